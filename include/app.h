@@ -1,0 +1,40 @@
+/* app: the player itself: start-up (config, feed, fonts), the event-driven
+ * display loop with its signal handling, and the headless renderer. */
+#ifndef MISATO_APP_H
+#define MISATO_APP_H
+
+#include <stdbool.h>
+#include <time.h>
+
+/* Process exit codes (also in --help and the README). */
+enum app_exit {
+    APP_EXIT_OK = 0,
+    APP_EXIT_ERROR = 1,     /* could not run: no font, cannot write, ... */
+    APP_EXIT_UNUSABLE = 2,     /* --validate: the feed cannot be shown */
+    APP_EXIT_NO_DISPLAY = 3,   /* no video device to show the slides on */
+    APP_EXIT_USAGE = 64,       /* bad command line */
+};
+
+struct app_options {
+    const char *config_path;  /* NULL: CONFIG_DEFAULT_PATH if it exists */
+    const char *feed_path;    /* NULL: the embedded plan */
+    bool windowed;
+    int width, height;        /* 0: the display's size (or 1920x1080 headless) */
+    const char *render_dir;   /* headless: write PNGs here and exit */
+    const char *at;           /* --at "YYYY-MM-DDTHH:MM": local time to run or render
+                                 as, read in the configured time zone */
+};
+
+/* Shows the slides on the display until SIGTERM/SIGINT. Returns an
+ * app_exit code. */
+int app_run(const struct app_options *opt);
+
+/* Renders every slide of the deck to render_dir/NN-<slide-id>.png with the
+ * software renderer (no display needed). Returns an app_exit code. */
+int app_render(const struct app_options *opt);
+
+/* Prints every problem of a feed file and what would be shown; returns 0
+ * valid, 1 problems but usable, 2 unusable. */
+int app_validate(const char *path);
+
+#endif

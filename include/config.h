@@ -1,0 +1,42 @@
+/* config: the player's settings, from a commented `key = value` file parsed
+ * with inih. Every value is bounded and checked; a bad one is reported with
+ * file, line and key and the default is kept. */
+#ifndef MISATO_CONFIG_H
+#define MISATO_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/misato-signage/signage.conf"
+
+struct config {
+    char feed_url[1024];   /* empty: the embedded default plan only */
+    int poll_seconds;      /* how often the feed is fetched */
+    int slide_seconds;     /* how long a slide stays */
+    char cache_dir[PATH_MAX];
+    char state_dir[PATH_MAX];
+    char media_dir[PATH_MAX];
+    char town_name[128];   /* UTF-8, shown in the header */
+    char font[PATH_MAX];   /* fontconfig family name, or a font file path */
+    char timezone[64];     /* IANA name; the lobby is in Japan whatever the OS says */
+};
+
+enum config_status {
+    CONFIG_OK = 0,          /* read, no problems */
+    CONFIG_PROBLEMS,        /* read, some keys ignored (reported) */
+    CONFIG_ERR_OPEN,        /* file could not be opened */
+};
+
+/* Fills *cfg with the built-in defaults. Directories follow systemd's
+ * CACHE_DIRECTORY/STATE_DIRECTORY when set, else the XDG folders of the user. */
+void config_defaults(struct config *cfg);
+
+/* Reads `path` over the values already in *cfg. Each problem is logged as
+ * "path:line: key: reason" and counted in *problems (may be NULL). */
+enum config_status config_load(const char *path, struct config *cfg, int *problems);
+
+/* Applies one key = value pair; returns NULL when accepted, else a static
+ * English reason. Exposed for tests and for command-line overrides. */
+const char *config_set(struct config *cfg, const char *key, const char *value);
+
+#endif

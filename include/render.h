@@ -1,0 +1,42 @@
+/* render: draws slides with an SDL_Renderer. Main thread only. Text is
+ * rasterised once with SDL_ttf into textures kept in a bounded cache and
+ * reused across frames; layout is relative to the output size. */
+#ifndef MISATO_RENDER_H
+#define MISATO_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <SDL.h>
+
+struct feed;
+struct deck;
+
+struct render;
+
+/* What one frame shows. Nothing here is retained after render_draw(). */
+struct render_frame {
+    const char *town_name;     /* header, UTF-8 */
+    struct tm now;             /* local time shown in the header */
+    const struct feed *feed;   /* the model */
+    const struct deck *deck;   /* the slides */
+    size_t index;              /* which slide of the deck */
+};
+
+/* Creates a renderer state drawing through `sdl` (not owned) with the two
+ * font files. Returns NULL (logged) if a font cannot be opened. */
+struct render *render_new(SDL_Renderer *sdl, const char *regular_font, const char *bold_font);
+void render_free(struct render *r); /* NULL is a no-op */
+
+/* Draws the whole frame at the renderer's output size. Does not present. */
+void render_draw(struct render *r, const struct render_frame *frame);
+
+/* Drops every cached texture (after SDL_RENDER_TARGETS_RESET and the like). */
+void render_flush_textures(struct render *r);
+
+/* Number of text textures made so far and cached now: for tests and
+ * benchmarks that check text is not rasterised twice. */
+void render_text_stats(const struct render *r, size_t *made, size_t *cached);
+
+#endif

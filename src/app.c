@@ -1,0 +1,443 @@
+/* app: start-up, the event-driven display loop, signals, headless render
+ * and feed validation for staff. */
+#include "app.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <SDL_ttf.h>
+
+#include "config.h"
+#include "deck.h"
+#include "feed.h"
+#include "font.h"
+#include "layout.h"
+#include "log.h"
+#include "render.h"
+#include "util.h"
+
+/* Everything the running player holds. */
+struct app {
+    struct config cfg;
+    struct feed *feed;       /* owned; never NULL once started */
+    struct deck deck;
+    time_t clock_offset;     /* --at: shown time = now + offset */
+    char *font_path[2];      /* owned: regular, bold */
+    /* display */
+    SDL_Window *window;
+    SDL_Renderer *renderer;
+    struct render *render;
+    bool native_wait;        /* the video driver can sleep in SDL_WaitEventTimeout */
+    SDL_sem *wake;           /* posted with every event pushed from another thread */
+    Uint32 ev_signal;        /* SDL_RegisterEvents: a signal arrived (code = signo) */
+    /* signal thread */
+    pthread_t sig_thread;
+    bool sig_thread_started;
+    volatile sig_atomic_t stopping;
+};
+
+static time_t app_now(const struct app *a) { return time(NULL) + a->clock_offset; }
+
+static void log_report(const char *what, enum feed_status st, const struct feed_report *rep) {
+    for (size_t i = 0; i < rep->count; i++)
+        LOG(st >= FEED_ERR_TOO_BIG ? LOG_ERROR : LOG_WARN, "%s: %s: %s (%s)", what,
+            rep->items[i].path[0] ? rep->items[i].path : "(全体)", rep->items[i].en,
+            rep->items[i].ja);
+    if (rep->omitted) LOG(LOG_WARN, "%s: %zu more problems not shown", what, rep->omitted);
+}
+
+/* Loads settings and the feed. The feed file, when given and usable, wins;
+ * otherwise the embedded plan is shown, so the screen is never empty. */
+static int app_load(struct app *a, const struct app_options *opt) {
+    config_defaults(&a->cfg);
+    const char *cfg_path = opt->config_path;
+    struct stat sb;
+    if (cfg_path == NULL && stat(CONFIG_DEFAULT_PATH, &sb) == 0) cfg_path = CONFIG_DEFAULT_PATH;
+    if (cfg_path) {
+        int problems = 0;
+        if (config_load(cfg_path, &a->cfg, &problems) == CONFIG_ERR_OPEN)
+            LOG(LOG_WARN, "running on the built-in settings");
+        else LOG(LOG_INFO, "config %s read (%d problems)", cfg_path, problems);
+    }
+    /* Local time is the town's: TZ from the config, for every later call. */
+    setenv("TZ", a->cfg.timezone, 1);
+    tzset();
+    a->clock_offset = 0;
+    if (opt->at) {
+        time_t at;
+        if (!util_parse_local_time(opt->at, &at)) {
+            LOG(LOG_ERROR, "--at %s: not a local time like 2026-11-24T09:00", opt->at);
+            return APP_EXIT_USAGE;
+        }
+        a->clock_offset = at - time(NULL);
+    }
+
+    struct feed_report *rep = xmalloc(sizeof *rep);
+    enum feed_status st;
+    a->feed = NULL;
+    if (opt->feed_path) {
+        char *body = NULL;
+        size_t len = 0;
+        enum util_status us = util_read_file(opt->feed_path, FEED_MAX_BYTES, &body, &len);
+        if (us == UTIL_OK) {
+            st = feed_parse(body, len, rep, &a->feed);
+            log_report(opt->feed_path, st, rep);
+            if (a->feed == NULL)
+                LOG(LOG_ERROR, "%s: %s; showing the embedded plan", opt->feed_path,
+                    feed_status_text(st));
+        } else {
+            LOG(LOG_ERROR, "%s: cannot read the feed (%s); showing the embedded plan",
+                opt->feed_path,
+                us == UTIL_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
+        }
+        free(body);
+    }
+    if (a->feed == NULL) {
+        st = feed_parse_default(rep, &a->feed);
+        if (a->feed == NULL) {
+            /* The build checks the embedded plan, so this is a broken binary. */
+            log_report("embedded plan", st, rep);
+            free(rep);
+            return APP_EXIT_ERROR;
+        }
+    }
+    free(rep);
+    deck_build(a->feed, a->cfg.slide_seconds, app_now(a), &a->deck);
+    LOG(LOG_INFO, "%zu measures, %zu slides", a->feed->n_measures, a->deck.n);
+
+    a->font_path[0] = font_find(a->cfg.font, false);
+    a->font_path[1] = font_find(a->cfg.font, true);
+    if (a->font_path[0] == NULL || a->font_path[1] == NULL) return APP_EXIT_ERROR;
+    LOG(LOG_INFO, "fonts: %s, %s", a->font_path[0], a->font_path[1]);
+    return APP_EXIT_OK;
+}
+
+static void app_unload(struct app *a) {
+    feed_free(a->feed);
+    a->feed = NULL;
+    free(a->font_path[0]);
+    free(a->font_path[1]);
+    a->font_path[0] = a->font_path[1] = NULL;
+    font_shutdown();
+}
+
+static void frame_for(const struct app *a, size_t index, struct render_frame *f) {
+    memset(f, 0, sizeof *f);
+    time_t now = app_now(a);
+    localtime_r(&now, &f->now);
+    f->town_name = a->cfg.town_name;
+    f->feed = a->feed;
+    f->deck = &a->deck;
+    f->index = index;
+}
+
+/* --- headless ----------------------------------------------------------- */
+
+int app_render(const struct app_options *opt) {
+    struct app a = {0};
+    int rc = app_load(&a, opt);
+    SDL_Surface *surface = NULL;
+    SDL_Renderer *sr = NULL;
+    struct render *r = NULL;
+    if (rc != APP_EXIT_OK) goto done;
+    rc = APP_EXIT_ERROR;
+    if (!util_mkdir_p(opt->render_dir)) {
+        LOG(LOG_ERROR, "%s: cannot create the folder: %s", opt->render_dir, strerror(errno));
+        goto done;
+    }
+    if (TTF_Init() != 0) {
+        LOG(LOG_ERROR, "SDL_ttf: %s", TTF_GetError());
+        goto done;
+    }
+    layout_init();
+    int w = opt->width ? opt->width : 1920, h = opt->height ? opt->height : 1080;
+    surface = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    sr = surface ? SDL_CreateSoftwareRenderer(surface) : NULL;
+    r = sr ? render_new(sr, a.font_path[0], a.font_path[1]) : NULL;
+    if (r == NULL) {
+        LOG(LOG_ERROR, "cannot set up the software renderer: %s", SDL_GetError());
+        goto done;
+    }
+    for (size_t i = 0; i < a.deck.n; i++) {
+        struct render_frame f;
+        frame_for(&a, i, &f);
+        render_draw(r, &f);
+        SDL_RenderPresent(sr);
+        char path[4096], tmp[4112];
+        snprintf(path, sizeof path, "%s/%02zu-%s.png", opt->render_dir, i + 1, a.deck.slides[i].id);
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        /* Written under a temporary name and renamed, so a reader never sees half a PNG. */
+        if (IMG_SavePNG(surface, tmp) != 0 || rename(tmp, path) != 0) {
+            LOG(LOG_ERROR, "%s: cannot write: %s", path, SDL_GetError());
+            unlink(tmp);
+            goto done;
+        }
+        printf("%s\n", path);
+    }
+    rc = APP_EXIT_OK;
+done:
+    render_free(r);
+    if (sr) SDL_DestroyRenderer(sr);
+    SDL_FreeSurface(surface);
+    if (TTF_WasInit()) TTF_Quit();
+    app_unload(&a);
+    SDL_Quit();
+    return rc;
+}
+
+/* --- validation for staff ------------------------------------------------- */
+
+int app_validate(const char *path) {
+    char *body = NULL;
+    size_t len = 0;
+    enum util_status us = util_read_file(path, FEED_MAX_BYTES, &body, &len);
+    if (us != UTIL_OK) {
+        printf("%s: ファイルを読めません (cannot read the file: %s)\n", path,
+               us == UTIL_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
+        return APP_EXIT_UNUSABLE;
+    }
+    struct feed_report *rep = xmalloc(sizeof *rep);
+    struct feed *feed = NULL;
+    enum feed_status st = feed_parse(body, len, rep, &feed);
+    free(body);
+    for (size_t i = 0; i < rep->count; i++) {
+        const struct feed_problem *p = &rep->items[i];
+        printf("%s: %s (%s)\n", p->path[0] ? p->path : "(全体)", p->ja, p->en);
+    }
+    if (rep->omitted) printf("… ほか %zu 件 (%zu more)\n", rep->omitted, rep->omitted);
+    int rc;
+    if (feed == NULL) {
+        printf("結果: 表示できません。前のデータが表示され続けます。 (unusable: %s)\n",
+               feed_status_text(st));
+        rc = APP_EXIT_UNUSABLE;
+    } else {
+        struct deck *deck = xmalloc(sizeof *deck);
+        deck_build(feed, 12, time(NULL), deck);
+        size_t numbers = 0;
+        for (size_t i = 0; i < feed->n_measures; i++)
+            numbers += feed_measure_has_numbers(&feed->measures[i]);
+        printf("結果: %s。施策 %zu 件 (うち目標値・実績値のあるもの %zu 件)、スライド %zu 枚を表示します。"
+               " (%s: %zu measures, %zu with numbers, %zu slides)\n",
+               st == FEED_OK ? "問題ありません" : "一部を除いて表示できます", feed->n_measures,
+               numbers, deck->n, feed_status_text(st), feed->n_measures, numbers, deck->n);
+        rc = st == FEED_OK ? APP_EXIT_OK : 1;
+        free(deck);
+    }
+    feed_free(feed);
+    free(rep);
+    return rc;
+}
+
+/* --- signals ------------------------------------------------------------ */
+
+static sigset_t handled_signals(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
+    return set;
+}
+
+/* Hands an event to the main loop from any thread and wakes it. */
+static void app_post(struct app *a, Uint32 type, Sint32 code) {
+    SDL_Event ev;
+    SDL_zero(ev);
+    ev.type = type;
+    ev.user.code = code;
+    if (SDL_PushEvent(&ev) < 0) LOG(LOG_WARN, "event lost: %s", SDL_GetError());
+    SDL_SemPost(a->wake);
+}
+
+/* Signals are blocked in every thread and taken here with sigwait(), so
+ * the handling runs as ordinary code rather than in a signal handler. */
+static void *signal_thread(void *arg) {
+    struct app *a = arg;
+    sigset_t set = handled_signals();
+    for (;;) {
+        int sig;
+        if (sigwait(&set, &sig) != 0) continue;
+        if (a->stopping) break;
+        if (sig == SIGTERM || sig == SIGINT) {
+            a->stopping = 1;
+            app_post(a, SDL_QUIT, sig);
+            break;
+        }
+        app_post(a, a->ev_signal, sig);
+    }
+    return NULL;
+}
+
+/* --- the display loop ------------------------------------------------------ */
+
+/* Waits up to timeout_ms for an event. X11 and Wayland sleep in the driver;
+ * the others (KMSDRM, offscreen) would make SDL poll every millisecond, so we
+ * sleep on a semaphore that every cross-thread event posts, pumping at least
+ * every 250 ms for window and input events. */
+static bool wait_event(struct app *a, SDL_Event *ev, int timeout_ms) {
+    if (a->native_wait) return SDL_WaitEventTimeout(ev, timeout_ms) == 1;
+    Uint64 end = SDL_GetTicks64() + (Uint64)timeout_ms;
+    for (;;) {
+        SDL_PumpEvents();
+        if (SDL_PeepEvents(ev, 1, SDL_GETEVENT, SDL_FIRSTEVENT, SDL_LASTEVENT) > 0) return true;
+        Uint64 now = SDL_GetTicks64();
+        if (now >= end) return false;
+        Uint64 left = end - now;
+        SDL_SemWaitTimeout(a->wake, (Uint32)(left < 250 ? left : 250));
+    }
+}
+
+static int open_display(struct app *a, const struct app_options *opt) {
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        LOG(LOG_ERROR, "no display: %s", SDL_GetError());
+        return APP_EXIT_NO_DISPLAY;
+    }
+    const char *driver = SDL_GetCurrentVideoDriver();
+    a->native_wait = driver && (!strcmp(driver, "x11") || !strcmp(driver, "wayland"));
+    Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
+    int w = opt->width ? opt->width : 1280, h = opt->height ? opt->height : 720;
+    if (!opt->windowed) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    else flags |= SDL_WINDOW_RESIZABLE;
+    a->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)",
+                                 SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+    if (a->window == NULL) {
+        LOG(LOG_ERROR, "no window on video driver %s: %s", driver ? driver : "?", SDL_GetError());
+        return APP_EXIT_NO_DISPLAY;
+    }
+    a->renderer = SDL_CreateRenderer(a->window, -1, SDL_RENDERER_ACCELERATED |
+                                                        SDL_RENDERER_PRESENTVSYNC);
+    if (a->renderer == NULL) {
+        LOG(LOG_INFO, "no accelerated renderer (%s); using the software one", SDL_GetError());
+        a->renderer = SDL_CreateRenderer(a->window, -1, SDL_RENDERER_SOFTWARE);
+    }
+    if (a->renderer == NULL) {
+        LOG(LOG_ERROR, "no renderer: %s", SDL_GetError());
+        return APP_EXIT_NO_DISPLAY;
+    }
+    SDL_RendererInfo info;
+    SDL_GetRendererInfo(a->renderer, &info);
+    int ow = 0, oh = 0;
+    SDL_GetRendererOutputSize(a->renderer, &ow, &oh);
+    LOG(LOG_INFO, "video driver %s, renderer %s, %dx%d", driver, info.name, ow, oh);
+    SDL_ShowCursor(SDL_DISABLE);
+    SDL_DisableScreenSaver();
+    return APP_EXIT_OK;
+}
+
+/* Milliseconds until the wall clock's next minute, for the header clock. */
+static int ms_to_next_minute(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long ms = (long)(ts.tv_sec % 60) * 1000 + ts.tv_nsec / 1000000;
+    return (int)(60000 - ms) + 5;
+}
+
+int app_run(const struct app_options *opt) {
+    struct app a = {0};
+    /* Block the handled signals before any thread exists (SDL starts some),
+     * so that only the signal thread receives them. */
+    sigset_t set = handled_signals();
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    int rc = app_load(&a, opt);
+    if (rc != APP_EXIT_OK) goto done;
+    rc = open_display(&a, opt);
+    if (rc != APP_EXIT_OK) goto done;
+    rc = APP_EXIT_ERROR;
+    if (TTF_Init() != 0) {
+        LOG(LOG_ERROR, "SDL_ttf: %s", TTF_GetError());
+        goto done;
+    }
+    layout_init();
+    a.render = render_new(a.renderer, a.font_path[0], a.font_path[1]);
+    if (a.render == NULL) goto done;
+    a.wake = SDL_CreateSemaphore(0);
+    a.ev_signal = SDL_RegisterEvents(1);
+    if (a.wake == NULL || a.ev_signal == (Uint32)-1) {
+        LOG(LOG_ERROR, "SDL: %s", SDL_GetError());
+        goto done;
+    }
+    if (pthread_create(&a.sig_thread, NULL, signal_thread, &a) != 0) {
+        LOG(LOG_ERROR, "cannot start the signal thread");
+        goto done;
+    }
+    a.sig_thread_started = true;
+
+    size_t index = 0;
+    bool dirty = true, first = true, running = true;
+    Uint64 slide_end = SDL_GetTicks64() +
+                       (Uint64)(a.deck.n ? a.deck.slides[0].seconds : a.cfg.slide_seconds) * 1000;
+    unsigned long frames = 0;
+    while (running) {
+        if (dirty) {
+            struct render_frame f;
+            frame_for(&a, index, &f);
+            render_draw(a.render, &f);
+            SDL_RenderPresent(a.renderer);
+            frames++;
+            dirty = false;
+            if (first) {
+                LOG(LOG_INFO, "first frame on screen");
+                first = false;
+            }
+        }
+        Uint64 now = SDL_GetTicks64();
+        int timeout = slide_end > now ? (int)(slide_end - now) : 0;
+        int minute = ms_to_next_minute();
+        if (minute < timeout) timeout = minute;
+        SDL_Event ev;
+        bool got = wait_event(&a, &ev, timeout);
+        while (got) {
+            if (ev.type == SDL_QUIT) {
+                LOG(LOG_INFO, "stopping (%s)", ev.user.code == SIGINT ? "SIGINT" : "SIGTERM");
+                running = false;
+            } else if (ev.type == SDL_WINDOWEVENT) {
+                if (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+                    ev.window.event == SDL_WINDOWEVENT_EXPOSED ||
+                    ev.window.event == SDL_WINDOWEVENT_SHOWN)
+                    dirty = true;
+            } else if (ev.type == SDL_RENDER_TARGETS_RESET || ev.type == SDL_RENDER_DEVICE_RESET) {
+                render_flush_textures(a.render);
+                dirty = true;
+            } else if (ev.type == a.ev_signal) {
+                LOG(LOG_INFO, "signal %d received; nothing to do for it yet", ev.user.code);
+            }
+            got = SDL_PollEvent(&ev) == 1;
+        }
+        now = SDL_GetTicks64();
+        if (now >= slide_end && a.deck.n > 0) {
+            index = (index + 1) % a.deck.n;
+            slide_end = now + (Uint64)a.deck.slides[index].seconds * 1000;
+            dirty = true;
+        }
+        if (ms_to_next_minute() > 59000) dirty = true; /* the header clock */
+    }
+    LOG(LOG_INFO, "%lu frames drawn", frames);
+    rc = APP_EXIT_OK;
+done:
+    if (a.sig_thread_started) {
+        a.stopping = 1;
+        pthread_kill(a.sig_thread, SIGTERM);
+        pthread_join(a.sig_thread, NULL);
+    }
+    render_free(a.render);
+    if (a.wake) SDL_DestroySemaphore(a.wake);
+    if (a.renderer) SDL_DestroyRenderer(a.renderer);
+    if (a.window) SDL_DestroyWindow(a.window);
+    if (TTF_WasInit()) TTF_Quit();
+    app_unload(&a);
+    SDL_Quit();
+    return rc;
+}

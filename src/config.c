@@ -1,0 +1,169 @@
+/* config: defaults, the inih-parsed config file, and value checks. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "log.h"
+#include "util.h"
+
+static void dir_default(char *out, size_t size, const char *systemd_var, const char *xdg_var,
+                        const char *home_rel, const char *leaf) {
+    const char *v = getenv(systemd_var);
+    if (v && *v) {
+        /* systemd may list several folders separated by ':'; take the first. */
+        size_t n = strcspn(v, ":");
+        snprintf(out, size, "%.*s", (int)n, v);
+        return;
+    }
+    v = getenv(xdg_var);
+    if (v && v[0] == '/') {
+        snprintf(out, size, "%s/misato-signage%s", v, leaf);
+        return;
+    }
+    const char *home = getenv("HOME");
+    if (home && home[0] == '/') snprintf(out, size, "%s/%s/misato-signage%s", home, home_rel, leaf);
+    else snprintf(out, size, "/tmp/misato-signage%s", leaf);
+}
+
+void config_defaults(struct config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->poll_seconds = 60;
+    cfg->slide_seconds = 12;
+    dir_default(cfg->cache_dir, sizeof cfg->cache_dir, "CACHE_DIRECTORY", "XDG_CACHE_HOME",
+                ".cache", "");
+    dir_default(cfg->state_dir, sizeof cfg->state_dir, "STATE_DIRECTORY", "XDG_STATE_HOME",
+                ".local/state", "");
+    dir_default(cfg->media_dir, sizeof cfg->media_dir, "STATE_DIRECTORY", "XDG_DATA_HOME",
+                ".local/share", "/media");
+    if (getenv("STATE_DIRECTORY")) {
+        /* Under systemd media live beside the state: <state>/media. */
+        size_t n = strlen(cfg->media_dir);
+        snprintf(cfg->media_dir + n, sizeof cfg->media_dir - n, "/media");
+    }
+    snprintf(cfg->town_name, sizeof cfg->town_name, "美郷町");
+    snprintf(cfg->font, sizeof cfg->font, "BIZ UDPGothic");
+    snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Tokyo");
+}
+
+static const char *set_string(char *dst, size_t size, const char *value, bool allow_empty) {
+    size_t n = strlen(value);
+    if (!allow_empty && n == 0) return "must not be empty";
+    if (n >= size) return "too long";
+    if (!utf8_valid(value, n)) return "not valid UTF-8";
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)value[i] < 0x20) return "contains a control character";
+    memcpy(dst, value, n + 1);
+    return NULL;
+}
+
+static const char *set_int(int *dst, const char *value, long min, long max) {
+    long v;
+    if (!util_parse_long(value, min, max, &v)) {
+        static char msg[96];
+        snprintf(msg, sizeof msg, "must be a whole number from %ld to %ld", min, max);
+        return msg;
+    }
+    *dst = (int)v;
+    return NULL;
+}
+
+static const char *set_url(char *dst, size_t size, const char *value) {
+    if (*value && strncmp(value, "https://", 8) != 0 && strncmp(value, "http://", 7) != 0 &&
+        strncmp(value, "file://", 7) != 0)
+        return "must start with https://, http:// or file:// (or be empty)";
+    return set_string(dst, size, value, true);
+}
+
+/* An IANA zone name that exists in the system's tz database. */
+static const char *set_timezone(char *dst, size_t size, const char *value) {
+    size_t n = strlen(value);
+    if (n == 0 || n >= size || strstr(value, "..") || value[0] == '/') return "not a time zone name";
+    for (size_t i = 0; i < n; i++) {
+        char c = value[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '/' || c == '_' || c == '-' || c == '+'))
+            return "not a time zone name";
+    }
+    char path[128];
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", value);
+    if (access(path, R_OK) != 0) return "unknown time zone (see /usr/share/zoneinfo)";
+    memcpy(dst, value, n + 1);
+    return NULL;
+}
+
+const char *config_set(struct config *cfg, const char *key, const char *value) {
+    if (strcmp(key, "feed_url") == 0) return set_url(cfg->feed_url, sizeof cfg->feed_url, value);
+    if (strcmp(key, "poll_seconds") == 0) return set_int(&cfg->poll_seconds, value, 10, 86400);
+    if (strcmp(key, "slide_seconds") == 0) return set_int(&cfg->slide_seconds, value, 3, 600);
+    if (strcmp(key, "cache_dir") == 0)
+        return set_string(cfg->cache_dir, sizeof cfg->cache_dir, value, false);
+    if (strcmp(key, "state_dir") == 0)
+        return set_string(cfg->state_dir, sizeof cfg->state_dir, value, false);
+    if (strcmp(key, "media_dir") == 0)
+        return set_string(cfg->media_dir, sizeof cfg->media_dir, value, false);
+    if (strcmp(key, "town_name") == 0)
+        return set_string(cfg->town_name, 64, value, false);
+    if (strcmp(key, "font") == 0) return set_string(cfg->font, sizeof cfg->font, value, false);
+    if (strcmp(key, "timezone") == 0)
+        return set_timezone(cfg->timezone, sizeof cfg->timezone, value);
+    return "unknown key";
+}
+
+/* inih reports no line numbers in Debian's build, so the reader counts them:
+ * inih reads one line per call, and a chunk ending in '\n' completes a line. */
+struct parse_state {
+    FILE *fp;
+    const char *path;
+    struct config *cfg;
+    int line;      /* line of the chunk inih is working on */
+    int completed; /* lines fully read so far */
+    int problems;
+};
+
+static char *counting_reader(char *str, int num, void *stream) {
+    struct parse_state *ps = stream;
+    char *r = fgets(str, num, ps->fp);
+    if (r == NULL) return NULL;
+    ps->line = ps->completed + 1;
+    size_t n = strlen(r);
+    if (n > 0 && r[n - 1] == '\n') ps->completed++;
+    return r;
+}
+
+static int on_pair(void *user, const char *section, const char *name, const char *value) {
+    struct parse_state *ps = user;
+    const char *why;
+    if (section[0] != '\0') why = "sections are not used; put every key at the top";
+    else why = config_set(ps->cfg, name, value);
+    if (why) {
+        LOG(LOG_WARN, "%s:%d: %s: %s (using the default)", ps->path, ps->line, name, why);
+        ps->problems++;
+    }
+    return 1; /* keep going: report every problem, not just the first */
+}
+
+enum config_status config_load(const char *path, struct config *cfg, int *problems) {
+    struct parse_state ps = {.path = path, .cfg = cfg};
+    ps.fp = fopen(path, "re");
+    if (ps.fp == NULL) {
+        LOG(LOG_ERROR, "%s: cannot open the config file: %s", path, strerror(errno));
+        if (problems) *problems = 1;
+        return CONFIG_ERR_OPEN;
+    }
+    ini_allow_multiline = false;
+    int err = ini_parse_stream(counting_reader, &ps, on_pair, &ps);
+    fclose(ps.fp);
+    if (err > 0) {
+        /* inih counts the line itself here; syntax errors are lines without '='. */
+        LOG(LOG_WARN, "%s:%d: not a `key = value` line (ignored)", path, err);
+        ps.problems++;
+    }
+    if (problems) *problems = ps.problems;
+    return ps.problems ? CONFIG_PROBLEMS : CONFIG_OK;
+}

@@ -1,0 +1,155 @@
+/* layout: line breaking (libunibreak, UAX #14 "ja") and fitting (pure). */
+#include "layout.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <linebreak.h>
+
+#include "util.h"
+
+void layout_init(void) { init_linebreak(); }
+
+static bool is_trailing_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+/* Length of text[start..end) without trailing white space. */
+static size_t trimmed(const char *text, size_t start, size_t end) {
+    while (end > start && is_trailing_space(text[end - 1])) end--;
+    return end - start;
+}
+
+/* Byte length of the code point that starts at s. */
+static size_t cp_len(const char *s) {
+    unsigned char c = (unsigned char)*s;
+    return c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+}
+
+/* Longest prefix of text[start..end), in whole code points and at least one,
+ * whose width is <= max_width. */
+static size_t fitting_prefix(const char *text, size_t start, size_t end, int px, int max_width,
+                             layout_measure_fn measure, void *ctx) {
+    size_t best = cp_len(text + start);
+    size_t pos = start + best;
+    while (pos < end) {
+        size_t next = pos + cp_len(text + pos);
+        if (measure(ctx, text + start, next - start, px) > max_width) break;
+        best = next - start;
+        pos = next;
+    }
+    return best;
+}
+
+size_t layout_break_lines(const char *text, int px, int max_width, layout_measure_fn measure,
+                          void *ctx, struct layout_line *lines, size_t max_lines) {
+    size_t len = strlen(text);
+    if (len == 0) return 0;
+    char *brks = xmalloc(len);
+    set_linebreaks_utf8((const utf8_t *)text, len, "ja", brks);
+
+    size_t n = 0, start = 0, last_fit = 0;
+    bool have_fit = false;
+    size_t pos = 0; /* byte index of the next character to consider */
+#define EMIT(s, e)                                                                \
+    do {                                                                          \
+        size_t l_ = trimmed(text, (s), (e));                                      \
+        if (n < max_lines) {                                                      \
+            lines[n].start = (s);                                                 \
+            lines[n].len = l_;                                                    \
+            lines[n].width = l_ ? measure(ctx, text + (s), l_, px) : 0;           \
+        }                                                                         \
+        n++;                                                                      \
+    } while (0)
+
+    while (pos < len) {
+        /* Advance to the next break opportunity after pos. */
+        size_t opp = pos;
+        while (opp < len && brks[opp] != LINEBREAK_ALLOWBREAK && brks[opp] != LINEBREAK_MUSTBREAK)
+            opp++;
+        size_t end = opp < len ? opp + 1 : len; /* break after byte opp */
+        bool must = opp < len && brks[opp] == LINEBREAK_MUSTBREAK && end < len;
+        size_t tl = trimmed(text, start, end);
+        int w = tl ? measure(ctx, text + start, tl, px) : 0;
+        if (w <= max_width) {
+            last_fit = end;
+            have_fit = true;
+            pos = end;
+            if (must) {
+                EMIT(start, end);
+                start = end;
+                have_fit = false;
+            }
+            continue;
+        }
+        if (have_fit && last_fit > start) {
+            EMIT(start, last_fit);
+            start = last_fit;
+            while (start < len && text[start] == ' ') start++;
+            have_fit = false;
+            pos = start;
+            continue;
+        }
+        /* One unbreakable run is wider than the line: cut it by characters. */
+        size_t keep = fitting_prefix(text, start, end, px, max_width, measure, ctx);
+        EMIT(start, start + keep);
+        start += keep;
+        pos = start;
+        have_fit = false;
+    }
+    if (start < len && trimmed(text, start, len) > 0) EMIT(start, len);
+#undef EMIT
+    free(brks);
+    return n;
+}
+
+bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, int min_px,
+                layout_measure_fn measure, void *ctx, struct layout_block *out) {
+    memset(out, 0, sizeof *out);
+    if (max_lines == 0 || max_lines > LAYOUT_MAX_LINES || min_px < 1 || max_px < min_px ||
+        max_width < 1)
+        return false;
+    size_t len = strlen(text);
+    if (!utf8_valid(text, len)) return false;
+    if (len > LAYOUT_MAX_TEXT) {
+        len = LAYOUT_MAX_TEXT;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80) len--;
+    }
+    memcpy(out->text, text, len);
+    out->text[len] = '\0';
+
+    int px = max_px;
+    size_t need;
+    for (;;) {
+        need = layout_break_lines(out->text, px, max_width, measure, ctx, out->lines, max_lines);
+        if (need <= max_lines || px == min_px) break;
+        int step = px / 25 > 1 ? px / 25 : 1;
+        px = px - step < min_px ? min_px : px - step;
+    }
+    out->px = px;
+    if (need > max_lines) {
+        /* Keep the first lines and cut the last one with an ellipsis. */
+        struct layout_line *last = &out->lines[max_lines - 1];
+        static const char ell[] = "…";
+        size_t avail_end = strlen(out->text);
+        size_t keep = 0;
+        for (size_t pos = last->start; pos < avail_end;) {
+            size_t next = pos + cp_len(out->text + pos);
+            char probe[LAYOUT_MAX_TEXT + 4];
+            size_t plen = next - last->start;
+            memcpy(probe, out->text + last->start, plen);
+            memcpy(probe + plen, ell, sizeof ell);
+            if (measure(ctx, probe, plen + sizeof ell - 1, px) > max_width) break;
+            keep = plen;
+            pos = next;
+        }
+        keep = trimmed(out->text, last->start, last->start + keep);
+        memcpy(out->text + last->start + keep, ell, sizeof ell);
+        last->len = keep + sizeof ell - 1;
+        last->width = measure(ctx, out->text + last->start, last->len, px);
+        out->cut = true;
+        need = max_lines;
+    }
+    out->n_lines = need;
+    for (size_t i = 0; i < out->n_lines; i++)
+        if (out->lines[i].width > out->width) out->width = out->lines[i].width;
+    return true;
+}

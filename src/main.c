@@ -1,0 +1,120 @@
+/* main: the command line of misato-signage. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "log.h"
+#include "util.h"
+
+static void usage(FILE *out) {
+    fputs(
+        "使い方 / usage: misato-signage [options]\n"
+        "美郷町のDX推進計画の進み具合を表示するデジタルサイネージです。\n"
+        "Digital signage showing the progress of Misato town's DX action plan.\n"
+        "\n"
+        "  --config FILE        設定ファイル / settings file\n"
+        "                       (default: " "/etc/misato-signage/signage.conf" " if it exists)\n"
+        "  --feed FILE          このフィードを表示 / show this feed file instead of the\n"
+        "                       embedded plan (falls back to the plan if it is unusable)\n"
+        "  --windowed           ウィンドウで表示 / a window instead of full screen\n"
+        "  --size WxH           ウィンドウ・画像の大きさ / window or --render size\n"
+        "                       (default: the display's size; 1920x1080 for --render)\n"
+        "  --render DIR         画面なしで全スライドを DIR/NN-<id>.png に書き出して終了\n"
+        "                       / render every slide to PNG without a display, then exit\n"
+        "  --at YYYY-MM-DDTHH:MM  その日時として表示 / run or render as if the local\n"
+        "                       time were this (dates, fiscal year and schedule follow)\n"
+        "  --validate FILE      フィードを検査 / check a feed file and print its problems\n"
+        "  --version            版を表示 / print the version\n"
+        "  --help               この説明 / this help\n"
+        "\n"
+        "終了コード / exit codes:\n"
+        "  0   正常 / success (--validate: the feed is valid)\n"
+        "  1   実行できない (フォントがない等) / could not run (no font, cannot write, ...);\n"
+        "      --validate: problems found, but the feed can be shown\n"
+        "  2   --validate: 表示できないフィード / the feed cannot be shown\n"
+        "  3   画面がない / no display to show on (use --render)\n"
+        "  64  コマンドラインの誤り / bad command line\n"
+        "\n"
+        "環境変数 / environment: MISATO_LOG_LEVEL=debug|info|warn|error,\n"
+        "  SDL_VIDEODRIVER (kmsdrm, x11, wayland, offscreen)\n",
+        out);
+}
+
+static bool parse_size(const char *s, int *w, int *h) {
+    char buf[32];
+    if (strlen(s) >= sizeof buf) return false;
+    strcpy(buf, s);
+    char *x = strchr(buf, 'x');
+    if (x == NULL) return false;
+    *x = '\0';
+    long lw, lh;
+    if (!util_parse_long(buf, 160, 7680, &lw) || !util_parse_long(x + 1, 160, 7680, &lh))
+        return false;
+    *w = (int)lw;
+    *h = (int)lh;
+    return true;
+}
+
+int main(int argc, char **argv) {
+    log_init_from_env();
+    enum { OPT_CONFIG = 256, OPT_FEED, OPT_WINDOWED, OPT_SIZE, OPT_RENDER, OPT_AT, OPT_VALIDATE,
+           OPT_VERSION, OPT_HELP };
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"feed", required_argument, NULL, OPT_FEED},
+        {"windowed", no_argument, NULL, OPT_WINDOWED},
+        {"size", required_argument, NULL, OPT_SIZE},
+        {"render", required_argument, NULL, OPT_RENDER},
+        {"at", required_argument, NULL, OPT_AT},
+        {"validate", required_argument, NULL, OPT_VALIDATE},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    struct app_options opt = {0};
+    const char *validate = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_CONFIG: opt.config_path = optarg; break;
+        case OPT_FEED:
+            if (strstr(optarg, "://")) {
+                fprintf(stderr, "misato-signage: --feed takes a file here; URLs are set as "
+                                "feed_url in the config\n");
+                return APP_EXIT_USAGE;
+            }
+            opt.feed_path = optarg;
+            break;
+        case OPT_WINDOWED: opt.windowed = true; break;
+        case OPT_SIZE:
+            if (!parse_size(optarg, &opt.width, &opt.height)) {
+                fprintf(stderr, "misato-signage: --size wants WxH, e.g. 1920x1080 (160 to 7680)\n");
+                return APP_EXIT_USAGE;
+            }
+            break;
+        case OPT_RENDER: opt.render_dir = optarg; break;
+        case OPT_AT:
+            time_t probe;
+            if (!util_parse_local_time(optarg, &probe)) {
+                fprintf(stderr, "misato-signage: --at wants a local time like 2026-11-24T09:00\n");
+                return APP_EXIT_USAGE;
+            }
+            opt.at = optarg;
+            break;
+        case OPT_VALIDATE: validate = optarg; break;
+        case OPT_VERSION: printf("misato-signage %s\n", MISATO_VERSION); return APP_EXIT_OK;
+        case OPT_HELP: usage(stdout); return APP_EXIT_OK;
+        default: usage(stderr); return APP_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "misato-signage: unexpected argument: %s\n", argv[optind]);
+        usage(stderr);
+        return APP_EXIT_USAGE;
+    }
+    if (validate) return app_validate(validate);
+    if (opt.render_dir) return app_render(&opt);
+    return app_run(&opt);
+}

@@ -1,0 +1,608 @@
+/* render: the frame (header, footer) and the KPI slide, drawn with an
+ * SDL_Renderer; text textures and font sizes cached and reused. */
+#include "render.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <SDL_ttf.h>
+
+#include "deck.h"
+#include "feed.h"
+#include "fmt.h"
+#include "layout.h"
+#include "log.h"
+#include "util.h"
+
+/* Colours. Text/background pairs keep a contrast ratio of at least 4.5:1
+ * (tests/test_render.c computes them). */
+struct rgb {
+    Uint8 r, g, b;
+};
+static const struct rgb C_BG = {0xF5, 0xF7, 0xFA};
+static const struct rgb C_PANEL = {0xFF, 0xFF, 0xFF};
+static const struct rgb C_PANEL_EDGE = {0xD3, 0xDA, 0xE3};
+static const struct rgb C_TEXT = {0x1A, 0x1F, 0x26};
+static const struct rgb C_TEXT_2 = {0x4A, 0x55, 0x63};
+static const struct rgb C_HEADER = {0x0F, 0x35, 0x56};
+static const struct rgb C_HEADER_TEXT = {0xFF, 0xFF, 0xFF};
+static const struct rgb C_HEADER_TEXT_2 = {0xC9, 0xD8, 0xE8};
+static const struct rgb C_FOOTER = {0xE4, 0xE9, 0xEF};
+static const struct rgb C_GRID = {0xDD, 0xE2, 0xE8};
+static const struct rgb C_AXIS = {0x7A, 0x86, 0x94};
+static const struct rgb C_TARGET_FILL = {0xE3, 0xE8, 0xEF};
+static const struct rgb C_TARGET_EDGE = {0x4A, 0x55, 0x63};
+static const struct rgb C_NOW_BAND = {0xFF, 0xF4, 0xD6};
+static const struct rgb C_OK = {0x1E, 0x6B, 0x45};
+static const struct rgb C_OK_TEXT = {0xFF, 0xFF, 0xFF};
+static const struct rgb C_NG = {0xFF, 0xE3, 0x9B};
+static const struct rgb C_NG_TEXT = {0x4D, 0x33, 0x00};
+static const struct rgb C_FIELD[FEED_FIELD_COUNT] = {
+    {0x1E, 0x6B, 0x45}, /* 住民DX: green */
+    {0x1F, 0x4E, 0x8C}, /* 庁内DX: blue */
+    {0x9C, 0x48, 0x00}, /* 地域DX: amber-brown */
+};
+
+/* Text textures are keyed by (text, size, weight, colour). */
+#define TEXT_CACHE_SIZE 384
+#define TEXT_MAX 512
+#define FONT_CACHE_SIZE 24
+
+struct text_entry {
+    Uint64 hash;
+    char key[TEXT_MAX + 24];
+    SDL_Texture *tex; /* NULL: empty slot */
+    int w, h;
+    Uint64 last_used;
+};
+
+struct font_entry {
+    TTF_Font *font; /* NULL: empty slot */
+    int px;
+    bool bold;
+    Uint64 last_used;
+};
+
+struct render {
+    SDL_Renderer *sdl; /* not owned */
+    char *font_path[2]; /* [0] regular, [1] bold */
+    struct font_entry fonts[FONT_CACHE_SIZE];
+    struct text_entry texts[TEXT_CACHE_SIZE];
+    Uint64 tick;
+    size_t made;
+    int w, h;   /* output size of the frame being drawn */
+    float u;    /* layout unit: 1% of the shorter side */
+};
+
+static TTF_Font *get_font(struct render *r, int px, bool bold) {
+    struct font_entry *victim = &r->fonts[0];
+    r->tick++;
+    for (size_t i = 0; i < FONT_CACHE_SIZE; i++) {
+        struct font_entry *e = &r->fonts[i];
+        if (e->font && e->px == px && e->bold == bold) {
+            e->last_used = r->tick;
+            return e->font;
+        }
+        if (e->font == NULL || e->last_used < victim->last_used) victim = e;
+    }
+    TTF_Font *f = TTF_OpenFont(r->font_path[bold], px);
+    if (f == NULL) {
+        LOG(LOG_ERROR, "cannot open font %s at %dpx: %s", r->font_path[bold], px, TTF_GetError());
+        return NULL;
+    }
+    TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
+    if (victim->font) TTF_CloseFont(victim->font);
+    victim->font = f;
+    victim->px = px;
+    victim->bold = bold;
+    victim->last_used = r->tick;
+    return f;
+}
+
+struct render *render_new(SDL_Renderer *sdl, const char *regular_font, const char *bold_font) {
+    struct render *r = xcalloc(1, sizeof *r);
+    r->sdl = sdl;
+    r->font_path[0] = xstrdup(regular_font);
+    r->font_path[1] = xstrdup(bold_font);
+    if (get_font(r, 24, false) == NULL || get_font(r, 24, true) == NULL) {
+        render_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void render_flush_textures(struct render *r) {
+    for (size_t i = 0; i < TEXT_CACHE_SIZE; i++) {
+        if (r->texts[i].tex) SDL_DestroyTexture(r->texts[i].tex);
+        r->texts[i].tex = NULL;
+    }
+}
+
+void render_free(struct render *r) {
+    if (r == NULL) return;
+    render_flush_textures(r);
+    for (size_t i = 0; i < FONT_CACHE_SIZE; i++)
+        if (r->fonts[i].font) TTF_CloseFont(r->fonts[i].font);
+    free(r->font_path[0]);
+    free(r->font_path[1]);
+    free(r);
+}
+
+void render_text_stats(const struct render *r, size_t *made, size_t *cached) {
+    size_t n = 0;
+    for (size_t i = 0; i < TEXT_CACHE_SIZE; i++) n += r->texts[i].tex != NULL;
+    if (made) *made = r->made;
+    if (cached) *cached = n;
+}
+
+static Uint64 fnv1a(const char *s) {
+    Uint64 h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* The texture for one line of text, from the cache or rasterised now.
+ * Returns NULL for empty or invalid text. */
+static struct text_entry *get_text(struct render *r, const char *text, size_t len, int px,
+                                   bool bold, struct rgb c) {
+    if (len == 0 || len > TEXT_MAX || px < 4) return NULL;
+    char key[sizeof((struct text_entry *)0)->key];
+    int kl = snprintf(key, sizeof key, "%d|%d|%02x%02x%02x|", px, bold, c.r, c.g, c.b);
+    memcpy(key + kl, text, len);
+    key[kl + (int)len] = '\0';
+    if (!utf8_valid(key + kl, len)) return NULL; /* never hand SDL_ttf bad UTF-8 */
+    Uint64 h = fnv1a(key);
+    r->tick++;
+    struct text_entry *victim = &r->texts[0];
+    for (size_t i = 0; i < TEXT_CACHE_SIZE; i++) {
+        struct text_entry *e = &r->texts[i];
+        if (e->tex && e->hash == h && strcmp(e->key, key) == 0) {
+            e->last_used = r->tick;
+            return e;
+        }
+        if (victim->tex && (e->tex == NULL || e->last_used < victim->last_used)) victim = e;
+    }
+    TTF_Font *font = get_font(r, px, bold);
+    if (font == NULL) return NULL;
+    SDL_Color col = {c.r, c.g, c.b, 255};
+    SDL_Surface *s = TTF_RenderUTF8_Blended(font, key + kl, col);
+    if (s == NULL) {
+        LOG(LOG_WARN, "text not drawn: %s", TTF_GetError());
+        return NULL;
+    }
+    SDL_Texture *t = SDL_CreateTextureFromSurface(r->sdl, s);
+    int w = s->w, hgt = s->h;
+    SDL_FreeSurface(s);
+    if (t == NULL) {
+        LOG(LOG_WARN, "text texture not made: %s", SDL_GetError());
+        return NULL;
+    }
+    if (victim->tex) SDL_DestroyTexture(victim->tex);
+    victim->tex = t;
+    victim->hash = h;
+    memcpy(victim->key, key, (size_t)kl + len + 1);
+    victim->w = w;
+    victim->h = hgt;
+    victim->last_used = r->tick;
+    r->made++;
+    return victim;
+}
+
+/* Width of text[0..len) in pixels: the layout module's measuring callback. */
+struct measure_ctx {
+    struct render *r;
+    bool bold;
+};
+
+static int measure(void *ctx, const char *text, size_t len, int px) {
+    struct measure_ctx *m = ctx;
+    TTF_Font *f = get_font(m->r, px, m->bold);
+    char buf[LAYOUT_MAX_TEXT + 8];
+    if (f == NULL || len >= sizeof buf) return 1 << 20;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    int w = 0, h = 0;
+    if (TTF_SizeUTF8(f, buf, &w, &h) != 0) return 1 << 20;
+    return w;
+}
+
+static int text_width(struct render *r, const char *text, int px, bool bold) {
+    struct measure_ctx m = {r, bold};
+    return measure(&m, text, strlen(text), px);
+}
+
+static int ascent(struct render *r, int px, bool bold) {
+    TTF_Font *f = get_font(r, px, bold);
+    return f ? TTF_FontAscent(f) : px;
+}
+
+static void set_colour(struct render *r, struct rgb c) {
+    SDL_SetRenderDrawColor(r->sdl, c.r, c.g, c.b, 255);
+}
+
+static void fill(struct render *r, float x, float y, float w, float h, struct rgb c) {
+    set_colour(r, c);
+    SDL_Rect rc = {(int)lroundf(x), (int)lroundf(y), 0, 0};
+    rc.w = (int)lroundf(x + w) - rc.x;
+    rc.h = (int)lroundf(y + h) - rc.y;
+    if (rc.w > 0 && rc.h > 0) SDL_RenderFillRect(r->sdl, &rc);
+}
+
+/* An outlined box: border of thickness t drawn inside the rectangle. */
+static void frame_rect(struct render *r, float x, float y, float w, float h, float t,
+                       struct rgb c) {
+    if (t * 2 >= w || t * 2 >= h) {
+        fill(r, x, y, w, h, c);
+        return;
+    }
+    fill(r, x, y, w, t, c);
+    fill(r, x, y + h - t, w, t, c);
+    fill(r, x, y + t, t, h - 2 * t, c);
+    fill(r, x + w - t, y + t, t, h - 2 * t, c);
+}
+
+enum align { LEFT, CENTER, RIGHT };
+
+/* Draws one line with its top-left (or top-centre, top-right) at x, y.
+ * Returns its width. */
+static int text_at(struct render *r, const char *text, size_t len, int px, bool bold,
+                   struct rgb c, float x, float y, enum align al) {
+    struct text_entry *e = get_text(r, text, len, px, bold, c);
+    if (e == NULL) return 0;
+    float left = al == LEFT ? x : al == CENTER ? x - e->w / 2.0f : x - e->w;
+    SDL_Rect dst = {(int)lroundf(left), (int)lroundf(y), e->w, e->h};
+    SDL_RenderCopy(r->sdl, e->tex, NULL, &dst);
+    return e->w;
+}
+
+static int text(struct render *r, const char *s, int px, bool bold, struct rgb c, float x,
+                float y, enum align al) {
+    return text_at(r, s, strlen(s), px, bold, c, x, y, al);
+}
+
+/* Draws s so that its baseline sits at `baseline`. */
+static int text_baseline(struct render *r, const char *s, int px, bool bold, struct rgb c,
+                         float x, float baseline, enum align al) {
+    return text(r, s, px, bold, c, x, baseline - (float)ascent(r, px, bold), al);
+}
+
+/* Fits s into width w and up to max_lines lines, from max_px down to
+ * min_px; draws it from top y with the given line spacing factor. Returns
+ * the height used. */
+static float text_block(struct render *r, const char *s, float x, float y, float w,
+                        size_t max_lines, int max_px, int min_px, bool bold, struct rgb c,
+                        enum align al) {
+    struct layout_block *b = xmalloc(sizeof *b);
+    struct measure_ctx m = {r, bold};
+    float used = 0;
+    if (layout_fit(s, (int)w, max_lines, max_px, min_px, measure, &m, b)) {
+        float line_h = b->px * 1.3f;
+        float ax = al == LEFT ? x : al == CENTER ? x + w / 2 : x + w;
+        for (size_t i = 0; i < b->n_lines; i++)
+            text_at(r, b->text + b->lines[i].start, b->lines[i].len, b->px, bold, c, ax,
+                    y + line_h * (float)i, al);
+        used = line_h * (float)b->n_lines;
+    }
+    free(b);
+    return used;
+}
+
+/* Pixel size for u-relative sizes. */
+static int px_of(const struct render *r, float units) {
+    int px = (int)lroundf(r->u * units);
+    return px < 6 ? 6 : px;
+}
+
+/* --- the frame ---------------------------------------------------------- */
+
+static float header_height(const struct render *r) { return r->u * 10.5f; }
+static float footer_height(const struct render *r) { return r->u * 6.5f; }
+static float margin(const struct render *r) { return r->w * 0.04f; }
+
+static void draw_header(struct render *r, const struct render_frame *f) {
+    float h = header_height(r), m = margin(r);
+    fill(r, 0, 0, (float)r->w, h, C_HEADER);
+    float base = h * 0.66f;
+    int tw = text_baseline(r, f->town_name, px_of(r, 5.2f), true, C_HEADER_TEXT, m, base, LEFT);
+    const char *sub = f->feed && f->feed->plan_title ? "DX推進計画の進み具合" : "";
+    text_baseline(r, sub, px_of(r, 3.2f), false, C_HEADER_TEXT_2, m + tw + r->u * 2.5f, base,
+                  LEFT);
+    char date[64], clock[16];
+    fmt_wareki_date(date, sizeof date, &f->now);
+    fmt_clock(clock, sizeof clock, &f->now);
+    int cw = text_baseline(r, clock, px_of(r, 5.2f), true, C_HEADER_TEXT, r->w - m, base, RIGHT);
+    text_baseline(r, date, px_of(r, 3.4f), false, C_HEADER_TEXT, r->w - m - cw - r->u * 2.0f,
+                  base, RIGHT);
+}
+
+static void draw_footer(struct render *r, const struct render_frame *f, const char *left) {
+    float h = footer_height(r), y = (float)r->h - h, m = margin(r);
+    fill(r, 0, y, (float)r->w, h, C_FOOTER);
+    int px = px_of(r, 2.8f);
+    float base = y + h * 0.64f;
+    char right[160] = "";
+    if (f->feed && f->feed->has_updated_at) {
+        struct tm tm;
+        char when[64];
+        localtime_r(&f->feed->updated_at, &tm);
+        fmt_seireki_datetime(when, sizeof when, &tm);
+        snprintf(right, sizeof right, "最終更新 %s", when);
+    }
+    char page[32] = "";
+    if (f->deck && f->deck->n > 0) snprintf(page, sizeof page, "%zu / %zu", f->index + 1, f->deck->n);
+    int pw = text_baseline(r, page, px, true, C_TEXT_2, r->w - m, base, RIGHT);
+    int rw = text_baseline(r, right, px, false, C_TEXT_2, r->w - m - pw - r->u * 3, base, RIGHT);
+    /* The left text gets what the right side leaves, cut with "…" if need be. */
+    float avail = r->w - 2 * m - pw - rw - r->u * 6;
+    if (left && avail > r->u * 10)
+        text_block(r, left, m, base - ascent(r, px, false), avail, 1, px, px, false, C_TEXT_2,
+                   LEFT);
+}
+
+/* --- the KPI slide ------------------------------------------------------ */
+
+/* A "nice" axis step (1, 2, 2.5 or 5 times a power of ten) giving about
+ * `ticks` intervals up to max. */
+static double nice_step(double max, int ticks) {
+    double raw = max / ticks;
+    double p = pow(10, floor(log10(raw)));
+    static const double mult[] = {1, 2, 2.5, 5, 10};
+    for (size_t i = 0; i < ARRAY_LEN(mult); i++)
+        if (raw <= mult[i] * p) return mult[i] * p;
+    return 10 * p;
+}
+
+/* Fiscal years shown on the chart: from the first year with data (or the
+ * current year if earlier data is absent) to the last year with data. */
+static void chart_span(const struct feed_measure *m, int current_fy, int *lo, int *hi) {
+    *lo = *hi = 0;
+    for (int y = 0; y < FEED_FY_COUNT; y++)
+        if (m->targets.has[y] || m->actuals.has[y]) {
+            int fy = FEED_FY_FIRST + y;
+            if (*lo == 0) *lo = fy;
+            *hi = fy;
+        }
+    if (current_fy < *lo && *hi - current_fy < 6) *lo = current_fy;
+    if (current_fy > *hi && current_fy - *lo < 6) *hi = current_fy;
+    if (*hi - *lo > 11) *lo = *hi - 11; /* at most 12 years fit legibly */
+}
+
+static void draw_chart(struct render *r, const struct feed_measure *m, int current_fy, float x,
+                       float y, float w, float h) {
+    struct rgb field = C_FIELD[m->field];
+    int title_px = px_of(r, 3.6f), small = px_of(r, 3.2f);
+    text(r, "年度ごとの目標と実績", title_px, true, C_TEXT, x, y, LEFT);
+
+    /* Legend, right-aligned on the title line: shapes tell target from actual. */
+    float sw = r->u * 2.6f, ly = y + (title_px - sw) / 2 + r->u * 0.2f, lx = x + w;
+    lx -= text_width(r, "実績", small, false);
+    text(r, "実績", small, false, C_TEXT, lx, y + (title_px - small) / 2.0f, LEFT);
+    lx -= sw + r->u * 1.0f;
+    fill(r, lx, ly, sw, sw, field);
+    lx -= r->u * 3.0f + text_width(r, "目標", small, false);
+    text(r, "目標", small, false, C_TEXT, lx, y + (title_px - small) / 2.0f, LEFT);
+    lx -= sw + r->u * 1.0f;
+    fill(r, lx, ly, sw, sw, C_TARGET_FILL);
+    frame_rect(r, lx, ly, sw, sw, fmaxf(1, r->u * 0.3f), C_TARGET_EDGE);
+
+    int lo, hi;
+    chart_span(m, current_fy, &lo, &hi);
+    if (lo == 0) return;
+    double max = 0;
+    for (int fy = lo; fy <= hi; fy++) {
+        double v;
+        if (feed_series_get(&m->targets, fy, &v) && v > max) max = v;
+        if (feed_series_get(&m->actuals, fy, &v) && v > max) max = v;
+    }
+    if (max <= 0) max = 1;
+    double step = nice_step(max * 1.08, 4);
+    double top = ceil(max * 1.08 / step) * step;
+
+    char buf[64];
+    fmt_value(buf, sizeof buf, top, NULL);
+    float axis_w = (float)text_width(r, buf, small, false) + r->u * 1.5f;
+    float px0 = x + axis_w, pw = w - axis_w;
+    float py0 = y + title_px + r->u * 6.0f;         /* room for value labels */
+    float ph = y + h - py0 - small * 2.6f - r->u;    /* room for year labels */
+    if (ph < r->u * 5 || pw < r->u * 10) return;
+
+    int n = hi - lo + 1;
+    float gw = pw / (float)n;
+    /* The current fiscal year's column is marked with a band and "今年度". */
+    if (current_fy >= lo && current_fy <= hi)
+        fill(r, px0 + gw * (float)(current_fy - lo), py0 - r->u * 5.5f, gw,
+             ph + r->u * 5.5f + small * 2.6f + r->u * 0.5f, C_NOW_BAND);
+
+    float grid_t = fmaxf(1, r->u * 0.12f);
+    for (double v = 0; v <= top + step / 2; v += step) {
+        float gy = py0 + ph - (float)(v / top) * ph;
+        fill(r, px0, gy - grid_t / 2, pw, grid_t, v == 0 ? C_AXIS : C_GRID);
+        fmt_value(buf, sizeof buf, v, NULL);
+        text(r, buf, small, false, C_TEXT_2, px0 - r->u * 1.0f, gy - small * 0.6f, RIGHT);
+    }
+
+    float bar_w = fminf(gw * 0.32f, r->u * 12), gap = fminf(gw * 0.06f, r->u * 1.5f);
+    int label_px = px_of(r, n > 6 ? 2.8f : 3.4f);
+    for (int fy = lo; fy <= hi; fy++) {
+        float gx = px0 + gw * (float)(fy - lo) + gw / 2;
+        double t, a;
+        bool has_t = feed_series_get(&m->targets, fy, &t);
+        bool has_a = feed_series_get(&m->actuals, fy, &a);
+        float tx = gx - gap / 2 - bar_w, ax = gx + gap / 2;
+        if (has_t) {
+            float bh = (float)(t / top) * ph;
+            fill(r, tx, py0 + ph - bh, bar_w, bh, C_TARGET_FILL);
+            frame_rect(r, tx, py0 + ph - bh, bar_w, bh, fmaxf(1, r->u * 0.3f), C_TARGET_EDGE);
+            fmt_value(buf, sizeof buf, t, m->unit);
+            text(r, buf, label_px, false, C_TEXT_2, tx + bar_w / 2,
+                 py0 + ph - bh - label_px * 1.25f, CENTER);
+        }
+        if (has_a) {
+            float bh = (float)(a / top) * ph;
+            fill(r, ax, py0 + ph - bh, bar_w, bh, field);
+            fmt_value(buf, sizeof buf, a, m->unit);
+            text(r, buf, label_px, true, C_TEXT, ax + bar_w / 2,
+                 py0 + ph - bh - label_px * 1.25f, CENTER);
+        }
+        bool now = fy == current_fy;
+        fmt_fy_short(buf, sizeof buf, fy);
+        float ly0 = py0 + ph + r->u * 0.8f;
+        text(r, buf, small, now, C_TEXT, gx, ly0, CENTER);
+        snprintf(buf, sizeof buf, now ? "(%d) 今年度" : "(%d)", fy);
+        text(r, buf, small, now, now ? C_TEXT : C_TEXT_2, gx, ly0 + small * 1.2f, CENTER);
+    }
+}
+
+/* A pill-shaped label: filled box with text inside. Returns its width. */
+static float badge(struct render *r, const char *s, int px, struct rgb bg, struct rgb fg, float x,
+                   float y) {
+    float pad = px * 0.55f;
+    float w = (float)text_width(r, s, px, true) + pad * 2;
+    fill(r, x, y, w, px * 1.5f, bg);
+    text(r, s, px, true, fg, x + pad, y + px * 0.25f, LEFT);
+    return w;
+}
+
+/* The big number with its unit set smaller on the same baseline; px is the
+ * number's size. Returns the height used. */
+static float big_value(struct render *r, double v, const char *unit, float x, float top, int px) {
+    char num[48];
+    fmt_value(num, sizeof num, v, NULL);
+    int small = (int)lroundf(px * 0.42f);
+    float base = top + ascent(r, px, true);
+    int w = text_baseline(r, num, px, true, C_TEXT, x, base, LEFT);
+    text_baseline(r, unit, small, true, C_TEXT, x + w + r->u * 0.6f, base, LEFT);
+    return (float)px * 1.05f;
+}
+
+/* The left panel of a KPI slide: the latest actual, big, against its
+ * target with the achievement, and at the bottom this year's target. The
+ * big number takes whatever height the rest leaves (up to 15u). */
+static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int current_fy,
+                             float x, float y, float w, float h) {
+    char buf[128], fy_s[32], val[48], tval[48];
+    int label = px_of(r, 3.6f), body = px_of(r, 4.2f);
+    int latest = feed_latest_actual_fy(m);
+    double actual = 0, target = 0;
+    bool has_actual = latest && feed_series_get(&m->actuals, latest, &actual);
+    bool has_target = has_actual && feed_series_get(&m->targets, latest, &target);
+
+    /* This year's target; else the next year that has one. */
+    int tfy = 0;
+    for (int fy = current_fy; fy <= FEED_FY_LAST && !tfy; fy++)
+        if (feed_series_get(&m->targets, fy, NULL)) tfy = fy;
+    int target_px = px_of(r, 7.0f);
+    float bottom_h = tfy ? target_px * 1.05f + label * 1.4f + r->u * 2.0f : 0;
+
+    float top_h = label * 1.4f + (has_target ? body * 3.0f + r->u * 1.5f : 0);
+    float room = h - top_h - bottom_h - r->u * 2.0f;
+    if (room < r->u * 8.0f && tfy) { /* too tight: drop the bottom block */
+        tfy = 0;
+        room += bottom_h;
+    }
+    int big = (int)fminf((float)px_of(r, 15.0f), room / 1.05f);
+
+    float cy = y;
+    if (has_actual && big >= px_of(r, 4.0f)) {
+        fmt_fy_long(fy_s, sizeof fy_s, latest);
+        snprintf(buf, sizeof buf, "%s の実績", fy_s);
+        text_block(r, buf, x, cy, w, 1, label, px_of(r, 2.8f), false, C_TEXT_2, LEFT);
+        cy += label * 1.4f;
+        cy += big_value(r, actual, m->unit, x, cy, big);
+        if (has_target) {
+            int pct = fmt_achievement_percent(actual, target);
+            fmt_value(tval, sizeof tval, target, m->unit);
+            snprintf(buf, sizeof buf, "目標 %s　達成率 %d%%", tval, pct);
+            cy += r->u * 0.5f;
+            text_block(r, buf, x, cy, w, 1, body, px_of(r, 3.0f), false, C_TEXT, LEFT);
+            cy += body * 1.5f;
+            /* Achieved or not is told by the mark and the words, not only colour. */
+            if (actual >= target) {
+                badge(r, "◎ 目標達成", body, C_OK, C_OK_TEXT, x, cy);
+            } else {
+                fmt_value(val, sizeof val, target - actual, m->unit);
+                snprintf(buf, sizeof buf, "△ 目標まで あと%s", val);
+                badge(r, buf, body, C_NG, C_NG_TEXT, x, cy);
+            }
+            cy += body * 1.5f + r->u * 1.0f;
+        }
+    } else {
+        text(r, "実績", label, false, C_TEXT_2, x, cy, LEFT);
+        cy += label * 1.4f;
+        cy += text_block(r, "まだ公表されていません", x, cy, w, 2, body, px_of(r, 3.0f), true,
+                         C_TEXT, LEFT);
+    }
+
+    if (tfy) {
+        /* Anchored to the bottom of the panel, below a rule. */
+        float top = y + h - bottom_h;
+        fill(r, x, top, w, fmaxf(1, r->u * 0.15f), C_PANEL_EDGE);
+        top += r->u * 2.0f;
+        fmt_fy_long(fy_s, sizeof fy_s, tfy);
+        snprintf(buf, sizeof buf, tfy == current_fy ? "今年度 %s の目標" : "%s の目標", fy_s);
+        text_block(r, buf, x, top, w, 1, label, px_of(r, 2.8f), false, C_TEXT_2, LEFT);
+        feed_series_get(&m->targets, tfy, &target);
+        big_value(r, target, m->unit, x, top + label * 1.4f, target_px);
+    }
+}
+
+static void draw_kpi(struct render *r, const struct render_frame *f, const struct feed_measure *m) {
+    float mg = margin(r), cw = r->w - 2 * mg;
+    float y = header_height(r) + r->u * 3.5f;
+    int current_fy = fmt_fiscal_year(&f->now);
+
+    /* Field chip and measure number. */
+    int chip_px = px_of(r, 3.2f);
+    float chip_w = badge(r, feed_field_name(m->field), chip_px, C_FIELD[m->field], C_OK_TEXT, mg, y);
+    char buf[96];
+    snprintf(buf, sizeof buf, "施策 %s", m->id);
+    text(r, buf, px_of(r, 3.6f), true, C_TEXT_2, mg + chip_w + r->u * 1.8f,
+         y + (chip_px * 1.5f - px_of(r, 3.6f)) / 2, LEFT);
+    y += chip_px * 1.5f + r->u * 1.5f;
+
+    y += text_block(r, m->name, mg, y, cw, 2, px_of(r, 7.0f), px_of(r, 4.8f), true, C_TEXT, LEFT);
+    snprintf(buf, sizeof buf, "指標: %s", m->metric_name ? m->metric_name : "");
+    y += r->u * 0.5f;
+    y += text_block(r, buf, mg, y, cw, 1, px_of(r, 4.2f), px_of(r, 3.2f), false, C_TEXT_2, LEFT);
+    y += r->u * 2.5f;
+
+    float bottom = (float)r->h - footer_height(r) - r->u * 3.0f;
+    float pad = r->u * 3.0f;
+    bool portrait = r->h > r->w;
+    float gap = r->u * 2.5f;
+    float lw = portrait ? cw : cw * 0.40f;
+    float lh = portrait ? (bottom - y) * 0.45f : bottom - y;
+    fill(r, mg, y, lw, lh, C_PANEL);
+    frame_rect(r, mg, y, lw, lh, fmaxf(1, r->u * 0.12f), C_PANEL_EDGE);
+    draw_kpi_numbers(r, m, current_fy, mg + pad, y + pad, lw - 2 * pad, lh - 2 * pad);
+
+    float rx = portrait ? mg : mg + lw + gap, ry = portrait ? y + lh + gap : y;
+    float rw = portrait ? cw : cw - lw - gap, rh = bottom - ry;
+    fill(r, rx, ry, rw, rh, C_PANEL);
+    frame_rect(r, rx, ry, rw, rh, fmaxf(1, r->u * 0.12f), C_PANEL_EDGE);
+    draw_chart(r, m, current_fy, rx + pad, ry + pad * 0.8f, rw - 2 * pad, rh - pad * 1.6f);
+}
+
+void render_draw(struct render *r, const struct render_frame *f) {
+    SDL_GetRendererOutputSize(r->sdl, &r->w, &r->h);
+    int shorter = r->w < r->h ? r->w : r->h;
+    /* On very wide screens the height limits, on tall ones the width. */
+    r->u = (float)shorter / 100.0f;
+    set_colour(r, C_BG);
+    SDL_RenderClear(r->sdl);
+
+    const struct slide *s = f->deck && f->index < f->deck->n ? &f->deck->slides[f->index] : NULL;
+    const struct feed_measure *m =
+        s && f->feed && s->measure < f->feed->n_measures ? &f->feed->measures[s->measure] : NULL;
+    char dept[512] = "";
+    if (m && m->n_departments) {
+        size_t o = (size_t)snprintf(dept, sizeof dept, "担当 ");
+        for (size_t i = 0; i < m->n_departments && o < sizeof dept; i++)
+            o += (size_t)snprintf(dept + o, sizeof dept - o, "%s%s", i ? "・" : "",
+                                  m->departments[i]);
+    }
+    draw_header(r, f);
+    if (s && m && s->kind == SLIDE_KPI) draw_kpi(r, f, m);
+    draw_footer(r, f, dept[0] ? dept : NULL);
+}
