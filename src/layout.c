@@ -1,6 +1,7 @@
 /* layout: line breaking (libunibreak, UAX #14 "ja") and fitting (pure). */
 #include "layout.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,34 @@
 #include "util.h"
 
 void layout_init(void) { init_linebreak(); }
+
+/* UAX #14 class CJ (small kana, the prolonged sound mark ー): libunibreak
+ * resolves it to ID ("normal" Japanese line breaking), which lets a line
+ * begin with ッ or ー. Public signage wants the strict rule (CJ as NS), the
+ * tailoring UAX #14 itself describes, so these never start a line. */
+static bool is_cj(uint32_t c) {
+    switch (c) {
+    case 0x3041: case 0x3043: case 0x3045: case 0x3047: case 0x3049: case 0x3063:
+    case 0x3083: case 0x3085: case 0x3087: case 0x308E: case 0x3095: case 0x3096:
+    case 0x30A1: case 0x30A3: case 0x30A5: case 0x30A7: case 0x30A9: case 0x30C3:
+    case 0x30E3: case 0x30E5: case 0x30E7: case 0x30EE: case 0x30F5: case 0x30F6:
+    case 0x30FC:
+        return true;
+    default:
+        return (c >= 0x31F0 && c <= 0x31FF) || (c >= 0xFF67 && c <= 0xFF70);
+    }
+}
+
+/* Removes the break opportunity before every CJ character. */
+static void tailor_strict(const char *text, size_t len, char *brks) {
+    const char *p = text;
+    while ((size_t)(p - text) < len) {
+        size_t at = (size_t)(p - text);
+        uint32_t c = utf8_next(&p);
+        if (at > 0 && is_cj(c) && brks[at - 1] == LINEBREAK_ALLOWBREAK)
+            brks[at - 1] = LINEBREAK_NOBREAK;
+    }
+}
 
 static bool is_trailing_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
@@ -45,6 +74,7 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
     if (len == 0) return 0;
     char *brks = xmalloc(len);
     set_linebreaks_utf8((const utf8_t *)text, len, "ja", brks);
+    tailor_strict(text, len, brks);
 
     size_t n = 0, start = 0, last_fit = 0;
     bool have_fit = false;

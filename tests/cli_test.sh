@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Integration tests that run the real misato-signage binary.
+#   cli_test.sh CASE BIN PNG_CHECK SOURCE_DIR
+# Each case prints what it checked and exits non-zero on the first failure.
+set -euo pipefail
+case_name=$1 bin=$2 check=$3 src=$4
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+at=2026-11-24T09:00
+export MISATO_LOG_LEVEL=warn
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_rc() { # expect_rc WANT cmd...
+    local want=$1; shift
+    set +e; "$@" >"$tmp/stdout" 2>"$tmp/stderr"; local rc=$?; set -e
+    [ "$rc" -eq "$want" ] || { cat "$tmp/stdout" "$tmp/stderr" >&2; fail "$* exited $rc, expected $want"; }
+    echo "ok: exit $rc: ${*#"$bin"}"
+}
+
+case $case_name in
+render_default)
+    # The embedded plan, headless, at the default size: one PNG per KPI slide.
+    "$bin" --render "$tmp/out" --at "$at" >"$tmp/list"
+    [ "$(wc -l <"$tmp/list")" -eq 7 ] || fail "expected 7 paths printed"
+    "$check" count "$tmp/out" 7 1920 1080
+    for id in 1-1 1-2 1-3 1-6 1-8 3-1 3-2; do
+        ls "$tmp/out"/*-kpi-"$id".png >/dev/null || fail "no slide for measure $id"
+    done
+    ;;
+render_sizes)
+    for size in 1280x720 3840x2160 1080x1920; do
+        "$bin" --render "$tmp/$size" --size "$size" --at "$at" >/dev/null
+        "$check" count "$tmp/$size" 7 "${size%x*}" "${size#*x}"
+    done
+    ;;
+exit_codes)
+    expect_rc 0 "$bin" --version
+    grep -q "misato-signage [0-9]" "$tmp/stdout" || fail "--version prints no version"
+    expect_rc 0 "$bin" --help
+    grep -q "終了コード" "$tmp/stdout" || fail "--help lists no exit codes"
+    expect_rc 64 "$bin" --no-such-option
+    expect_rc 64 "$bin" --at 2026-13-01T00:00 --render "$tmp/x"
+    expect_rc 64 "$bin" --at yesterday --render "$tmp/x"
+    expect_rc 64 "$bin" --size 10x10 --render "$tmp/x"
+    expect_rc 64 "$bin" --feed https://example.jp/feed.json --render "$tmp/x"
+    expect_rc 64 "$bin" stray-argument
+    : >"$tmp/file"
+    expect_rc 1 "$bin" --render "$tmp/file/sub" --at "$at"
+    ;;
+feed_file)
+    # A feed with one measure gives one slide; an unusable one falls back to
+    # the embedded plan rather than an empty screen.
+    cat >"$tmp/one.json" <<'JSON'
+{"schema_version": 1, "updated_at": "2026-11-20T10:00:00+09:00",
+ "measures": [{"id": "3-2", "name": "マイナンバーカードの利活用", "field": "地域DX",
+   "metric": {"name": "コンビニ交付件数", "unit": "件"},
+   "targets": {"R6": 2000, "R7": 2500, "R8": 3000}, "actuals": {"R6": 2239, "R7": 2710}}]}
+JSON
+    "$bin" --feed "$tmp/one.json" --render "$tmp/one" --at "$at" >/dev/null
+    "$check" count "$tmp/one" 1 1920 1080
+    echo '{"schema_version": 1, "measures": [' >"$tmp/broken.json"
+    expect_rc 0 "$bin" --feed "$tmp/broken.json" --render "$tmp/fallback" --at "$at"
+    grep -q "showing the embedded plan" "$tmp/stderr" || fail "no word of the fallback in the log"
+    "$check" count "$tmp/fallback" 7 1920 1080
+    expect_rc 0 "$bin" --feed "$tmp/missing.json" --render "$tmp/fallback2" --at "$at"
+    "$check" count "$tmp/fallback2" 7 1920 1080
+    ;;
+validate)
+    expect_rc 0 "$bin" --validate "$src/config/default-feed.json"
+    grep -q "スライド 7 枚" "$tmp/stdout" || fail "no summary of what would be shown"
+    cat >"$tmp/typo.json" <<'JSON'
+{"schema_version": 1, "measures": [
+  {"id": "1-1", "name": "行政手続きのオンライン化", "field": "住民DX",
+   "metric": {"name": "オンライン手続数", "unit": "件"},
+   "targets": {"R6": 60, "R8": "120"}, "actuals": {"R6": 63}}]}
+JSON
+    expect_rc 1 "$bin" --validate "$tmp/typo.json"
+    grep -q '^measures\[0\].targets.R8: 数値を指定してください (expected a number, got a string)$' \
+        "$tmp/stdout" || { cat "$tmp/stdout"; fail "the problem is not named by its path"; }
+    printf '{"schema_version": 1, "measures": [}' >"$tmp/bad.json"
+    expect_rc 2 "$bin" --validate "$tmp/bad.json"
+    grep -q "1行目付近" "$tmp/stdout" || fail "no line number for a syntax error"
+    expect_rc 2 "$bin" --validate "$tmp/nonexistent.json"
+    ;;
+config_problems)
+    # A config with mistakes is reported with file, line and key; the player
+    # still renders on the defaults.
+    printf 'town_name = 美郷町役場\nslide_seconds = soon\ncolour = blue\n' >"$tmp/signage.conf"
+    expect_rc 0 "$bin" --config "$tmp/signage.conf" --render "$tmp/out" --at "$at"
+    grep -q "signage.conf:2: slide_seconds:" "$tmp/stderr" || fail "bad value not reported"
+    grep -q "signage.conf:3: colour: unknown key" "$tmp/stderr" || fail "unknown key not reported"
+    "$check" count "$tmp/out" 7 1920 1080
+    expect_rc 0 "$bin" --config "$tmp/nonexistent.conf" --render "$tmp/out2" --at "$at"
+    "$check" count "$tmp/out2" 7 1920 1080
+    ;;
+golden)
+    # Pixels of two KPI slides at a fixed moment against the committed images.
+    "$bin" --render "$tmp/out" --at "$at" >/dev/null
+    rc=0
+    for id in 1-1 3-1; do
+        got=$(ls "$tmp/out"/*-kpi-"$id".png)
+        "$check" diff "$got" "$src/tests/golden/kpi-$id-1920x1080.png" \
+            "${TMPDIR:-/tmp}/misato-golden-diff-$id.png" || rc=1
+    done
+    [ $rc -eq 0 ] || fail "slides differ from the golden images (run scripts/update-golden after checking them)"
+    ;;
+*)
+    fail "unknown case $case_name"
+    ;;
+esac
+echo "passed: $case_name"

@@ -1,0 +1,288 @@
+/* Unit tests for feed: the embedded plan, and bad feeds reported by path. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "feed.h"
+#include "util.h"
+
+static double target(const struct feed_measure *m, int fy) {
+    double v = -1;
+    feed_series_get(&m->targets, fy, &v);
+    return v;
+}
+
+static double actual(const struct feed_measure *m, int fy) {
+    double v = -1;
+    feed_series_get(&m->actuals, fy, &v);
+    return v;
+}
+
+static void default_feed_should_hold_the_whole_plan(void) {
+    struct feed_report rep;
+    struct feed *f = NULL;
+    CHECK_INT(feed_parse_default(&rep, &f), FEED_OK);
+    for (size_t i = 0; i < rep.count; i++)
+        fprintf(stderr, "  %s: %s\n", rep.items[i].path, rep.items[i].en);
+    CHECK(f != NULL);
+    if (f == NULL) return;
+    CHECK_INT(f->n_measures, 18);
+    static const char *const ids[] = {"1-1", "1-2", "1-3", "1-4", "1-5", "1-6",
+                                      "1-7", "1-8", "2-1", "2-2", "2-3", "2-4",
+                                      "2-5", "2-6", "3-1", "3-2", "3-3", "3-4"};
+    for (size_t i = 0; i < 18; i++) {
+        CHECK_STR(f->measures[i].id, ids[i]);
+        CHECK(f->measures[i].n_departments > 0);
+        CHECK(f->measures[i].n_description > 0);
+    }
+    CHECK_INT(f->first_fy, 2024);
+    CHECK_INT(f->last_fy, 2029);
+    CHECK(f->has_updated_at);
+    CHECK_STR(f->plan_revision, "令和8年3月改訂");
+    feed_free(f);
+}
+
+static void default_feed_should_carry_the_plans_numbers(void) {
+    struct feed *f = NULL;
+    CHECK_INT(feed_parse_default(NULL, &f), FEED_OK);
+    if (f == NULL) return;
+    const struct feed_measure *m = feed_find_measure(f, "1-1");
+    CHECK_STR(m->name, "行政手続きのオンライン化");
+    CHECK_INT(m->field, FEED_FIELD_RESIDENT);
+    CHECK_STR(m->metric_name, "オンライン手続数");
+    CHECK_STR(m->unit, "件");
+    CHECK_NEAR(target(m, 2024), 60, 0);
+    CHECK_NEAR(target(m, 2025), 100, 0);
+    CHECK_NEAR(target(m, 2026), 120, 0);
+    CHECK_NEAR(actual(m, 2024), 63, 0);
+    CHECK(!feed_series_get(&m->actuals, 2025, NULL));
+    CHECK_STR(m->departments[0], "窓口担当課");
+    CHECK_INT(m->n_departments, 3);
+
+    m = feed_find_measure(f, "1-2");
+    CHECK_STR(m->metric_name, "キャッシュレス件数");
+    CHECK_NEAR(target(m, 2024), 150, 0);
+    CHECK_NEAR(target(m, 2025), 200, 0);
+    CHECK_NEAR(target(m, 2026), 250, 0);
+    CHECK_NEAR(actual(m, 2024), 266, 0);
+    CHECK(m->actual_notes[2024 - FEED_FY_FIRST] != NULL);
+
+    m = feed_find_measure(f, "1-3");
+    CHECK_STR(m->metric_name, "タブレットでの手続き件数");
+    CHECK_NEAR(target(m, 2024), 300, 0);
+    CHECK_NEAR(target(m, 2025), 1200, 0);
+    CHECK_NEAR(target(m, 2026), 1800, 0);
+    CHECK_NEAR(actual(m, 2024), 1970, 0);
+
+    m = feed_find_measure(f, "1-4");
+    CHECK(!feed_measure_has_numbers(m));
+    CHECK_STR(m->actual_notes[2024 - FEED_FY_FIRST], "実施");
+
+    m = feed_find_measure(f, "1-6");
+    CHECK_STR(m->metric_name, "電子契約件数");
+    CHECK(!feed_series_get(&m->targets, 2024, NULL));
+    CHECK_NEAR(target(m, 2025), 60, 0);
+    CHECK_NEAR(target(m, 2026), 100, 0);
+    CHECK_INT(feed_latest_actual_fy(m), 0);
+
+    m = feed_find_measure(f, "1-8");
+    CHECK_STR(m->metric_name, "Web予約率");
+    CHECK_STR(m->unit, "%");
+    CHECK_NEAR(target(m, 2029), 20, 0);
+
+    m = feed_find_measure(f, "3-1");
+    CHECK_STR(m->metric_name, "受講者数");
+    CHECK_STR(m->unit, "人");
+    CHECK_NEAR(target(m, 2024), 50, 0);
+    CHECK_NEAR(target(m, 2025), 60, 0);
+    CHECK_NEAR(target(m, 2026), 70, 0);
+    CHECK_NEAR(actual(m, 2024), 49, 0);
+    CHECK_INT(m->field, FEED_FIELD_COMMUNITY);
+
+    m = feed_find_measure(f, "3-2");
+    CHECK_STR(m->metric_name, "コンビニ交付件数");
+    CHECK_NEAR(target(m, 2024), 2000, 0);
+    CHECK_NEAR(target(m, 2025), 2500, 0);
+    CHECK_NEAR(target(m, 2026), 3000, 0);
+    CHECK_NEAR(actual(m, 2024), 2239, 0);
+
+    m = feed_find_measure(f, "2-5");
+    CHECK_STR(m->name, "自治体情報システムの標準化・共通化");
+    CHECK_INT(m->field, FEED_FIELD_ADMIN);
+    CHECK(m->n_plan > 0);
+    CHECK(feed_find_measure(f, "9-9") == NULL);
+    feed_free(f);
+}
+
+/* Parses text; returns the status and leaves the report in *rep. */
+static enum feed_status parse(const char *json, struct feed_report *rep, struct feed **f) {
+    return feed_parse(json, strlen(json), rep, f);
+}
+
+static bool has_problem(const struct feed_report *rep, const char *path, const char *ja_part) {
+    for (size_t i = 0; i < rep->count; i++)
+        if (strcmp(rep->items[i].path, path) == 0 && strstr(rep->items[i].ja, ja_part)) return true;
+    for (size_t i = 0; i < rep->count; i++)
+        fprintf(stderr, "  have: %s: %s / %s\n", rep->items[i].path, rep->items[i].ja,
+                rep->items[i].en);
+    return false;
+}
+
+#define GOOD_MEASURE "{\"id\":\"1-1\",\"name\":\"行政手続きのオンライン化\",\"field\":\"住民DX\"," \
+                     "\"metric\":{\"name\":\"オンライン手続数\",\"unit\":\"件\"}," \
+                     "\"targets\":{\"R6\":60},\"actuals\":{\"R6\":63}}"
+
+static void wrong_types_should_name_the_json_path(void) {
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    const char *json = "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE ","
+                       "{\"id\":\"1-2\",\"name\":\"キャッシュレス決済の拡充\",\"field\":\"住民DX\","
+                       "\"metric\":{\"name\":\"キャッシュレス件数\",\"unit\":\"件\"},"
+                       "\"targets\":{\"R6\":150,\"R8\":\"250\",\"R7\":-1,\"2026\":3},"
+                       "\"colour\":\"red\"}]}";
+    CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
+    CHECK(f != NULL);
+    CHECK(has_problem(rep, "measures[1].targets.R8", "数値を指定してください"));
+    CHECK(strstr(rep->items[0].en, "expected a number, got a string") != NULL);
+    CHECK(has_problem(rep, "measures[1].targets.R7", "0以上"));
+    CHECK(has_problem(rep, "measures[1].targets.2026", "R6 のように"));
+    CHECK(has_problem(rep, "measures[1].colour", "知らない項目"));
+    if (f) {
+        CHECK_INT(f->n_measures, 2);
+        CHECK_NEAR(target(&f->measures[1], 2024), 150, 0);
+        CHECK(!feed_series_get(&f->measures[1].targets, 2026, NULL));
+    }
+    feed_free(f);
+    free(rep);
+}
+
+static void bad_measures_should_be_dropped_and_the_rest_kept(void) {
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    const char *json = "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE ","
+                       "{\"id\":\"1-9\",\"name\":\"x\",\"field\":\"観光DX\"},"
+                       "{\"id\":\"one\",\"name\":\"x\",\"field\":\"住民DX\"},"
+                       "{\"name\":\"x\",\"field\":\"住民DX\"},"
+                       "42," GOOD_MEASURE "]}";
+    CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
+    CHECK(has_problem(rep, "measures[1].field", "住民DX・庁内DX・地域DX"));
+    CHECK(has_problem(rep, "measures[2].id", "1-1 のように"));
+    CHECK(has_problem(rep, "measures[3].id", "ありません"));
+    CHECK(has_problem(rep, "measures[4]", "{ }"));
+    CHECK(has_problem(rep, "measures[5].id", "同じ施策番号"));
+    if (f) CHECK_INT(f->n_measures, 1);
+    feed_free(f);
+    free(rep);
+}
+
+static void unusable_bodies_should_be_rejected_whole(void) {
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = (struct feed *)1;
+    CHECK_INT(parse("{\"schema_version\":1,\"measures\":[", rep, &f), FEED_ERR_NOT_JSON);
+    CHECK(f == NULL);
+    CHECK(strstr(rep->items[0].path, "1行目") != NULL);
+    CHECK_INT(parse("[1,2,3]", rep, &f), FEED_ERR_SCHEMA);
+    CHECK_INT(parse("{\"schema_version\":2,\"measures\":[" GOOD_MEASURE "]}", rep, &f),
+              FEED_ERR_SCHEMA);
+    CHECK(has_problem(rep, "schema_version", "1 にしてください"));
+    CHECK_INT(parse("{\"measures\":[" GOOD_MEASURE "]}", rep, &f), FEED_ERR_SCHEMA);
+    CHECK_INT(parse("{\"schema_version\":1,\"measures\":[]}", rep, &f), FEED_ERR_EMPTY);
+    CHECK_INT(parse("{\"schema_version\":1,\"measures\":\"none\"}", rep, &f), FEED_ERR_EMPTY);
+    CHECK_INT(parse("{\"schema_version\":1,\"publisher\":\"\xff\"}", rep, &f), FEED_ERR_NOT_UTF8);
+    CHECK_INT(parse("", rep, &f), FEED_ERR_NOT_JSON);
+    CHECK_INT(feed_parse("{\"schema_version\":1}\0{}", 22, rep, &f), FEED_ERR_NOT_UTF8);
+    CHECK(f == NULL);
+    free(rep);
+}
+
+static void deep_nesting_and_huge_bodies_should_not_crash(void) {
+    size_t depth = 100000;
+    char *deep = malloc(depth * 2 + 64);
+    size_t o = (size_t)sprintf(deep, "{\"schema_version\":1,\"x\":");
+    for (size_t i = 0; i < depth; i++) deep[o++] = '[';
+    for (size_t i = 0; i < depth; i++) deep[o++] = ']';
+    deep[o++] = '}';
+    struct feed *f = NULL;
+    CHECK_INT(feed_parse(deep, o, NULL, &f), FEED_ERR_NOT_JSON);
+    free(deep);
+    size_t big = FEED_MAX_BYTES + 1;
+    char *huge = malloc(big);
+    memset(huge, ' ', big);
+    CHECK_INT(feed_parse(huge, big, NULL, &f), FEED_ERR_TOO_BIG);
+    free(huge);
+}
+
+static void strings_should_be_checked(void) {
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    /* A name with a control character, a name too long, an escaped NUL. */
+    char json[2048];
+    char longname[400];
+    memset(longname, 'a', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    snprintf(json, sizeof json,
+             "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE ","
+             "{\"id\":\"1-2\",\"name\":\"a\\u0007b\",\"field\":\"住民DX\"},"
+             "{\"id\":\"1-3\",\"name\":\"%s\",\"field\":\"住民DX\"},"
+             "{\"id\":\"1-4\",\"name\":\"a\\u0000b\",\"field\":\"住民DX\"}]}",
+             longname);
+    CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
+    CHECK(has_problem(rep, "measures[1].name", "制御文字"));
+    CHECK(has_problem(rep, "measures[2].name", "文字数が多すぎます"));
+    if (f) {
+        for (size_t i = 0; i < f->n_measures; i++)
+            CHECK(utf8_valid(f->measures[i].name, strlen(f->measures[i].name)));
+    }
+    feed_free(f);
+    /* cJSON refuses a lone surrogate escape: the whole body is not JSON. */
+    const char *sur = "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE ","
+                      "{\"id\":\"1-5\",\"name\":\"\\ud800\",\"field\":\"住民DX\"}]}";
+    CHECK_INT(parse(sur, rep, &f), FEED_ERR_NOT_JSON);
+    free(rep);
+}
+
+static void numbers_should_be_finite_and_bounded(void) {
+    struct feed *f = NULL;
+    struct feed_report *rep = malloc(sizeof *rep);
+    const char *json = "{\"schema_version\":1,\"measures\":[{\"id\":\"1-1\",\"name\":\"n\","
+                       "\"field\":\"住民DX\",\"metric\":{\"name\":\"m\",\"unit\":\"件\"},"
+                       "\"targets\":{\"R6\":1e999,\"R7\":1e13,\"R31\":5,\"R0\":5,\"R08\":5},"
+                       "\"actuals\":{\"R6\":12.5}}]}";
+    CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
+    CHECK(has_problem(rep, "measures[0].targets.R6", "0以上"));
+    CHECK(has_problem(rep, "measures[0].targets.R7", "0以上"));
+    CHECK(has_problem(rep, "measures[0].targets.R31", "R6 のように"));
+    CHECK(has_problem(rep, "measures[0].targets.R0", "R6 のように"));
+    CHECK(has_problem(rep, "measures[0].targets.R08", "R6 のように"));
+    if (f) CHECK_NEAR(actual(&f->measures[0], 2024), 12.5, 1e-9);
+    feed_free(f);
+    free(rep);
+}
+
+static void problems_past_the_limit_should_be_counted(void) {
+    char *json = malloc(200000);
+    size_t o = (size_t)sprintf(json, "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE);
+    for (int i = 0; i < 99; i++) o += (size_t)sprintf(json + o, ",{\"id\":1}");
+    o += (size_t)sprintf(json + o, "]}");
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    CHECK_INT(feed_parse(json, o, rep, &f), FEED_PROBLEMS);
+    CHECK_INT(rep->count, FEED_MAX_PROBLEMS);
+    CHECK(rep->omitted > 0);
+    feed_free(f);
+    free(rep);
+    free(json);
+}
+
+int main(void) {
+    setenv("TZ", "Asia/Tokyo", 1);
+    RUN(default_feed_should_hold_the_whole_plan);
+    RUN(default_feed_should_carry_the_plans_numbers);
+    RUN(wrong_types_should_name_the_json_path);
+    RUN(bad_measures_should_be_dropped_and_the_rest_kept);
+    RUN(unusable_bodies_should_be_rejected_whole);
+    RUN(deep_nesting_and_huge_bodies_should_not_crash);
+    RUN(strings_should_be_checked);
+    RUN(numbers_should_be_finite_and_bounded);
+    RUN(problems_past_the_limit_should_be_counted);
+    return CHECK_DONE();
+}

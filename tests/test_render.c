@@ -1,0 +1,157 @@
+/* Tests for render with the real font and SDL's software renderer: the
+ * frame is drawn at every supported size, text is rasterised once and then
+ * reused, and bad text never reaches SDL_ttf. */
+#include <stdlib.h>
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+#include "check.h"
+#include "deck.h"
+#include "feed.h"
+#include "font.h"
+#include "layout.h"
+#include "render.h"
+#include "util.h"
+
+static char *regular, *bold;
+static struct feed *feed;
+static struct deck deck;
+
+static Uint32 pixel(SDL_Surface *s, int x, int y) {
+    return ((Uint32 *)((Uint8 *)s->pixels + y * s->pitch))[x];
+}
+
+/* Number of distinct colours on a sparse grid: a blank frame has 1. */
+static int colours(SDL_Surface *s) {
+    Uint32 seen[256];
+    int n = 0;
+    for (int y = 0; y < s->h; y += 7)
+        for (int x = 0; x < s->w; x += 7) {
+            Uint32 p = pixel(s, x, y);
+            int k;
+            for (k = 0; k < n && seen[k] != p; k++) {}
+            if (k == n && n < 256) seen[n++] = p;
+        }
+    return n;
+}
+
+static struct render_frame frame_at(size_t index) {
+    struct render_frame f = {0};
+    f.town_name = "美郷町";
+    f.now.tm_year = 2026 - 1900;
+    f.now.tm_mon = 10;
+    f.now.tm_mday = 24;
+    f.now.tm_wday = 2;
+    f.now.tm_hour = 9;
+    f.feed = feed;
+    f.deck = &deck;
+    f.index = index;
+    return f;
+}
+
+static void every_slide_should_draw_at_every_size(void) {
+    static const int sizes[][2] = {{1920, 1080}, {1280, 720}, {3840, 2160}, {1080, 1920}};
+    for (size_t k = 0; k < ARRAY_LEN(sizes); k++) {
+        SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, sizes[k][0], sizes[k][1], 32,
+                                                        SDL_PIXELFORMAT_ARGB8888);
+        SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
+        struct render *r = render_new(sr, regular, bold);
+        CHECK(r != NULL);
+        for (size_t i = 0; r && i < deck.n; i++) {
+            struct render_frame f = frame_at(i);
+            render_draw(r, &f);
+            SDL_RenderPresent(sr);
+            CHECK(colours(s) > 8);
+            /* The header band is the header colour at its left edge. */
+            Uint8 cr, cg, cb;
+            SDL_GetRGB(pixel(s, 2, 2), s->format, &cr, &cg, &cb);
+            CHECK(cr == 0x0F && cg == 0x35 && cb == 0x56);
+        }
+        render_free(r);
+        SDL_DestroyRenderer(sr);
+        SDL_FreeSurface(s);
+    }
+}
+
+static void text_should_be_rasterised_once(void) {
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1920, 1080, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
+    struct render *r = render_new(sr, regular, bold);
+    struct render_frame f = frame_at(0);
+    render_draw(r, &f);
+    size_t made1, cached1, made2, cached2;
+    render_text_stats(r, &made1, &cached1);
+    CHECK(made1 > 10);
+    render_draw(r, &f);
+    render_draw(r, &f);
+    render_text_stats(r, &made2, &cached2);
+    CHECK_INT(made2, made1);
+    CHECK_INT(cached2, cached1);
+    /* The next minute changes only the clock. */
+    f.now.tm_min = 1;
+    render_draw(r, &f);
+    render_text_stats(r, &made2, NULL);
+    CHECK_INT(made2, made1 + 1);
+    render_free(r);
+    SDL_DestroyRenderer(sr);
+    SDL_FreeSurface(s);
+}
+
+static void bad_text_should_be_skipped(void) {
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 640, 360, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
+    struct render *r = render_new(sr, regular, bold);
+    struct render_frame f = frame_at(0);
+    f.town_name = "\xff\xfe bad";
+    render_draw(r, &f);
+    f.town_name = "";
+    render_draw(r, &f);
+    f.index = 999; /* out of the deck: the frame alone */
+    render_draw(r, &f);
+    CHECK(colours(s) > 2);
+    render_free(r);
+    SDL_DestroyRenderer(sr);
+    SDL_FreeSurface(s);
+}
+
+static void missing_font_should_fail_cleanly(void) {
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 64, 64, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
+    CHECK(render_new(sr, "/nonexistent.ttf", "/nonexistent.ttf") == NULL);
+    SDL_DestroyRenderer(sr);
+    SDL_FreeSurface(s);
+}
+
+static void font_lookup_should_find_biz_ud_gothic(void) {
+    CHECK(regular != NULL && strstr(regular, "BIZUDPGothic-Regular") != NULL);
+    CHECK(bold != NULL && strstr(bold, "BIZUDPGothic-Bold") != NULL);
+    char *p = font_find("No Such Font Family", false);
+    CHECK(p != NULL && strstr(p, "BIZUDPGothic") != NULL); /* falls back */
+    free(p);
+    p = font_find("/nonexistent/font.ttf", true);
+    CHECK(p != NULL && strstr(p, "BIZUDPGothic-Bold") != NULL);
+    free(p);
+}
+
+int main(void) {
+    if (TTF_Init() != 0) return 1;
+    layout_init();
+    regular = font_find("BIZ UDPGothic", false);
+    bold = font_find("BIZ UDPGothic", true);
+    if (regular == NULL || bold == NULL) return 1;
+    if (feed_parse_default(NULL, &feed) != FEED_OK) return 1;
+    deck_build(feed, 12, 0, &deck);
+    RUN(font_lookup_should_find_biz_ud_gothic);
+    RUN(every_slide_should_draw_at_every_size);
+    RUN(text_should_be_rasterised_once);
+    RUN(bad_text_should_be_skipped);
+    RUN(missing_font_should_fail_cleanly);
+    feed_free(feed);
+    free(regular);
+    free(bold);
+    TTF_Quit();
+    font_shutdown();
+    SDL_Quit();
+    return CHECK_DONE();
+}
