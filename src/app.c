@@ -308,10 +308,22 @@ static int open_display(struct app *a, const struct app_options *opt) {
     a->native_wait = driver && (!strcmp(driver, "x11") || !strcmp(driver, "wayland"));
     Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
     int w = opt->width ? opt->width : 1280, h = opt->height ? opt->height : 720;
-    if (!opt->windowed) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-    else flags |= SDL_WINDOW_RESIZABLE;
-    a->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)",
-                                 SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+    int x = SDL_WINDOWPOS_CENTERED, y = SDL_WINDOWPOS_CENTERED;
+    SDL_DisplayMode mode;
+    if (!opt->windowed) {
+        /* Full screen at the display's own size, placed at its origin and
+         * borderless, so that it covers the screen even on an X server with
+         * no window manager to honour the fullscreen request (a kiosk). */
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+        if (SDL_GetDesktopDisplayMode(0, &mode) == 0) {
+            w = mode.w;
+            h = mode.h;
+            x = y = 0;
+        }
+    } else {
+        flags |= SDL_WINDOW_RESIZABLE;
+    }
+    a->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
     if (a->window == NULL) {
         LOG(LOG_ERROR, "no window on video driver %s: %s", driver ? driver : "?", SDL_GetError());
         return APP_EXIT_NO_DISPLAY;

@@ -301,19 +301,27 @@ static float footer_height(const struct render *r) { return r->u * 6.5f; }
 static float margin(const struct render *r) { return r->w * 0.04f; }
 
 static void draw_header(struct render *r, const struct render_frame *f) {
-    float h = header_height(r), m = margin(r);
+    float h = header_height(r), m = margin(r), gap = r->u * 2.5f;
     fill(r, 0, 0, (float)r->w, h, C_HEADER);
     float base = h * 0.66f;
-    int tw = text_baseline(r, f->town_name, px_of(r, 5.2f), true, C_HEADER_TEXT, m, base, LEFT);
-    const char *sub = f->feed && f->feed->plan_title ? "DX推進計画の進み具合" : "";
-    text_baseline(r, sub, px_of(r, 3.2f), false, C_HEADER_TEXT_2, m + tw + r->u * 2.5f, base,
-                  LEFT);
     char date[64], clock[16];
     fmt_wareki_date(date, sizeof date, &f->now);
     fmt_clock(clock, sizeof clock, &f->now);
-    int cw = text_baseline(r, clock, px_of(r, 5.2f), true, C_HEADER_TEXT, r->w - m, base, RIGHT);
-    text_baseline(r, date, px_of(r, 3.4f), false, C_HEADER_TEXT, r->w - m - cw - r->u * 2.0f,
-                  base, RIGHT);
+    int big = px_of(r, 5.2f), datepx = px_of(r, 3.4f), subpx = px_of(r, 3.2f);
+    const char *sub = "DX推進計画の進み具合";
+    /* Right to left: the clock, the date, then the town's name; the subtitle
+     * only where it fits between them. */
+    int cw = text_baseline(r, clock, big, true, C_HEADER_TEXT, r->w - m, base, RIGHT);
+    int dw = text_baseline(r, date, datepx, false, C_HEADER_TEXT, r->w - m - cw - r->u * 2.0f,
+                           base, RIGHT);
+    float left_room = r->w - 2 * m - cw - dw - r->u * 2.0f - gap;
+    struct measure_ctx mc = {r, true};
+    float tw = fminf((float)measure(&mc, f->town_name, strlen(f->town_name), big), left_room);
+    if (tw > r->u * 4)
+        text_block(r, f->town_name, m, base - ascent(r, big, true), tw + 1, 1, big,
+                   px_of(r, 3.0f), true, C_HEADER_TEXT, LEFT);
+    if (tw + gap + text_width(r, sub, subpx, false) <= left_room)
+        text_baseline(r, sub, subpx, false, C_HEADER_TEXT_2, m + tw + gap, base, LEFT);
 }
 
 static void draw_footer(struct render *r, const struct render_frame *f, const char *left) {
@@ -430,27 +438,47 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
         bool has_t = feed_series_get(&m->targets, fy, &t);
         bool has_a = feed_series_get(&m->actuals, fy, &a);
         float tx = gx - gap / 2 - bar_w, ax = gx + gap / 2;
+        /* Value labels sit centred over their bars, kept inside the column;
+         * when the two would overlap, the one over the taller bar moves up
+         * above the other. Numbers are never cut. */
+        float col_l = px0 + gw * (float)(fy - lo), col_r = col_l + gw;
+        char tl[48] = "", al[48] = "";
+        if (has_t) fmt_value(tl, sizeof tl, t, m->unit);
+        if (has_a) fmt_value(al, sizeof al, a, m->unit);
+        int lpx = label_px;
+        while (lpx > px_of(r, 2.0f) && (text_width(r, tl, lpx, false) > gw * 0.96f ||
+                                        text_width(r, al, lpx, true) > gw * 0.96f))
+            lpx--;
+        float lh = lpx * 1.3f;
+        float th = has_t ? (float)(t / top) * ph : 0, ah = has_a ? (float)(a / top) * ph : 0;
+        float tw_ = (float)text_width(r, tl, lpx, false), aw = (float)text_width(r, al, lpx, true);
+        float tlx = fminf(fmaxf(tx + bar_w / 2 - tw_ / 2, col_l), col_r - tw_);
+        float alx = fminf(fmaxf(ax + bar_w / 2 - aw / 2, col_l), col_r - aw);
+        float tly = py0 + ph - th - lh, aly = py0 + ph - ah - lh;
+        if (has_t && has_a && tlx + tw_ > alx && fabsf(tly - aly) < lh) {
+            if (tly < aly) tly = aly - lh;
+            else aly = tly - lh;
+        }
         if (has_t) {
-            float bh = (float)(t / top) * ph;
-            fill(r, tx, py0 + ph - bh, bar_w, bh, C_TARGET_FILL);
-            frame_rect(r, tx, py0 + ph - bh, bar_w, bh, fmaxf(1, r->u * 0.3f), C_TARGET_EDGE);
-            fmt_value(buf, sizeof buf, t, m->unit);
-            text(r, buf, label_px, false, C_TEXT_2, tx + bar_w / 2,
-                 py0 + ph - bh - label_px * 1.25f, CENTER);
+            fill(r, tx, py0 + ph - th, bar_w, th, C_TARGET_FILL);
+            frame_rect(r, tx, py0 + ph - th, bar_w, th, fmaxf(1, r->u * 0.3f), C_TARGET_EDGE);
+            text(r, tl, lpx, false, C_TEXT_2, tlx, tly, LEFT);
         }
         if (has_a) {
-            float bh = (float)(a / top) * ph;
-            fill(r, ax, py0 + ph - bh, bar_w, bh, field);
-            fmt_value(buf, sizeof buf, a, m->unit);
-            text(r, buf, label_px, true, C_TEXT, ax + bar_w / 2,
-                 py0 + ph - bh - label_px * 1.25f, CENTER);
+            fill(r, ax, py0 + ph - ah, bar_w, ah, field);
+            text(r, al, lpx, true, C_TEXT, alx, aly, LEFT);
         }
         bool now = fy == current_fy;
+        char year2[48];
         fmt_fy_short(buf, sizeof buf, fy);
+        snprintf(year2, sizeof year2, now ? "(%d) 今年度" : "(%d)", fy);
+        int ypx = small;
+        while (ypx > px_of(r, 2.0f) && (text_width(r, buf, ypx, now) > gw * 0.96f ||
+                                        text_width(r, year2, ypx, now) > gw * 0.96f))
+            ypx--;
         float ly0 = py0 + ph + r->u * 0.8f;
-        text(r, buf, small, now, C_TEXT, gx, ly0, CENTER);
-        snprintf(buf, sizeof buf, now ? "(%d) 今年度" : "(%d)", fy);
-        text(r, buf, small, now, now ? C_TEXT : C_TEXT_2, gx, ly0 + small * 1.2f, CENTER);
+        text(r, buf, ypx, now, C_TEXT, gx, ly0, CENTER);
+        text(r, year2, ypx, now, now ? C_TEXT : C_TEXT_2, gx, ly0 + small * 1.2f, CENTER);
     }
 }
 

@@ -6,8 +6,10 @@
  *                                differs when a channel is off by more than
  *                                32; fails past 0.3% differing pixels (font
  *                                rasterisers differ a little between builds)
- *   png-check shot FILE MINCOLOURS   FILE (any format SDL_image reads) is
- *                                not blank: at least MINCOLOURS colours
+ *   png-check shot FILE MINCOLOURS [X Y RRGGBB]...
+ *                                FILE (any format SDL_image reads) is not
+ *                                blank (at least MINCOLOURS colours) and has
+ *                                the given colours at the given pixels
  * Prints what it measured; exits 0 on success, 1 on failure. */
 #include <dirent.h>
 #include <stdbool.h>
@@ -148,17 +150,29 @@ int main(int argc, char **argv) {
         rc = count(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
     } else if ((argc == 4 || argc == 5) && strcmp(argv[1], "diff") == 0) {
         rc = diff(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
-    } else if (argc == 4 && strcmp(argv[1], "shot") == 0) {
+    } else if (argc >= 4 && (argc - 4) % 3 == 0 && strcmp(argv[1], "shot") == 0) {
         SDL_Surface *s = load(argv[2]);
         rc = 1;
         if (s) {
             int c = distinct_colours(s);
             printf("%s: %dx%d, %d colours\n", argv[2], s->w, s->h, c);
             rc = c >= atoi(argv[3]) ? 0 : 1;
+            /* Optional X Y RRGGBB triples: the pixel there must be that colour. */
+            for (int i = 4; i + 2 < argc; i += 3) {
+                int x = atoi(argv[i]), y = atoi(argv[i + 1]);
+                unsigned long want = strtoul(argv[i + 2], NULL, 16);
+                if (x < 0 || y < 0 || x >= s->w || y >= s->h) {
+                    rc = 1;
+                    continue;
+                }
+                unsigned long got = px(s, x, y) & 0xFFFFFF;
+                printf("pixel %d,%d: %06lx (expected %06lx)\n", x, y, got, want);
+                if (got != want) rc = 1;
+            }
             SDL_FreeSurface(s);
         }
     } else {
-        fprintf(stderr, "usage: png-check count DIR N W H | diff GOT WANT [DIFF] | shot FILE N\n");
+        fprintf(stderr, "usage: png-check count DIR N W H | diff GOT WANT [DIFF] | shot FILE N [X Y RRGGBB]...\n");
     }
     IMG_Quit();
     SDL_Quit();
