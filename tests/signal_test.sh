@@ -1,23 +1,38 @@
 #!/usr/bin/env bash
 # The display loop under SDL's offscreen driver: it draws a first frame, then
 # sleeps (no busy loop) and ends cleanly within a second on SIGTERM and SIGINT.
-#   signal_test.sh BIN
+#   signal_test.sh BIN [VALGRIND...]
+# With a valgrind command line after BIN, the player runs under it: then only
+# the clean exit is checked (valgrind's exit code reports memory errors and
+# definite leaks), not the timings.
 set -euo pipefail
-bin=$1
+bin=$1; shift
+runner=("$@")
 tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$tmp/log" ] && cat "$tmp/log" >&2; exit 1; }
 
-for sig in TERM INT; do
-    SDL_VIDEODRIVER=offscreen "$bin" --windowed --size 960x540 2>"$tmp/log" &
+sigs=(TERM INT)
+[ ${#runner[@]} -gt 0 ] && sigs=(TERM)
+for sig in "${sigs[@]}"; do
+    SDL_VIDEODRIVER=offscreen "${runner[@]}" "$bin" --windowed --size 960x540 2>"$tmp/log" &
     pid=$!
-    for _ in $(seq 100); do
+    for _ in $(seq 600); do
         grep -q "first frame on screen" "$tmp/log" && break
         kill -0 "$pid" 2>/dev/null || fail "the player exited before its first frame"
         sleep 0.1
     done
-    grep -q "first frame on screen" "$tmp/log" || fail "no first frame within 10 s"
+    grep -q "first frame on screen" "$tmp/log" || fail "no first frame within 60 s"
+    if [ ${#runner[@]} -gt 0 ]; then
+        kill -"$sig" "$pid"
+        set +e; wait "$pid"; rc=$?; set -e
+        pid=
+        [ "$rc" -eq 0 ] || fail "exit code $rc under ${runner[0]}"
+        grep -q "stopping (SIG$sig)" "$tmp/log" || fail "no clean stop logged"
+        echo "SIG$sig under ${runner[0]}: clean exit, no memory errors or definite leaks"
+        continue
+    fi
     # Idle: count the wake-ups over two seconds. Polling SDL every millisecond
     # would give ~2000; the loop wakes at most every 250 ms.
     cs0=$(awk '/^voluntary_ctxt_switches/ {print $2}' "/proc/$pid/task/$pid/status")

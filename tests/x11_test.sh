@@ -22,11 +22,14 @@ done
 sleep 0.5
 xwd -root -silent >"$tmp/shot.xwd"
 kill -TERM "$pid"
+set +e
 wait "$pid"
+echo $? >"$tmp/rc"
 INNER
 chmod +x "$tmp/inner.sh"
-xvfb-run -a -s "-screen 0 1600x900x24 -nolisten tcp" "$tmp/inner.sh" "$bin" "$tmp"
+xvfb-run -a -s "-screen 0 1600x900x24 -nolisten tcp" "$tmp/inner.sh" "$bin" "$tmp" || true
 cat "$tmp/log"
+[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] || { echo "FAIL: the player exited with $(cat "$tmp/rc" 2>/dev/null)"; exit 1; }
 grep -q "video driver x11" "$tmp/log" || { echo "FAIL: not on the X11 driver"; exit 1; }
 grep -q ", 1600x900" "$tmp/log" || { echo "FAIL: the window did not take the display's size"; exit 1; }
 convert "xwd:$tmp/shot.xwd" "png:$tmp/shot.png"
