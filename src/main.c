@@ -59,6 +59,10 @@ static bool parse_size(const char *s, int *w, int *h) {
 
 int main(int argc, char **argv) {
     log_init_from_env();
+    /* The town's time zone from the first log line on; the config may name
+     * another one, applied once it is read. */
+    setenv("TZ", "Asia/Tokyo", 1);
+    tzset();
     enum { OPT_CONFIG = 256, OPT_FEED, OPT_WINDOWED, OPT_SIZE, OPT_RENDER, OPT_AT, OPT_VALIDATE,
            OPT_VERSION, OPT_HELP };
     static const struct option longopts[] = {
