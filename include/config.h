@@ -12,6 +12,9 @@
 struct config {
     char feed_url[1024];   /* empty: the embedded default plan only */
     int poll_seconds;      /* how often the feed is fetched */
+    bool allow_http;       /* plain http:// feed URLs allowed (https always are) */
+    char ca_file[PATH_MAX];/* extra CA bundle for a town's own server; empty: system CAs */
+    int fetch_timeout;     /* seconds one fetch may take in all */
     int slide_seconds;     /* how long a slide stays */
     char cache_dir[PATH_MAX];
     char state_dir[PATH_MAX];

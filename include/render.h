@@ -22,6 +22,7 @@ struct render_frame {
     const struct feed *feed;   /* the model */
     const struct deck *deck;   /* the slides */
     size_t index;              /* which slide of the deck */
+    bool stale;                /* recent fetches failed: say saved data is shown */
 };
 
 /* Creates a renderer state drawing through `sdl` (not owned) with the two

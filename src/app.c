@@ -17,18 +17,23 @@
 
 #include "config.h"
 #include "deck.h"
+#include "fetch.h"
 #include "feed.h"
 #include "font.h"
 #include "layout.h"
 #include "log.h"
 #include "render.h"
+#include "updater.h"
 #include "util.h"
 
 /* Everything the running player holds. */
 struct app {
     struct config cfg;
     struct feed *feed;       /* owned; never NULL once started */
+    enum feed_source source; /* where it came from */
     struct deck deck;
+    struct updater *updater; /* the feed worker (display mode only) */
+    Uint32 ev_feed;          /* SDL_RegisterEvents: the worker has news */
     time_t clock_offset;     /* --at: shown time = now + offset */
     char *font_path[2];      /* owned: regular, bold */
     /* display */
@@ -44,7 +49,17 @@ struct app {
     volatile sig_atomic_t stopping;
 };
 
-static time_t app_now(const struct app *a) { return time(NULL) + a->clock_offset; }
+/* The time to show and schedule by: --at shifts it; a system clock that is
+ * still in 1970 (no RTC, no NTP yet) is corrected by a server's Date. */
+static time_t app_now(const struct app *a) {
+    time_t now = time(NULL) + a->clock_offset;
+    if (a->updater && !clock_plausible(now)) {
+        struct updater_state st;
+        updater_get_state(a->updater, &st);
+        if (st.has_clock_hint) now += st.clock_offset;
+    }
+    return now;
+}
 
 static void log_report(const char *what, enum feed_status st, const struct feed_report *rep) {
     for (size_t i = 0; i < rep->count; i++)
@@ -83,6 +98,7 @@ static int app_load(struct app *a, const struct app_options *opt) {
     struct feed_report *rep = xmalloc(sizeof *rep);
     enum feed_status st;
     a->feed = NULL;
+    a->source = SOURCE_FILE;
     if (opt->feed_path) {
         char *body = NULL;
         size_t len = 0;
@@ -100,16 +116,12 @@ static int app_load(struct app *a, const struct app_options *opt) {
         }
         free(body);
     }
-    if (a->feed == NULL) {
-        st = feed_parse_default(rep, &a->feed);
-        if (a->feed == NULL) {
-            /* The build checks the embedded plan, so this is a broken binary. */
-            log_report("embedded plan", st, rep);
-            free(rep);
-            return APP_EXIT_ERROR;
-        }
-    }
     free(rep);
+    /* Without a file: the cache's last good feed, else the embedded plan.
+     * Read before the first frame (a bounded read of one small file), so the
+     * screen starts with the newest data it has. */
+    if (a->feed == NULL) a->feed = updater_load_initial(a->cfg.cache_dir, &a->source);
+    LOG(LOG_INFO, "showing the %s feed", feed_source_name(a->source));
     deck_build(a->feed, a->cfg.slide_seconds, app_now(a), &a->deck);
     LOG(LOG_INFO, "%zu measures, %zu slides", a->feed->n_measures, a->deck.n);
 
@@ -131,6 +143,11 @@ static void app_unload(struct app *a) {
 
 static void frame_for(const struct app *a, size_t index, struct render_frame *f) {
     memset(f, 0, sizeof *f);
+    if (a->updater) {
+        struct updater_state st;
+        updater_get_state(a->updater, &st);
+        f->stale = st.stale;
+    }
     time_t now = app_now(a);
     localtime_r(&now, &f->now);
     f->town_name = a->cfg.town_name;
@@ -190,6 +207,7 @@ done:
     if (TTF_WasInit()) TTF_Quit();
     app_unload(&a);
     SDL_Quit();
+    fetch_global_cleanup();
     return rc;
 }
 
@@ -277,6 +295,25 @@ static void *signal_thread(void *arg) {
     return NULL;
 }
 
+static void on_worker_news(void *ctx) {
+    struct app *a = ctx;
+    app_post(a, a->ev_feed, 0);
+}
+
+/* Takes a new feed from the worker: the deck is rebuilt and, when the slide
+ * on screen still exists, it stays. Returns the new index. */
+static size_t adopt_feed(struct app *a, struct feed *f, size_t index) {
+    char current[sizeof a->deck.slides[0].id] = "";
+    if (index < a->deck.n) memcpy(current, a->deck.slides[index].id, sizeof current);
+    feed_free(a->feed);
+    a->feed = f;
+    a->source = SOURCE_NETWORK;
+    deck_build(a->feed, a->cfg.slide_seconds, app_now(a), &a->deck);
+    int keep = deck_find(&a->deck, current);
+    LOG(LOG_INFO, "new feed on screen: %zu measures, %zu slides", f->n_measures, a->deck.n);
+    return keep >= 0 ? (size_t)keep : 0;
+}
+
 /* --- the display loop ------------------------------------------------------ */
 
 /* Waits up to timeout_ms for an event. X11 and Wayland sleep in the driver;
@@ -362,6 +399,7 @@ int app_run(const struct app_options *opt) {
      * so that only the signal thread receives them. */
     sigset_t set = handled_signals();
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+    fetch_global_init(); /* before any thread: curl_global_init is not thread-safe */
 
     int rc = app_load(&a, opt);
     if (rc != APP_EXIT_OK) goto done;
@@ -376,7 +414,8 @@ int app_run(const struct app_options *opt) {
     a.render = render_new(a.renderer, a.font_path[0], a.font_path[1]);
     if (a.render == NULL) goto done;
     a.wake = SDL_CreateSemaphore(0);
-    a.ev_signal = SDL_RegisterEvents(1);
+    a.ev_signal = SDL_RegisterEvents(2);
+    a.ev_feed = a.ev_signal + 1;
     if (a.wake == NULL || a.ev_signal == (Uint32)-1) {
         LOG(LOG_ERROR, "SDL: %s", SDL_GetError());
         goto done;
@@ -386,6 +425,8 @@ int app_run(const struct app_options *opt) {
         goto done;
     }
     a.sig_thread_started = true;
+    a.updater = updater_start(&a.cfg, a.feed, a.source, a.deck.n ? a.deck.slides[0].id : "",
+                              a.deck.n, on_worker_news, &a);
 
     size_t index = 0;
     bool dirty = true, first = true, running = true;
@@ -424,7 +465,20 @@ int app_run(const struct app_options *opt) {
                 render_flush_textures(a.render);
                 dirty = true;
             } else if (ev.type == a.ev_signal) {
-                LOG(LOG_INFO, "signal %d received; nothing to do for it yet", ev.user.code);
+                if (ev.user.code == SIGHUP && a.updater) {
+                    LOG(LOG_INFO, "SIGHUP: fetching the feed now");
+                    updater_refetch(a.updater);
+                } else {
+                    LOG(LOG_INFO, "signal %d: nothing to do for it", ev.user.code);
+                }
+            } else if (ev.type == a.ev_feed && a.updater) {
+                struct feed *f = updater_take(a.updater);
+                if (f) {
+                    index = adopt_feed(&a, f, index);
+                    updater_set_showing(a.updater, a.deck.n ? a.deck.slides[index].id : "",
+                                        index + 1, a.deck.n, true);
+                }
+                dirty = true; /* the footer may change: saved data shown or not */
             }
             got = SDL_PollEvent(&ev) == 1;
         }
@@ -433,12 +487,16 @@ int app_run(const struct app_options *opt) {
             index = (index + 1) % a.deck.n;
             slide_end = now + (Uint64)a.deck.slides[index].seconds * 1000;
             dirty = true;
+            if (a.updater)
+                updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, false);
         }
         if (ms_to_next_minute() > 59000) dirty = true; /* the header clock */
     }
     LOG(LOG_INFO, "%lu frames drawn", frames);
     rc = APP_EXIT_OK;
 done:
+    updater_stop(a.updater);
+    a.updater = NULL;
     if (a.sig_thread_started) {
         a.stopping = 1;
         pthread_kill(a.sig_thread, SIGTERM);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <ini.h>
@@ -34,6 +35,7 @@ static void dir_default(char *out, size_t size, const char *systemd_var, const c
 void config_defaults(struct config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->poll_seconds = 60;
+    cfg->fetch_timeout = 60;
     cfg->slide_seconds = 12;
     dir_default(cfg->cache_dir, sizeof cfg->cache_dir, "CACHE_DIRECTORY", "XDG_CACHE_HOME",
                 ".cache", "");
@@ -97,9 +99,25 @@ static const char *set_timezone(char *dst, size_t size, const char *value) {
     return NULL;
 }
 
+static const char *set_bool(bool *dst, const char *value) {
+    if (!strcasecmp(value, "yes") || !strcasecmp(value, "true") || !strcmp(value, "1")) *dst = true;
+    else if (!strcasecmp(value, "no") || !strcasecmp(value, "false") || !strcmp(value, "0"))
+        *dst = false;
+    else return "must be yes or no";
+    return NULL;
+}
+
+static const char *set_file(char *dst, size_t size, const char *value) {
+    if (*value && access(value, R_OK) != 0) return "no such readable file";
+    return set_string(dst, size, value, true);
+}
+
 const char *config_set(struct config *cfg, const char *key, const char *value) {
     if (strcmp(key, "feed_url") == 0) return set_url(cfg->feed_url, sizeof cfg->feed_url, value);
     if (strcmp(key, "poll_seconds") == 0) return set_int(&cfg->poll_seconds, value, 10, 86400);
+    if (strcmp(key, "allow_http") == 0) return set_bool(&cfg->allow_http, value);
+    if (strcmp(key, "ca_file") == 0) return set_file(cfg->ca_file, sizeof cfg->ca_file, value);
+    if (strcmp(key, "fetch_timeout") == 0) return set_int(&cfg->fetch_timeout, value, 2, 600);
     if (strcmp(key, "slide_seconds") == 0) return set_int(&cfg->slide_seconds, value, 3, 600);
     if (strcmp(key, "cache_dir") == 0)
         return set_string(cfg->cache_dir, sizeof cfg->cache_dir, value, false);

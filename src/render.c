@@ -335,7 +335,7 @@ static void draw_footer(struct render *r, const struct render_frame *f, const ch
         char when[64];
         localtime_r(&f->feed->updated_at, &tm);
         fmt_seireki_datetime(when, sizeof when, &tm);
-        snprintf(right, sizeof right, "最終更新 %s", when);
+        snprintf(right, sizeof right, "%s最終更新 %s", f->stale ? "保存データを表示中・" : "", when);
     }
     char page[32] = "";
     if (f->deck && f->deck->n > 0) snprintf(page, sizeof page, "%zu / %zu", f->index + 1, f->deck->n);

@@ -1,0 +1,76 @@
+/* updater: the worker thread that keeps the feed current. It polls the
+ * feed URL (with jitter, conditional GET, backoff and Retry-After),
+ * validates what arrives, stores good feeds in the cache, hands each new
+ * model to the main thread through a one-slot mailbox, and writes the status
+ * file for IT. The main thread never waits for it. */
+#ifndef MISATO_UPDATER_H
+#define MISATO_UPDATER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct config;
+struct feed;
+
+/* Where the feed on screen came from. */
+enum feed_source {
+    SOURCE_EMBEDDED, /* the plan compiled into the binary */
+    SOURCE_FILE,     /* --feed FILE */
+    SOURCE_CACHE,    /* the cache's current generation */
+    SOURCE_PREVIOUS, /* the cache's previous generation */
+    SOURCE_NETWORK,  /* fetched in this run */
+};
+const char *feed_source_name(enum feed_source s);
+
+/* Loads the feed to start with: the cache (feed.json, else feed.prev.json)
+ * if it validates, else the embedded plan. Never returns NULL. */
+struct feed *updater_load_initial(const char *cache_dir, enum feed_source *source);
+
+/* Called on the worker thread after a new feed was put in the mailbox (or
+ * the state changed); must be thread-safe (e.g. SDL_PushEvent). */
+typedef void (*updater_notify_fn)(void *ctx);
+
+struct updater;
+
+/* Starts the worker. cfg is copied. The initial feed's facts (source,
+ * version) and the first slide on screen go into the status file; the feed
+ * itself stays the caller's. */
+struct updater *updater_start(const struct config *cfg, const struct feed *initial,
+                              enum feed_source source, const char *first_slide,
+                              size_t slide_count, updater_notify_fn notify, void *ctx);
+
+/* Stops and joins the worker within the current transfer's timeouts
+ * (libcurl is not interrupted mid-transfer); frees everything. NULL is a
+ * no-op. */
+void updater_stop(struct updater *u);
+
+/* Main thread: takes the newest feed handed over, or NULL. The caller owns it. */
+struct feed *updater_take(struct updater *u);
+
+/* Asks for a fetch now (SIGHUP). */
+void updater_refetch(struct updater *u);
+
+/* Main thread: what is on screen, for the status file. With write_now the
+ * worker rewrites the file soon (after a new feed took the screen);
+ * otherwise it goes into the next write, to spare the SD card. */
+void updater_set_showing(struct updater *u, const char *slide_id, size_t index, size_t count,
+                         bool write_now);
+
+/* A snapshot of what the screen should say about its data. */
+struct updater_state {
+    bool polling;           /* a feed URL is configured */
+    bool stale;             /* the latest fetches failed: saved data is shown */
+    int failures;           /* consecutive failed attempts */
+    bool has_clock_hint;    /* the system clock looked wrong and a server's Date helped */
+    time_t clock_offset;    /* add to time(NULL) when has_clock_hint */
+};
+void updater_get_state(struct updater *u, struct updater_state *out);
+
+/* True when t is a plausible wall-clock time (after this code was written);
+ * a Pi without a clock battery boots in 1970 until NTP answers. */
+bool clock_plausible(time_t t);
+
+#define STATUS_FILE "status.json"
+
+#endif

@@ -1,0 +1,151 @@
+/* cache: atomic file replacement and the feed's two generations. */
+#include "cache.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "log.h"
+#include "util.h"
+
+#define TMP_SUFFIX ".tmp-XXXXXX"
+
+static int fsync_dir(const char *dir) {
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    int rc = fsync(fd) == 0 ? 0 : errno;
+    close(fd);
+    return rc;
+}
+
+static int write_all(int fd, const void *data, size_t len) {
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int cache_replace_file(const char *dir, const char *name, const void *data, size_t len) {
+    char path[PATH_MAX], tmp[PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
+        (size_t)snprintf(tmp, sizeof tmp, "%s/%s" TMP_SUFFIX, dir, name) >= sizeof tmp)
+        return ENAMETOOLONG;
+    if (!util_mkdir_p(dir)) return errno ? errno : ENOTDIR;
+    int fd = mkstemp(tmp);
+    if (fd < 0) return errno;
+    int rc = write_all(fd, data, len);
+    if (rc == 0 && fchmod(fd, 0644) != 0) rc = errno;
+    if (rc == 0 && fsync(fd) != 0) rc = errno;
+    if (close(fd) != 0 && rc == 0) rc = errno;
+    if (rc == 0 && rename(tmp, path) != 0) rc = errno;
+    if (rc != 0) {
+        unlink(tmp);
+        return rc;
+    }
+    return fsync_dir(dir);
+}
+
+int cache_store_feed(const char *dir, const char *body, size_t len, const struct cache_meta *meta) {
+    char cur[PATH_MAX], prev_tmp[PATH_MAX], prev[PATH_MAX];
+    if (!util_mkdir_p(dir)) return errno ? errno : ENOTDIR;
+    snprintf(cur, sizeof cur, "%s/%s", dir, CACHE_FEED);
+    snprintf(prev, sizeof prev, "%s/%s", dir, CACHE_FEED_PREV);
+    snprintf(prev_tmp, sizeof prev_tmp, "%s/%s.link", dir, CACHE_FEED_PREV);
+    /* The current generation becomes the previous one: a new hard link is
+     * renamed over feed.prev.json, so both names always hold a whole file. */
+    unlink(prev_tmp);
+    if (link(cur, prev_tmp) == 0) {
+        if (rename(prev_tmp, prev) != 0) {
+            int e = errno;
+            unlink(prev_tmp);
+            return e;
+        }
+    } else if (errno != ENOENT) {
+        /* No hard links here (e.g. FAT): copy instead. */
+        size_t n;
+        char *old = cache_read(dir, CACHE_FEED, 16u << 20, &n);
+        if (old) {
+            int e = cache_replace_file(dir, CACHE_FEED_PREV, old, n);
+            free(old);
+            if (e) return e;
+        }
+    }
+    int rc = cache_replace_file(dir, CACHE_FEED, body, len);
+    if (rc) return rc;
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "url", meta->url);
+    cJSON_AddStringToObject(m, "etag", meta->etag);
+    cJSON_AddStringToObject(m, "last_modified", meta->last_modified);
+    cJSON_AddNumberToObject(m, "fetched_at", (double)meta->fetched_at);
+    char *text = cJSON_PrintUnformatted(m);
+    cJSON_Delete(m);
+    if (text == NULL) return ENOMEM;
+    rc = cache_replace_file(dir, CACHE_META, text, strlen(text));
+    cJSON_free(text);
+    return rc;
+}
+
+char *cache_read(const char *dir, const char *name, size_t max, size_t *len) {
+    char path[PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) return NULL;
+    char *buf = NULL;
+    if (util_read_file(path, max, &buf, len) != UTIL_OK) return NULL;
+    return buf;
+}
+
+static void copy_string(const cJSON *obj, const char *key, char *out, size_t size) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    out[0] = '\0';
+    if (cJSON_IsString(v) && strlen(v->valuestring) < size) strcpy(out, v->valuestring);
+}
+
+bool cache_read_meta(const char *dir, struct cache_meta *meta) {
+    memset(meta, 0, sizeof *meta);
+    size_t len;
+    char *text = cache_read(dir, CACHE_META, 8192, &len);
+    if (text == NULL) return false;
+    cJSON *m = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
+    free(text);
+    if (!cJSON_IsObject(m)) {
+        cJSON_Delete(m);
+        return false;
+    }
+    copy_string(m, "url", meta->url, sizeof meta->url);
+    copy_string(m, "etag", meta->etag, sizeof meta->etag);
+    copy_string(m, "last_modified", meta->last_modified, sizeof meta->last_modified);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "fetched_at");
+    if (cJSON_IsNumber(t)) meta->fetched_at = (time_t)t->valuedouble;
+    cJSON_Delete(m);
+    return true;
+}
+
+void cache_sweep(const char *dir) {
+    DIR *d = opendir(dir);
+    if (d == NULL) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *t = strstr(e->d_name, ".tmp-");
+        size_t n = strlen(e->d_name);
+        bool is_tmp = t && strlen(t) == strlen(TMP_SUFFIX);
+        bool is_link = n > 5 && strcmp(e->d_name + n - 5, ".link") == 0;
+        if (!is_tmp && !is_link) continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+            LOG(LOG_INFO, "%s/%s: removed a temporary file left by a crash", dir, e->d_name);
+    }
+    closedir(d);
+}

@@ -1,0 +1,423 @@
+/* updater: the feed worker thread (poll, validate, cache, hand over, status). */
+#include "updater.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <cjson/cJSON.h>
+
+#include "cache.h"
+#include "config.h"
+#include "feed.h"
+#include "fetch.h"
+#include "log.h"
+#include "util.h"
+
+/* 2026-01-01T00:00:00Z: no real moment of this player's life is earlier. */
+#define PLAUSIBLE_EPOCH 1767225600
+
+bool clock_plausible(time_t t) { return t >= PLAUSIBLE_EPOCH; }
+
+const char *feed_source_name(enum feed_source s) {
+    switch (s) {
+    case SOURCE_EMBEDDED: return "embedded";
+    case SOURCE_FILE: return "file";
+    case SOURCE_CACHE: return "cache";
+    case SOURCE_PREVIOUS: return "previous";
+    case SOURCE_NETWORK: return "network";
+    }
+    return "?";
+}
+
+/* Parses a cached generation. A file that exists but does not validate
+ * (a disk error, a hand edit) is moved aside as <name>.corrupt for IT to
+ * look at, so that what stays in the cache always validates. On success
+ * *body_out (if not NULL) receives the bytes. */
+static struct feed *load_cached(const char *dir, const char *name, char **body_out, size_t *len_out) {
+    size_t len;
+    char *body = cache_read(dir, name, FEED_MAX_BYTES, &len);
+    if (body == NULL) return NULL;
+    struct feed *f = NULL;
+    enum feed_status st = feed_parse(body, len, NULL, &f);
+    if (f == NULL) {
+        char from[4096], to[4200];
+        snprintf(from, sizeof from, "%s/%s", dir, name);
+        snprintf(to, sizeof to, "%s.corrupt", from);
+        LOG(LOG_WARN, "%s: cached feed unusable (%s); moved to %s", from, feed_status_text(st), to);
+        rename(from, to);
+        free(body);
+        return NULL;
+    }
+    if (body_out) {
+        *body_out = body;
+        *len_out = len;
+    } else {
+        free(body);
+    }
+    return f;
+}
+
+struct feed *updater_load_initial(const char *cache_dir, enum feed_source *source) {
+    cache_sweep(cache_dir);
+    struct feed *f = load_cached(cache_dir, CACHE_FEED, NULL, NULL);
+    *source = SOURCE_CACHE;
+    if (f == NULL) {
+        char *body = NULL;
+        size_t len = 0;
+        f = load_cached(cache_dir, CACHE_FEED_PREV, &body, &len);
+        *source = SOURCE_PREVIOUS;
+        /* The previous generation becomes the current one again. */
+        if (f && cache_replace_file(cache_dir, CACHE_FEED, body, len) == 0)
+            LOG(LOG_INFO, "%s/%s restored from the previous generation", cache_dir, CACHE_FEED);
+        free(body);
+    }
+    if (f == NULL) {
+        if (feed_parse_default(NULL, &f) > FEED_PROBLEMS || f == NULL) {
+            LOG(LOG_ERROR, "the embedded plan does not parse: a broken build");
+            abort();
+        }
+        *source = SOURCE_EMBEDDED;
+    }
+    return f;
+}
+
+struct updater {
+    struct config cfg;
+    updater_notify_fn notify;
+    void *ctx;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    /* guarded by mu */
+    bool stop, refetch, rewrite_status;
+    struct feed *mailbox;          /* newest feed not yet taken */
+    char showing_id[48];
+    size_t showing_index, showing_count;
+    struct updater_state state;
+    /* worker only */
+    enum feed_source source;
+    int schema_version;
+    time_t feed_updated_at;
+    bool has_updated_at;
+    size_t n_measures;
+    struct cache_meta meta;
+    time_t last_attempt, last_success, next_attempt;
+    char last_result[64], last_error[512];
+    long http_status;
+    size_t problems;
+    unsigned long attempts;
+};
+
+static double random_unit(void) {
+    unsigned int r = 0;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r) r = (unsigned)time(NULL) * 2654435761u;
+    return (double)r / 4294967296.0;
+}
+
+/* Seconds to the next attempt: the poll interval after a success, an
+ * exponential backoff (capped at 15 minutes, or the poll interval if longer)
+ * after failures, never sooner than Retry-After; +/-20% jitter so that a
+ * town's screens, all booted by the same power cut, spread out. */
+static double next_delay(const struct updater *u, int failures, long retry_after) {
+    double poll = u->cfg.poll_seconds, d = poll;
+    if (failures > 0) {
+        double ceiling = poll > 900 ? poll : 900;
+        d = poll / 2;
+        for (int i = 1; i < failures && d < ceiling; i++) d *= 2;
+        if (d > ceiling) d = ceiling;
+    }
+    d *= 0.8 + 0.4 * random_unit();
+    if (retry_after >= 0 && d < retry_after) d = (double)retry_after;
+    return d < 1 ? 1 : d;
+}
+
+static void iso_time(char *buf, size_t size, time_t t) {
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+static void add_time(cJSON *obj, const char *key, time_t t) {
+    if (t == 0) {
+        cJSON_AddNullToObject(obj, key);
+        return;
+    }
+    char buf[40];
+    iso_time(buf, sizeof buf, t);
+    cJSON_AddStringToObject(obj, key, buf);
+}
+
+/* Writes state_dir/status.json atomically. Worker thread only. */
+static void write_status(struct updater *u) {
+    pthread_mutex_lock(&u->mu);
+    char showing[48];
+    memcpy(showing, u->showing_id, sizeof showing);
+    size_t index = u->showing_index, count = u->showing_count;
+    struct updater_state st = u->state;
+    pthread_mutex_unlock(&u->mu);
+
+    cJSON *s = cJSON_CreateObject();
+    add_time(s, "written_at", time(NULL));
+    cJSON_AddStringToObject(s, "version", MISATO_VERSION);
+    cJSON_AddStringToObject(s, "feed_url", u->cfg.feed_url);
+    add_time(s, "last_attempt", u->last_attempt);
+    cJSON_AddNumberToObject(s, "attempts", (double)u->attempts);
+    add_time(s, "last_success", u->last_success);
+    add_time(s, "next_attempt", u->next_attempt);
+    cJSON_AddStringToObject(s, "result", u->last_result);
+    cJSON_AddNumberToObject(s, "http_status", (double)u->http_status);
+    cJSON_AddStringToObject(s, "error", u->last_error);
+    cJSON_AddNumberToObject(s, "consecutive_failures", st.failures);
+    cJSON_AddBoolToObject(s, "showing_saved_data", st.stale);
+    cJSON_AddBoolToObject(s, "clock_plausible", clock_plausible(time(NULL)));
+    cJSON *feed = cJSON_AddObjectToObject(s, "feed");
+    cJSON_AddStringToObject(feed, "source", feed_source_name(u->source));
+    cJSON_AddNumberToObject(feed, "schema_version", u->schema_version);
+    add_time(feed, "updated_at", u->has_updated_at ? u->feed_updated_at : 0);
+    cJSON_AddStringToObject(feed, "etag", u->meta.etag);
+    cJSON_AddNumberToObject(feed, "measures", (double)u->n_measures);
+    cJSON_AddNumberToObject(feed, "problems", (double)u->problems);
+    cJSON *scr = cJSON_AddObjectToObject(s, "showing");
+    cJSON_AddStringToObject(scr, "slide", showing);
+    cJSON_AddNumberToObject(scr, "index", (double)index);
+    cJSON_AddNumberToObject(scr, "count", (double)count);
+    char *text = cJSON_Print(s);
+    cJSON_Delete(s);
+    if (text) {
+        int rc = cache_replace_file(u->cfg.state_dir, STATUS_FILE, text, strlen(text));
+        if (rc) LOG(LOG_WARN, "%s/%s: cannot write: %s", u->cfg.state_dir, STATUS_FILE, strerror(rc));
+        cJSON_free(text);
+    }
+}
+
+static void note_feed(struct updater *u, const struct feed *f, enum feed_source src) {
+    u->source = src;
+    u->schema_version = f->schema_version;
+    u->has_updated_at = f->has_updated_at;
+    u->feed_updated_at = f->updated_at;
+    u->n_measures = f->n_measures;
+}
+
+/* One attempt: fetch, validate, store, hand over. Returns the delay to the
+ * next attempt in seconds. */
+static double attempt(struct updater *u) {
+    struct fetch_request req = {
+        .url = u->cfg.feed_url,
+        .ca_file = u->cfg.ca_file[0] ? u->cfg.ca_file : NULL,
+        .allow_http = u->cfg.allow_http,
+        .max_bytes = FEED_MAX_BYTES,
+        .timeout_s = u->cfg.fetch_timeout,
+        .connect_timeout_s = u->cfg.fetch_timeout < 15 ? u->cfg.fetch_timeout : 15,
+        .low_speed_time_s = u->cfg.fetch_timeout < 20 ? u->cfg.fetch_timeout : 20,
+    };
+    /* The validators only apply to the URL they came from. */
+    bool same_url = strcmp(u->meta.url, u->cfg.feed_url) == 0 && u->source != SOURCE_EMBEDDED;
+    if (same_url) {
+        req.etag = u->meta.etag;
+        req.last_modified = u->meta.last_modified;
+    }
+    struct fetch_result res;
+    u->last_attempt = time(NULL);
+    u->attempts++;
+    enum fetch_status fs = fetch_get(&req, &res);
+    u->http_status = res.http_status;
+    snprintf(u->last_result, sizeof u->last_result, "%s", fetch_status_text(fs));
+    snprintf(u->last_error, sizeof u->last_error, "%s", res.error);
+    bool ok = false;
+
+    if (!clock_plausible(time(NULL)) && res.has_date && clock_plausible(res.date)) {
+        pthread_mutex_lock(&u->mu);
+        u->state.has_clock_hint = true;
+        u->state.clock_offset = res.date - time(NULL);
+        pthread_mutex_unlock(&u->mu);
+    }
+
+    if (fs == FETCH_NOT_MODIFIED) {
+        ok = true; /* nothing written to disk */
+        LOG(LOG_DEBUG, "feed not modified");
+    } else if (fs == FETCH_OK) {
+        struct feed_report *rep = xmalloc(sizeof *rep);
+        struct feed *f = NULL;
+        enum feed_status st = feed_parse(res.body, res.len, rep, &f);
+        for (size_t i = 0; i < rep->count; i++)
+            LOG(f ? LOG_WARN : LOG_ERROR, "feed %s: %s (%s)", rep->items[i].path,
+                rep->items[i].en, rep->items[i].ja);
+        if (f == NULL) {
+            snprintf(u->last_result, sizeof u->last_result, "invalid feed");
+            snprintf(u->last_error, sizeof u->last_error, "%s%s%s: %s",
+                     rep->count ? rep->items[0].path : "", rep->count ? " " : "",
+                     feed_status_text(st), rep->count ? rep->items[0].en : "");
+            LOG(LOG_ERROR, "fetched feed rejected (%s); keeping the last good one",
+                feed_status_text(st));
+        } else {
+            ok = true;
+            u->problems = rep->count + rep->omitted;
+            size_t old_len = 0;
+            char *old = cache_read(u->cfg.cache_dir, CACHE_FEED, FEED_MAX_BYTES, &old_len);
+            bool same = old && old_len == res.len && memcmp(old, res.body, res.len) == 0;
+            free(old);
+            struct cache_meta meta = {0};
+            snprintf(meta.url, sizeof meta.url, "%s", u->cfg.feed_url);
+            snprintf(meta.etag, sizeof meta.etag, "%s", res.etag);
+            snprintf(meta.last_modified, sizeof meta.last_modified, "%s", res.last_modified);
+            meta.fetched_at = time(NULL);
+            if (!same) {
+                int rc = cache_store_feed(u->cfg.cache_dir, res.body, res.len, &meta);
+                if (rc) LOG(LOG_WARN, "%s: cannot store the feed: %s", u->cfg.cache_dir, strerror(rc));
+                else LOG(LOG_INFO, "new feed stored (%zu bytes, ETag %s)", res.len,
+                         meta.etag[0] ? meta.etag : "none");
+            }
+            u->meta = meta;
+            note_feed(u, f, SOURCE_NETWORK);
+            pthread_mutex_lock(&u->mu);
+            feed_free(u->mailbox);
+            u->mailbox = f;
+            pthread_mutex_unlock(&u->mu);
+        }
+        free(rep);
+    } else {
+        LOG(LOG_WARN, "feed fetch failed: %s", res.error);
+    }
+    fetch_result_clear(&res);
+
+    pthread_mutex_lock(&u->mu);
+    u->state.failures = ok ? 0 : u->state.failures + 1;
+    u->state.stale = !ok;
+    int failures = u->state.failures;
+    pthread_mutex_unlock(&u->mu);
+    if (ok) u->last_success = u->last_attempt;
+    double delay = next_delay(u, failures, res.retry_after_s);
+    u->next_attempt = time(NULL) + (time_t)delay;
+    write_status(u);
+    u->notify(u->ctx);
+    return delay;
+}
+
+static void *worker(void *arg) {
+    struct updater *u = arg;
+    /* First attempt soon, but spread: screens that booted together do not
+     * all ask at once. */
+    double spread = u->cfg.poll_seconds / 4.0 < 10 ? u->cfg.poll_seconds / 4.0 : 10;
+    double delay = u->cfg.feed_url[0] ? 1 + random_unit() * spread : 0;
+    write_status(u);
+    pthread_mutex_lock(&u->mu);
+    while (!u->stop) {
+        if (u->cfg.feed_url[0] == '\0') {
+            /* Nothing to poll: refresh the status on request, else wait. */
+            if (u->refetch || u->rewrite_status) {
+                u->refetch = u->rewrite_status = false;
+                pthread_mutex_unlock(&u->mu);
+                write_status(u);
+                pthread_mutex_lock(&u->mu);
+                continue;
+            }
+            pthread_cond_wait(&u->cond, &u->mu);
+            continue;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += (time_t)delay;
+        until.tv_nsec += (long)((delay - (double)(time_t)delay) * 1e9);
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+        bool timed_out = false;
+        while (!u->stop && !u->refetch && !timed_out) {
+            if (u->rewrite_status) {
+                u->rewrite_status = false;
+                pthread_mutex_unlock(&u->mu);
+                write_status(u);
+                pthread_mutex_lock(&u->mu);
+                continue;
+            }
+            timed_out = pthread_cond_timedwait(&u->cond, &u->mu, &until) == ETIMEDOUT;
+        }
+        if (u->stop) break;
+        u->refetch = false;
+        pthread_mutex_unlock(&u->mu);
+        delay = attempt(u);
+        pthread_mutex_lock(&u->mu);
+    }
+    pthread_mutex_unlock(&u->mu);
+    write_status(u);
+    return NULL;
+}
+
+struct updater *updater_start(const struct config *cfg, const struct feed *initial,
+                              enum feed_source source, const char *first_slide,
+                              size_t slide_count, updater_notify_fn notify, void *ctx) {
+    struct updater *u = xcalloc(1, sizeof *u);
+    snprintf(u->showing_id, sizeof u->showing_id, "%s", first_slide);
+    u->showing_index = slide_count ? 1 : 0;
+    u->showing_count = slide_count;
+    u->cfg = *cfg;
+    u->notify = notify;
+    u->ctx = ctx;
+    u->state.polling = cfg->feed_url[0] != '\0';
+    note_feed(u, initial, source);
+    cache_read_meta(cfg->cache_dir, &u->meta);
+    snprintf(u->last_result, sizeof u->last_result, "%s", u->state.polling ? "not yet" : "no feed_url");
+    pthread_mutex_init(&u->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&u->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&u->thread, NULL, worker, u) != 0) {
+        LOG(LOG_ERROR, "cannot start the feed worker");
+        pthread_mutex_destroy(&u->mu);
+        pthread_cond_destroy(&u->cond);
+        free(u);
+        return NULL;
+    }
+    return u;
+}
+
+void updater_stop(struct updater *u) {
+    if (u == NULL) return;
+    pthread_mutex_lock(&u->mu);
+    u->stop = true;
+    pthread_cond_signal(&u->cond);
+    pthread_mutex_unlock(&u->mu);
+    pthread_join(u->thread, NULL);
+    feed_free(u->mailbox);
+    pthread_mutex_destroy(&u->mu);
+    pthread_cond_destroy(&u->cond);
+    free(u);
+}
+
+struct feed *updater_take(struct updater *u) {
+    pthread_mutex_lock(&u->mu);
+    struct feed *f = u->mailbox;
+    u->mailbox = NULL;
+    pthread_mutex_unlock(&u->mu);
+    return f;
+}
+
+void updater_refetch(struct updater *u) {
+    pthread_mutex_lock(&u->mu);
+    u->refetch = true;
+    pthread_cond_signal(&u->cond);
+    pthread_mutex_unlock(&u->mu);
+}
+
+void updater_set_showing(struct updater *u, const char *slide_id, size_t index, size_t count,
+                         bool write_now) {
+    pthread_mutex_lock(&u->mu);
+    snprintf(u->showing_id, sizeof u->showing_id, "%s", slide_id);
+    u->showing_index = index;
+    u->showing_count = count;
+    if (write_now) {
+        u->rewrite_status = true;
+        pthread_cond_signal(&u->cond);
+    }
+    pthread_mutex_unlock(&u->mu);
+}
+
+void updater_get_state(struct updater *u, struct updater_state *out) {
+    pthread_mutex_lock(&u->mu);
+    *out = u->state;
+    pthread_mutex_unlock(&u->mu);
+}
