@@ -54,6 +54,55 @@ struct feed_measure {
     const char *related;                     /* その他関連事項 */
 };
 
+/* When an item may be shown. A date-only valid_until means "through that
+ * day". Without a plausible clock nothing expires (see clock_plausible). */
+struct feed_validity {
+    bool has_from, has_until;
+    time_t from, until; /* until is exclusive */
+};
+
+/* True when now lies within v. */
+bool feed_valid_at(const struct feed_validity *v, time_t now);
+
+enum feed_priority { FEED_PRIORITY_LOW, FEED_PRIORITY_NORMAL, FEED_PRIORITY_HIGH };
+
+struct feed_announcement {
+    const char *title;
+    const char *body;  /* may hold newlines; NULL when absent */
+    const char *image; /* id of an entry in media[], or NULL */
+    const char *url;   /* shown as a QR code; NULL when absent */
+    enum feed_priority priority;
+    struct feed_validity valid;
+    size_t source_index; /* its position in the feed's array, for messages */
+};
+
+struct feed_ticker {
+    const char *text;
+    struct feed_validity valid;
+};
+
+enum feed_alert_level { FEED_ALERT_INFO, FEED_ALERT_WARNING, FEED_ALERT_EMERGENCY };
+
+struct feed_alert {
+    bool present;
+    enum feed_alert_level level;
+    const char *title; /* NULL: a default title for the level */
+    const char *text;
+    struct feed_validity valid; /* from "until" (and optional "from") */
+};
+
+struct feed_media {
+    const char *id;     /* [a-z0-9_-]{1,32}, referenced by announcements */
+    const char *url;    /* http(s) */
+    const char *sha256; /* 64 lowercase hex digits: the file is checked against it */
+    const char *caption;
+    struct feed_validity valid;
+};
+
+#define FEED_MAX_ANNOUNCEMENTS 50
+#define FEED_MAX_TICKER 20
+#define FEED_MAX_MEDIA 50
+
 struct feed {
     struct arena *arena; /* owns every string and array below */
     int schema_version;
@@ -65,6 +114,13 @@ struct feed {
     int first_fy, last_fy; /* the plan's span, e.g. 2024..2029 */
     struct feed_measure *measures;
     size_t n_measures;
+    struct feed_announcement *announcements;
+    size_t n_announcements;
+    struct feed_ticker *ticker;
+    size_t n_ticker;
+    struct feed_alert alert;
+    struct feed_media *media;
+    size_t n_media;
 };
 
 /* One problem found in a feed, for staff: where, and what to do. */

@@ -246,6 +246,11 @@ int app_validate(const char *path) {
                " (%s: %zu measures, %zu with numbers, %zu slides)\n",
                st == FEED_OK ? "問題ありません" : "一部を除いて表示できます", feed->n_measures,
                numbers, deck->n, feed_status_text(st), feed->n_measures, numbers, deck->n);
+        printf("お知らせ %zu 件、テロップ %zu 件、画像 %zu 件、緊急のお知らせ %s"
+               " (%zu announcements, %zu ticker lines, %zu media, alert: %s)\n",
+               feed->n_announcements, feed->n_ticker, feed->n_media,
+               feed->alert.present ? "あり" : "なし", feed->n_announcements, feed->n_ticker,
+               feed->n_media, feed->alert.present ? "yes" : "none");
         rc = st == FEED_OK ? APP_EXIT_OK : 1;
         free(deck);
     }

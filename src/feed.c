@@ -369,6 +369,243 @@ static bool parse_measure(struct ctx *c, const cJSON *obj, const char *path,
     return true;
 }
 
+/* --- announcements, ticker, alert, media --------------------------------- */
+
+bool feed_valid_at(const struct feed_validity *v, time_t now) {
+    if (v->has_from && now < v->from) return false;
+    if (v->has_until && now >= v->until) return false;
+    return true;
+}
+
+/* A date or date-time. A date-only "until" runs to the end of that day. */
+static bool get_time(struct ctx *c, const cJSON *v, const char *path, bool end_of_day, time_t *out) {
+    const char *s = get_text(c, v, path, 40, false);
+    if (s == NULL) return false;
+    if (!util_parse_iso8601(s, out)) {
+        problem(c, path, "日付は 2026-11-24 または 2026-11-24T09:00 の形で書いてください",
+                "expected a date like 2026-11-24 or a date-time like 2026-11-24T09:00");
+        return false;
+    }
+    if (end_of_day && strlen(s) == 10) *out += 86400;
+    return true;
+}
+
+/* valid_from / valid_until of an item (with the given key names). */
+static bool get_validity(struct ctx *c, const cJSON *obj, const char *path, const char *from_key,
+                         const char *until_key, struct feed_validity *v) {
+    char p[96];
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(obj, from_key);
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(obj, until_key);
+    memset(v, 0, sizeof *v);
+    path_key(p, sizeof p, path, from_key);
+    if (f && !(v->has_from = get_time(c, f, p, false, &v->from))) return false;
+    path_key(p, sizeof p, path, until_key);
+    if (u && !(v->has_until = get_time(c, u, p, true, &v->until))) return false;
+    if (v->has_from && v->has_until && v->until <= v->from) {
+        problem(c, p, "終了日時が開始日時より前です", "%s is not after %s", until_key, from_key);
+        return false;
+    }
+    return true;
+}
+
+/* Reports keys of obj that are not in the NULL-terminated list. */
+static void unknown_keys(struct ctx *c, const cJSON *obj, const char *path, const char *const *known) {
+    const cJSON *item;
+    cJSON_ArrayForEach(item, obj) {
+        size_t i;
+        for (i = 0; known[i]; i++)
+            if (strcmp(item->string, known[i]) == 0) break;
+        if (known[i] == NULL) {
+            char p[96];
+            path_key(p, sizeof p, path, item->string);
+            problem(c, p, "知らない項目です (無視します)", "unknown key (ignored)");
+        }
+    }
+}
+
+/* An http(s) URL without spaces or control characters. */
+static const char *get_url(struct ctx *c, const cJSON *v, const char *path) {
+    const char *s = get_text(c, v, path, 500, false);
+    if (s == NULL) return NULL;
+    bool ok = strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
+    for (const char *q = s; ok && *q; q++)
+        if (*q == ' ' || (unsigned char)*q < 0x21) ok = false;
+    if (!ok) {
+        problem(c, path, "https:// で始まる URL を書いてください", "expected an http(s) URL");
+        return NULL;
+    }
+    return s;
+}
+
+/* Requires obj to be an object; reports it otherwise. */
+static bool want_object(struct ctx *c, const cJSON *obj, const char *path, const char *what_ja) {
+    if (cJSON_IsObject(obj)) return true;
+    char ja[160];
+    snprintf(ja, sizeof ja, "%sは { } で指定してください (表示しません)", what_ja);
+    problem(c, path, ja, "expected an object, got %s (skipped)", type_name(obj));
+    return false;
+}
+
+/* Bounded array: returns the count to read (reported when cut). */
+static int array_count(struct ctx *c, const cJSON *v, const char *path, int max) {
+    if (!cJSON_IsArray(v)) {
+        problem(c, path, "配列 [ ] で指定してください", "expected an array, got %s", type_name(v));
+        return -1;
+    }
+    int n = cJSON_GetArraySize(v);
+    if (n > max) {
+        char ja[128];
+        snprintf(ja, sizeof ja, "項目が多すぎます (先頭の%d件を使います)", max);
+        problem(c, path, ja, "too many items: %d, the first %d are used", n, max);
+        n = max;
+    }
+    return n;
+}
+
+static bool parse_announcement(struct ctx *c, const cJSON *obj, const char *path,
+                               struct feed_announcement *a) {
+    static const char *const known[] = {"title", "body", "image", "url", "priority",
+                                        "valid_from", "valid_until", NULL};
+    char p[96];
+    if (!want_object(c, obj, path, "お知らせ")) return false;
+    memset(a, 0, sizeof *a);
+    unknown_keys(c, obj, path, known);
+    const cJSON *v;
+    path_key(p, sizeof p, path, "title");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "title")) == NULL) {
+        problem(c, p, "題名 (title) がありません (このお知らせは表示しません)", "missing (skipped)");
+        return false;
+    }
+    if ((a->title = get_text(c, v, p, MAX_SHORT, false)) == NULL) return false;
+    path_key(p, sizeof p, path, "body");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "body")) &&
+        (a->body = get_text(c, v, p, MAX_TEXT, true)) == NULL)
+        return false;
+    path_key(p, sizeof p, path, "image");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "image")) &&
+        (a->image = get_text(c, v, p, 32, false)) == NULL)
+        return false;
+    path_key(p, sizeof p, path, "url");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "url")) && (a->url = get_url(c, v, p)) == NULL)
+        return false;
+    a->priority = FEED_PRIORITY_NORMAL;
+    path_key(p, sizeof p, path, "priority");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "priority"))) {
+        const char *s = get_text(c, v, p, 16, false);
+        if (s && !strcmp(s, "high")) a->priority = FEED_PRIORITY_HIGH;
+        else if (s && !strcmp(s, "low")) a->priority = FEED_PRIORITY_LOW;
+        else if (!s || strcmp(s, "normal"))
+            problem(c, p, "優先度は high・normal・low のどれかです (normal として扱います)",
+                    "expected high, normal or low (normal used)");
+    }
+    return get_validity(c, obj, path, "valid_from", "valid_until", &a->valid);
+}
+
+static bool parse_ticker(struct ctx *c, const cJSON *v, const char *path, struct feed_ticker *t) {
+    static const char *const known[] = {"text", "valid_from", "valid_until", NULL};
+    memset(t, 0, sizeof *t);
+    if (cJSON_IsString(v)) return (t->text = get_text(c, v, path, 300, false)) != NULL;
+    if (!cJSON_IsObject(v)) {
+        problem(c, path, "テロップは文字列か { } で指定してください (表示しません)",
+                "expected a string or an object, got %s (skipped)", type_name(v));
+        return false;
+    }
+    unknown_keys(c, v, path, known);
+    char p[96];
+    path_key(p, sizeof p, path, "text");
+    const cJSON *tx = cJSON_GetObjectItemCaseSensitive(v, "text");
+    if (tx == NULL) {
+        problem(c, p, "文 (text) がありません (表示しません)", "missing (skipped)");
+        return false;
+    }
+    if ((t->text = get_text(c, tx, p, 300, false)) == NULL) return false;
+    return get_validity(c, v, path, "valid_from", "valid_until", &t->valid);
+}
+
+static void parse_alert(struct ctx *c, const cJSON *obj, struct feed_alert *al) {
+    static const char *const known[] = {"level", "title", "text", "from", "until", NULL};
+    const char *path = "alert";
+    char p[96];
+    memset(al, 0, sizeof *al);
+    if (cJSON_IsNull(obj)) return; /* withdrawn */
+    if (!want_object(c, obj, path, "緊急のお知らせ")) return;
+    unknown_keys(c, obj, path, known);
+    const cJSON *v;
+    path_key(p, sizeof p, path, "level");
+    v = cJSON_GetObjectItemCaseSensitive(obj, "level");
+    const char *lv = v ? get_text(c, v, p, 16, false) : "warning";
+    if (lv == NULL) return;
+    if (!strcmp(lv, "info")) al->level = FEED_ALERT_INFO;
+    else if (!strcmp(lv, "warning")) al->level = FEED_ALERT_WARNING;
+    else if (!strcmp(lv, "emergency")) al->level = FEED_ALERT_EMERGENCY;
+    else {
+        problem(c, p, "level は info・warning・emergency のどれかです (表示しません)",
+                "expected info, warning or emergency (alert skipped)");
+        return;
+    }
+    path_key(p, sizeof p, path, "text");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "text")) == NULL) {
+        problem(c, p, "本文 (text) がありません (表示しません)", "missing (alert skipped)");
+        return;
+    }
+    if ((al->text = get_text(c, v, p, 300, true)) == NULL) return;
+    path_key(p, sizeof p, path, "title");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "title")) &&
+        (al->title = get_text(c, v, p, MAX_SHORT, false)) == NULL)
+        return;
+    if (!get_validity(c, obj, path, "from", "until", &al->valid)) return;
+    al->present = true;
+}
+
+static bool valid_media_id(const char *s) {
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '-' ||
+              s[n] == '_'))
+            return false;
+    return n >= 1 && n <= 32;
+}
+
+static bool parse_media(struct ctx *c, const cJSON *obj, const char *path, struct feed_media *m) {
+    static const char *const known[] = {"id", "url", "sha256", "caption", "valid_from",
+                                        "valid_until", NULL};
+    char p[96];
+    if (!want_object(c, obj, path, "画像")) return false;
+    memset(m, 0, sizeof *m);
+    unknown_keys(c, obj, path, known);
+    const cJSON *v;
+    path_key(p, sizeof p, path, "id");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "id")) == NULL ||
+        (m->id = get_text(c, v, p, 32, false)) == NULL || !valid_media_id(m->id)) {
+        problem(c, p, "id は英小文字・数字・-・_ で32文字までです (表示しません)",
+                "expected an id of a-z, 0-9, - and _ (skipped)");
+        return false;
+    }
+    path_key(p, sizeof p, path, "url");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "url")) == NULL) {
+        problem(c, p, "url がありません (表示しません)", "missing (skipped)");
+        return false;
+    }
+    if ((m->url = get_url(c, v, p)) == NULL) return false;
+    path_key(p, sizeof p, path, "sha256");
+    v = cJSON_GetObjectItemCaseSensitive(obj, "sha256");
+    const char *h = v ? get_text(c, v, p, 64, false) : NULL;
+    bool hex = h && strlen(h) == 64;
+    for (size_t i = 0; hex && i < 64; i++)
+        hex = (h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f');
+    if (!hex) {
+        problem(c, p, "sha256 は64桁の16進数 (小文字) で書いてください (表示しません)",
+                "expected 64 lowercase hex digits (skipped)");
+        return false;
+    }
+    m->sha256 = h;
+    path_key(p, sizeof p, path, "caption");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "caption")) &&
+        (m->caption = get_text(c, v, p, MAX_SHORT, false)) == NULL)
+        return false;
+    return get_validity(c, obj, path, "valid_from", "valid_until", &m->valid);
+}
+
 static void parse_plan_info(struct ctx *c, const cJSON *obj, struct feed *f) {
     if (!cJSON_IsObject(obj)) {
         problem(c, "plan", "{ } で指定してください", "expected an object, got %s",
@@ -509,11 +746,71 @@ enum feed_status feed_parse(const char *json, size_t len, struct feed_report *re
                 }
                 f->n_measures++;
             }
-        } else if (!strcmp(k, "announcements") || !strcmp(k, "ticker") ||
-                   !strcmp(k, "alert") || !strcmp(k, "media")) {
-            continue; /* parsed by the feed v1 work (see docs/feed.md) */
+        } else if (!strcmp(k, "announcements")) {
+            int n = array_count(&c, item, k, FEED_MAX_ANNOUNCEMENTS);
+            if (n < 0) continue;
+            f->announcements = arena_alloc(c.arena, sizeof(struct feed_announcement) * (size_t)(n ? n : 1));
+            const cJSON *a;
+            int i = 0;
+            cJSON_ArrayForEach(a, item) {
+                if (i >= n) break;
+                char p[96];
+                path_index(p, sizeof p, k, (size_t)i++);
+                if (parse_announcement(&c, a, p, &f->announcements[f->n_announcements])) {
+                    f->announcements[f->n_announcements].source_index = (size_t)i - 1;
+                    f->n_announcements++;
+                }
+            }
+        } else if (!strcmp(k, "ticker")) {
+            int n = array_count(&c, item, k, FEED_MAX_TICKER);
+            if (n < 0) continue;
+            f->ticker = arena_alloc(c.arena, sizeof(struct feed_ticker) * (size_t)(n ? n : 1));
+            const cJSON *t;
+            int i = 0;
+            cJSON_ArrayForEach(t, item) {
+                if (i >= n) break;
+                char p[96];
+                path_index(p, sizeof p, k, (size_t)i++);
+                if (parse_ticker(&c, t, p, &f->ticker[f->n_ticker])) f->n_ticker++;
+            }
+        } else if (!strcmp(k, "alert")) {
+            parse_alert(&c, item, &f->alert);
+        } else if (!strcmp(k, "media")) {
+            int n = array_count(&c, item, k, FEED_MAX_MEDIA);
+            if (n < 0) continue;
+            f->media = arena_alloc(c.arena, sizeof(struct feed_media) * (size_t)(n ? n : 1));
+            const cJSON *m;
+            int i = 0;
+            cJSON_ArrayForEach(m, item) {
+                if (i >= n) break;
+                char p[96];
+                path_index(p, sizeof p, k, (size_t)i++);
+                struct feed_media *md = &f->media[f->n_media];
+                if (!parse_media(&c, m, p, md)) continue;
+                bool dup = false;
+                for (size_t j = 0; j < f->n_media; j++) dup |= !strcmp(f->media[j].id, md->id);
+                if (dup) {
+                    char ip[96];
+                    path_key(ip, sizeof ip, p, "id");
+                    problem(&c, ip, "同じ id が前にもあります (表示しません)", "duplicate id (skipped)");
+                    continue;
+                }
+                f->n_media++;
+            }
         } else {
             problem(&c, k, "知らない項目です (無視します)", "unknown key (ignored)");
+        }
+    }
+    for (size_t i = 0; i < f->n_announcements; i++) {
+        struct feed_announcement *a = &f->announcements[i];
+        bool found = false;
+        for (size_t j = 0; a->image && j < f->n_media; j++) found |= !strcmp(f->media[j].id, a->image);
+        if (a->image && !found) {
+            char p[96];
+            snprintf(p, sizeof p, "announcements[%zu].image", a->source_index);
+            problem(&c, p, "media にない画像の id です (画像なしで表示します)",
+                    "no media entry has this id (shown without the image)");
+            a->image = NULL;
         }
     }
     if (f->n_measures == 0) {

@@ -273,6 +273,97 @@ static void problems_past_the_limit_should_be_counted(void) {
     free(json);
 }
 
+static void example_feed_should_parse_every_section(void) {
+    char *body = NULL;
+    size_t len = 0;
+    CHECK_INT(util_read_file(MISATO_SOURCE_DIR "/docs/feed-example.json", FEED_MAX_BYTES, &body, &len),
+              UTIL_OK);
+    struct feed *f = NULL;
+    struct feed_report *rep = malloc(sizeof *rep);
+    CHECK_INT(feed_parse(body, len, rep, &f), FEED_OK);
+    free(body);
+    free(rep);
+    if (f == NULL) return;
+    CHECK_INT(f->n_announcements, 2);
+    CHECK_STR(f->announcements[0].title, "マイナンバーカードでコンビニ交付");
+    CHECK(strchr(f->announcements[0].body, '\n') != NULL);
+    CHECK_INT(f->announcements[0].priority, FEED_PRIORITY_HIGH);
+    CHECK_STR(f->announcements[1].image, "sumaho-kyoshitsu");
+    CHECK_INT(f->n_ticker, 2);
+    CHECK(!f->ticker[0].valid.has_from);
+    CHECK(f->ticker[1].valid.has_from && f->ticker[1].valid.has_until);
+    CHECK(!f->alert.present);
+    CHECK_INT(f->n_media, 1);
+    time_t t;
+    /* valid_until "2026-12-20" runs through that day. */
+    util_parse_iso8601("2026-12-20T23:59:00", &t);
+    CHECK(feed_valid_at(&f->announcements[1].valid, t));
+    util_parse_iso8601("2026-12-21T00:00:00", &t);
+    CHECK(!feed_valid_at(&f->announcements[1].valid, t));
+    feed_free(f);
+}
+
+static void bad_announcements_alert_and_media_should_be_reported(void) {
+    const char *json =
+        "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE "],"
+        "\"announcements\":[{\"body\":\"no title\"},"
+        "{\"title\":\"t\",\"url\":\"javascript:alert(1)\"},"
+        "{\"title\":\"t\",\"valid_from\":\"2026-12-01\",\"valid_until\":\"2026-11-01\"},"
+        "{\"title\":\"t\",\"valid_until\":\"next week\"},"
+        "{\"title\":\"ok\",\"image\":\"nope\",\"priority\":\"urgent\"}],"
+        "\"ticker\":[\"ok\", 5, {\"txt\":\"x\"}],"
+        "\"alert\":{\"level\":\"panic\",\"text\":\"x\"},"
+        "\"media\":[{\"id\":\"Bad Id\",\"url\":\"https://a/b.png\",\"sha256\":\"x\"},"
+        "{\"id\":\"p\",\"url\":\"https://a/b.png\",\"sha256\":\"ABC\"}]}";
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
+    CHECK(has_problem(rep, "announcements[0].title", "題名"));
+    CHECK(has_problem(rep, "announcements[1].url", "https://"));
+    CHECK(has_problem(rep, "announcements[2].valid_until", "開始日時より前"));
+    CHECK(has_problem(rep, "announcements[3].valid_until", "2026-11-24"));
+    CHECK(has_problem(rep, "announcements[4].priority", "high・normal・low"));
+    CHECK(has_problem(rep, "announcements[4].image", "media にない"));
+    CHECK(has_problem(rep, "ticker[1]", "文字列"));
+    CHECK(has_problem(rep, "ticker[2].txt", "知らない項目"));
+    CHECK(has_problem(rep, "alert.level", "info・warning・emergency"));
+    CHECK(has_problem(rep, "media[0].id", "英小文字"));
+    CHECK(has_problem(rep, "media[1].sha256", "64桁"));
+    if (f) {
+        CHECK_INT(f->n_announcements, 1);
+        CHECK(f->announcements[0].image == NULL);
+        CHECK_INT(f->announcements[0].priority, FEED_PRIORITY_NORMAL);
+        CHECK_INT(f->n_ticker, 1);
+        CHECK(!f->alert.present);
+        CHECK_INT(f->n_media, 0);
+    }
+    feed_free(f);
+    free(rep);
+}
+
+static void an_alert_should_parse_with_its_level_and_expiry(void) {
+    const char *json = "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE "],"
+                       "\"alert\":{\"level\":\"emergency\",\"title\":\"大雨警報\","
+                       "\"text\":\"不要不急の外出は控えてください\",\"until\":\"2026-11-24T18:00:00+09:00\"}}";
+    struct feed *f = NULL;
+    CHECK_INT(parse(json, NULL, &f), FEED_OK);
+    if (f == NULL) return;
+    CHECK(f->alert.present);
+    CHECK_INT(f->alert.level, FEED_ALERT_EMERGENCY);
+    CHECK_STR(f->alert.title, "大雨警報");
+    time_t t;
+    util_parse_iso8601("2026-11-24T17:59:00+09:00", &t);
+    CHECK(feed_valid_at(&f->alert.valid, t));
+    util_parse_iso8601("2026-11-24T18:00:00+09:00", &t);
+    CHECK(!feed_valid_at(&f->alert.valid, t));
+    feed_free(f);
+    /* null withdraws it */
+    const char *none = "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE "],\"alert\":null}";
+    CHECK_INT(parse(none, NULL, &f), FEED_OK);
+    if (f) CHECK(!f->alert.present);
+    feed_free(f);
+}
+
 int main(void) {
     setenv("TZ", "Asia/Tokyo", 1);
     RUN(default_feed_should_hold_the_whole_plan);
@@ -284,5 +375,8 @@ int main(void) {
     RUN(strings_should_be_checked);
     RUN(numbers_should_be_finite_and_bounded);
     RUN(problems_past_the_limit_should_be_counted);
+    RUN(example_feed_should_parse_every_section);
+    RUN(bad_announcements_alert_and_media_should_be_reported);
+    RUN(an_alert_should_parse_with_its_level_and_expiry);
     return CHECK_DONE();
 }
