@@ -66,6 +66,9 @@ bool util_mkdir_p(const char *path);
 
 
 
+/* SHA-256 of data as 64 lowercase hex digits plus NUL (OpenSSL's libcrypto). */
+void util_sha256_hex(const void *data, size_t len, char out[65]);
+
 /* Parses an ISO 8601 date or date-time as a feed carries it: "2026-11-24",
  * "2026-11-24T09:00", "2026-11-24T09:00:00", optionally followed by "Z" or
  * "+09:00". Without an offset the time is local. False on anything else. */

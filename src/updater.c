@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -110,6 +111,7 @@ struct updater {
     long http_status;
     size_t problems;
     unsigned long attempts;
+    int media_failed;
 };
 
 static double random_unit(void) {
@@ -181,6 +183,7 @@ static void write_status(struct updater *u) {
     cJSON_AddStringToObject(feed, "etag", u->meta.etag);
     cJSON_AddNumberToObject(feed, "measures", (double)u->n_measures);
     cJSON_AddNumberToObject(feed, "problems", (double)u->problems);
+    cJSON_AddNumberToObject(feed, "media_failed", u->media_failed);
     cJSON *scr = cJSON_AddObjectToObject(s, "showing");
     cJSON_AddStringToObject(scr, "slide", showing);
     cJSON_AddNumberToObject(scr, "index", (double)index);
@@ -200,6 +203,63 @@ static void note_feed(struct updater *u, const struct feed *f, enum feed_source 
     u->has_updated_at = f->has_updated_at;
     u->feed_updated_at = f->updated_at;
     u->n_measures = f->n_measures;
+}
+
+/* Largest media file we fetch; posters are a few MiB at most. */
+#define MEDIA_MAX_BYTES (16u << 20)
+
+/* PNG or JPEG, told by the magic bytes; nothing else is ever stored. */
+static const char *image_kind(const char *b, size_t n) {
+    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) return "png";
+    if (n >= 3 && memcmp(b, "\xFF\xD8\xFF", 3) == 0) return "jpg";
+    return NULL;
+}
+
+/* Fetches the feed's media that the cache lacks into cache_dir/media as
+ * <sha256>.<png|jpg>, each checked against its sha256 and magic bytes.
+ * Returns the number that failed (logged). */
+static int sync_media(struct updater *u, const struct feed *f) {
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/media", u->cfg.cache_dir);
+    int failed = 0;
+    for (size_t i = 0; i < f->n_media; i++) {
+        const struct feed_media *m = &f->media[i];
+        char name[80], path[4300];
+        bool have = false;
+        static const char *const exts[] = {"png", "jpg"};
+        for (size_t e = 0; e < 2 && !have; e++) {
+            snprintf(name, sizeof name, "%s.%s", m->sha256, exts[e]);
+            snprintf(path, sizeof path, "%s/%s", dir, name);
+            have = access(path, R_OK) == 0;
+        }
+        if (have) continue;
+        struct fetch_request req = {
+            .url = m->url, .ca_file = u->cfg.ca_file[0] ? u->cfg.ca_file : NULL,
+            .allow_http = u->cfg.allow_http, .max_bytes = MEDIA_MAX_BYTES,
+            .timeout_s = u->cfg.fetch_timeout * 2, .connect_timeout_s = 15,
+            .low_speed_time_s = 20,
+        };
+        struct fetch_result res;
+        const char *why = NULL;
+        char hex[65];
+        if (fetch_get(&req, &res) != FETCH_OK) why = res.error;
+        else if (util_sha256_hex(res.body, res.len, hex), strcmp(hex, m->sha256) != 0)
+            why = "sha256 does not match";
+        else if (image_kind(res.body, res.len) == NULL) why = "not a PNG or JPEG file";
+        if (why == NULL) {
+            snprintf(name, sizeof name, "%s.%s", m->sha256, image_kind(res.body, res.len));
+            int rc = cache_replace_file(dir, name, res.body, res.len);
+            if (rc) why = strerror(rc);
+            else LOG(LOG_INFO, "media %s stored (%zu bytes)", m->id, res.len);
+        }
+        if (why) {
+            failed++;
+            LOG(LOG_WARN, "media %s (%s): not stored: %s", m->id, m->url, why);
+            snprintf(u->last_error, sizeof u->last_error, "media %s: %s", m->id, why);
+        }
+        fetch_result_clear(&res);
+    }
+    return failed;
 }
 
 /* One attempt: fetch, validate, store, hand over. Returns the delay to the
@@ -239,6 +299,11 @@ static double attempt(struct updater *u) {
     if (fs == FETCH_NOT_MODIFIED) {
         ok = true; /* nothing written to disk */
         LOG(LOG_DEBUG, "feed not modified");
+        if (u->media_failed > 0) { /* retry the media that failed last time */
+            struct feed *cached = load_cached(u->cfg.cache_dir, CACHE_FEED, NULL, NULL);
+            if (cached) u->media_failed = sync_media(u, cached);
+            feed_free(cached);
+        }
     } else if (fs == FETCH_OK) {
         struct feed_report *rep = xmalloc(sizeof *rep);
         struct feed *f = NULL;
@@ -273,6 +338,7 @@ static double attempt(struct updater *u) {
             }
             u->meta = meta;
             note_feed(u, f, SOURCE_NETWORK);
+            u->media_failed = sync_media(u, f);
             pthread_mutex_lock(&u->mu);
             feed_free(u->mailbox);
             u->mailbox = f;

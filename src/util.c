@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "log.h"
 
 static void out_of_memory(size_t n) {
@@ -316,4 +318,19 @@ bool util_parse_iso8601(const char *s, time_t *out) {
     long long t = days_from_civil(y, mo, d) * 86400LL + h * 3600LL + mi * 60LL + sec - off;
     *out = (time_t)t;
     return true;
+}
+
+void util_sha256_hex(const void *data, size_t len, char out[65]) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32) {
+        LOG(LOG_ERROR, "SHA-256 failed");
+        abort();
+    }
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
 }

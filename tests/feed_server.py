@@ -22,6 +22,7 @@ Modes:
   bad-utf8      the feed with an invalid UTF-8 byte inside a string
   deep          100,000 nested arrays
   redirect-file, redirect-ftp, redirect-loop, redirect-ok
+GET /media/NAME serves the file NAME from --media-dir in every mode.
 """
 import argparse
 import gzip
@@ -84,6 +85,14 @@ class Handler(BaseHTTPRequestHandler):
             mode = STATE["mode"]
             STATE["counter"] += 1
             counter = STATE["counter"]
+        if self.path.startswith("/media/"):
+            name = os.path.basename(self.path)
+            path = os.path.join(self.server.media_dir or "/nonexistent", name)
+            if os.path.isfile(path):
+                self.send(200, open(path, "rb").read(), {"Content-Type": "image/png"})
+            else:
+                self.send(404, b"no such media")
+            return
         feed = open(self.server.feed_file, "rb").read()
         if self.path == "/redirected" or mode == "ok" and self.path == "/feed.json":
             etag = '"' + hashlib.sha256(feed).hexdigest()[:16] + '"'
@@ -156,10 +165,12 @@ def main():
     ap.add_argument("--mode", default="ok")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--lifetime", type=float, default=600)
+    ap.add_argument("--media-dir")
     a = ap.parse_args()
     STATE["mode"] = a.mode
     srv = Server(("127.0.0.1", a.port), Handler)
     srv.feed_file = a.feed_file
+    srv.media_dir = a.media_dir
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))

@@ -41,6 +41,8 @@ class World:
         self.state = os.path.join(self.dir, "state")
         self.feed = os.path.join(self.dir, "served.json")
         shutil.copy(FEED, self.feed)
+        self.media = os.path.join(self.dir, "served-media")
+        os.mkdir(self.media)
         self.server = self.player = None
         self.port = 9 if not server else self.start_server(mode)
         self.conf = os.path.join(self.dir, "signage.conf")
@@ -54,7 +56,8 @@ class World:
         port_file = os.path.join(self.dir, "port")
         self.server = subprocess.Popen(
             [sys.executable, os.path.join(SRC, "tests", "feed_server.py"),
-             "--feed-file", self.feed, "--port-file", port_file, "--mode", mode])
+             "--feed-file", self.feed, "--port-file", port_file, "--mode", mode,
+             "--media-dir", self.media])
         for _ in range(100):
             if os.path.exists(port_file):
                 return int(open(port_file).read())
@@ -303,6 +306,33 @@ def case_redirect_ok(w):
     check(s["result"] in ("ok", "not modified"), f"an http redirect is followed ({s['result']})")
 
 
+def case_media(w):
+    """Media in the feed are fetched into the cache, checked by sha256 and
+    magic bytes: a wrong hash or a file that is not PNG/JPEG is refused."""
+    import hashlib
+    png = open(os.path.join(SRC, "tests", "golden", "kpi-1-1-1920x1080.png"), "rb").read()
+    open(os.path.join(w.media, "poster.png"), "wb").write(png)
+    open(os.path.join(w.media, "other.png"), "wb").write(png[:-1] + b"x")
+    fake = b"GIF89a pretending to be a png"
+    open(os.path.join(w.media, "fake.png"), "wb").write(fake)
+    good = hashlib.sha256(png).hexdigest()
+    doc = json.load(open(w.feed))
+    base = f"http://127.0.0.1:{w.port}/media/"
+    doc["media"] = [
+        {"id": "good", "url": base + "poster.png", "sha256": good},
+        {"id": "wrong-hash", "url": base + "other.png", "sha256": good[::-1]},
+        {"id": "not-an-image", "url": base + "fake.png", "sha256": hashlib.sha256(fake).hexdigest()},
+        {"id": "missing", "url": base + "nothing.png", "sha256": "0" * 64},
+    ]
+    json.dump(doc, open(w.feed, "w"), ensure_ascii=False)
+    s = first_good_fetch(w)
+    media = sorted(os.listdir(os.path.join(w.cache, "media")))
+    check(media == [good + ".png"], f"only the verified image is stored ({media})")
+    check(open(os.path.join(w.cache, "media", good + ".png"), "rb").read() == png,
+          "stored byte for byte")
+    check(s["feed"]["media_failed"] == 3, "a wrong hash, a GIF named .png and a 404 are refused")
+
+
 CASES = {
     "ok": (case_ok, {}),
     "not_modified": (case_not_modified, {}),
@@ -322,6 +352,7 @@ CASES = {
     "redirect_ftp": (fault_case("redirect-ftp", "refused"), {}),
     "redirect_loop": (fault_case("redirect-loop", "refused"), {}),
     "redirect_ok": (case_redirect_ok, {}),
+    "media": (case_media, {}),
     "no_server_at_start": (case_no_server_at_start, {}),
     "corrupt_cache": (case_corrupt_cache, {}),
     "kill_loop": (case_kill_loop, {}),
