@@ -33,6 +33,10 @@ int app_run(const struct app_options *opt);
  * software renderer (no display needed). Returns an app_exit code. */
 int app_render(const struct app_options *opt);
 
+/* Prints the status file of the player that uses this config, in words.
+ * Returns 0, or 1 when there is no readable status file. */
+int app_status(const char *config_path);
+
 /* Prints every problem of a feed file and what would be shown; returns 0
  * valid, 1 problems but usable, 2 unusable. */
 int app_validate(const char *path);

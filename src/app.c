@@ -3,6 +3,7 @@
 #include "app.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <SDL.h>
+#include <cjson/cJSON.h>
 #include <SDL_image.h>
 #include <SDL_ttf.h>
 
@@ -257,6 +259,87 @@ int app_validate(const char *path) {
     feed_free(feed);
     free(rep);
     return rc;
+}
+
+/* --- status for IT ------------------------------------------------------ */
+
+static const char *jstr(const cJSON *o, const char *k) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : "-";
+}
+
+static double jnum(const cJSON *o, const char *k) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *result_ja(const char *r) {
+    static const struct { const char *en, *ja; } map[] = {
+        {"ok", "成功"}, {"not modified", "成功 (変更なし)"}, {"HTTP error", "サーバーのエラー"},
+        {"too big", "大きすぎる"}, {"timed out", "時間切れ"}, {"refused", "許可されていない URL"},
+        {"network error", "ネットワークのエラー"}, {"invalid feed", "フィードの誤り"},
+        {"not yet", "まだ取得していません"}, {"no feed_url", "feed_url が未設定"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(map); i++)
+        if (!strcmp(r, map[i].en)) return map[i].ja;
+    return r;
+}
+
+static const char *source_ja(const char *s) {
+    if (!strcmp(s, "network")) return "ネットワークから取得";
+    if (!strcmp(s, "cache")) return "保存データ";
+    if (!strcmp(s, "previous")) return "保存データ (1つ前の世代)";
+    if (!strcmp(s, "embedded")) return "組み込みのアクションプラン";
+    if (!strcmp(s, "file")) return "ファイル";
+    return s;
+}
+
+int app_status(const char *config_path) {
+    struct config cfg;
+    config_defaults(&cfg);
+    struct stat sb;
+    if (config_path == NULL && stat(CONFIG_DEFAULT_PATH, &sb) == 0) config_path = CONFIG_DEFAULT_PATH;
+    if (config_path) config_load(config_path, &cfg, NULL);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/%s", cfg.state_dir, STATUS_FILE);
+    char *text = NULL;
+    size_t len = 0;
+    if (util_read_file(path, 1 << 20, &text, &len) != UTIL_OK) {
+        printf("状態ファイルがありません: %s (no status file: is the player running?)\n", path);
+        return 1;
+    }
+    cJSON *s = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
+    free(text);
+    if (!cJSON_IsObject(s)) {
+        printf("状態ファイルを読めません: %s (unreadable status file)\n", path);
+        cJSON_Delete(s);
+        return 1;
+    }
+    const cJSON *feed = cJSON_GetObjectItemCaseSensitive(s, "feed");
+    const cJSON *show = cJSON_GetObjectItemCaseSensitive(s, "showing");
+    const char *result = jstr(s, "result");
+    printf("美郷町デジタルサイネージの状態 / status (%s, version %s)\n", jstr(s, "written_at"),
+           jstr(s, "version"));
+    printf("  フィードの URL / feed URL:   %s\n", jstr(s, "feed_url")[0] ? jstr(s, "feed_url") : "(なし / none)");
+    /* "-" stands for a time that has not happened yet. */
+    printf("  最後の取得 / last fetch:     %s  %s (%s", jstr(s, "last_attempt"), result_ja(result), result);
+    if (jnum(s, "http_status") > 0) printf(", HTTP %.0f", jnum(s, "http_status"));
+    printf(")\n");
+    printf("  最後の成功 / last success:   %s\n", jstr(s, "last_success"));
+    printf("  次の取得 / next fetch:       %s\n", jstr(s, "next_attempt"));
+    printf("  連続の失敗 / failures in a row: %.0f\n", jnum(s, "consecutive_failures"));
+    if (jstr(s, "error")[0] && strcmp(jstr(s, "error"), "-")) printf("  エラー / error:             %s\n", jstr(s, "error"));
+    printf("  表示中のデータ / data shown:  %s (%s), 更新 updated_at %s, 施策 %.0f 件\n",
+           source_ja(jstr(feed, "source")), jstr(feed, "source"), jstr(feed, "updated_at"),
+           jnum(feed, "measures"));
+    printf("  画面 / on screen:            スライド %.0f / %.0f (%s)%s\n", jnum(show, "index"),
+           jnum(show, "count"), jstr(show, "slide"),
+           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "showing_saved_data"))
+               ? "、保存データを表示中 (showing saved data)" : "");
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "clock_plausible")))
+        printf("  注意: 時計が合っていません (the system clock is not set yet)\n");
+    cJSON_Delete(s);
+    return 0;
 }
 
 /* --- signals ------------------------------------------------------------ */

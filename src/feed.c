@@ -64,6 +64,19 @@ static void problem(struct ctx *c, const char *path, const char *ja, const char 
     va_end(ap);
 }
 
+/* Keys may repeat in JSON text and cJSON keeps every copy: only the first
+ * of a known key counts, the others are reported. `seen` is a bit set over
+ * the known keys of one object, `bit` the key's index. */
+static bool first_time(struct ctx *c, unsigned *seen, unsigned bit, const char *path) {
+    if (*seen & (1u << bit)) {
+        problem(c, path, "同じ項目が2回あります (後のほうは無視します)",
+                "the key appears twice (the later one is ignored)");
+        return false;
+    }
+    *seen |= 1u << bit;
+    return true;
+}
+
 static const char *type_name(const cJSON *v) {
     if (cJSON_IsString(v)) return "a string";
     if (cJSON_IsNumber(v)) return "a number";
@@ -298,10 +311,17 @@ static bool parse_measure(struct ctx *c, const cJSON *obj, const char *path,
     }
     if (!ok) return false;
 
+    static const char *const keys[] = {"departments", "description", "effects", "plan", "metric",
+                                       "targets", "actuals", "actual_notes", "related", NULL};
+    unsigned seen = 0;
     const cJSON *item;
     cJSON_ArrayForEach(item, obj) {
         const char *k = item->string;
         path_key(p, sizeof p, path, k);
+        bool dup = false;
+        for (unsigned b = 0; keys[b]; b++)
+            if (!strcmp(k, keys[b])) dup = !first_time(c, &seen, b, p);
+        if (dup) continue;
         if (!strcmp(k, "id") || !strcmp(k, "name") || !strcmp(k, "field")) {
             continue;
         } else if (!strcmp(k, "departments")) {
@@ -701,9 +721,16 @@ enum feed_status feed_parse(const char *json, size_t len, struct feed_report *re
     f->arena = c.arena;
     f->schema_version = FEED_SCHEMA_VERSION;
 
+    static const char *const keys[] = {"updated_at", "publisher", "plan", "measures",
+                                       "announcements", "ticker", "alert", "media", NULL};
+    unsigned seen = 0;
     const cJSON *item;
     cJSON_ArrayForEach(item, root) {
         const char *k = item->string;
+        bool repeated = false;
+        for (unsigned b = 0; keys[b]; b++)
+            if (!strcmp(k, keys[b])) repeated = !first_time(&c, &seen, b, k);
+        if (repeated) continue;
         if (!strcmp(k, "schema_version")) {
             continue;
         } else if (!strcmp(k, "updated_at")) {

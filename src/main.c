@@ -26,6 +26,8 @@ static void usage(FILE *out) {
         "  --at YYYY-MM-DDTHH:MM  その日時として表示 / run or render as if the local\n"
         "                       time were this (dates, fiscal year and schedule follow)\n"
         "  --validate FILE      フィードを検査 / check a feed file and print its problems\n"
+        "  --status             動いているプレーヤーの状態を表示 / print the running player's\n"
+        "                       status (last fetch, data shown, errors) from its state_dir\n"
         "  --version            版を表示 / print the version\n"
         "  --help               この説明 / this help\n"
         "\n"
@@ -64,7 +66,7 @@ int main(int argc, char **argv) {
     setenv("TZ", "Asia/Tokyo", 1);
     tzset();
     enum { OPT_CONFIG = 256, OPT_FEED, OPT_WINDOWED, OPT_SIZE, OPT_RENDER, OPT_AT, OPT_VALIDATE,
-           OPT_VERSION, OPT_HELP };
+           OPT_VERSION, OPT_HELP, OPT_STATUS };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"feed", required_argument, NULL, OPT_FEED},
@@ -74,11 +76,13 @@ int main(int argc, char **argv) {
         {"at", required_argument, NULL, OPT_AT},
         {"validate", required_argument, NULL, OPT_VALIDATE},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"status", no_argument, NULL, OPT_STATUS},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     struct app_options opt = {0};
     const char *validate = NULL;
+    bool status = false;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -108,6 +112,7 @@ int main(int argc, char **argv) {
             opt.at = optarg;
             break;
         case OPT_VALIDATE: validate = optarg; break;
+        case OPT_STATUS: status = true; break;
         case OPT_VERSION: printf("misato-signage %s\n", MISATO_VERSION); return APP_EXIT_OK;
         case OPT_HELP: usage(stdout); return APP_EXIT_OK;
         default: usage(stderr); return APP_EXIT_USAGE;
@@ -119,6 +124,7 @@ int main(int argc, char **argv) {
         return APP_EXIT_USAGE;
     }
     if (validate) return app_validate(validate);
+    if (status) return app_status(opt.config_path);
     if (opt.render_dir) return app_render(&opt);
     return app_run(&opt);
 }

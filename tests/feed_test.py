@@ -107,6 +107,12 @@ class World:
         self.player.send_signal(signal.SIGHUP)
         return self.wait(lambda s: s and s.get("attempts", 0) > n, timeout, "a fetch after SIGHUP")
 
+    def status_words(self):
+        r = subprocess.run([BIN, "--config", self.conf, "--status"], capture_output=True, text=True)
+        print(r.stdout)
+        check(r.returncode == 0, "--status exits 0")
+        return r.stdout
+
     def cache_files(self):
         out = {}
         for name in ("feed.json", "feed.prev.json", "feed.meta.json"):
@@ -186,6 +192,9 @@ def case_ok(w):
     check(s["http_status"] == 200 and s["error"] == "", "status: HTTP 200, no error")
     check(s["feed"]["measures"] == 18, "status: 18 measures")
     check(s["showing"]["count"] == 7, "status: 7 slides on screen")
+    out = w.status_words()
+    check("成功" in out and "HTTP 200" in out and "ネットワークから取得" in out,
+          "--status says in words that the last fetch worked")
 
 
 def case_not_modified(w):
@@ -228,6 +237,9 @@ def case_no_server_at_start(w):
     check(s["feed"]["source"] == "cache", "the cached feed is on screen")
     check(s["result"] == "network error", f"the fetch failed: {s['error']}")
     check(s["showing_saved_data"], "the screen says it shows saved data")
+    out = w.status_words()
+    check("ネットワークのエラー" in out and "保存データを表示中" in out,
+          "--status says the network failed and saved data is shown")
 
 
 def case_corrupt_cache(w):

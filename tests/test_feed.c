@@ -364,6 +364,33 @@ static void an_alert_should_parse_with_its_level_and_expiry(void) {
     feed_free(f);
 }
 
+static void repeated_keys_should_count_once(void) {
+    /* cJSON keeps both copies of a repeated key; a second "announcements"
+     * once made the count run past its array (found by the fuzzer). */
+    const char *json = "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE "],"
+                       "\"announcements\":[{\"title\":\"a\"},{\"title\":\"b\"}],"
+                       "\"announcements\":[{\"title\":\"c\"}],"
+                       "\"measures\":[" GOOD_MEASURE "]}";
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
+    CHECK(has_problem(rep, "announcements", "2回"));
+    CHECK(has_problem(rep, "measures", "2回"));
+    if (f) {
+        CHECK_INT(f->n_announcements, 2);
+        CHECK_STR(f->announcements[1].title, "b");
+        CHECK_INT(f->n_measures, 1);
+    }
+    feed_free(f);
+    const char *m = "{\"schema_version\":1,\"measures\":[{\"id\":\"1-1\",\"name\":\"n\","
+                    "\"field\":\"住民DX\",\"plan\":[{\"R6\":\"a\"}],\"plan\":[{\"R6\":\"b\"},{}]}]}";
+    CHECK_INT(parse(m, rep, &f), FEED_PROBLEMS);
+    CHECK(has_problem(rep, "measures[0].plan", "2回"));
+    if (f) CHECK_INT(f->measures[0].n_plan, 1);
+    feed_free(f);
+    free(rep);
+}
+
 int main(void) {
     setenv("TZ", "Asia/Tokyo", 1);
     RUN(default_feed_should_hold_the_whole_plan);
@@ -378,5 +405,6 @@ int main(void) {
     RUN(example_feed_should_parse_every_section);
     RUN(bad_announcements_alert_and_media_should_be_reported);
     RUN(an_alert_should_parse_with_its_level_and_expiry);
+    RUN(repeated_keys_should_count_once);
     return CHECK_DONE();
 }
