@@ -731,8 +731,8 @@ enum feed_status feed_parse(const char *json, size_t len, struct feed_report *re
         for (unsigned b = 0; keys[b]; b++)
             if (!strcmp(k, keys[b])) repeated = !first_time(&c, &seen, b, k);
         if (repeated) continue;
-        if (!strcmp(k, "schema_version")) {
-            continue;
+        if (!strcmp(k, "schema_version") || !strcmp(k, "$schema")) {
+            continue; /* "$schema" lets an editor find config/feed.schema.json */
         } else if (!strcmp(k, "updated_at")) {
             const char *s = get_text(&c, item, k, 40, false);
             if (s && util_parse_iso8601(s, &f->updated_at)) f->has_updated_at = true;
