@@ -44,7 +44,7 @@ struct fetch_result {
     long retry_after_s;            /* from Retry-After (seconds or date), -1 when none */
     bool has_date;                 /* the server's Date header, a hint for a bad clock */
     time_t date;
-    char error[256];               /* English, for logs and the status file */
+    char error[512];               /* English, for logs and the status file */
 };
 
 /* Call once at start-up, before any thread uses libcurl. */

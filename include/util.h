@@ -11,6 +11,11 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* snprintf into a fixed buffer where cutting long text is intended (error
+ * messages made of untrusted parts); a function, so that GCC's truncation
+ * warnings are kept for the plain snprintf calls where a cut would be a bug. */
+void snprintf_cut(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Allocation that never returns NULL: out-of-memory aborts (systemd restarts
  * the player). */
 void *xmalloc(size_t n);

@@ -166,7 +166,7 @@ enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result
         snprintf(res->error, sizeof res->error, "body larger than %zu bytes", req->max_bytes);
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
         res->status = FETCH_TIMEOUT;
-        snprintf(res->error, sizeof res->error, "timed out: %s", errbuf[0] ? errbuf : "");
+        snprintf_cut(res->error, sizeof res->error, "timed out: %s", errbuf[0] ? errbuf : "");
     } else if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_TOO_MANY_REDIRECTS) {
         res->status = FETCH_REFUSED;
         snprintf(res->error, sizeof res->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));

@@ -103,7 +103,7 @@ int main(int argc, char **argv) {
             }
             break;
         case OPT_RENDER: opt.render_dir = optarg; break;
-        case OPT_AT:
+        case OPT_AT: {
             time_t probe;
             if (!util_parse_local_time(optarg, &probe)) {
                 fprintf(stderr, "misato-signage: --at wants a local time like 2026-11-24T09:00\n");
@@ -111,6 +111,7 @@ int main(int argc, char **argv) {
             }
             opt.at = optarg;
             break;
+        }
         case OPT_VALIDATE: validate = optarg; break;
         case OPT_STATUS: status = true; break;
         case OPT_VERSION: printf("misato-signage %s\n", MISATO_VERSION); return APP_EXIT_OK;

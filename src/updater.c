@@ -255,7 +255,7 @@ static int sync_media(struct updater *u, const struct feed *f) {
         if (why) {
             failed++;
             LOG(LOG_WARN, "media %s (%s): not stored: %s", m->id, m->url, why);
-            snprintf(u->last_error, sizeof u->last_error, "media %s: %s", m->id, why);
+            snprintf_cut(u->last_error, sizeof u->last_error, "media %s: %s", m->id, why);
         }
         fetch_result_clear(&res);
     }

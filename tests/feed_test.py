@@ -19,6 +19,10 @@ import time
 import urllib.request
 
 BIN, SRC, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
+# FEED_TEST_RUNNER: a command the player runs under (valgrind ...), and then
+# every wait is longer.
+RUNNER = os.environ.get("FEED_TEST_RUNNER", "").split()
+SLOW = 4 if RUNNER else 1
 FEED = os.path.join(SRC, "config", "default-feed.json")
 
 
@@ -79,7 +83,7 @@ class World:
         env = dict(os.environ, SDL_VIDEODRIVER="offscreen", HOME=self.dir)
         self.log = open(os.path.join(self.dir, "player.log"), "w")
         self.player = subprocess.Popen(
-            [BIN, "--config", self.conf, "--windowed", "--size", "480x270"],
+            RUNNER + [BIN, "--config", self.conf, "--windowed", "--size", "480x270"],
             stderr=self.log, env=env)
         self.wait(lambda s: s is not None, 30, "a status file")
 
@@ -91,7 +95,7 @@ class World:
             return None
 
     def wait(self, pred, timeout, what):
-        end = time.time() + timeout
+        end = time.time() + timeout * SLOW
         while time.time() < end:
             s = self.status()
             if pred(s):
@@ -133,8 +137,8 @@ class World:
         if self.player:
             check(self.player.poll() is None, "the player is still running")
             self.player.send_signal(signal.SIGTERM)
-            rc = self.player.wait(timeout=30)
-            check(rc == 0, f"the player stopped cleanly (exit {rc})")
+            rc = self.player.wait(timeout=30 * SLOW)
+            check(rc == 0, f"the player stopped cleanly (exit {rc}{', see valgrind above' if RUNNER else ''})")
         self.check_cache_valid()
 
     def close(self):
