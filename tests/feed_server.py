@@ -166,9 +166,15 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--lifetime", type=float, default=600)
     ap.add_argument("--media-dir")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve https")
     a = ap.parse_args()
     STATE["mode"] = a.mode
     srv = Server(("127.0.0.1", a.port), Handler)
+    if a.tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls[0], a.tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.feed_file = a.feed_file
     srv.media_dir = a.media_dir
     tmp = a.port_file + ".tmp"

@@ -39,7 +39,8 @@ def check(cond, what):
 class World:
     """A temp folder with a server, a config and (once started) a player."""
 
-    def __init__(self, mode="ok", server=True, poll=60, fetch_timeout=3):
+    def __init__(self, mode="ok", server=True, poll=60, fetch_timeout=3, tls=False):
+        self.tls = tls
         self.dir = tempfile.mkdtemp(prefix="misato-feed-")
         self.cache = os.path.join(self.dir, "cache")
         self.state = os.path.join(self.dir, "state")
@@ -48,10 +49,18 @@ class World:
         self.media = os.path.join(self.dir, "served-media")
         os.mkdir(self.media)
         self.server = self.player = None
+        if tls:
+            self.cert = os.path.join(self.dir, "cert.pem")
+            self.key = os.path.join(self.dir, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                            "-keyout", self.key, "-out", self.cert], check=True,
+                           capture_output=True)
         self.port = 9 if not server else self.start_server(mode)
         self.conf = os.path.join(self.dir, "signage.conf")
+        scheme = "https" if tls else "http"
         with open(self.conf, "w") as f:
-            f.write(f"feed_url = http://127.0.0.1:{self.port}/feed.json\n"
+            f.write(f"feed_url = {scheme}://127.0.0.1:{self.port}/feed.json\n"
                     f"allow_http = yes\npoll_seconds = {poll}\n"
                     f"fetch_timeout = {fetch_timeout}\nslide_seconds = 3\n"
                     f"cache_dir = {self.cache}\nstate_dir = {self.state}\n")
@@ -61,7 +70,7 @@ class World:
         self.server = subprocess.Popen(
             [sys.executable, os.path.join(SRC, "tests", "feed_server.py"),
              "--feed-file", self.feed, "--port-file", port_file, "--mode", mode,
-             "--media-dir", self.media])
+             "--media-dir", self.media] + (["--tls", self.cert, self.key] if self.tls else []))
         for _ in range(100):
             if os.path.exists(port_file):
                 return int(open(port_file).read())
@@ -349,6 +358,30 @@ def case_media(w):
     check(s["feed"]["media_failed"] == 3, "a wrong hash, a GIF named .png and a 404 are refused")
 
 
+def case_tls(w):
+    """https is verified: a server whose certificate no CA vouches for is
+    refused; with that certificate as ca_file it is trusted; plain http is
+    refused unless allow_http says yes."""
+    w.start_player()
+    w.player.send_signal(signal.SIGHUP)
+    s = w.wait(lambda s: s and s["attempts"] >= 1, 30, "a first attempt")
+    check(s["result"] == "network error" and "certificate" in s["error"].lower(),
+          f"an unknown certificate is refused ({s['error']})")
+    check(not os.path.exists(os.path.join(w.cache, "feed.json")), "nothing was cached")
+    w.finish()
+    with open(w.conf, "a") as f:
+        f.write(f"ca_file = {w.cert}\n")
+    first_good_fetch(w)
+    check(os.path.exists(os.path.join(w.cache, "feed.json")), "with ca_file the feed is fetched")
+    w.finish()
+    conf = open(w.conf).read().replace("https://", "http://").replace("allow_http = yes", "allow_http = no")
+    open(w.conf, "w").write(conf)
+    w.start_player()
+    w.player.send_signal(signal.SIGHUP)
+    s = w.wait(lambda s: s and s["attempts"] >= 1, 30, "an attempt over http")
+    check(s["result"] == "refused", f"http:// without allow_http is refused ({s['error']})")
+
+
 CASES = {
     "ok": (case_ok, {}),
     "not_modified": (case_not_modified, {}),
@@ -369,6 +402,7 @@ CASES = {
     "redirect_loop": (fault_case("redirect-loop", "refused"), {}),
     "redirect_ok": (case_redirect_ok, {}),
     "media": (case_media, {}),
+    "tls": (case_tls, {"tls": True}),
     "no_server_at_start": (case_no_server_at_start, {}),
     "corrupt_cache": (case_corrupt_cache, {}),
     "kill_loop": (case_kill_loop, {}),
