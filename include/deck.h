@@ -1,35 +1,56 @@
-/* deck: decides which slides to show, in which order and for how long, from
- * the feed model, the settings and the clock. Pure: no I/O, no SDL. */
+/* deck: decides which slides to show, in which order and for how long, and
+ * whether an urgent alert takes the screen, from the feed model, the
+ * settings and the clock. Pure: no I/O, no SDL. */
 #ifndef MISATO_DECK_H
 #define MISATO_DECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
 struct feed;
+struct feed_alert;
 
 enum slide_kind {
-    SLIDE_KPI, /* one measure's target vs actual, with a chart */
+    SLIDE_SUMMARY,      /* the headline numbers side by side */
+    SLIDE_KPI,          /* one measure's target vs actual, with a chart */
+    SLIDE_ANNOUNCEMENT, /* title, body, optional image and QR code */
+    SLIDE_ROADMAP,      /* one field's measures on the R6..R11 timeline (item = field) */
+    SLIDE_DETAIL,       /* a measure without numbers: what it does, this year's plan */
 };
 
 struct slide {
     enum slide_kind kind;
-    char id[40];          /* stable, file-name safe: "kpi-1-1" */
-    size_t measure;       /* index into feed->measures */
-    int seconds;          /* how long it stays */
+    char id[40];  /* stable, file-name safe: "kpi-1-1", "news-0", "summary" */
+    size_t item;  /* index into feed->measures or feed->announcements */
+    int seconds;  /* how long it stays */
 };
 
 #define DECK_MAX_SLIDES 256
+#define DECK_MAX_HEADLINES 6
 
 struct deck {
     struct slide slides[DECK_MAX_SLIDES];
     size_t n;
 };
 
-/* Fills *deck for the moment `now` (local time): a KPI slide for every
- * measure with a numeric target or actual, by field (住民DX, 庁内DX, 地域DX)
- * and then in the feed's order. slide_seconds is the default duration. */
-void deck_build(const struct feed *feed, int slide_seconds, time_t now, struct deck *deck);
+/* Fills *deck for the moment `now` (local time): the summary, a KPI slide
+ * for every measure with numbers (by field: 住民DX, 庁内DX, 地域DX, then
+ * feed order), the announcements valid now (high priority first), the
+ * roadmap, then a detail slide for every measure without numbers.
+ * slide_seconds is the default duration. With clock_ok false (a Pi whose
+ * clock is not set yet) validity dates are not applied: nothing is hidden
+ * or expired by a wrong clock. */
+void deck_build(const struct feed *feed, int slide_seconds, time_t now, bool clock_ok,
+                struct deck *deck);
+
+/* The measures the summary shows (indexes into feed->measures): those the
+ * feed marks "headline", else every measure with an actual and a target for
+ * the same year; at most DECK_MAX_HEADLINES. Returns the count. */
+size_t deck_headlines(const struct feed *feed, size_t out[DECK_MAX_HEADLINES]);
+
+/* The alert that should take the screen now, or NULL. */
+const struct feed_alert *deck_alert(const struct feed *feed, time_t now, bool clock_ok);
 
 /* Index of the slide with this id, or -1. */
 int deck_find(const struct deck *deck, const char *id);

@@ -52,6 +52,7 @@ struct feed_measure {
     struct feed_series actuals; /* 実績値 */
     const char *actual_notes[FEED_FY_COUNT]; /* non-numeric 実績値 ("実施") */
     const char *related;                     /* その他関連事項 */
+    bool headline;                           /* shown on the summary slide */
 };
 
 /* When an item may be shown. A date-only valid_until means "through that

@@ -11,6 +11,7 @@
 #include <SDL.h>
 
 struct feed;
+struct feed_alert;
 struct deck;
 
 struct render;
@@ -23,6 +24,7 @@ struct render_frame {
     const struct deck *deck;   /* the slides */
     size_t index;              /* which slide of the deck */
     bool stale;                /* recent fetches failed: say saved data is shown */
+    const struct feed_alert *alert; /* non-NULL: the alert takes the screen */
 };
 
 /* Creates a renderer state drawing through `sdl` (not owned) with the two

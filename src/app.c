@@ -124,7 +124,7 @@ static int app_load(struct app *a, const struct app_options *opt) {
      * screen starts with the newest data it has. */
     if (a->feed == NULL) a->feed = updater_load_initial(a->cfg.cache_dir, &a->source);
     LOG(LOG_INFO, "showing the %s feed", feed_source_name(a->source));
-    deck_build(a->feed, a->cfg.slide_seconds, app_now(a), &a->deck);
+    deck_build(a->feed, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
     LOG(LOG_INFO, "%zu measures, %zu slides", a->feed->n_measures, a->deck.n);
 
     a->font_path[0] = font_find(a->cfg.font, false);
@@ -156,6 +156,7 @@ static void frame_for(const struct app *a, size_t index, struct render_frame *f)
     f->feed = a->feed;
     f->deck = &a->deck;
     f->index = index;
+    f->alert = deck_alert(a->feed, now, clock_plausible(now));
 }
 
 /* --- headless ----------------------------------------------------------- */
@@ -185,13 +186,18 @@ int app_render(const struct app_options *opt) {
         LOG(LOG_ERROR, "cannot set up the software renderer: %s", SDL_GetError());
         goto done;
     }
-    for (size_t i = 0; i < a.deck.n; i++) {
+    /* An alert active at that moment is written first, as 00-alert.png. */
+    bool alert = deck_alert(a.feed, app_now(&a), clock_plausible(app_now(&a))) != NULL;
+    for (size_t k = alert ? 0 : 1; k <= a.deck.n; k++) {
+        size_t i = k ? k - 1 : 0;
         struct render_frame f;
         frame_for(&a, i, &f);
+        if (k) f.alert = NULL;
         render_draw(r, &f);
         SDL_RenderPresent(sr);
         char path[4096], tmp[4112];
-        snprintf(path, sizeof path, "%s/%02zu-%s.png", opt->render_dir, i + 1, a.deck.slides[i].id);
+        if (k) snprintf(path, sizeof path, "%s/%02zu-%s.png", opt->render_dir, k, a.deck.slides[i].id);
+        else snprintf(path, sizeof path, "%s/00-alert.png", opt->render_dir);
         snprintf(tmp, sizeof tmp, "%s.tmp", path);
         /* Written under a temporary name and renamed, so a reader never sees half a PNG. */
         if (IMG_SavePNG(surface, tmp) != 0 || rename(tmp, path) != 0) {
@@ -240,7 +246,7 @@ int app_validate(const char *path) {
         rc = APP_EXIT_UNUSABLE;
     } else {
         struct deck *deck = xmalloc(sizeof *deck);
-        deck_build(feed, 12, time(NULL), deck);
+        deck_build(feed, 12, time(NULL), clock_plausible(time(NULL)), deck);
         size_t numbers = 0;
         for (size_t i = 0; i < feed->n_measures; i++)
             numbers += feed_measure_has_numbers(&feed->measures[i]);
@@ -396,7 +402,7 @@ static size_t adopt_feed(struct app *a, struct feed *f, size_t index) {
     feed_free(a->feed);
     a->feed = f;
     a->source = SOURCE_NETWORK;
-    deck_build(a->feed, a->cfg.slide_seconds, app_now(a), &a->deck);
+    deck_build(a->feed, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
     int keep = deck_find(&a->deck, current);
     LOG(LOG_INFO, "new feed on screen: %zu measures, %zu slides", f->n_measures, a->deck.n);
     return keep >= 0 ? (size_t)keep : 0;
@@ -521,7 +527,28 @@ int app_run(const struct app_options *opt) {
     Uint64 slide_end = SDL_GetTicks64() +
                        (Uint64)(a.deck.n ? a.deck.slides[0].seconds : a.cfg.slide_seconds) * 1000;
     unsigned long frames = 0;
+    bool alert_on = false;
+    Uint64 paused_left = 0; /* what was left of the slide when an alert came */
     while (running) {
+        /* An alert takes the screen at once and holds the rotation; when it
+         * expires or is withdrawn, the slide it covered gets its time back. */
+        time_t wall = app_now(&a);
+        const struct feed_alert *alert = deck_alert(a.feed, wall, clock_plausible(wall));
+        Uint64 tnow = SDL_GetTicks64();
+        if (alert && !alert_on) {
+            alert_on = dirty = true;
+            paused_left = slide_end > tnow ? slide_end - tnow : 0;
+            LOG(LOG_INFO, "alert on screen: %s", alert->text);
+            if (a.updater) updater_set_showing(a.updater, "alert", 0, a.deck.n, true);
+        } else if (!alert && alert_on) {
+            alert_on = false;
+            dirty = true;
+            slide_end = tnow + paused_left;
+            LOG(LOG_INFO, "alert over; the rotation resumes");
+            if (a.updater && index < a.deck.n)
+                updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, true);
+        }
+        if (alert_on) slide_end = tnow + paused_left + 3600000; /* held */
         if (dirty) {
             struct render_frame f;
             frame_for(&a, index, &f);
@@ -538,6 +565,9 @@ int app_run(const struct app_options *opt) {
         int timeout = slide_end > now ? (int)(slide_end - now) : 0;
         int minute = ms_to_next_minute();
         if (minute < timeout) timeout = minute;
+        if (alert && alert->valid.has_until && alert->valid.until > wall &&
+            (alert->valid.until - wall) * 1000 < timeout)
+            timeout = (int)((alert->valid.until - wall) * 1000) + 5;
         SDL_Event ev;
         bool got = wait_event(&a, &ev, timeout);
         while (got) {
@@ -565,6 +595,7 @@ int app_run(const struct app_options *opt) {
                     index = adopt_feed(&a, f, index);
                     updater_set_showing(a.updater, a.deck.n ? a.deck.slides[index].id : "",
                                         index + 1, a.deck.n, true);
+                    alert_on = false; /* re-evaluated against the new feed at the loop's top */
                 }
                 dirty = true; /* the footer may change: saved data shown or not */
             }

@@ -312,7 +312,8 @@ static bool parse_measure(struct ctx *c, const cJSON *obj, const char *path,
     if (!ok) return false;
 
     static const char *const keys[] = {"departments", "description", "effects", "plan", "metric",
-                                       "targets", "actuals", "actual_notes", "related", NULL};
+                                       "targets", "actuals", "actual_notes", "related",
+                                       "headline", NULL};
     unsigned seen = 0;
     const cJSON *item;
     cJSON_ArrayForEach(item, obj) {
@@ -375,6 +376,10 @@ static bool parse_measure(struct ctx *c, const cJSON *obj, const char *path,
             get_year_texts(c, item, p, MAX_SHORT, m->actual_notes);
         } else if (!strcmp(k, "related")) {
             m->related = get_text(c, item, p, MAX_TEXT, false);
+        } else if (!strcmp(k, "headline")) {
+            if (cJSON_IsBool(item)) m->headline = cJSON_IsTrue(item);
+            else problem(c, p, "true か false で指定してください", "expected true or false, got %s",
+                         type_name(item));
         } else {
             problem(c, p, "知らない項目です (無視します)", "unknown key (ignored)");
         }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <SDL_ttf.h>
+#include <qrencode.h>
 
 #include "deck.h"
 #include "feed.h"
@@ -38,6 +39,12 @@ static const struct rgb C_OK = {0x1E, 0x6B, 0x45};
 static const struct rgb C_OK_TEXT = {0xFF, 0xFF, 0xFF};
 static const struct rgb C_NG = {0xFF, 0xE3, 0x9B};
 static const struct rgb C_NG_TEXT = {0x4D, 0x33, 0x00};
+static const struct rgb C_FIELD_TINT[FEED_FIELD_COUNT] = {
+    {0xD5, 0xEB, 0xDF}, {0xD6, 0xE3, 0xF3}, {0xF6, 0xE1, 0xCC},
+};
+/* Alert levels: background and text. */
+static const struct rgb C_ALERT_BG[3] = {{0x0D, 0x47, 0xA1}, {0xFF, 0xC4, 0x00}, {0xB0, 0x00, 0x20}};
+static const struct rgb C_ALERT_FG[3] = {{0xFF, 0xFF, 0xFF}, {0x1A, 0x1A, 0x1A}, {0xFF, 0xFF, 0xFF}};
 static const struct rgb C_FIELD[FEED_FIELD_COUNT] = {
     {0x1E, 0x6B, 0x45}, /* 住民DX: green */
     {0x1F, 0x4E, 0x8C}, /* 庁内DX: blue */
@@ -288,10 +295,24 @@ static float text_block(struct render *r, const char *s, float x, float y, float
     return used;
 }
 
+/* Like text_block, but a heading keeps to one line while it can shrink to
+ * one_line_min_px; only below that does it wrap (up to max_lines). */
+static float heading_block(struct render *r, const char *s, float x, float y, float w,
+                           size_t max_lines, int max_px, int one_line_min_px, int min_px, bool bold,
+                           struct rgb c, enum align al);
+
 /* Pixel size for u-relative sizes. */
 static int px_of(const struct render *r, float units) {
     int px = (int)lroundf(r->u * units);
     return px < 6 ? 6 : px;
+}
+
+static float heading_block(struct render *r, const char *s, float x, float y, float w,
+                           size_t max_lines, int max_px, int one_line_min_px, int min_px, bool bold,
+                           struct rgb c, enum align al) {
+    if (text_width(r, s, one_line_min_px, bold) <= (int)w)
+        return text_block(r, s, x, y, w, 1, max_px, one_line_min_px, bold, c, al);
+    return text_block(r, s, x, y, w, max_lines, max_px, min_px, bold, c, al);
 }
 
 /* --- the frame ---------------------------------------------------------- */
@@ -612,6 +633,393 @@ static void draw_kpi(struct render *r, const struct render_frame *f, const struc
     draw_chart(r, m, current_fy, rx + pad, ry + pad * 0.8f, rw - 2 * pad, rh - pad * 1.6f);
 }
 
+/* --- shared pieces of the slides ------------------------------------------ */
+
+/* The slide's heading: a chip (field or kind), a small label and a title
+ * fitted to two lines. Returns the y below it. */
+static float slide_heading(struct render *r, const char *chip, struct rgb chip_bg, const char *label,
+                           const char *title, float y) {
+    float mg = margin(r), cw = r->w - 2 * mg;
+    int chip_px = px_of(r, 3.2f);
+    float chip_w = chip ? badge(r, chip, chip_px, chip_bg, C_OK_TEXT, mg, y) : 0;
+    if (label)
+        text(r, label, px_of(r, 3.6f), true, C_TEXT_2, mg + chip_w + (chip ? r->u * 1.8f : 0),
+             y + (chip_px * 1.5f - px_of(r, 3.6f)) / 2, LEFT);
+    y += chip_px * 1.5f + r->u * 1.5f;
+    y += heading_block(r, title, mg, y, cw, 2, px_of(r, 7.0f), px_of(r, 5.2f), px_of(r, 4.8f), true,
+                       C_TEXT, LEFT);
+    return y + r->u * 1.5f;
+}
+
+static void panel(struct render *r, float x, float y, float w, float h) {
+    fill(r, x, y, w, h, C_PANEL);
+    frame_rect(r, x, y, w, h, fmaxf(1, r->u * 0.12f), C_PANEL_EDGE);
+}
+
+static float body_bottom(const struct render *r) {
+    return (float)r->h - footer_height(r) - r->u * 3.0f;
+}
+
+/* --- the summary ------------------------------------------------------------ */
+
+static void summary_card(struct render *r, const struct feed_measure *m, float x, float y, float w,
+                         float h) {
+    panel(r, x, y, w, h);
+    fill(r, x, y, w, r->u * 1.2f, C_FIELD[m->field]);
+    float pad = r->u * 2.5f, cx = x + pad, cw = w - 2 * pad, cy = y + r->u * 1.2f + pad * 0.8f;
+    float end = y + h - pad;
+    int title = px_of(r, 4.4f), small = px_of(r, 3.2f);
+    cy += heading_block(r, m->metric_name ? m->metric_name : m->name, cx, cy, cw, 2, title,
+                        px_of(r, 3.4f), px_of(r, 3.4f), true, C_TEXT, LEFT);
+    char buf[160];
+    snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
+    cy += text_block(r, buf, cx, cy, cw, 2, small, px_of(r, 2.6f), false, C_TEXT_2, LEFT);
+    int fy = feed_latest_actual_fy(m);
+    double actual = 0, target = 0;
+    if (!fy || !feed_series_get(&m->actuals, fy, &actual)) {
+        text_block(r, "実績はまだありません", cx, cy + r->u * 2, cw, 2, title, small, true, C_TEXT, LEFT);
+        return;
+    }
+    bool has_t = feed_series_get(&m->targets, fy, &target);
+    /* From the bottom up: the badge, the target line; the number takes the
+     * room that is left, as large as the card's width allows. */
+    float badge_top = end - title * 1.5f;
+    float line_top = badge_top - small * 1.6f;
+    char fy_s[32], tv[48];
+    fmt_fy_short(fy_s, sizeof fy_s, fy);
+    if (has_t) {
+        fmt_value(tv, sizeof tv, target, m->unit);
+        snprintf(buf, sizeof buf, "%s実績・目標 %s", fy_s, tv);
+        int pct = fmt_achievement_percent(actual, target);
+        text_block(r, buf, cx, line_top, cw, 1, small, px_of(r, 2.4f), false, C_TEXT_2, LEFT);
+        snprintf(buf, sizeof buf, actual >= target ? "◎ 達成 %d%%" : "△ 達成率 %d%%", pct);
+        badge(r, buf, title, actual >= target ? C_OK : C_NG, actual >= target ? C_OK_TEXT : C_NG_TEXT,
+              cx, badge_top);
+    } else {
+        snprintf(buf, sizeof buf, "%s実績", fy_s);
+        text_block(r, buf, cx, badge_top, cw, 1, small, px_of(r, 2.4f), false, C_TEXT_2, LEFT);
+        line_top = badge_top;
+    }
+    char num[48];
+    fmt_value(num, sizeof num, actual, NULL);
+    int big = (int)fminf((float)px_of(r, 16.0f), (line_top - cy - r->u) / 1.05f);
+    while (big > px_of(r, 5.0f) &&
+           text_width(r, num, big, true) + text_width(r, m->unit, (int)(big * 0.42f), true) + r->u > cw)
+        big--;
+    float top = cy + (line_top - cy - big * 1.05f) / 2; /* centred in its room */
+    big_value(r, actual, m->unit, cx, top, big);
+}
+
+static void draw_summary(struct render *r, const struct render_frame *f) {
+    size_t heads[DECK_MAX_HEADLINES];
+    size_t n = deck_headlines(f->feed, heads);
+    float y = slide_heading(r, "主な指標", C_HEADER, NULL, "数字で見る 美郷町のDX", header_height(r) + r->u * 3.5f);
+    float mg = margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r);
+    bool portrait = r->h > r->w;
+    size_t cols = portrait ? (n > 3 ? 2 : 1) : (n <= 4 ? (n < 2 ? 1 : 2) : 3);
+    if (!portrait && n == 4 && (float)r->w / (float)r->h > 1.5f) cols = 4;
+    size_t rows = (n + cols - 1) / cols;
+    float gap = r->u * 2.5f;
+    float cwid = (cw - gap * (float)(cols - 1)) / (float)cols;
+    float chgt = (bottom - y - gap * (float)(rows - 1)) / (float)rows;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = i % cols, rw = i / cols;
+        summary_card(r, &f->feed->measures[heads[i]], mg + (cwid + gap) * (float)c,
+                     y + (chgt + gap) * (float)rw, cwid, chgt);
+    }
+}
+
+/* --- the measure detail -------------------------------------------------------- */
+
+/* The plan's text for fiscal year fy in one row: "⇒" continues the last
+ * named step, so it resolves to that step. NULL when the row is silent. */
+static const char *plan_text(const struct feed_plan_row *row, int fy, bool *continued) {
+    *continued = false;
+    for (int y = fy; y >= FEED_FY_FIRST; y--) {
+        const char *t = row->by_year[y - FEED_FY_FIRST];
+        if (t == NULL) return y == fy ? NULL : NULL;
+        if (strcmp(t, "⇒") != 0) return t;
+        *continued = true;
+    }
+    return NULL;
+}
+
+static void draw_detail(struct render *r, const struct render_frame *f, const struct feed_measure *m) {
+    char label[32];
+    snprintf(label, sizeof label, "施策 %s", m->id);
+    float y = slide_heading(r, feed_field_name(m->field), C_FIELD[m->field], label, m->name,
+                            header_height(r) + r->u * 3.5f);
+    float mg = margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r), gap = r->u * 2.5f;
+    bool portrait = r->h > r->w;
+    float lw = portrait ? cw : cw * 0.56f;
+    float lh = portrait ? (bottom - y - gap) * 0.55f : bottom - y;
+    float pad = r->u * 2.5f;
+    int head = px_of(r, 3.6f), body = px_of(r, 4.0f), minpx = px_of(r, 3.0f);
+
+    panel(r, mg, y, lw, lh);
+    float cx = mg + pad, cy = y + pad * 0.8f, inner = lw - 2 * pad, end = y + lh - pad * 0.6f;
+    text(r, "取り組みの内容", head, true, C_TEXT_2, cx, cy, LEFT);
+    cy += head * 1.5f;
+    for (size_t i = 0; i < m->n_description && cy + body * 1.3f < end; i++) {
+        size_t lines = (size_t)((end - cy) / (body * 1.3f));
+        if (lines > 4) lines = 4;
+        if (lines == 0) break;
+        fill(r, cx, cy + body * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
+        cy += text_block(r, m->description[i], cx + r->u * 2.2f, cy, inner - r->u * 2.2f, lines, body,
+                         minpx, false, C_TEXT, LEFT) + r->u * 1.0f;
+    }
+
+    float rx = portrait ? mg : mg + lw + gap, ry = portrait ? y + lh + gap : y;
+    float rw = portrait ? cw : cw - lw - gap, rh = bottom - ry;
+    panel(r, rx, ry, rw, rh);
+    cx = rx + pad;
+    cy = ry + pad * 0.8f;
+    inner = rw - 2 * pad;
+    end = ry + rh - pad * 0.6f;
+    int fy = fmt_fiscal_year(&f->now);
+    char fy_s[32], buf[200];
+    fmt_fy_long(fy_s, sizeof fy_s, fy);
+    snprintf(buf, sizeof buf, "今年度 %s の計画", fy_s);
+    text(r, buf, head, true, C_TEXT_2, cx, cy, LEFT);
+    cy += head * 1.5f;
+    size_t shown = 0;
+    for (size_t i = 0; i < m->n_plan && cy + body * 1.3f < end; i++) {
+        bool cont;
+        const char *t = plan_text(&m->plan[i], fy, &cont);
+        if (t == NULL) continue;
+        fill(r, cx, cy + body * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
+        snprintf(buf, sizeof buf, "%s%s", cont ? "【継続】" : "", t);
+        cy += text_block(r, buf, cx + r->u * 2.2f, cy, inner - r->u * 2.2f, 3, body, minpx, true,
+                         C_TEXT, LEFT) + r->u * 1.0f;
+        shown++;
+    }
+    if (shown == 0) {
+        cy += text_block(r, "今年度の予定はありません", cx, cy, inner, 2, body, minpx, false, C_TEXT_2,
+                         LEFT) + r->u;
+    }
+    /* Results reported in words (「実施」) and the expected effects. */
+    for (int yy = FEED_FY_COUNT - 1; yy >= 0; yy--)
+        if (m->actual_notes[yy] && cy + body * 2.8f < end) {
+            char fys[32];
+            fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
+            snprintf(buf, sizeof buf, "%sの実績: %s", fys, m->actual_notes[yy]);
+            cy += r->u;
+            cy += text_block(r, buf, cx, cy, inner, 2, body, minpx, false, C_TEXT, LEFT);
+            break;
+        }
+    if (m->n_effects && cy + head * 1.5f + body * 1.5f < end) {
+        cy += r->u * 1.5f;
+        text(r, "期待される効果", head, true, C_TEXT_2, cx, cy, LEFT);
+        cy += head * 1.5f;
+        float bx = cx;
+        for (size_t i = 0; i < m->n_effects; i++) {
+            int ew = text_width(r, m->effects[i], minpx, true) + (int)(minpx * 1.1f);
+            if (bx + ew > cx + inner) {
+                bx = cx;
+                cy += minpx * 1.9f;
+            }
+            if (cy + minpx * 1.5f > end) break;
+            bx += badge(r, m->effects[i], minpx, C_FIELD_TINT[m->field], C_TEXT, bx, cy) + r->u;
+        }
+    }
+}
+
+/* --- the roadmap ----------------------------------------------------------------- */
+
+/* First and last fiscal year in which the measure's plan says anything. */
+static void plan_span(const struct feed_measure *m, int *lo, int *hi) {
+    *lo = *hi = 0;
+    for (size_t i = 0; i < m->n_plan; i++)
+        for (int y = 0; y < FEED_FY_COUNT; y++)
+            if (m->plan[i].by_year[y]) {
+                int fy = FEED_FY_FIRST + y;
+                if (*lo == 0 || fy < *lo) *lo = fy;
+                if (fy > *hi) *hi = fy;
+            }
+}
+
+static void draw_roadmap(struct render *r, const struct render_frame *f, int field) {
+    const struct feed *fd = f->feed;
+    static const char *const titles[] = {"住民サービスの向上", "行政事務のデジタル化", "地域社会のDXの推進"};
+    char title[96];
+    snprintf(title, sizeof title, "ロードマップ：%s", titles[field]);
+    float y = slide_heading(r, feed_field_name((enum feed_field)field), C_FIELD[field], "計画の進み方",
+                            title, header_height(r) + r->u * 3.5f);
+    float mg = margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r);
+    int lo = fd->first_fy ? fd->first_fy : 2024, hi = fd->last_fy ? fd->last_fy : lo + 5;
+    if (hi - lo > 11) hi = lo + 11;
+    int years = hi - lo + 1, now_fy = fmt_fiscal_year(&f->now);
+    size_t n = 0;
+    for (size_t i = 0; i < fd->n_measures; i++) n += (int)fd->measures[i].field == field;
+    bool portrait = r->h > r->w;
+    float label_w = portrait ? cw * 0.42f : cw * 0.36f, tx = mg + label_w, tw = cw - label_w;
+    float colw = tw / (float)years;
+    /* Year labels shrink to their column; very narrow columns drop 年度. */
+    int yp = px_of(r, 3.2f);
+    bool short_years = false;
+    while (text_width(r, "R10年度", yp, true) > colw * 0.94f) {
+        if (yp > px_of(r, 2.4f)) yp--;
+        else {
+            short_years = true;
+            break;
+        }
+    }
+    float head_h = px_of(r, 3.2f) * 2.8f;
+    float row_h = (bottom - y - head_h) / (float)(n ? n : 1);
+    if (row_h > r->u * 11) row_h = r->u * 11;
+    panel(r, mg, y, cw, head_h + row_h * (float)n + r->u);
+    /* Year columns, the current one banded. */
+    for (int k = 0; k < years; k++) {
+        int fy = lo + k;
+        float cx = tx + colw * (float)k;
+        if (fy == now_fy) fill(r, cx, y + 1, colw, head_h + row_h * (float)n, C_NOW_BAND);
+        char buf[48];
+        if (short_years) snprintf(buf, sizeof buf, "R%d", fy - FMT_REIWA_OFFSET);
+        else fmt_fy_short(buf, sizeof buf, fy);
+        text(r, buf, yp, fy == now_fy, C_TEXT, cx + colw / 2, y + yp * 0.4f, CENTER);
+        snprintf(buf, sizeof buf, fy == now_fy ? "今年度" : short_years ? "%d" : "(%d)", fy);
+        text(r, buf, (int)(yp * 0.85f), fy == now_fy, fy == now_fy ? C_TEXT : C_TEXT_2,
+             cx + colw / 2, y + yp * 1.55f, CENTER);
+        if (k) fill(r, cx, y + head_h * 0.9f, fmaxf(1, r->u * 0.1f), row_h * (float)n, C_GRID);
+    }
+    /* One size for every row's name: the largest at which all fit on one
+     * line, but not below 2.8u; a name that still does not fit wraps. */
+    int name_px = (int)fminf((float)px_of(r, 4.0f), row_h * 0.42f);
+    for (size_t i = 0; i < fd->n_measures; i++) {
+        const struct feed_measure *m = &fd->measures[i];
+        if ((int)m->field != field) continue;
+        char buf[240];
+        snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
+        while (name_px > px_of(r, 2.8f) && text_width(r, buf, name_px, false) > label_w - r->u * 3)
+            name_px--;
+    }
+    size_t row = 0;
+    for (size_t i = 0; i < fd->n_measures; i++) {
+        const struct feed_measure *m = &fd->measures[i];
+        if ((int)m->field != field) continue;
+        float ry = y + head_h + row_h * (float)row++;
+        if (row > 1) fill(r, mg + r->u, ry, cw - 2 * r->u, fmaxf(1, r->u * 0.1f), C_GRID);
+        char buf[240];
+        snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
+        bool wraps = text_width(r, buf, name_px, false) > label_w - r->u * 3;
+        int lines = wraps && row_h > name_px * 2.7f ? 2 : 1;
+        text_block(r, buf, mg + r->u * 2, ry + (row_h - name_px * 1.3f * (float)lines) / 2,
+                   label_w - r->u * 3, (size_t)lines, name_px, name_px, false, C_TEXT, LEFT);
+        int plo, phi;
+        plan_span(m, &plo, &phi);
+        if (plo == 0) continue;
+        if (plo < lo) plo = lo;
+        if (phi > hi) phi = hi;
+        float bh = row_h * 0.42f, by = ry + (row_h - bh) / 2;
+        for (int fy = plo; fy <= phi; fy++) {
+            float bx = tx + colw * (float)(fy - lo) + (fy == plo ? r->u * 0.8f : 0);
+            float bw = colw - (fy == plo ? r->u * 0.8f : 0) - (fy == phi ? r->u * 0.8f : 0);
+            /* Done and current years in the field's colour, later ones tinted. */
+            fill(r, bx, by, bw, bh, fy <= now_fy ? C_FIELD[field] : C_FIELD_TINT[field]);
+        }
+    }
+}
+
+/* --- announcements ---------------------------------------------------------------- */
+
+/* Draws url as a QR code of side `size` (quiet zone included) on white. */
+static void draw_qr(struct render *r, const char *url, float x, float y, float size) {
+    QRcode *q = QRcode_encodeString(url, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (q == NULL) return;
+    int modules = q->width + 8; /* 4 modules of quiet zone on each side */
+    float cell = floorf(size / (float)modules);
+    if (cell < 1) cell = 1;
+    float side = cell * (float)modules, ox = x + (size - side) / 2, oy = y + (size - side) / 2;
+    fill(r, ox, oy, side, side, C_PANEL);
+    for (int j = 0; j < q->width; j++)
+        for (int i = 0; i < q->width; i++)
+            if (q->data[j * q->width + i] & 1)
+                fill(r, ox + cell * (float)(i + 4), oy + cell * (float)(j + 4), cell, cell, C_TEXT);
+    QRcode_free(q);
+}
+
+static void draw_announcement(struct render *r, const struct render_frame *f,
+                              const struct feed_announcement *a) {
+    float y = slide_heading(r, "お知らせ", C_HEADER, a->priority == FEED_PRIORITY_HIGH ? "重要" : NULL,
+                            a->title, header_height(r) + r->u * 3.5f);
+    float mg = margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r), pad = r->u * 3;
+    bool portrait = r->h > r->w;
+    float qr = a->url ? fminf(portrait ? cw * 0.5f : (bottom - y) * 0.75f, r->u * 40) : 0;
+    float tw = a->url && !portrait ? cw - qr - r->u * 4 : cw;
+    float th = a->url && portrait ? bottom - y - qr - r->u * 8 : bottom - y;
+    panel(r, mg, y, tw, th);
+    int body = px_of(r, 4.8f);
+    if (a->body) {
+        /* Each paragraph gets a share of the lines that fit. */
+        float cy = y + pad, end = y + th - pad;
+        const char *p = a->body;
+        while (*p && cy + body * 1.3f <= end) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            char para[1100];
+            if (len >= sizeof para) len = sizeof para - 1;
+            memcpy(para, p, len);
+            para[len] = '\0';
+            size_t lines = (size_t)((end - cy) / (body * 1.3f));
+            if (lines > 8) lines = 8;
+            if (len && lines)
+                cy += text_block(r, para, mg + pad, cy, tw - 2 * pad, lines, body, px_of(r, 4.0f),
+                                 false, C_TEXT, LEFT);
+            cy += r->u * 1.2f;
+            p = nl ? nl + 1 : p + len;
+        }
+    }
+    if (a->url) {
+        float qx = portrait ? mg + (cw - qr) / 2 : mg + tw + r->u * 4, qy = portrait ? y + th + r->u * 2 : y;
+        panel(r, qx - r->u, qy - r->u, qr + 2 * r->u, qr + 2 * r->u);
+        draw_qr(r, a->url, qx, qy, qr);
+        int cap = px_of(r, 3.4f);
+        text_block(r, "スマートフォンで読み取れます", qx - r->u * 4, qy + qr + r->u * 2, qr + r->u * 8, 1,
+                   cap, px_of(r, 2.6f), true, C_TEXT, CENTER);
+    }
+}
+
+/* --- the urgent alert ---------------------------------------------------------------- */
+
+static void draw_alert(struct render *r, const struct render_frame *f, const struct feed_alert *al) {
+    int lv = (int)al->level;
+    struct rgb bg = C_ALERT_BG[lv], fg = C_ALERT_FG[lv];
+    fill(r, 0, 0, (float)r->w, (float)r->h, bg);
+    static const char *const marks[] = {"お知らせ", "注意", "緊急"};
+    float mg = margin(r), cw = r->w - 2 * mg;
+    /* A band with the level in words (and a mark), then the title and text. */
+    int mark_px = px_of(r, 6.0f);
+    float y = r->u * 6;
+    char buf[96];
+    snprintf(buf, sizeof buf, "%s %s", lv == FEED_ALERT_INFO ? "●" : "▲", marks[lv]);
+    float bw = (float)text_width(r, buf, mark_px, true) + mark_px;
+    fill(r, mg, y, bw, mark_px * 1.6f, fg);
+    text(r, buf, mark_px, true, bg, mg + mark_px * 0.5f, y + mark_px * 0.3f, LEFT);
+    char clock[16], date[64];
+    fmt_clock(clock, sizeof clock, &f->now);
+    fmt_wareki_date(date, sizeof date, &f->now);
+    snprintf(buf, sizeof buf, "%s %s", date, clock);
+    text(r, buf, px_of(r, 3.6f), false, fg, r->w - mg, y + mark_px * 0.5f, RIGHT);
+    y += mark_px * 1.6f + r->u * 5;
+    const char *title = al->title ? al->title : lv == FEED_ALERT_EMERGENCY ? "緊急のお知らせ"
+                                             : lv == FEED_ALERT_WARNING  ? "ご注意ください"
+                                                                         : "お知らせ";
+    y += text_block(r, title, mg, y, cw, 2, px_of(r, 10.0f), px_of(r, 6.0f), true, fg, LEFT) + r->u * 3;
+    float end = (float)r->h - r->u * 14;
+    size_t lines = (size_t)((end - y) / (px_of(r, 6.0f) * 1.3f));
+    if (lines > 6) lines = 6;
+    if (lines) text_block(r, al->text, mg, y, cw, lines, px_of(r, 6.0f), px_of(r, 4.4f), false, fg, LEFT);
+    if (al->valid.has_until) {
+        struct tm tm;
+        localtime_r(&al->valid.until, &tm);
+        char when[64];
+        fmt_seireki_datetime(when, sizeof when, &tm);
+        snprintf(buf, sizeof buf, "%s まで表示します", when);
+        text(r, buf, px_of(r, 3.6f), false, fg, mg, (float)r->h - r->u * 8, LEFT);
+    }
+    text(r, f->town_name, px_of(r, 4.0f), true, fg, r->w - mg, (float)r->h - r->u * 8.4f, RIGHT);
+}
+
 void render_draw(struct render *r, const struct render_frame *f) {
     SDL_GetRendererOutputSize(r->sdl, &r->w, &r->h);
     int shorter = r->w < r->h ? r->w : r->h;
@@ -619,10 +1027,16 @@ void render_draw(struct render *r, const struct render_frame *f) {
     r->u = (float)shorter / 100.0f;
     set_colour(r, C_BG);
     SDL_RenderClear(r->sdl);
+    if (f->alert) { /* the alert takes the whole screen */
+        draw_alert(r, f, f->alert);
+        return;
+    }
 
     const struct slide *s = f->deck && f->index < f->deck->n ? &f->deck->slides[f->index] : NULL;
-    const struct feed_measure *m =
-        s && f->feed && s->measure < f->feed->n_measures ? &f->feed->measures[s->measure] : NULL;
+    const struct feed_measure *m = s && f->feed && (s->kind == SLIDE_KPI || s->kind == SLIDE_DETAIL) &&
+                                           s->item < f->feed->n_measures
+                                       ? &f->feed->measures[s->item]
+                                       : NULL;
     char dept[512] = "";
     if (m && m->n_departments) {
         size_t o = (size_t)snprintf(dept, sizeof dept, "担当 ");
@@ -631,6 +1045,22 @@ void render_draw(struct render *r, const struct render_frame *f) {
                                   m->departments[i]);
     }
     draw_header(r, f);
-    if (s && m && s->kind == SLIDE_KPI) draw_kpi(r, f, m);
+    if (s && f->feed) {
+        switch (s->kind) {
+        case SLIDE_SUMMARY: draw_summary(r, f); break;
+        case SLIDE_KPI:
+            if (m) draw_kpi(r, f, m);
+            break;
+        case SLIDE_DETAIL:
+            if (m) draw_detail(r, f, m);
+            break;
+        case SLIDE_ROADMAP:
+            if (s->item < FEED_FIELD_COUNT) draw_roadmap(r, f, (int)s->item);
+            break;
+        case SLIDE_ANNOUNCEMENT:
+            if (s->item < f->feed->n_announcements) draw_announcement(r, f, &f->feed->announcements[s->item]);
+            break;
+        }
+    }
     draw_footer(r, f, dept[0] ? dept : NULL);
 }

@@ -8,6 +8,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 at=2026-11-24T09:00
 export MISATO_LOG_LEVEL=warn
+# Hermetic: no cache, state or config of the user's (the player reads its cache at start).
+export HOME="$tmp/home"
+unset XDG_CACHE_HOME XDG_STATE_HOME XDG_DATA_HOME CACHE_DIRECTORY STATE_DIRECTORY
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 expect_rc() { # expect_rc WANT cmd...
@@ -20,17 +23,22 @@ expect_rc() { # expect_rc WANT cmd...
 case $case_name in
 render_default)
     # The embedded plan, headless, at the default size: one PNG per KPI slide.
+    # The embedded plan: summary, 7 KPI slides, 3 roadmap slides, 11 details.
     "$bin" --render "$tmp/out" --at "$at" >"$tmp/list"
-    [ "$(wc -l <"$tmp/list")" -eq 7 ] || fail "expected 7 paths printed"
-    "$check" count "$tmp/out" 7 1920 1080
+    [ "$(wc -l <"$tmp/list")" -eq 22 ] || fail "expected 22 paths printed"
+    "$check" count "$tmp/out" 22 1920 1080
     for id in 1-1 1-2 1-3 1-6 1-8 3-1 3-2; do
-        ls "$tmp/out"/*-kpi-"$id".png >/dev/null || fail "no slide for measure $id"
+        ls "$tmp/out"/*-kpi-"$id".png >/dev/null || fail "no KPI slide for measure $id"
     done
+    for id in 1-4 1-5 1-7 2-1 2-2 2-3 2-4 2-5 2-6 3-3 3-4; do
+        ls "$tmp/out"/*-detail-"$id".png >/dev/null || fail "no detail slide for measure $id"
+    done
+    ls "$tmp/out"/01-summary.png "$tmp/out"/*-roadmap-{1,2,3}.png >/dev/null
     ;;
 render_sizes)
     for size in 1280x720 3840x2160 1080x1920; do
         "$bin" --render "$tmp/$size" --size "$size" --at "$at" >/dev/null
-        "$check" count "$tmp/$size" 7 "${size%x*}" "${size#*x}"
+        "$check" count "$tmp/$size" 22 "${size%x*}" "${size#*x}"
     done
     ;;
 exit_codes)
@@ -57,17 +65,17 @@ feed_file)
    "targets": {"R6": 2000, "R7": 2500, "R8": 3000}, "actuals": {"R6": 2239, "R7": 2710}}]}
 JSON
     "$bin" --feed "$tmp/one.json" --render "$tmp/one" --at "$at" >/dev/null
-    "$check" count "$tmp/one" 1 1920 1080
+    "$check" count "$tmp/one" 3 1920 1080 # summary, its KPI slide, the 地域DX roadmap
     echo '{"schema_version": 1, "measures": [' >"$tmp/broken.json"
     expect_rc 0 "$bin" --feed "$tmp/broken.json" --render "$tmp/fallback" --at "$at"
     grep -q "showing the embedded plan" "$tmp/stderr" || fail "no word of the fallback in the log"
-    "$check" count "$tmp/fallback" 7 1920 1080
+    "$check" count "$tmp/fallback" 22 1920 1080
     expect_rc 0 "$bin" --feed "$tmp/missing.json" --render "$tmp/fallback2" --at "$at"
-    "$check" count "$tmp/fallback2" 7 1920 1080
+    "$check" count "$tmp/fallback2" 22 1920 1080
     ;;
 validate)
     expect_rc 0 "$bin" --validate "$src/config/default-feed.json"
-    grep -q "スライド 7 枚" "$tmp/stdout" || fail "no summary of what would be shown"
+    grep -q "スライド 22 枚" "$tmp/stdout" || fail "no summary of what would be shown"
     cat >"$tmp/typo.json" <<'JSON'
 {"schema_version": 1, "measures": [
   {"id": "1-1", "name": "行政手続きのオンライン化", "field": "住民DX",
@@ -89,18 +97,28 @@ config_problems)
     expect_rc 0 "$bin" --config "$tmp/signage.conf" --render "$tmp/out" --at "$at"
     grep -q "signage.conf:2: slide_seconds:" "$tmp/stderr" || fail "bad value not reported"
     grep -q "signage.conf:3: colour: unknown key" "$tmp/stderr" || fail "unknown key not reported"
-    "$check" count "$tmp/out" 7 1920 1080
+    "$check" count "$tmp/out" 22 1920 1080
     expect_rc 0 "$bin" --config "$tmp/nonexistent.conf" --render "$tmp/out2" --at "$at"
-    "$check" count "$tmp/out2" 7 1920 1080
+    "$check" count "$tmp/out2" 22 1920 1080
     ;;
 golden)
-    # Pixels of two KPI slides at a fixed moment against the committed images.
-    "$bin" --render "$tmp/out" --at "$at" >/dev/null
+    # Pixels of each slide kind at a fixed moment against the committed images
+    # (made by scripts/update-golden): two KPI slides at full HD, and the
+    # alert, summary, announcement, roadmap, detail and a KPI slide in
+    # landscape and portrait.
+    "$bin" --render "$tmp/hd" --at "$at" >/dev/null
     rc=0
-    for id in 1-1 3-1; do
-        got=$(ls "$tmp/out"/*-kpi-"$id".png)
-        "$check" diff "$got" "$src/tests/golden/kpi-$id-1920x1080.png" \
+    for id in kpi-1-1 kpi-3-1; do
+        "$check" diff "$(ls "$tmp"/hd/*-"$id".png)" "$src/tests/golden/$id-1920x1080.png" \
             "${TMPDIR:-/tmp}/misato-golden-diff-$id.png" || rc=1
+    done
+    for size in 960x540 540x960; do
+        "$bin" --feed "$src/tests/data/alert-feed.json" --render "$tmp/$size" --size "$size" \
+            --at "$at" >/dev/null
+        for id in alert summary news-0 roadmap-1 detail-2-1 kpi-1-3; do
+            "$check" diff "$(ls "$tmp/$size"/*-"$id".png)" "$src/tests/golden/$id-$size.png" \
+                "${TMPDIR:-/tmp}/misato-golden-diff-$id-$size.png" || rc=1
+        done
     done
     [ $rc -eq 0 ] || fail "slides differ from the golden images (run scripts/update-golden after checking them)"
     ;;

@@ -204,7 +204,7 @@ def case_ok(w):
     check(meta["etag"].startswith('"'), "the ETag is kept for the next request")
     check(s["http_status"] == 200 and s["error"] == "", "status: HTTP 200, no error")
     check(s["feed"]["measures"] == 18, "status: 18 measures")
-    check(s["showing"]["count"] == 7, "status: 7 slides on screen")
+    check(s["showing"]["count"] == 22, "status: 22 slides on screen")
     out = w.status_words()
     check("成功" in out and "HTTP 200" in out and "ネットワークから取得" in out,
           "--status says in words that the last fetch worked")
@@ -229,11 +229,11 @@ def case_edit_within_one_poll(w):
     json.dump(doc, open(tmp, "w"), ensure_ascii=False)
     os.rename(tmp, w.feed)
     t0 = time.time()
-    s = w.wait(lambda s: s and s["feed"]["measures"] == 17 and s["showing"]["count"] == 6,
+    s = w.wait(lambda s: s and s["feed"]["measures"] == 17 and s["showing"]["count"] == 21,
                10 * 1.2 + 5, "the edited feed")
     print(f"edited feed on screen after {time.time() - t0:.1f} s (poll_seconds = 10)")
     check(s["feed"]["updated_at"].startswith("2026-11-24T10:30"), "its updated_at is shown")
-    check(s["showing"]["count"] == 6, "the deck lost the slide of the removed measure")
+    check(s["showing"]["count"] == 21, "the deck lost the slide of the removed measure")
     prev = os.path.join(w.cache, "feed.prev.json")
     check(os.path.exists(prev), "the previous generation is kept")
 
@@ -382,6 +382,27 @@ def case_tls(w):
     check(s["result"] == "refused", f"http:// without allow_http is refused ({s['error']})")
 
 
+def case_alert(w):
+    """An alert added to the served feed takes the screen within one poll,
+    and leaves when withdrawn; the rotation then resumes."""
+    first_good_fetch(w)
+    doc = json.load(open(w.feed))
+    doc["alert"] = {"level": "emergency", "title": "大雨警報", "text": "不要不急の外出は控えてください"}
+    json.dump(doc, open(w.feed + ".tmp", "w"), ensure_ascii=False)
+    os.rename(w.feed + ".tmp", w.feed)
+    t0 = time.time()
+    w.wait(lambda s: s and s["showing"]["slide"] == "alert", 10 * 1.2 + 5, "the alert on screen")
+    print(f"alert on screen after {time.time() - t0:.1f} s (poll_seconds = 10)")
+    doc["alert"] = None
+    json.dump(doc, open(w.feed + ".tmp", "w"), ensure_ascii=False)
+    os.rename(w.feed + ".tmp", w.feed)
+    t0 = time.time()
+    s = w.wait(lambda s: s and s["showing"]["slide"] not in ("alert", ""), 10 * 1.2 + 5,
+               "the rotation back")
+    print(f"alert gone after {time.time() - t0:.1f} s; showing {s['showing']['slide']}")
+    check(True, "the alert came within one poll and left when withdrawn")
+
+
 CASES = {
     "ok": (case_ok, {}),
     "not_modified": (case_not_modified, {}),
@@ -402,6 +423,7 @@ CASES = {
     "redirect_loop": (fault_case("redirect-loop", "refused"), {}),
     "redirect_ok": (case_redirect_ok, {}),
     "media": (case_media, {}),
+    "alert": (case_alert, {"poll": 10}),
     "tls": (case_tls, {"tls": True}),
     "no_server_at_start": (case_no_server_at_start, {}),
     "corrupt_cache": (case_corrupt_cache, {}),

@@ -9,6 +9,8 @@ set -euo pipefail
 bin=$1; shift
 runner=("$@")
 tmp=$(mktemp -d)
+export HOME="$tmp/home" # hermetic: no cache of the user's
+unset XDG_CACHE_HOME XDG_STATE_HOME XDG_DATA_HOME CACHE_DIRECTORY STATE_DIRECTORY
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$tmp/log" ] && cat "$tmp/log" >&2; exit 1; }

@@ -1,4 +1,4 @@
-/* Unit tests for deck: which slides, in which order. */
+/* Unit tests for deck: which slides, in which order, and the alert. */
 #include <stdlib.h>
 
 #include "check.h"
@@ -6,53 +6,125 @@
 #include "feed.h"
 #include "util.h"
 
-static void default_plan_should_give_one_kpi_slide_per_measure_with_numbers(void) {
+static void default_plan_should_give_the_whole_deck_in_order(void) {
     struct feed *f = NULL;
     CHECK_INT(feed_parse_default(NULL, &f), FEED_OK);
     if (f == NULL) return;
     struct deck *d = malloc(sizeof *d);
-    deck_build(f, 12, 0, d);
-    static const char *const want[] = {"kpi-1-1", "kpi-1-2", "kpi-1-3", "kpi-1-6",
-                                       "kpi-1-8", "kpi-3-1", "kpi-3-2"};
+    deck_build(f, 12, 0, false, d);
+    static const char *const want[] = {
+        "summary", "kpi-1-1", "kpi-1-2", "kpi-1-3", "kpi-1-6", "kpi-1-8", "kpi-3-1", "kpi-3-2",
+        "roadmap-1", "roadmap-2", "roadmap-3", "detail-1-4", "detail-1-5", "detail-1-7",
+        "detail-2-1", "detail-2-2", "detail-2-3", "detail-2-4", "detail-2-5", "detail-2-6",
+        "detail-3-3", "detail-3-4"};
     CHECK_INT(d->n, ARRAY_LEN(want));
-    for (size_t i = 0; i < d->n && i < ARRAY_LEN(want); i++) {
-        CHECK_STR(d->slides[i].id, want[i]);
-        CHECK_INT(d->slides[i].kind, SLIDE_KPI);
-        CHECK_INT(d->slides[i].seconds, 12);
-        CHECK_STR(f->measures[d->slides[i].measure].id, want[i] + 4);
-    }
-    CHECK_INT(deck_find(d, "kpi-3-1"), 5);
+    for (size_t i = 0; i < d->n && i < ARRAY_LEN(want); i++) CHECK_STR(d->slides[i].id, want[i]);
+    CHECK_INT(d->slides[1].kind, SLIDE_KPI);
+    CHECK_STR(f->measures[d->slides[1].item].id, "1-1");
+    CHECK_INT(d->slides[1].seconds, 12);
+    CHECK_INT(d->slides[8].seconds, 18); /* the roadmap has more to read */
+    CHECK_INT(deck_find(d, "kpi-3-1"), 6);
     CHECK_INT(deck_find(d, "kpi-2-1"), -1);
+    size_t heads[DECK_MAX_HEADLINES];
+    CHECK_INT(deck_headlines(f, heads), 4); /* 1-1, 1-2, 1-3, 3-2 are marked */
+    CHECK_STR(f->measures[heads[3]].id, "3-2");
     free(d);
     feed_free(f);
 }
 
-static void slides_should_be_ordered_by_field(void) {
-    const char *json =
-        "{\"schema_version\":1,\"measures\":["
-        "{\"id\":\"3-2\",\"name\":\"c\",\"field\":\"地域DX\",\"metric\":{\"name\":\"m\"},"
-        "\"targets\":{\"R6\":1}},"
-        "{\"id\":\"2-1\",\"name\":\"b\",\"field\":\"庁内DX\",\"metric\":{\"name\":\"m\"},"
-        "\"actuals\":{\"R6\":1}},"
-        "{\"id\":\"1-1\",\"name\":\"a\",\"field\":\"住民DX\",\"metric\":{\"name\":\"m\"},"
-        "\"targets\":{\"R6\":1}},"
-        "{\"id\":\"1-2\",\"name\":\"no numbers\",\"field\":\"住民DX\"}]}";
+#define M(id, field, extra) \
+    "{\"id\":\"" id "\",\"name\":\"n\",\"field\":\"" field "\",\"metric\":{\"name\":\"m\"}" extra "}"
+
+static struct feed *parse(const char *json) {
     struct feed *f = NULL;
-    CHECK(feed_parse(json, strlen(json), NULL, &f) <= FEED_PROBLEMS);
+    if (feed_parse(json, strlen(json), NULL, &f) > FEED_PROBLEMS) return NULL;
+    return f;
+}
+
+static void slides_should_be_ordered_by_field(void) {
+    struct feed *f = parse("{\"schema_version\":1,\"measures\":["
+                           M("3-2", "地域DX", ",\"targets\":{\"R6\":1}") ","
+                           M("2-1", "庁内DX", ",\"actuals\":{\"R6\":1}") ","
+                           M("1-1", "住民DX", ",\"targets\":{\"R6\":1}") ","
+                           "{\"id\":\"1-2\",\"name\":\"no numbers\",\"field\":\"住民DX\"}]}");
+    CHECK(f != NULL);
     if (f == NULL) return;
     struct deck *d = malloc(sizeof *d);
-    deck_build(f, 7, 0, d);
-    CHECK_INT(d->n, 3);
-    CHECK_STR(d->slides[0].id, "kpi-1-1");
-    CHECK_STR(d->slides[1].id, "kpi-2-1");
-    CHECK_STR(d->slides[2].id, "kpi-3-2");
+    deck_build(f, 7, 0, false, d);
+    /* No measure has an actual and a target for one year: no summary. */
+    static const char *const want[] = {"kpi-1-1", "kpi-2-1", "kpi-3-2", "roadmap-1",
+                                       "roadmap-2", "roadmap-3", "detail-1-2"};
+    CHECK_INT(d->n, ARRAY_LEN(want));
+    for (size_t i = 0; i < d->n && i < ARRAY_LEN(want); i++) CHECK_STR(d->slides[i].id, want[i]);
     CHECK_INT(d->slides[0].seconds, 7);
     free(d);
     feed_free(f);
 }
 
+static void summary_should_fall_back_to_measures_with_both_numbers(void) {
+    struct feed *f = parse("{\"schema_version\":1,\"measures\":["
+                           M("1-1", "住民DX", ",\"targets\":{\"R6\":1},\"actuals\":{\"R6\":2}") ","
+                           M("1-2", "住民DX", ",\"targets\":{\"R6\":1}") ","
+                           M("3-1", "地域DX", ",\"targets\":{\"R7\":1},\"actuals\":{\"R7\":0}") "]}");
+    if (f == NULL) return;
+    size_t heads[DECK_MAX_HEADLINES];
+    CHECK_INT(deck_headlines(f, heads), 2);
+    CHECK_STR(f->measures[heads[0]].id, "1-1");
+    CHECK_STR(f->measures[heads[1]].id, "3-1");
+    feed_free(f);
+}
+
+static time_t at(const char *s) {
+    time_t t = 0;
+    util_parse_iso8601(s, &t);
+    return t;
+}
+
+static void announcements_should_follow_validity_and_priority(void) {
+    struct feed *f = parse(
+        "{\"schema_version\":1,\"measures\":[" M("1-1", "住民DX", ",\"targets\":{\"R6\":1}") "],"
+        "\"announcements\":["
+        "{\"title\":\"low\",\"priority\":\"low\"},"
+        "{\"title\":\"december\",\"valid_from\":\"2026-12-01\",\"valid_until\":\"2026-12-31\"},"
+        "{\"title\":\"high\",\"priority\":\"high\",\"valid_until\":\"2026-11-24\"}]}");
+    if (f == NULL) return;
+    struct deck *d = malloc(sizeof *d);
+    deck_build(f, 10, at("2026-11-24T09:00:00+09:00"), true, d);
+    CHECK_STR(d->slides[1].id, "news-2"); /* high first */
+    CHECK_STR(d->slides[2].id, "news-0");
+    CHECK_INT(deck_find(d, "news-1"), -1); /* not yet */
+    CHECK_INT(d->slides[1].seconds, 15);
+    deck_build(f, 10, at("2026-11-25T00:00:00+09:00"), true, d);
+    CHECK_INT(deck_find(d, "news-2"), -1); /* through the 24th only */
+    deck_build(f, 10, at("2026-12-01T00:00:00+09:00"), true, d);
+    CHECK(deck_find(d, "news-1") >= 0);
+    /* A clock still in 1970: nothing is hidden or expired by it. */
+    deck_build(f, 10, 0, false, d);
+    CHECK(deck_find(d, "news-0") >= 0 && deck_find(d, "news-1") >= 0 && deck_find(d, "news-2") >= 0);
+    free(d);
+    feed_free(f);
+}
+
+static void alert_should_show_until_it_expires(void) {
+    struct feed *f = parse("{\"schema_version\":1,\"measures\":[" M("1-1", "住民DX", "") "],"
+                           "\"alert\":{\"level\":\"warning\",\"text\":\"x\","
+                           "\"until\":\"2026-11-24T18:00:00+09:00\"}}");
+    if (f == NULL) return;
+    CHECK(deck_alert(f, at("2026-11-24T17:59:00+09:00"), true) != NULL);
+    CHECK(deck_alert(f, at("2026-11-24T18:00:00+09:00"), true) == NULL);
+    CHECK(deck_alert(f, 0, false) != NULL); /* an unset clock expires nothing */
+    feed_free(f);
+    f = parse("{\"schema_version\":1,\"measures\":[" M("1-1", "住民DX", "") "]}");
+    if (f) CHECK(deck_alert(f, at("2026-11-24T17:59:00+09:00"), true) == NULL);
+    feed_free(f);
+}
+
 int main(void) {
-    RUN(default_plan_should_give_one_kpi_slide_per_measure_with_numbers);
+    setenv("TZ", "Asia/Tokyo", 1);
+    RUN(default_plan_should_give_the_whole_deck_in_order);
     RUN(slides_should_be_ordered_by_field);
+    RUN(summary_should_fall_back_to_measures_with_both_numbers);
+    RUN(announcements_should_follow_validity_and_priority);
+    RUN(alert_should_show_until_it_expires);
     return CHECK_DONE();
 }

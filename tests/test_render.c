@@ -141,7 +141,7 @@ int main(void) {
     bold = font_find("BIZ UDPGothic", true);
     if (regular == NULL || bold == NULL) return 1;
     if (feed_parse_default(NULL, &feed) != FEED_OK) return 1;
-    deck_build(feed, 12, 0, &deck);
+    deck_build(feed, 12, 0, false, &deck);
     RUN(font_lookup_should_find_biz_ud_gothic);
     RUN(every_slide_should_draw_at_every_size);
     RUN(text_should_be_rasterised_once);

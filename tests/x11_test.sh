@@ -5,6 +5,8 @@
 set -euo pipefail
 bin=$1 check=$2 shot_out=${3:-}
 tmp=$(mktemp -d)
+export HOME="$tmp/home" # hermetic: no cache of the user's
+unset XDG_CACHE_HOME XDG_STATE_HOME XDG_DATA_HOME CACHE_DIRECTORY STATE_DIRECTORY
 trap 'rm -rf "$tmp"' EXIT
 command -v xvfb-run >/dev/null || { echo "xvfb-run missing: install xvfb"; exit 1; }
 
