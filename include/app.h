@@ -21,6 +21,7 @@ struct app_options {
     bool windowed;
     int width, height;        /* 0: the display's size (or 1920x1080 headless) */
     const char *render_dir;   /* headless: write PNGs here and exit */
+    const char *sheet_path;   /* headless: one contact-sheet PNG of the whole deck */
     const char *at;           /* --at "YYYY-MM-DDTHH:MM": local time to run or render
                                  as, read in the configured time zone */
 };
@@ -29,8 +30,9 @@ struct app_options {
  * app_exit code. */
 int app_run(const struct app_options *opt);
 
-/* Renders every slide of the deck to render_dir/NN-<slide-id>.png with the
- * software renderer (no display needed). Returns an app_exit code. */
+/* Renders every slide of the deck to render_dir/NN-<slide-id>.png and/or a
+ * contact sheet of them all to sheet_path, with the software renderer (no
+ * display needed). Returns an app_exit code. */
 int app_render(const struct app_options *opt);
 
 /* Prints the status file of the player that uses this config, in words.

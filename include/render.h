@@ -35,8 +35,20 @@ void render_free(struct render *r); /* NULL is a no-op */
 /* Draws the whole frame at the renderer's output size. Does not present. */
 void render_draw(struct render *r, const struct render_frame *frame);
 
+/* Draws one line of dark text with its top-left at x, y (contact sheets). */
+void render_label(struct render *r, const char *text, int px, bool bold, int x, int y);
+
 /* Drops every cached texture (after SDL_RENDER_TARGETS_RESET and the like). */
 void render_flush_textures(struct render *r);
+
+/* The theme's text colours with the background each is drawn on, for the
+ * contrast test (WCAG 2 asks 4.5:1 for body text). Returns the count
+ * written (at most max). */
+struct render_colour_pair {
+    const char *what;
+    unsigned char fg[3], bg[3];
+};
+size_t render_colour_pairs(struct render_colour_pair *out, size_t max);
 
 /* Number of text textures made so far and cached now: for tests and
  * benchmarks that check text is not rasterised twice. */

@@ -21,6 +21,7 @@
 #include "deck.h"
 #include "fetch.h"
 #include "feed.h"
+#include "fmt.h"
 #include "font.h"
 #include "layout.h"
 #include "log.h"
@@ -164,12 +165,15 @@ static void frame_for(const struct app *a, size_t index, struct render_frame *f)
 int app_render(const struct app_options *opt) {
     struct app a = {0};
     int rc = app_load(&a, opt);
+    SDL_Surface *sheet = NULL;
+    SDL_Renderer *sheet_r = NULL;
+    struct render *sheet_render = NULL;
     SDL_Surface *surface = NULL;
     SDL_Renderer *sr = NULL;
     struct render *r = NULL;
     if (rc != APP_EXIT_OK) goto done;
     rc = APP_EXIT_ERROR;
-    if (!util_mkdir_p(opt->render_dir)) {
+    if (opt->render_dir && !util_mkdir_p(opt->render_dir)) {
         LOG(LOG_ERROR, "%s: cannot create the folder: %s", opt->render_dir, strerror(errno));
         goto done;
     }
@@ -188,6 +192,30 @@ int app_render(const struct app_options *opt) {
     }
     /* An alert active at that moment is written first, as 00-alert.png. */
     bool alert = deck_alert(a.feed, app_now(&a), clock_plausible(app_now(&a))) != NULL;
+    /* The contact sheet: thumbnails 480 px wide, four to a row, numbered. */
+    size_t count = a.deck.n + (alert ? 1 : 0);
+    const int cols = 4, tw = 480, th = tw * h / w, gap = 24, label = 40, head = 110;
+    int rows = (int)((count + (size_t)cols - 1) / (size_t)cols);
+    if (opt->sheet_path) {
+        sheet = SDL_CreateRGBSurfaceWithFormat(0, cols * tw + (cols + 1) * gap,
+                                               head + rows * (th + label + gap) + gap, 32,
+                                               SDL_PIXELFORMAT_ARGB8888);
+        sheet_r = sheet ? SDL_CreateSoftwareRenderer(sheet) : NULL;
+        sheet_render = sheet_r ? render_new(sheet_r, a.font_path[0], a.font_path[1]) : NULL;
+        if (sheet_render == NULL) {
+            LOG(LOG_ERROR, "cannot set up the contact sheet: %s", SDL_GetError());
+            goto done;
+        }
+        SDL_SetRenderDrawColor(sheet_r, 0xE4, 0xE9, 0xEF, 255);
+        SDL_RenderClear(sheet_r);
+        struct render_frame f0;
+        frame_for(&a, 0, &f0);
+        char title[256], when[64];
+        fmt_seireki_datetime(when, sizeof when, &f0.now);
+        snprintf(title, sizeof title, "%s サイネージの確認 (preview) — %s の表示、%zu 枚", a.cfg.town_name,
+                 when, count);
+        render_label(sheet_render, title, 40, true, gap, 30);
+    }
     for (size_t k = alert ? 0 : 1; k <= a.deck.n; k++) {
         size_t i = k ? k - 1 : 0;
         struct render_frame f;
@@ -196,6 +224,20 @@ int app_render(const struct app_options *opt) {
         render_draw(r, &f);
         SDL_RenderPresent(sr);
         char path[4096], tmp[4112];
+        if (sheet_render) {
+            size_t cell = alert ? k : k - 1;
+            int cx = gap + (int)(cell % (size_t)cols) * (tw + gap);
+            int cy = head + (int)(cell / (size_t)cols) * (th + label + gap);
+            SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
+            SDL_Texture *t = SDL_CreateTextureFromSurface(sheet_r, surface);
+            SDL_Rect dst = {cx, cy, tw, th};
+            if (t) SDL_RenderCopy(sheet_r, t, NULL, &dst);
+            SDL_DestroyTexture(t);
+            char lab[96];
+            snprintf(lab, sizeof lab, "%02zu  %s", k, k ? a.deck.slides[i].id : "alert");
+            render_label(sheet_render, lab, 24, false, cx, cy + th + 6);
+        }
+        if (opt->render_dir == NULL) continue;
         if (k) snprintf(path, sizeof path, "%s/%02zu-%s.png", opt->render_dir, k, a.deck.slides[i].id);
         else snprintf(path, sizeof path, "%s/00-alert.png", opt->render_dir);
         snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -207,8 +249,22 @@ int app_render(const struct app_options *opt) {
         }
         printf("%s\n", path);
     }
+    if (sheet_render) {
+        SDL_RenderPresent(sheet_r);
+        char tmp[4112];
+        snprintf(tmp, sizeof tmp, "%s.tmp", opt->sheet_path);
+        if (IMG_SavePNG(sheet, tmp) != 0 || rename(tmp, opt->sheet_path) != 0) {
+            LOG(LOG_ERROR, "%s: cannot write: %s", opt->sheet_path, SDL_GetError());
+            unlink(tmp);
+            goto done;
+        }
+        printf("%s\n", opt->sheet_path);
+    }
     rc = APP_EXIT_OK;
 done:
+    render_free(sheet_render);
+    if (sheet_r) SDL_DestroyRenderer(sheet_r);
+    SDL_FreeSurface(sheet);
     render_free(r);
     if (sr) SDL_DestroyRenderer(sr);
     SDL_FreeSurface(surface);

@@ -23,6 +23,8 @@ static void usage(FILE *out) {
         "                       (default: the display's size; 1920x1080 for --render)\n"
         "  --render DIR         画面なしで全スライドを DIR/NN-<id>.png に書き出して終了\n"
         "                       / render every slide to PNG without a display, then exit\n"
+        "  --render-sheet FILE  全スライドの一覧を1枚の PNG に (公開前の確認用) / one\n"
+        "                       contact-sheet PNG of the whole deck, to check a feed\n"
         "  --at YYYY-MM-DDTHH:MM  その日時として表示 / run or render as if the local\n"
         "                       time were this (dates, fiscal year and schedule follow)\n"
         "  --validate FILE      フィードを検査 / check a feed file and print its problems\n"
@@ -66,7 +68,7 @@ int main(int argc, char **argv) {
     setenv("TZ", "Asia/Tokyo", 1);
     tzset();
     enum { OPT_CONFIG = 256, OPT_FEED, OPT_WINDOWED, OPT_SIZE, OPT_RENDER, OPT_AT, OPT_VALIDATE,
-           OPT_VERSION, OPT_HELP, OPT_STATUS };
+           OPT_VERSION, OPT_HELP, OPT_STATUS, OPT_SHEET };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"feed", required_argument, NULL, OPT_FEED},
@@ -77,6 +79,7 @@ int main(int argc, char **argv) {
         {"validate", required_argument, NULL, OPT_VALIDATE},
         {"version", no_argument, NULL, OPT_VERSION},
         {"status", no_argument, NULL, OPT_STATUS},
+        {"render-sheet", required_argument, NULL, OPT_SHEET},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -103,6 +106,7 @@ int main(int argc, char **argv) {
             }
             break;
         case OPT_RENDER: opt.render_dir = optarg; break;
+        case OPT_SHEET: opt.sheet_path = optarg; break;
         case OPT_AT: {
             time_t probe;
             if (!util_parse_local_time(optarg, &probe)) {
@@ -126,6 +130,6 @@ int main(int argc, char **argv) {
     }
     if (validate) return app_validate(validate);
     if (status) return app_status(opt.config_path);
-    if (opt.render_dir) return app_render(&opt);
+    if (opt.render_dir || opt.sheet_path) return app_render(&opt);
     return app_run(&opt);
 }

@@ -136,6 +136,41 @@ void render_free(struct render *r) {
     free(r);
 }
 
+size_t render_colour_pairs(struct render_colour_pair *out, size_t max) {
+    struct {
+        const char *what;
+        struct rgb fg, bg;
+    } pairs[] = {
+        {"body text on the page", C_TEXT, C_BG},
+        {"body text on a panel", C_TEXT, C_PANEL},
+        {"secondary text on a panel", C_TEXT_2, C_PANEL},
+        {"secondary text on the page", C_TEXT_2, C_BG},
+        {"footer text", C_TEXT_2, C_FOOTER},
+        {"header text", C_HEADER_TEXT, C_HEADER},
+        {"header subtitle", C_HEADER_TEXT_2, C_HEADER},
+        {"achieved badge", C_OK_TEXT, C_OK},
+        {"not-yet badge", C_NG_TEXT, C_NG},
+        {"chart label in the current year's band", C_TEXT, C_NOW_BAND},
+        {"secondary text in the current year's band", C_TEXT_2, C_NOW_BAND},
+        {"住民DX chip", C_OK_TEXT, C_FIELD[0]},
+        {"庁内DX chip", C_OK_TEXT, C_FIELD[1]},
+        {"地域DX chip", C_OK_TEXT, C_FIELD[2]},
+        {"住民DX effect tag", C_TEXT, C_FIELD_TINT[0]},
+        {"庁内DX effect tag", C_TEXT, C_FIELD_TINT[1]},
+        {"地域DX effect tag", C_TEXT, C_FIELD_TINT[2]},
+        {"info alert", C_ALERT_FG[0], C_ALERT_BG[0]},
+        {"warning alert", C_ALERT_FG[1], C_ALERT_BG[1]},
+        {"emergency alert", C_ALERT_FG[2], C_ALERT_BG[2]},
+    };
+    size_t n = 0;
+    for (size_t i = 0; i < ARRAY_LEN(pairs) && n < max; i++, n++) {
+        out[n].what = pairs[i].what;
+        out[n].fg[0] = pairs[i].fg.r, out[n].fg[1] = pairs[i].fg.g, out[n].fg[2] = pairs[i].fg.b;
+        out[n].bg[0] = pairs[i].bg.r, out[n].bg[1] = pairs[i].bg.g, out[n].bg[2] = pairs[i].bg.b;
+    }
+    return n;
+}
+
 void render_text_stats(const struct render *r, size_t *made, size_t *cached) {
     size_t n = 0;
     for (size_t i = 0; i < TEXT_CACHE_SIZE; i++) n += r->texts[i].tex != NULL;
@@ -313,6 +348,10 @@ static float heading_block(struct render *r, const char *s, float x, float y, fl
     if (text_width(r, s, one_line_min_px, bold) <= (int)w)
         return text_block(r, s, x, y, w, 1, max_px, one_line_min_px, bold, c, al);
     return text_block(r, s, x, y, w, max_lines, max_px, min_px, bold, c, al);
+}
+
+void render_label(struct render *r, const char *s, int px, bool bold, int x, int y) {
+    text(r, s, px, bold, C_TEXT, (float)x, (float)y, LEFT);
 }
 
 /* --- the frame ---------------------------------------------------------- */

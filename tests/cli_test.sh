@@ -101,6 +101,14 @@ config_problems)
     expect_rc 0 "$bin" --config "$tmp/nonexistent.conf" --render "$tmp/out2" --at "$at"
     "$check" count "$tmp/out2" 22 1920 1080
     ;;
+render_sheet)
+    # One contact sheet of the whole deck for staff: 4 thumbnails a row.
+    "$bin" --feed "$src/tests/data/alert-feed.json" --render-sheet "$tmp/sheet.png" --at "$at" >/dev/null
+    # 25 thumbnails (alert + 24 slides): 7 rows of 270+40+24 px under a 110 px title.
+    "$check" shot "$tmp/sheet.png" 64 40 130 b00020 1000 5 e4e9ef
+    mkdir "$tmp/only" && cp "$tmp/sheet.png" "$tmp/only/01-sheet.png"
+    "$check" count "$tmp/only" 1 2040 2472
+    ;;
 golden)
     # Pixels of each slide kind at a fixed moment against the committed images
     # (made by scripts/update-golden): two KPI slides at full HD, and the

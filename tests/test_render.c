@@ -134,6 +134,37 @@ static void font_lookup_should_find_biz_ud_gothic(void) {
     free(p);
 }
 
+/* WCAG 2 relative luminance and contrast ratio. */
+static double channel(unsigned char c) {
+    double s = c / 255.0;
+    return s <= 0.04045 ? s / 12.92 : pow((s + 0.055) / 1.055, 2.4);
+}
+
+static double luminance(const unsigned char c[3]) {
+    return 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
+}
+
+static double contrast(const unsigned char a[3], const unsigned char b[3]) {
+    double la = luminance(a), lb = luminance(b);
+    return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+static void contrast_should_be_at_least_4_5_to_1_everywhere(void) {
+    unsigned char black[3] = {0, 0, 0}, white[3] = {255, 255, 255};
+    CHECK_NEAR(contrast(black, white), 21.0, 0.01); /* the formula itself */
+    struct render_colour_pair pairs[64];
+    size_t n = render_colour_pairs(pairs, 64);
+    CHECK(n >= 15);
+    for (size_t i = 0; i < n; i++) {
+        double c = contrast(pairs[i].fg, pairs[i].bg);
+        printf("contrast %5.2f:1  %s\n", c, pairs[i].what);
+        if (c < 4.5) {
+            fprintf(stderr, "  %s: %.2f:1 is below 4.5:1\n", pairs[i].what, c);
+            CHECK(false);
+        }
+    }
+}
+
 int main(void) {
     if (TTF_Init() != 0) return 1;
     layout_init();
@@ -143,6 +174,7 @@ int main(void) {
     if (feed_parse_default(NULL, &feed) != FEED_OK) return 1;
     deck_build(feed, 12, 0, false, &deck);
     RUN(font_lookup_should_find_biz_ud_gothic);
+    RUN(contrast_should_be_at_least_4_5_to_1_everywhere);
     RUN(every_slide_should_draw_at_every_size);
     RUN(text_should_be_rasterised_once);
     RUN(bad_text_should_be_skipped);
