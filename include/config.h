@@ -9,6 +9,8 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/misato-signage/signage.conf"
 
+enum config_transition { TRANSITION_NONE, TRANSITION_CROSSFADE, TRANSITION_PUSH };
+
 struct config {
     char feed_url[1024];   /* empty: the embedded default plan only */
     int poll_seconds;      /* how often the feed is fetched */
@@ -16,6 +18,8 @@ struct config {
     char ca_file[PATH_MAX];/* extra CA bundle for a town's own server; empty: system CAs */
     int fetch_timeout;     /* seconds one fetch may take in all */
     int slide_seconds;     /* how long a slide stays */
+    int transition;        /* enum config_transition */
+    int transition_ms;     /* how long a transition takes */
     char cache_dir[PATH_MAX];
     char state_dir[PATH_MAX];
     char media_dir[PATH_MAX];

@@ -3,6 +3,7 @@
 #include "app.h"
 
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -44,6 +45,7 @@ struct app {
     SDL_Renderer *renderer;
     struct render *render;
     bool native_wait;        /* the video driver can sleep in SDL_WaitEventTimeout */
+    bool vsync;              /* SDL_RenderPresent waits for the display */
     SDL_sem *wake;           /* posted with every event pushed from another thread */
     Uint32 ev_signal;        /* SDL_RegisterEvents: a signal arrived (code = signo) */
     /* signal thread */
@@ -527,9 +529,11 @@ static int open_display(struct app *a, const struct app_options *opt) {
     }
     SDL_RendererInfo info;
     SDL_GetRendererInfo(a->renderer, &info);
+    a->vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
     int ow = 0, oh = 0;
     SDL_GetRendererOutputSize(a->renderer, &ow, &oh);
-    LOG(LOG_INFO, "video driver %s, renderer %s, %dx%d", driver, info.name, ow, oh);
+    LOG(LOG_INFO, "video driver %s, renderer %s%s, %dx%d", driver, info.name,
+        a->vsync ? " (vsync)" : "", ow, oh);
     SDL_ShowCursor(SDL_DISABLE);
     SDL_DisableScreenSaver();
     return APP_EXIT_OK;
@@ -541,6 +545,77 @@ static int ms_to_next_minute(void) {
     clock_gettime(CLOCK_REALTIME, &ts);
     long ms = (long)(ts.tv_sec % 60) * 1000 + ts.tv_nsec / 1000000;
     return (int)(60000 - ms) + 5;
+}
+
+/* Pre-rendered slides for transitions: the one on screen and the next,
+ * as render-target textures at the output size. */
+struct show {
+    SDL_Texture *cur, *next;
+    int w, h;
+    bool unsupported;
+};
+
+static void show_free(struct show *s) {
+    if (s->cur) SDL_DestroyTexture(s->cur);
+    if (s->next) SDL_DestroyTexture(s->next);
+    s->cur = s->next = NULL;
+    s->w = s->h = 0;
+}
+
+/* Makes sure both textures exist at the output's size; false when render
+ * targets cannot be had (then slides are drawn straight to the screen). */
+static bool show_targets(struct app *a, struct show *s) {
+    if (s->unsupported) return false;
+    int w, h;
+    SDL_GetRendererOutputSize(a->renderer, &w, &h);
+    if (s->cur && s->w == w && s->h == h) return true;
+    show_free(s);
+    if (SDL_RenderTargetSupported(a->renderer)) {
+        s->cur = SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
+        s->next = SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
+    }
+    if (s->cur == NULL || s->next == NULL) {
+        LOG(LOG_WARN, "no render targets (%s): slides change without transitions", SDL_GetError());
+        show_free(s);
+        s->unsupported = true;
+        return false;
+    }
+    s->w = w;
+    s->h = h;
+    return true;
+}
+
+static void show_draw(struct app *a, SDL_Texture *target, const struct render_frame *f) {
+    SDL_SetRenderTarget(a->renderer, target);
+    render_draw(a->render, f);
+    SDL_SetRenderTarget(a->renderer, NULL);
+}
+
+/* Puts the current slide on screen (p < 0) or the transition to the next
+ * at progress p in [0, 1), then presents. */
+static void show_present(struct app *a, struct show *s, float p, int kind) {
+    SDL_SetRenderDrawColor(a->renderer, 0, 0, 0, 255);
+    SDL_RenderClear(a->renderer);
+    if (p < 0) {
+        SDL_SetTextureAlphaMod(s->cur, 255);
+        SDL_SetTextureBlendMode(s->cur, SDL_BLENDMODE_NONE);
+        SDL_RenderCopy(a->renderer, s->cur, NULL, NULL);
+    } else if (kind == TRANSITION_PUSH) {
+        float e = p * p * (3 - 2 * p); /* smoothstep */
+        int off = (int)lroundf(e * (float)s->w);
+        SDL_Rect from = {-off, 0, s->w, s->h}, to = {s->w - off, 0, s->w, s->h};
+        SDL_SetTextureBlendMode(s->cur, SDL_BLENDMODE_NONE);
+        SDL_SetTextureBlendMode(s->next, SDL_BLENDMODE_NONE);
+        SDL_RenderCopy(a->renderer, s->cur, NULL, &from);
+        SDL_RenderCopy(a->renderer, s->next, NULL, &to);
+    } else {
+        SDL_SetTextureBlendMode(s->cur, SDL_BLENDMODE_NONE);
+        SDL_RenderCopy(a->renderer, s->cur, NULL, NULL);
+        SDL_SetTextureBlendMode(s->next, SDL_BLENDMODE_BLEND);
+        SDL_SetTextureAlphaMod(s->next, (Uint8)lroundf(p * 255.0f));
+        SDL_RenderCopy(a->renderer, s->next, NULL, NULL);
+    }
+    SDL_RenderPresent(a->renderer);
 }
 
 int app_run(const struct app_options *opt) {
@@ -584,7 +659,11 @@ int app_run(const struct app_options *opt) {
                        (Uint64)(a.deck.n ? a.deck.slides[0].seconds : a.cfg.slide_seconds) * 1000;
     unsigned long frames = 0;
     bool alert_on = false;
-    Uint64 paused_left = 0; /* what was left of the slide when an alert came */
+    Uint64 paused_left = 0;  /* what was left of the slide when an alert came */
+    struct show show = {0};  /* pre-rendered slides for transitions */
+    bool animating = false;
+    size_t next_index = 0;
+    Uint64 anim_start = 0, last_frame = 0;
     while (running) {
         /* An alert takes the screen at once and holds the rotation; when it
          * expires or is withdrawn, the slide it covered gets its time back. */
@@ -593,6 +672,7 @@ int app_run(const struct app_options *opt) {
         Uint64 tnow = SDL_GetTicks64();
         if (alert && !alert_on) {
             alert_on = dirty = true;
+            animating = false;
             paused_left = slide_end > tnow ? slide_end - tnow : 0;
             LOG(LOG_INFO, "alert on screen: %s", alert->text);
             if (a.updater) updater_set_showing(a.updater, "alert", 0, a.deck.n, true);
@@ -604,12 +684,36 @@ int app_run(const struct app_options *opt) {
             if (a.updater && index < a.deck.n)
                 updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, true);
         }
-        if (alert_on) slide_end = tnow + paused_left + 3600000; /* held */
-        if (dirty) {
+
+        if (animating) {
+            /* Only composition here: both slides were drawn beforehand, so
+             * no frame ever shows a slide half drawn. */
+            float p = (float)(tnow - anim_start) / (float)a.cfg.transition_ms;
+            if (p >= 1) {
+                SDL_Texture *t = show.cur;
+                show.cur = show.next;
+                show.next = t;
+                index = next_index;
+                animating = false;
+                slide_end = tnow + (Uint64)a.deck.slides[index].seconds * 1000;
+                show_present(&a, &show, -1, a.cfg.transition);
+                if (a.updater)
+                    updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, false);
+            } else {
+                show_present(&a, &show, p, a.cfg.transition);
+            }
+            frames++;
+            last_frame = tnow;
+        } else if (dirty) {
             struct render_frame f;
             frame_for(&a, index, &f);
-            render_draw(a.render, &f);
-            SDL_RenderPresent(a.renderer);
+            if (show_targets(&a, &show)) {
+                show_draw(&a, show.cur, &f);
+                show_present(&a, &show, -1, a.cfg.transition);
+            } else {
+                render_draw(a.render, &f);
+                SDL_RenderPresent(a.renderer);
+            }
             frames++;
             dirty = false;
             if (first) {
@@ -617,13 +721,22 @@ int app_run(const struct app_options *opt) {
                 first = false;
             }
         }
+
         Uint64 now = SDL_GetTicks64();
-        int timeout = slide_end > now ? (int)(slide_end - now) : 0;
-        int minute = ms_to_next_minute();
-        if (minute < timeout) timeout = minute;
-        if (alert && alert->valid.has_until && alert->valid.until > wall &&
-            (alert->valid.until - wall) * 1000 < timeout)
-            timeout = (int)((alert->valid.until - wall) * 1000) + 5;
+        int timeout;
+        if (animating) {
+            /* At most ~60 frames a second: with working vsync SDL_RenderPresent
+             * already waits that long; some drivers claim vsync and do not. */
+            Uint64 since = now - last_frame;
+            timeout = since >= 16 ? 0 : (int)(16 - since);
+        } else {
+            timeout = alert_on ? 3600000 : slide_end > now ? (int)(slide_end - now) : 0;
+            int minute = ms_to_next_minute();
+            if (minute < timeout) timeout = minute;
+            if (alert && alert->valid.has_until && alert->valid.until > wall &&
+                (alert->valid.until - wall) * 1000 < timeout)
+                timeout = (int)((alert->valid.until - wall) * 1000) + 5;
+        }
         SDL_Event ev;
         bool got = wait_event(&a, &ev, timeout);
         while (got) {
@@ -637,6 +750,8 @@ int app_run(const struct app_options *opt) {
                     dirty = true;
             } else if (ev.type == SDL_RENDER_TARGETS_RESET || ev.type == SDL_RENDER_DEVICE_RESET) {
                 render_flush_textures(a.render);
+                show_free(&show);
+                animating = false;
                 dirty = true;
             } else if (ev.type == a.ev_signal) {
                 if (ev.user.code == SIGHUP && a.updater) {
@@ -648,25 +763,43 @@ int app_run(const struct app_options *opt) {
             } else if (ev.type == a.ev_feed && a.updater) {
                 struct feed *f = updater_take(a.updater);
                 if (f) {
+                    animating = false;
                     index = adopt_feed(&a, f, index);
-                    updater_set_showing(a.updater, a.deck.n ? a.deck.slides[index].id : "",
+                    updater_set_showing(a.updater, alert_on ? "alert" : a.deck.n ? a.deck.slides[index].id : "",
                                         index + 1, a.deck.n, true);
-                    alert_on = false; /* re-evaluated against the new feed at the loop's top */
                 }
                 dirty = true; /* the footer may change: saved data shown or not */
             }
             got = SDL_PollEvent(&ev) == 1;
         }
         now = SDL_GetTicks64();
-        if (now >= slide_end && a.deck.n > 0) {
-            index = (index + 1) % a.deck.n;
-            slide_end = now + (Uint64)a.deck.slides[index].seconds * 1000;
-            dirty = true;
-            if (a.updater)
-                updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, false);
+        if (!alert_on && !animating && now >= slide_end && a.deck.n > 0) {
+            size_t next = (index + 1) % a.deck.n;
+            if (a.cfg.transition != TRANSITION_NONE && next != index && show_targets(&a, &show)) {
+                /* Draw the next slide completely before the transition starts. */
+                if (dirty) { /* the current one too, if it is out of date */
+                    struct render_frame f;
+                    frame_for(&a, index, &f);
+                    show_draw(&a, show.cur, &f);
+                    dirty = false;
+                }
+                struct render_frame f;
+                frame_for(&a, next, &f);
+                show_draw(&a, show.next, &f);
+                next_index = next;
+                animating = true;
+                anim_start = last_frame = SDL_GetTicks64();
+            } else {
+                index = next;
+                slide_end = now + (Uint64)a.deck.slides[index].seconds * 1000;
+                dirty = true;
+                if (a.updater)
+                    updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, false);
+            }
         }
         if (ms_to_next_minute() > 59000) dirty = true; /* the header clock */
     }
+    show_free(&show);
     LOG(LOG_INFO, "%lu frames drawn", frames);
     rc = APP_EXIT_OK;
 done:

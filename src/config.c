@@ -36,6 +36,8 @@ void config_defaults(struct config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->poll_seconds = 60;
     cfg->fetch_timeout = 60;
+    cfg->transition = TRANSITION_CROSSFADE;
+    cfg->transition_ms = 800;
     cfg->slide_seconds = 12;
     dir_default(cfg->cache_dir, sizeof cfg->cache_dir, "CACHE_DIRECTORY", "XDG_CACHE_HOME",
                 ".cache", "");
@@ -118,6 +120,14 @@ const char *config_set(struct config *cfg, const char *key, const char *value) {
     if (strcmp(key, "allow_http") == 0) return set_bool(&cfg->allow_http, value);
     if (strcmp(key, "ca_file") == 0) return set_file(cfg->ca_file, sizeof cfg->ca_file, value);
     if (strcmp(key, "fetch_timeout") == 0) return set_int(&cfg->fetch_timeout, value, 2, 600);
+    if (strcmp(key, "transition") == 0) {
+        if (!strcmp(value, "crossfade")) cfg->transition = TRANSITION_CROSSFADE;
+        else if (!strcmp(value, "push")) cfg->transition = TRANSITION_PUSH;
+        else if (!strcmp(value, "none")) cfg->transition = TRANSITION_NONE;
+        else return "must be crossfade, push or none";
+        return NULL;
+    }
+    if (strcmp(key, "transition_ms") == 0) return set_int(&cfg->transition_ms, value, 100, 5000);
     if (strcmp(key, "slide_seconds") == 0) return set_int(&cfg->slide_seconds, value, 3, 600);
     if (strcmp(key, "cache_dir") == 0)
         return set_string(cfg->cache_dir, sizeof cfg->cache_dir, value, false);

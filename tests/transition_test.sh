@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Slide changes under the offscreen driver: with a transition the loop
+# animates (many frames during the change, composition only), with "none"
+# it draws one frame per slide; between changes it sleeps either way.
+#   transition_test.sh BIN
+set -euo pipefail
+bin=$1
+tmp=$(mktemp -d)
+export HOME="$tmp/home"
+unset XDG_CACHE_HOME XDG_STATE_HOME XDG_DATA_HOME CACHE_DIRECTORY STATE_DIRECTORY
+pid=
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; cat "$tmp/log" >&2; exit 1; }
+
+frames_for() { # frames_for TRANSITION: frames drawn over 7.5 s with 3 s slides
+    printf 'slide_seconds = 3\ntransition = %s\ntransition_ms = 800\n' "$1" >"$tmp/conf"
+    SDL_VIDEODRIVER=offscreen "$bin" --config "$tmp/conf" --windowed --size 640x360 2>"$tmp/log" &
+    pid=$!
+    sleep 7.5
+    kill -TERM "$pid"
+    wait "$pid" || fail "exit code $? with transition $1"
+    pid=
+    sed -n 's/.*info: \([0-9]*\) frames drawn.*/\1/p' "$tmp/log"
+}
+
+n_none=$(frames_for none)
+n_fade=$(frames_for crossfade)
+n_push=$(frames_for push)
+echo "frames in 7.5 s with two slide changes: none $n_none, crossfade $n_fade, push $n_push"
+[ "$n_none" -le 6 ] || fail "without a transition the loop drew $n_none frames"
+[ "$n_fade" -ge 20 ] || fail "crossfade drew only $n_fade frames"
+[ "$n_push" -ge 20 ] || fail "push drew only $n_push frames"
+[ "$n_fade" -le 200 ] || fail "crossfade drew $n_fade frames: not paced"
+echo "passed: transitions"
