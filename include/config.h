@@ -7,6 +7,8 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "deck.h"
+
 #define CONFIG_DEFAULT_PATH "/etc/misato-signage/signage.conf"
 
 enum config_transition { TRANSITION_NONE, TRANSITION_CROSSFADE, TRANSITION_PUSH };
@@ -26,6 +28,7 @@ struct config {
     char town_name[128];   /* UTF-8, shown in the header */
     char font[PATH_MAX];   /* fontconfig family name, or a font file path */
     char timezone[64];     /* IANA name; the lobby is in Japan whatever the OS says */
+    struct deck_hours hours; /* when the screen is on */
 };
 
 enum config_status {

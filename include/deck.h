@@ -52,6 +52,24 @@ size_t deck_headlines(const struct feed *feed, size_t out[DECK_MAX_HEADLINES]);
 /* The alert that should take the screen now, or NULL. */
 const struct feed_alert *deck_alert(const struct feed *feed, time_t now, bool clock_ok);
 
+/* When the screen is on: a daily window, the days of the week, and dates
+ * off (holidays). */
+#define DECK_MAX_HOLIDAYS 128
+struct deck_hours {
+    int start_min, end_min;   /* minutes after midnight; 0 and 1440: all day */
+    unsigned days;            /* bit 0 Sunday .. bit 6 Saturday */
+    int n_holidays;
+    int holidays[DECK_MAX_HOLIDAYS]; /* yyyymmdd */
+};
+
+/* Every day, all day. */
+void deck_hours_always(struct deck_hours *h);
+
+/* True when the screen should show slides at `now`; *next_change (if not
+ * NULL) receives the next moment that may change the answer. With clock_ok
+ * false the screen is always on: no schedule runs on a wrong clock. */
+bool deck_screen_on(const struct deck_hours *h, time_t now, bool clock_ok, time_t *next_change);
+
 /* Index of the slide with this id, or -1. */
 int deck_find(const struct deck *deck, const char *id);
 

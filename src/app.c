@@ -664,6 +664,7 @@ int app_run(const struct app_options *opt) {
     bool animating = false;
     size_t next_index = 0;
     Uint64 anim_start = 0, last_frame = 0;
+    bool screen_off = false;
     while (running) {
         /* An alert takes the screen at once and holds the rotation; when it
          * expires or is withdrawn, the slide it covered gets its time back. */
@@ -685,7 +686,37 @@ int app_run(const struct app_options *opt) {
                 updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, true);
         }
 
-        if (animating) {
+        /* Display hours: outside them the screen is black and the loop
+         * sleeps until the next start (an alert still takes the screen). */
+        time_t next_change = wall + 3600;
+        bool on = alert || deck_screen_on(&a.cfg.hours, wall, clock_plausible(wall), &next_change);
+        if (!on && !screen_off) {
+            screen_off = dirty = true;
+            animating = false;
+            char when[64];
+            struct tm tm;
+            localtime_r(&next_change, &tm);
+            fmt_seireki_datetime(when, sizeof when, &tm);
+            LOG(LOG_INFO, "outside display hours: screen off until %s", when);
+            if (a.updater) updater_set_showing(a.updater, "off", 0, a.deck.n, true);
+        } else if (on && screen_off) {
+            screen_off = false;
+            dirty = true;
+            slide_end = tnow + (Uint64)(a.deck.n ? a.deck.slides[index].seconds : 10) * 1000;
+            LOG(LOG_INFO, "display hours begin: screen on");
+            if (a.updater && index < a.deck.n)
+                updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, true);
+        }
+
+        if (screen_off) {
+            if (dirty) {
+                SDL_SetRenderDrawColor(a.renderer, 0, 0, 0, 255);
+                SDL_RenderClear(a.renderer);
+                SDL_RenderPresent(a.renderer);
+                frames++;
+                dirty = false;
+            }
+        } else if (animating) {
             /* Only composition here: both slides were drawn beforehand, so
              * no frame ever shows a slide half drawn. */
             float p = (float)(tnow - anim_start) / (float)a.cfg.transition_ms;
@@ -716,15 +747,18 @@ int app_run(const struct app_options *opt) {
             }
             frames++;
             dirty = false;
-            if (first) {
-                LOG(LOG_INFO, "first frame on screen");
-                first = false;
-            }
+        }
+        if (first && frames > 0) {
+            LOG(LOG_INFO, "first frame on screen");
+            first = false;
         }
 
         Uint64 now = SDL_GetTicks64();
         int timeout;
-        if (animating) {
+        if (screen_off) {
+            time_t left = next_change > wall ? next_change - wall : 1;
+            timeout = left > 3600 ? 3600000 : (int)left * 1000 + 5;
+        } else if (animating) {
             /* At most ~60 frames a second: with working vsync SDL_RenderPresent
              * already waits that long; some drivers claim vsync and do not. */
             Uint64 since = now - last_frame;
@@ -773,7 +807,7 @@ int app_run(const struct app_options *opt) {
             got = SDL_PollEvent(&ev) == 1;
         }
         now = SDL_GetTicks64();
-        if (!alert_on && !animating && now >= slide_end && a.deck.n > 0) {
+        if (!alert_on && !animating && !screen_off && now >= slide_end && a.deck.n > 0) {
             size_t next = (index + 1) % a.deck.n;
             if (a.cfg.transition != TRANSITION_NONE && next != index && show_targets(&a, &show)) {
                 /* Draw the next slide completely before the transition starts. */
@@ -797,7 +831,7 @@ int app_run(const struct app_options *opt) {
                     updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, false);
             }
         }
-        if (ms_to_next_minute() > 59000) dirty = true; /* the header clock */
+        if (!screen_off && ms_to_next_minute() > 59000) dirty = true; /* the header clock */
     }
     show_free(&show);
     LOG(LOG_INFO, "%lu frames drawn", frames);

@@ -53,6 +53,7 @@ void config_defaults(struct config *cfg) {
     snprintf(cfg->town_name, sizeof cfg->town_name, "美郷町");
     snprintf(cfg->font, sizeof cfg->font, "BIZ UDPGothic");
     snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Tokyo");
+    deck_hours_always(&cfg->hours);
 }
 
 static const char *set_string(char *dst, size_t size, const char *value, bool allow_empty) {
@@ -114,12 +115,69 @@ static const char *set_file(char *dst, size_t size, const char *value) {
     return set_string(dst, size, value, true);
 }
 
+/* "07:30-19:00" (end may be 24:00). */
+static const char *set_hours(struct deck_hours *h, const char *v) {
+    int a, b, c, d, n = 0;
+    if (sscanf(v, "%2d:%2d-%2d:%2d%n", &a, &b, &c, &d, &n) != 4 || v[n] != '\0' || a > 23 || b > 59 ||
+        c > 24 || d > 59 || (c == 24 && d != 0) || a * 60 + b >= c * 60 + d)
+        return "must look like 07:30-19:00 (start before end)";
+    h->start_min = a * 60 + b;
+    h->end_min = c * 60 + d;
+    return NULL;
+}
+
+/* "mon-fri", "mon,wed,fri", "sat-sun"... */
+static const char *set_days(struct deck_hours *h, const char *v) {
+    static const char *const names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    unsigned mask = 0;
+    char buf[128];
+    if (strlen(v) >= sizeof buf) return "too long";
+    strcpy(buf, v);
+    for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        char *dash = strchr(tok, '-');
+        int from = -1, to = -1;
+        if (dash) *dash = '\0';
+        for (int i = 0; i < 7; i++) {
+            if (!strcasecmp(tok, names[i])) from = i;
+            if (dash && !strcasecmp(dash + 1, names[i])) to = i;
+        }
+        if (from < 0 || (dash && to < 0)) return "days are mon, tue, wed, thu, fri, sat, sun or ranges like mon-fri";
+        if (!dash) to = from;
+        for (int i = from;; i = (i + 1) % 7) {
+            mask |= 1u << i;
+            if (i == to) break;
+        }
+    }
+    if (mask == 0) return "no day given";
+    h->days = mask;
+    return NULL;
+}
+
+/* Dates off, added to those of earlier lines: "2026-12-29, 2026-12-30". */
+static const char *add_holidays(struct deck_hours *h, const char *v) {
+    char buf[256];
+    if (strlen(v) >= sizeof buf) return "too long";
+    strcpy(buf, v);
+    for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        int y, m, d, n = 0;
+        if (sscanf(tok, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || tok[n] || m < 1 || m > 12 || d < 1 ||
+            d > 31 || y < 2000 || y > 2200)
+            return "dates must look like 2026-12-29";
+        if (h->n_holidays >= DECK_MAX_HOLIDAYS) return "too many dates (128 at most)";
+        h->holidays[h->n_holidays++] = y * 10000 + m * 100 + d;
+    }
+    return NULL;
+}
+
 const char *config_set(struct config *cfg, const char *key, const char *value) {
     if (strcmp(key, "feed_url") == 0) return set_url(cfg->feed_url, sizeof cfg->feed_url, value);
     if (strcmp(key, "poll_seconds") == 0) return set_int(&cfg->poll_seconds, value, 10, 86400);
     if (strcmp(key, "allow_http") == 0) return set_bool(&cfg->allow_http, value);
     if (strcmp(key, "ca_file") == 0) return set_file(cfg->ca_file, sizeof cfg->ca_file, value);
     if (strcmp(key, "fetch_timeout") == 0) return set_int(&cfg->fetch_timeout, value, 2, 600);
+    if (strcmp(key, "display_hours") == 0) return set_hours(&cfg->hours, value);
+    if (strcmp(key, "display_days") == 0) return set_days(&cfg->hours, value);
+    if (strcmp(key, "holidays") == 0) return add_holidays(&cfg->hours, value);
     if (strcmp(key, "transition") == 0) {
         if (!strcmp(value, "crossfade")) cfg->transition = TRANSITION_CROSSFADE;
         else if (!strcmp(value, "push")) cfg->transition = TRANSITION_PUSH;

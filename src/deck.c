@@ -88,3 +88,60 @@ int deck_find(const struct deck *deck, const char *id) {
         if (strcmp(deck->slides[i].id, id) == 0) return (int)i;
     return -1;
 }
+
+void deck_hours_always(struct deck_hours *h) {
+    memset(h, 0, sizeof *h);
+    h->start_min = 0;
+    h->end_min = 24 * 60;
+    h->days = 0x7F;
+}
+
+static bool day_open(const struct deck_hours *h, const struct tm *tm) {
+    if (!(h->days & (1u << tm->tm_wday))) return false;
+    int ymd = (tm->tm_year + 1900) * 10000 + (tm->tm_mon + 1) * 100 + tm->tm_mday;
+    for (int i = 0; i < h->n_holidays; i++)
+        if (h->holidays[i] == ymd) return false;
+    return true;
+}
+
+/* The local time `minutes` after midnight of the day in *day (normalised
+ * by mktime, so DST-safe where there is DST). */
+static time_t at_minute(const struct tm *day, int minutes) {
+    struct tm t = *day;
+    t.tm_hour = minutes / 60;
+    t.tm_min = minutes % 60;
+    t.tm_sec = 0;
+    t.tm_isdst = -1;
+    return mktime(&t);
+}
+
+bool deck_screen_on(const struct deck_hours *h, time_t now, bool clock_ok, time_t *next_change) {
+    if (next_change) *next_change = now + 3600;
+    if (!clock_ok) return true;
+    struct tm today;
+    localtime_r(&now, &today);
+    int m = today.tm_hour * 60 + today.tm_min;
+    bool open = day_open(h, &today) && m >= h->start_min && m < h->end_min;
+    if (next_change) {
+        if (open) {
+            *next_change = h->end_min >= 24 * 60 ? now + 3600 : at_minute(&today, h->end_min);
+        } else {
+            /* The next open day's start: today if it is still to come. */
+            for (int d = 0; d < 400; d++) {
+                struct tm day = today;
+                day.tm_mday += d;
+                day.tm_hour = 12;
+                day.tm_isdst = -1;
+                time_t noon = mktime(&day);
+                localtime_r(&noon, &day);
+                if (!day_open(h, &day)) continue;
+                time_t start = at_minute(&day, h->start_min);
+                if (start > now) {
+                    *next_change = start;
+                    break;
+                }
+            }
+        }
+    }
+    return open;
+}

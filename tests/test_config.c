@@ -160,6 +160,34 @@ static void strings_should_be_bounded_and_utf8(void) {
     CHECK(config_set(&c, "timezone", "UTC") == NULL);
 }
 
+static void display_hours_days_and_holidays_should_parse(void) {
+    struct config c;
+    config_defaults(&c);
+    CHECK_INT(c.hours.days, 0x7F);
+    CHECK_INT(c.hours.end_min, 1440);
+    CHECK(config_set(&c, "display_hours", "07:30-19:00") == NULL);
+    CHECK_INT(c.hours.start_min, 450);
+    CHECK_INT(c.hours.end_min, 1140);
+    CHECK(config_set(&c, "display_hours", "00:00-24:00") == NULL);
+    CHECK(config_set(&c, "display_hours", "19:00-07:30") != NULL);
+    CHECK(config_set(&c, "display_hours", "7:30") != NULL);
+    CHECK(config_set(&c, "display_days", "mon-fri") == NULL);
+    CHECK_INT(c.hours.days, 0x3E);
+    CHECK(config_set(&c, "display_days", "sat-mon") == NULL); /* wraps round */
+    CHECK_INT(c.hours.days, 0x43);
+    CHECK(config_set(&c, "display_days", "mon, wed,fri") == NULL);
+    CHECK_INT(c.hours.days, 0x2A);
+    CHECK(config_set(&c, "display_days", "someday") != NULL);
+    CHECK(config_set(&c, "holidays", "2026-12-29, 2026-12-30") == NULL);
+    CHECK(config_set(&c, "holidays", "2027-01-01") == NULL);
+    CHECK_INT(c.hours.n_holidays, 3);
+    CHECK_INT(c.hours.holidays[2], 20270101);
+    CHECK(config_set(&c, "holidays", "2027/01/02") != NULL);
+    CHECK(config_set(&c, "transition", "push") == NULL);
+    CHECK_INT(c.transition, TRANSITION_PUSH);
+    CHECK(config_set(&c, "transition", "wipe") != NULL);
+}
+
 int main(void) {
     RUN(defaults_should_be_usable);
     RUN(defaults_should_follow_systemd_directories);
@@ -168,5 +196,6 @@ int main(void) {
     RUN(bad_values_should_be_reported_with_line_and_key_and_keep_defaults);
     RUN(missing_file_should_be_an_open_error);
     RUN(strings_should_be_bounded_and_utf8);
+    RUN(display_hours_days_and_holidays_should_parse);
     return CHECK_DONE();
 }

@@ -119,6 +119,34 @@ static void alert_should_show_until_it_expires(void) {
     feed_free(f);
 }
 
+static void display_hours_should_follow_days_hours_and_holidays(void) {
+    struct deck_hours h;
+    deck_hours_always(&h);
+    time_t next;
+    CHECK(deck_screen_on(&h, at("2026-11-22T03:00:00+09:00"), true, &next)); /* Sunday night */
+    h.start_min = 7 * 60 + 30;
+    h.end_min = 19 * 60;
+    h.days = 0x3E; /* mon-fri */
+    h.holidays[h.n_holidays++] = 20261229;
+    /* Tuesday 9:00: on until 19:00 */
+    CHECK(deck_screen_on(&h, at("2026-11-24T09:00:00+09:00"), true, &next));
+    CHECK_INT(next, at("2026-11-24T19:00:00+09:00"));
+    /* Tuesday 19:00: off until Wednesday 7:30 */
+    CHECK(!deck_screen_on(&h, at("2026-11-24T19:00:00+09:00"), true, &next));
+    CHECK_INT(next, at("2026-11-25T07:30:00+09:00"));
+    /* Early morning: off until 7:30 the same day */
+    CHECK(!deck_screen_on(&h, at("2026-11-25T06:00:00+09:00"), true, &next));
+    CHECK_INT(next, at("2026-11-25T07:30:00+09:00"));
+    /* Friday evening: off until Monday */
+    CHECK(!deck_screen_on(&h, at("2026-11-27T20:00:00+09:00"), true, &next));
+    CHECK_INT(next, at("2026-11-30T07:30:00+09:00"));
+    /* A holiday on a Tuesday: off all day, on again on Wednesday */
+    CHECK(!deck_screen_on(&h, at("2026-12-29T10:00:00+09:00"), true, &next));
+    CHECK_INT(next, at("2026-12-30T07:30:00+09:00"));
+    /* A clock not set yet: always on, whatever it says */
+    CHECK(deck_screen_on(&h, at("2026-12-29T10:00:00+09:00"), false, &next));
+}
+
 int main(void) {
     setenv("TZ", "Asia/Tokyo", 1);
     RUN(default_plan_should_give_the_whole_deck_in_order);
@@ -126,5 +154,6 @@ int main(void) {
     RUN(summary_should_fall_back_to_measures_with_both_numbers);
     RUN(announcements_should_follow_validity_and_priority);
     RUN(alert_should_show_until_it_expires);
+    RUN(display_hours_should_follow_days_hours_and_holidays);
     return CHECK_DONE();
 }

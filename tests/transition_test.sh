@@ -31,4 +31,22 @@ echo "frames in 7.5 s with two slide changes: none $n_none, crossfade $n_fade, p
 [ "$n_fade" -ge 20 ] || fail "crossfade drew only $n_fade frames"
 [ "$n_push" -ge 20 ] || fail "push drew only $n_push frames"
 [ "$n_fade" -le 200 ] || fail "crossfade drew $n_fade frames: not paced"
-echo "passed: transitions"
+
+# Outside display hours (today is not a display day): a black screen, the
+# reason in the log, and the loop asleep.
+days=(sun mon tue wed thu fri sat)
+tomorrow=${days[$(( ($(TZ=Asia/Tokyo date +%w) + 1) % 7 ))]}
+printf 'display_days = %s\ndisplay_hours = 08:00-17:00\n' "$tomorrow" >"$tmp/conf"
+SDL_VIDEODRIVER=offscreen "$bin" --config "$tmp/conf" --windowed --size 640x360 2>"$tmp/log" &
+pid=$!
+for _ in $(seq 100); do grep -q "first frame on screen" "$tmp/log" && break; sleep 0.1; done
+grep -q "outside display hours: screen off until" "$tmp/log" || fail "no word of display hours"
+cs0=$(awk '/^voluntary_ctxt_switches/ {print $2}' "/proc/$pid/task/$pid/status")
+sleep 2
+cs1=$(awk '/^voluntary_ctxt_switches/ {print $2}' "/proc/$pid/task/$pid/status")
+echo "screen off: $(grep -o 'screen off until.*' "$tmp/log" | head -1); $((cs1 - cs0)) wake-ups in 2 s"
+[ $((cs1 - cs0)) -lt 100 ] || fail "the loop is busy while the screen is off"
+kill -TERM "$pid"
+wait "$pid" || fail "exit code $? after SIGTERM with the screen off"
+pid=
+echo "passed: transitions and display hours"
