@@ -70,6 +70,10 @@ void deck_hours_always(struct deck_hours *h);
  * false the screen is always on: no schedule runs on a wrong clock. */
 bool deck_screen_on(const struct deck_hours *h, time_t now, bool clock_ok, time_t *next_change);
 
+/* The ticker lines valid now, in feed order, as pointers into the feed;
+ * returns the count (at most max). With clock_ok false, all of them. */
+size_t deck_ticker(const struct feed *feed, time_t now, bool clock_ok, const char **lines, size_t max);
+
 /* Index of the slide with this id, or -1. */
 int deck_find(const struct deck *deck, const char *id);
 

@@ -25,6 +25,8 @@ struct render_frame {
     size_t index;              /* which slide of the deck */
     bool stale;                /* recent fetches failed: say saved data is shown */
     const struct feed_alert *alert; /* non-NULL: the alert takes the screen */
+    const char *const *ticker; /* lines for the ticker strip, or NULL */
+    size_t n_ticker;
 };
 
 /* Creates a renderer state drawing through `sdl` (not owned) with the two
@@ -37,6 +39,16 @@ void render_draw(struct render *r, const struct render_frame *frame);
 
 /* Draws one line of dark text with its top-left at x, y (contact sheets). */
 void render_label(struct render *r, const char *text, int px, bool bold, int x, int y);
+
+/* Draws the ticker strip of the frame (a no-op without ticker lines) with
+ * its text moved left by `offset` pixels, wrapping round; render_draw leaves
+ * the strip's place empty so that a drawn slide can be reused while only
+ * the strip moves. Returns the width of one full cycle in pixels (0 when
+ * there is no ticker), for the caller's modulo. */
+int render_ticker(struct render *r, const struct render_frame *frame, double offset);
+
+/* Scrolling speed of the ticker in pixels per second at this output size. */
+double render_ticker_speed(struct render *r);
 
 /* Drops every cached texture (after SDL_RENDER_TARGETS_RESET and the like). */
 void render_flush_textures(struct render *r);

@@ -38,6 +38,7 @@ struct app {
     struct deck deck;
     struct updater *updater; /* the feed worker (display mode only) */
     Uint32 ev_feed;          /* SDL_RegisterEvents: the worker has news */
+    const char *ticker[FEED_MAX_TICKER]; /* the ticker lines of the last frame */
     time_t clock_offset;     /* --at: shown time = now + offset */
     char *font_path[2];      /* owned: regular, bold */
     /* display */
@@ -46,6 +47,7 @@ struct app {
     struct render *render;
     bool native_wait;        /* the video driver can sleep in SDL_WaitEventTimeout */
     bool vsync;              /* SDL_RenderPresent waits for the display */
+    bool accelerated;        /* not SDL's software renderer */
     SDL_sem *wake;           /* posted with every event pushed from another thread */
     Uint32 ev_signal;        /* SDL_RegisterEvents: a signal arrived (code = signo) */
     /* signal thread */
@@ -146,7 +148,7 @@ static void app_unload(struct app *a) {
     font_shutdown();
 }
 
-static void frame_for(const struct app *a, size_t index, struct render_frame *f) {
+static void frame_for(struct app *a, size_t index, struct render_frame *f) {
     memset(f, 0, sizeof *f);
     if (a->updater) {
         struct updater_state st;
@@ -160,6 +162,8 @@ static void frame_for(const struct app *a, size_t index, struct render_frame *f)
     f->deck = &a->deck;
     f->index = index;
     f->alert = deck_alert(a->feed, now, clock_plausible(now));
+    f->n_ticker = deck_ticker(a->feed, now, clock_plausible(now), a->ticker, FEED_MAX_TICKER);
+    f->ticker = a->ticker;
 }
 
 /* --- headless ----------------------------------------------------------- */
@@ -224,6 +228,7 @@ int app_render(const struct app_options *opt) {
         frame_for(&a, i, &f);
         if (k) f.alert = NULL;
         render_draw(r, &f);
+        render_ticker(r, &f, 0);
         SDL_RenderPresent(sr);
         char path[4096], tmp[4112];
         if (sheet_render) {
@@ -530,6 +535,7 @@ static int open_display(struct app *a, const struct app_options *opt) {
     SDL_RendererInfo info;
     SDL_GetRendererInfo(a->renderer, &info);
     a->vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
+    a->accelerated = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
     int ow = 0, oh = 0;
     SDL_GetRendererOutputSize(a->renderer, &ow, &oh);
     LOG(LOG_INFO, "video driver %s, renderer %s%s, %dx%d", driver, info.name,
@@ -591,9 +597,9 @@ static void show_draw(struct app *a, SDL_Texture *target, const struct render_fr
     SDL_SetRenderTarget(a->renderer, NULL);
 }
 
-/* Puts the current slide on screen (p < 0) or the transition to the next
- * at progress p in [0, 1), then presents. */
-static void show_present(struct app *a, struct show *s, float p, int kind) {
+/* Composes the current slide (p < 0) or the transition to the next at
+ * progress p in [0, 1) on the screen; the caller presents. */
+static void show_compose(struct app *a, struct show *s, float p, int kind) {
     SDL_SetRenderDrawColor(a->renderer, 0, 0, 0, 255);
     SDL_RenderClear(a->renderer);
     if (p < 0) {
@@ -615,7 +621,6 @@ static void show_present(struct app *a, struct show *s, float p, int kind) {
         SDL_SetTextureAlphaMod(s->next, (Uint8)lroundf(p * 255.0f));
         SDL_RenderCopy(a->renderer, s->next, NULL, NULL);
     }
-    SDL_RenderPresent(a->renderer);
 }
 
 int app_run(const struct app_options *opt) {
@@ -663,7 +668,7 @@ int app_run(const struct app_options *opt) {
     struct show show = {0};  /* pre-rendered slides for transitions */
     bool animating = false;
     size_t next_index = 0;
-    Uint64 anim_start = 0, last_frame = 0;
+    Uint64 anim_start = 0, last_frame = 0, ticker_t0 = SDL_GetTicks64();
     bool screen_off = false;
     while (running) {
         /* An alert takes the screen at once and holds the rotation; when it
@@ -708,6 +713,10 @@ int app_run(const struct app_options *opt) {
                 updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, true);
         }
 
+        /* The ticker moves on every frame; transitions too. Otherwise the
+         * screen is drawn only when something changed. */
+        bool ticker = !screen_off && !alert_on && a.feed->n_ticker > 0;
+        bool moving = animating || ticker;
         if (screen_off) {
             if (dirty) {
                 SDL_SetRenderDrawColor(a.renderer, 0, 0, 0, 255);
@@ -716,37 +725,41 @@ int app_run(const struct app_options *opt) {
                 frames++;
                 dirty = false;
             }
-        } else if (animating) {
-            /* Only composition here: both slides were drawn beforehand, so
-             * no frame ever shows a slide half drawn. */
-            float p = (float)(tnow - anim_start) / (float)a.cfg.transition_ms;
-            if (p >= 1) {
-                SDL_Texture *t = show.cur;
-                show.cur = show.next;
-                show.next = t;
-                index = next_index;
-                animating = false;
-                slide_end = tnow + (Uint64)a.deck.slides[index].seconds * 1000;
-                show_present(&a, &show, -1, a.cfg.transition);
-                if (a.updater)
-                    updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, false);
-            } else {
-                show_present(&a, &show, p, a.cfg.transition);
-            }
-            frames++;
-            last_frame = tnow;
-        } else if (dirty) {
+        } else if (dirty || moving) {
             struct render_frame f;
             frame_for(&a, index, &f);
-            if (show_targets(&a, &show)) {
+            bool targets = show_targets(&a, &show);
+            if (dirty && !animating && targets) {
                 show_draw(&a, show.cur, &f);
-                show_present(&a, &show, -1, a.cfg.transition);
+                dirty = false;
+            }
+            if (animating) {
+                /* Only composition here: both slides were drawn beforehand,
+                 * so no frame ever shows a slide half drawn. */
+                float p = (float)(tnow - anim_start) / (float)a.cfg.transition_ms;
+                if (p >= 1) {
+                    SDL_Texture *t = show.cur;
+                    show.cur = show.next;
+                    show.next = t;
+                    index = next_index;
+                    animating = false;
+                    slide_end = tnow + (Uint64)a.deck.slides[index].seconds * 1000;
+                    if (a.updater)
+                        updater_set_showing(a.updater, a.deck.slides[index].id, index + 1, a.deck.n, false);
+                    frame_for(&a, index, &f);
+                    p = -1;
+                }
+                show_compose(&a, &show, p, a.cfg.transition);
+            } else if (targets) {
+                show_compose(&a, &show, -1, a.cfg.transition);
             } else {
                 render_draw(a.render, &f);
-                SDL_RenderPresent(a.renderer);
+                dirty = false;
             }
+            if (ticker) render_ticker(a.render, &f, (double)(tnow - ticker_t0) / 1000.0 * render_ticker_speed(a.render));
+            SDL_RenderPresent(a.renderer);
             frames++;
-            dirty = false;
+            last_frame = tnow;
         }
         if (first && frames > 0) {
             LOG(LOG_INFO, "first frame on screen");
@@ -758,11 +771,14 @@ int app_run(const struct app_options *opt) {
         if (screen_off) {
             time_t left = next_change > wall ? next_change - wall : 1;
             timeout = left > 3600 ? 3600000 : (int)left * 1000 + 5;
-        } else if (animating) {
-            /* At most ~60 frames a second: with working vsync SDL_RenderPresent
-             * already waits that long; some drivers claim vsync and do not. */
+        } else if (moving) {
+            /* At most ~60 frames a second (30 for a ticker drawn by the CPU):
+             * with working vsync SDL_RenderPresent already waits that long;
+             * some drivers claim vsync and do not. */
+            Uint64 period = animating || a.accelerated ? 16 : 33;
             Uint64 since = now - last_frame;
-            timeout = since >= 16 ? 0 : (int)(16 - since);
+            timeout = since >= period ? 0 : (int)(period - since);
+            if (!animating && slide_end > now && slide_end - now < (Uint64)timeout) timeout = (int)(slide_end - now);
         } else {
             timeout = alert_on ? 3600000 : slide_end > now ? (int)(slide_end - now) : 0;
             int minute = ms_to_next_minute();

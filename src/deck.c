@@ -145,3 +145,10 @@ bool deck_screen_on(const struct deck_hours *h, time_t now, bool clock_ok, time_
     }
     return open;
 }
+
+size_t deck_ticker(const struct feed *feed, time_t now, bool clock_ok, const char **lines, size_t max) {
+    size_t n = 0;
+    for (size_t i = 0; i < feed->n_ticker && n < max; i++)
+        if (!clock_ok || feed_valid_at(&feed->ticker[i].valid, now)) lines[n++] = feed->ticker[i].text;
+    return n;
+}

@@ -80,6 +80,7 @@ struct render {
     size_t made;
     int w, h;   /* output size of the frame being drawn */
     float u;    /* layout unit: 1% of the shorter side */
+    bool ticker_on; /* the frame has a ticker strip above the footer */
 };
 
 static TTF_Font *get_font(struct render *r, int px, bool bold) {
@@ -357,7 +358,9 @@ void render_label(struct render *r, const char *s, int px, bool bold, int x, int
 /* --- the frame ---------------------------------------------------------- */
 
 static float header_height(const struct render *r) { return r->u * 10.5f; }
-static float footer_height(const struct render *r) { return r->u * 6.5f; }
+static float ticker_height(const struct render *r) { return r->ticker_on ? r->u * 7.0f : 0; }
+/* The footer, and the ticker strip above it when there is one. */
+static float footer_height(const struct render *r) { return r->u * 6.5f + ticker_height(r); }
 static float margin(const struct render *r) { return r->w * 0.04f; }
 
 static void draw_header(struct render *r, const struct render_frame *f) {
@@ -385,7 +388,7 @@ static void draw_header(struct render *r, const struct render_frame *f) {
 }
 
 static void draw_footer(struct render *r, const struct render_frame *f, const char *left) {
-    float h = footer_height(r), y = (float)r->h - h, m = margin(r);
+    float h = r->u * 6.5f, y = (float)r->h - h, m = margin(r);
     fill(r, 0, y, (float)r->w, h, C_FOOTER);
     int px = px_of(r, 2.8f);
     float base = y + h * 0.64f;
@@ -1059,11 +1062,67 @@ static void draw_alert(struct render *r, const struct render_frame *f, const str
     text(r, f->town_name, px_of(r, 4.0f), true, fg, r->w - mg, (float)r->h - r->u * 8.4f, RIGHT);
 }
 
-void render_draw(struct render *r, const struct render_frame *f) {
+static void frame_metrics(struct render *r, const struct render_frame *f) {
     SDL_GetRendererOutputSize(r->sdl, &r->w, &r->h);
     int shorter = r->w < r->h ? r->w : r->h;
     /* On very wide screens the height limits, on tall ones the width. */
     r->u = (float)shorter / 100.0f;
+    r->ticker_on = f->n_ticker > 0 && f->alert == NULL;
+}
+
+/* The ticker's text is drawn in pieces of at most this many characters, so
+ * that no texture is wider than a GPU allows (a Pi's may stop at 2048). */
+#define TICKER_PIECE 16
+static const char TICKER_SEP[] = "　◆　";
+
+/* Calls draw(x, piece) for every piece of the cycle, returns its width. */
+static int ticker_pieces(struct render *r, const struct render_frame *f, int px, float x0, float y,
+                         bool draw) {
+    float x = x0;
+    for (size_t i = 0; i < f->n_ticker; i++) {
+        const char *s = f->ticker[i];
+        if (!utf8_valid(s, strlen(s))) continue;
+        while (*s) {
+            const char *e = s;
+            for (int k = 0; k < TICKER_PIECE && *e; k++) utf8_next(&e);
+            if (draw && x < r->w) x += (float)text_at(r, s, (size_t)(e - s), px, false, C_HEADER_TEXT, x, y, LEFT);
+            else {
+                struct measure_ctx mc = {r, false};
+                x += (float)measure(&mc, s, (size_t)(e - s), px);
+            }
+            s = e;
+        }
+        if (draw && x < r->w) x += (float)text_at(r, TICKER_SEP, sizeof TICKER_SEP - 1, px, false, C_HEADER_TEXT_2, x, y, LEFT);
+        else {
+            struct measure_ctx mc = {r, false};
+            x += (float)measure(&mc, TICKER_SEP, sizeof TICKER_SEP - 1, px);
+        }
+    }
+    return (int)(x - x0);
+}
+
+double render_ticker_speed(struct render *r) { return r->u * 14.0; }
+
+int render_ticker(struct render *r, const struct render_frame *f, double offset) {
+    frame_metrics(r, f);
+    if (!r->ticker_on) return 0;
+    float h = ticker_height(r), y = (float)r->h - r->u * 6.5f - h;
+    fill(r, 0, y, (float)r->w, h, C_HEADER);
+    int px = px_of(r, 4.0f);
+    float ty = y + (h - (float)TTF_FontHeight(get_font(r, px, false))) / 2;
+    int cycle = ticker_pieces(r, f, px, 0, ty, false);
+    if (cycle <= 0) return 0;
+    /* Enough copies of the cycle to cover the strip, starting off-screen left. */
+    double o = fmod(offset, (double)cycle);
+    for (float x = -(float)o; x < (float)r->w; x += (float)cycle) {
+        if (x + (float)cycle <= 0) continue;
+        ticker_pieces(r, f, px, x, ty, true);
+    }
+    return cycle;
+}
+
+void render_draw(struct render *r, const struct render_frame *f) {
+    frame_metrics(r, f);
     set_colour(r, C_BG);
     SDL_RenderClear(r->sdl);
     if (f->alert) { /* the alert takes the whole screen */
@@ -1102,4 +1161,5 @@ void render_draw(struct render *r, const struct render_frame *f) {
         }
     }
     draw_footer(r, f, dept[0] ? dept : NULL);
+    if (r->ticker_on) fill(r, 0, (float)r->h - footer_height(r), (float)r->w, ticker_height(r), C_HEADER);
 }

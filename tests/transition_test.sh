@@ -32,6 +32,21 @@ echo "frames in 7.5 s with two slide changes: none $n_none, crossfade $n_fade, p
 [ "$n_push" -ge 20 ] || fail "push drew only $n_push frames"
 [ "$n_fade" -le 200 ] || fail "crossfade drew $n_fade frames: not paced"
 
+# A ticker line moves on every frame (paced), even with no transition.
+src=$(cd "$(dirname "$0")/.." && pwd)
+printf 'slide_seconds = 60\ntransition = none\n' >"$tmp/conf"
+SDL_VIDEODRIVER=offscreen "$bin" --config "$tmp/conf" --feed "$src/docs/feed-example.json" \
+    --windowed --size 640x360 2>"$tmp/log" &
+pid=$!
+sleep 3
+kill -TERM "$pid"
+wait "$pid" || fail "exit code $? with a ticker"
+pid=
+n_tick=$(sed -n 's/.*info: \([0-9]*\) frames drawn.*/\1/p' "$tmp/log")
+echo "ticker: $n_tick frames in 3 s"
+[ "$n_tick" -ge 30 ] || fail "the ticker did not move ($n_tick frames)"
+[ "$n_tick" -le 200 ] || fail "the ticker is not paced ($n_tick frames)"
+
 # Outside display hours (today is not a display day): a black screen, the
 # reason in the log, and the loop asleep.
 days=(sun mon tue wed thu fri sat)
