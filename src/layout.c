@@ -146,13 +146,23 @@ bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, i
     memcpy(out->text, text, len);
     out->text[len] = '\0';
 
+    /* The largest size that fits, by bisection: every size tried costs the
+     * caller a font at that size. Fitting is monotonic in practice (a
+     * smaller size never needs more lines). */
     int px = max_px;
-    size_t need;
-    for (;;) {
+    size_t need = layout_break_lines(out->text, px, max_width, measure, ctx, out->lines, max_lines);
+    if (need > max_lines && max_px > min_px) {
+        int lo = min_px, hi = max_px - 1; /* lo: candidate answer, known to be tried last */
+        while (lo < hi) {
+            int mid = (lo + hi + 1) / 2;
+            if (layout_break_lines(out->text, mid, max_width, measure, ctx, out->lines, max_lines) <=
+                max_lines)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        px = lo;
         need = layout_break_lines(out->text, px, max_width, measure, ctx, out->lines, max_lines);
-        if (need <= max_lines || px == min_px) break;
-        int step = px / 25 > 1 ? px / 25 : 1;
-        px = px - step < min_px ? min_px : px - step;
     }
     out->px = px;
     if (need > max_lines) {

@@ -54,7 +54,7 @@ static const struct rgb C_FIELD[FEED_FIELD_COUNT] = {
 /* Text textures are keyed by (text, size, weight, colour). */
 #define TEXT_CACHE_SIZE 384
 #define TEXT_MAX 512
-#define FONT_CACHE_SIZE 24
+#define FONT_CACHE_SIZE 48
 
 struct text_entry {
     Uint64 hash;
@@ -253,6 +253,20 @@ static int measure(void *ctx, const char *text, size_t len, int px) {
 static int text_width(struct render *r, const char *text, int px, bool bold) {
     struct measure_ctx m = {r, bold};
     return measure(&m, text, strlen(text), px);
+}
+
+/* The largest size from px down to min_px at which s is at most avail
+ * wide (min_px if none). Text width grows about linearly with the size, so
+ * one measurement gives a close guess and another confirms it: each size
+ * tried costs a font at that size, so a pixel-by-pixel search is slow. */
+static int fit_px(struct render *r, const char *s, bool bold, int px, int min_px, float avail) {
+    if (!s[0] || px <= min_px) return px < min_px ? px : (s[0] ? min_px : px);
+    int w = text_width(r, s, px, bold);
+    if ((float)w <= avail) return px;
+    int guess = (int)((float)px * avail / (float)w);
+    if (guess < min_px) return min_px;
+    while (guess > min_px && (float)text_width(r, s, guess, bold) > avail) guess--;
+    return guess;
 }
 
 static int ascent(struct render *r, int px, bool bold) {
@@ -508,10 +522,8 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
         char tl[48] = "", al[48] = "";
         if (has_t) fmt_value(tl, sizeof tl, t, m->unit);
         if (has_a) fmt_value(al, sizeof al, a, m->unit);
-        int lpx = label_px;
-        while (lpx > px_of(r, 2.0f) && (text_width(r, tl, lpx, false) > gw * 0.96f ||
-                                        text_width(r, al, lpx, true) > gw * 0.96f))
-            lpx--;
+        int lpx = fit_px(r, tl, false, label_px, px_of(r, 2.0f), gw * 0.96f);
+        lpx = fit_px(r, al, true, lpx, px_of(r, 2.0f), gw * 0.96f);
         float lh = lpx * 1.3f;
         float th = has_t ? (float)(t / top) * ph : 0, ah = has_a ? (float)(a / top) * ph : 0;
         float tw_ = (float)text_width(r, tl, lpx, false), aw = (float)text_width(r, al, lpx, true);
@@ -535,10 +547,8 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
         char year2[48];
         fmt_fy_short(buf, sizeof buf, fy);
         snprintf(year2, sizeof year2, now ? "(%d) 今年度" : "(%d)", fy);
-        int ypx = small;
-        while (ypx > px_of(r, 2.0f) && (text_width(r, buf, ypx, now) > gw * 0.96f ||
-                                        text_width(r, year2, ypx, now) > gw * 0.96f))
-            ypx--;
+        int ypx = fit_px(r, buf, now, small, px_of(r, 2.0f), gw * 0.96f);
+        ypx = fit_px(r, year2, now, ypx, px_of(r, 2.0f), gw * 0.96f);
         float ly0 = py0 + ph + r->u * 0.8f;
         text(r, buf, ypx, now, C_TEXT, gx, ly0, CENTER);
         text(r, year2, ypx, now, now ? C_TEXT : C_TEXT_2, gx, ly0 + small * 1.2f, CENTER);
@@ -745,9 +755,15 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
     char num[48];
     fmt_value(num, sizeof num, actual, NULL);
     int big = (int)fminf((float)px_of(r, 16.0f), (line_top - cy - r->u) / 1.05f);
-    while (big > px_of(r, 5.0f) &&
-           text_width(r, num, big, true) + text_width(r, m->unit, (int)(big * 0.42f), true) + r->u > cw)
-        big--;
+    {
+        /* The number and its smaller unit together fit the card. */
+        float wn = (float)text_width(r, num, big, true), wu = (float)text_width(r, m->unit, (int)(big * 0.42f), true);
+        if (wn + wu + r->u > cw) big = (int)((float)big * (cw - r->u) / (wn + wu));
+        if (big < px_of(r, 5.0f)) big = px_of(r, 5.0f);
+        while (big > px_of(r, 5.0f) &&
+               text_width(r, num, big, true) + text_width(r, m->unit, (int)(big * 0.42f), true) + r->u > cw)
+            big--;
+    }
     float top = cy + (line_top - cy - big * 1.05f) / 2; /* centred in its room */
     big_value(r, actual, m->unit, cx, top, big);
 }
@@ -897,15 +913,8 @@ static void draw_roadmap(struct render *r, const struct render_frame *f, int fie
     float label_w = portrait ? cw * 0.42f : cw * 0.36f, tx = mg + label_w, tw = cw - label_w;
     float colw = tw / (float)years;
     /* Year labels shrink to their column; very narrow columns drop 年度. */
-    int yp = px_of(r, 3.2f);
-    bool short_years = false;
-    while (text_width(r, "R10年度", yp, true) > colw * 0.94f) {
-        if (yp > px_of(r, 2.4f)) yp--;
-        else {
-            short_years = true;
-            break;
-        }
-    }
+    int yp = fit_px(r, "R10年度", true, px_of(r, 3.2f), px_of(r, 2.4f), colw * 0.94f);
+    bool short_years = text_width(r, "R10年度", yp, true) > colw * 0.94f;
     float head_h = px_of(r, 3.2f) * 2.8f;
     float row_h = (bottom - y - head_h) / (float)(n ? n : 1);
     if (row_h > r->u * 11) row_h = r->u * 11;
@@ -932,8 +941,7 @@ static void draw_roadmap(struct render *r, const struct render_frame *f, int fie
         if ((int)m->field != field) continue;
         char buf[240];
         snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
-        while (name_px > px_of(r, 2.8f) && text_width(r, buf, name_px, false) > label_w - r->u * 3)
-            name_px--;
+        name_px = fit_px(r, buf, false, name_px, px_of(r, 2.8f), label_w - r->u * 3);
     }
     size_t row = 0;
     for (size_t i = 0; i < fd->n_measures; i++) {
