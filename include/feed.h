@@ -74,6 +74,10 @@ struct feed_announcement {
     const char *url;   /* shown as a QR code; NULL when absent */
     enum feed_priority priority;
     struct feed_validity valid;
+    /* Day-parting: shown only between these minutes of the day (both 0 and
+     * 1440 when always) and on these weekdays (bit 0 Sunday). */
+    int hours_from, hours_until;
+    unsigned days;
     size_t source_index; /* its position in the feed's array, for messages */
 };
 

@@ -55,6 +55,13 @@ void deck_build(const struct feed *feed, int slide_seconds, time_t now, bool clo
         for (size_t i = 0; i < feed->n_announcements; i++) {
             const struct feed_announcement *a = &feed->announcements[i];
             if ((int)a->priority != pr || (clock_ok && !feed_valid_at(&a->valid, now))) continue;
+            if (clock_ok) { /* day-parting */
+                struct tm tm;
+                localtime_r(&now, &tm);
+                int m = tm.tm_hour * 60 + tm.tm_min;
+                if (!(a->days & (1u << tm.tm_wday)) || m < a->hours_from || m >= a->hours_until)
+                    continue;
+            }
             if ((s = add(deck, SLIDE_ANNOUNCEMENT, i, slide_seconds + slide_seconds / 2)))
                 snprintf(s->id, sizeof s->id, "news-%zu", a->source_index);
         }

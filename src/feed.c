@@ -490,7 +490,7 @@ static int array_count(struct ctx *c, const cJSON *v, const char *path, int max)
 static bool parse_announcement(struct ctx *c, const cJSON *obj, const char *path,
                                struct feed_announcement *a) {
     static const char *const known[] = {"title", "body", "image", "url", "priority",
-                                        "valid_from", "valid_until", NULL};
+                                        "valid_from", "valid_until", "show_hours", "show_days", NULL};
     char p[96];
     if (!want_object(c, obj, path, "お知らせ")) return false;
     memset(a, 0, sizeof *a);
@@ -513,6 +513,41 @@ static bool parse_announcement(struct ctx *c, const cJSON *obj, const char *path
     path_key(p, sizeof p, path, "url");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "url")) && (a->url = get_url(c, v, p)) == NULL)
         return false;
+    a->hours_from = 0;
+    a->hours_until = 24 * 60;
+    a->days = 0x7F;
+    path_key(p, sizeof p, path, "show_hours");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "show_hours"))) {
+        const char *s = get_text(c, v, p, 16, false);
+        int h1, m1, h2, m2, n = 0;
+        if (s && sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) == 4 && s[n] == '\0' &&
+            h1 <= 23 && m1 <= 59 && h2 <= 24 && m2 <= 59 && (h2 < 24 || m2 == 0) &&
+            h1 * 60 + m1 < h2 * 60 + m2) {
+            a->hours_from = h1 * 60 + m1;
+            a->hours_until = h2 * 60 + m2;
+        } else if (s) {
+            problem(c, p, "時間は 08:30-17:15 の形で書いてください (いつでも表示します)",
+                    "expected hours like 08:30-17:15 (shown at any hour)");
+        }
+    }
+    path_key(p, sizeof p, path, "show_days");
+    if ((v = cJSON_GetObjectItemCaseSensitive(obj, "show_days"))) {
+        static const char *const names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+        unsigned mask = 0;
+        bool bad = !cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0;
+        const cJSON *d;
+        cJSON_ArrayForEach(d, v) {
+            int k = -1;
+            for (int i = 0; i < 7 && cJSON_IsString(d); i++)
+                if (!strcmp(d->valuestring, names[i])) k = i;
+            if (k < 0) bad = true;
+            else mask |= 1u << k;
+        }
+        if (bad)
+            problem(c, p, "曜日は [\"mon\", \"tue\"] のように書いてください (毎日表示します)",
+                    "expected days like [\"mon\", \"tue\"] (shown every day)");
+        else a->days = mask;
+    }
     a->priority = FEED_PRIORITY_NORMAL;
     path_key(p, sizeof p, path, "priority");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "priority"))) {

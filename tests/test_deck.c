@@ -105,6 +105,34 @@ static void announcements_should_follow_validity_and_priority(void) {
     feed_free(f);
 }
 
+static void announcements_should_follow_their_hours_and_days(void) {
+    struct feed *f = parse(
+        "{\"schema_version\":1,\"measures\":[" M("1-1", "住民DX", ",\"targets\":{\"R6\":1}") "],"
+        "\"announcements\":[{\"title\":\"counter\",\"show_hours\":\"08:30-17:15\","
+        "\"show_days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"]}]}");
+    if (f == NULL) return;
+    struct deck *d = malloc(sizeof *d);
+    deck_build(f, 10, at("2026-11-24T08:30:00+09:00"), true, d); /* Tuesday */
+    CHECK(deck_find(d, "news-0") >= 0);
+    deck_build(f, 10, at("2026-11-24T17:15:00+09:00"), true, d);
+    CHECK_INT(deck_find(d, "news-0"), -1);
+    deck_build(f, 10, at("2026-11-24T08:29:00+09:00"), true, d);
+    CHECK_INT(deck_find(d, "news-0"), -1);
+    deck_build(f, 10, at("2026-11-28T10:00:00+09:00"), true, d); /* Saturday */
+    CHECK_INT(deck_find(d, "news-0"), -1);
+    free(d);
+    feed_free(f);
+    struct feed_report *rep = malloc(sizeof *rep);
+    const char *bad = "{\"schema_version\":1,\"measures\":[" M("1-1", "住民DX", "") "],"
+                      "\"announcements\":[{\"title\":\"t\",\"show_hours\":\"17:00-08:00\","
+                      "\"show_days\":[\"monday\"]}]}";
+    CHECK_INT(feed_parse(bad, strlen(bad), rep, &f), FEED_PROBLEMS);
+    CHECK_INT(rep->count, 2);
+    if (f) CHECK_INT(f->announcements[0].days, 0x7F);
+    feed_free(f);
+    free(rep);
+}
+
 static void alert_should_show_until_it_expires(void) {
     struct feed *f = parse("{\"schema_version\":1,\"measures\":[" M("1-1", "住民DX", "") "],"
                            "\"alert\":{\"level\":\"warning\",\"text\":\"x\","
@@ -154,6 +182,7 @@ int main(void) {
     RUN(summary_should_fall_back_to_measures_with_both_numbers);
     RUN(announcements_should_follow_validity_and_priority);
     RUN(alert_should_show_until_it_expires);
+    RUN(announcements_should_follow_their_hours_and_days);
     RUN(display_hours_should_follow_days_hours_and_holidays);
     return CHECK_DONE();
 }
