@@ -47,6 +47,10 @@ void render_label(struct render *r, const char *text, int px, bool bold, int x, 
  * there is no ticker), for the caller's modulo. */
 int render_ticker(struct render *r, const struct render_frame *frame, double offset);
 
+/* The part of a w x h frame between the header and the footer (and the
+ * ticker strip when ticker is true): what a push transition moves. */
+SDL_Rect render_body_rect(int w, int h, bool ticker);
+
 /* Scrolling speed of the ticker in pixels per second at this output size. */
 double render_ticker_speed(struct render *r);
 

@@ -599,7 +599,7 @@ static void show_draw(struct app *a, SDL_Texture *target, const struct render_fr
 
 /* Composes the current slide (p < 0) or the transition to the next at
  * progress p in [0, 1) on the screen; the caller presents. */
-static void show_compose(struct app *a, struct show *s, float p, int kind) {
+static void show_compose(struct app *a, struct show *s, float p, int kind, bool ticker) {
     SDL_SetRenderDrawColor(a->renderer, 0, 0, 0, 255);
     SDL_RenderClear(a->renderer);
     if (p < 0) {
@@ -607,13 +607,16 @@ static void show_compose(struct app *a, struct show *s, float p, int kind) {
         SDL_SetTextureBlendMode(s->cur, SDL_BLENDMODE_NONE);
         SDL_RenderCopy(a->renderer, s->cur, NULL, NULL);
     } else if (kind == TRANSITION_PUSH) {
+        /* The header and footer stay; only the body between them moves. */
         float e = p * p * (3 - 2 * p); /* smoothstep */
         int off = (int)lroundf(e * (float)s->w);
-        SDL_Rect from = {-off, 0, s->w, s->h}, to = {s->w - off, 0, s->w, s->h};
+        SDL_Rect body = render_body_rect(s->w, s->h, ticker);
+        SDL_Rect from = {-off, body.y, s->w, body.h}, to = {s->w - off, body.y, s->w, body.h};
         SDL_SetTextureBlendMode(s->cur, SDL_BLENDMODE_NONE);
         SDL_SetTextureBlendMode(s->next, SDL_BLENDMODE_NONE);
-        SDL_RenderCopy(a->renderer, s->cur, NULL, &from);
-        SDL_RenderCopy(a->renderer, s->next, NULL, &to);
+        SDL_RenderCopy(a->renderer, s->next, NULL, NULL); /* the new header and footer */
+        SDL_RenderCopy(a->renderer, s->cur, &body, &from);
+        SDL_RenderCopy(a->renderer, s->next, &body, &to);
     } else {
         SDL_SetTextureBlendMode(s->cur, SDL_BLENDMODE_NONE);
         SDL_RenderCopy(a->renderer, s->cur, NULL, NULL);
@@ -749,9 +752,9 @@ int app_run(const struct app_options *opt) {
                     frame_for(&a, index, &f);
                     p = -1;
                 }
-                show_compose(&a, &show, p, a.cfg.transition);
+                show_compose(&a, &show, p, a.cfg.transition, ticker);
             } else if (targets) {
-                show_compose(&a, &show, -1, a.cfg.transition);
+                show_compose(&a, &show, -1, a.cfg.transition, ticker);
             } else {
                 render_draw(a.render, &f);
                 dirty = false;

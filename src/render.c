@@ -1111,6 +1111,17 @@ static int ticker_pieces(struct render *r, const struct render_frame *f, int px,
 
 double render_ticker_speed(struct render *r) { return r->u * 14.0; }
 
+SDL_Rect render_body_rect(int w, int h, bool ticker) {
+    struct render r = {0};
+    r.w = w;
+    r.h = h;
+    r.u = (float)(w < h ? w : h) / 100.0f;
+    r.ticker_on = ticker;
+    int top = (int)ceilf(header_height(&r)), bottom = (int)floorf((float)h - footer_height(&r));
+    SDL_Rect rc = {0, top, w, bottom - top};
+    return rc;
+}
+
 int render_ticker(struct render *r, const struct render_frame *f, double offset) {
     frame_metrics(r, f);
     if (!r->ticker_on) return 0;
