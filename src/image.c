@@ -1,0 +1,172 @@
+/* image: bounded, checked PNG/JPEG decoding into surfaces (any thread). */
+#include "image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <SDL_image.h>
+
+#include "util.h"
+
+enum image_kind image_sniff(const unsigned char *b, size_t n) {
+    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) return IMAGE_PNG;
+    if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return IMAGE_JPEG;
+    return IMAGE_UNKNOWN;
+}
+
+static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
+static unsigned long be32(const unsigned char *p) {
+    return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
+}
+
+bool image_header_size(const unsigned char *b, size_t n, int *w, int *h) {
+    switch (image_sniff(b, n)) {
+    case IMAGE_PNG:
+        /* signature, then the IHDR chunk: length 13, "IHDR", width, height */
+        if (n < 24 || memcmp(b + 12, "IHDR", 4) != 0) return false;
+        if (be32(b + 16) > 0x7FFFFFFFul || be32(b + 20) > 0x7FFFFFFFul) return false;
+        *w = (int)be32(b + 16);
+        *h = (int)be32(b + 20);
+        return *w > 0 && *h > 0;
+    case IMAGE_JPEG: {
+        /* Walk the markers to the first SOFn (not DHT, JPG, DAC). */
+        size_t i = 2;
+        while (i + 4 <= n) {
+            if (b[i] != 0xFF) return false;
+            unsigned char m = b[i + 1];
+            if (m == 0xFF) { /* fill byte */
+                i++;
+                continue;
+            }
+            if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {
+                i += 2;
+                continue;
+            }
+            unsigned len = be16(b + i + 2);
+            if (len < 2) return false;
+            if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+                if (i + 9 > n || len < 7) return false;
+                *h = (int)be16(b + i + 5);
+                *w = (int)be16(b + i + 7);
+                return *w > 0 && *h > 0;
+            }
+            if (m == 0xDA || m == 0xD9) return false; /* scan or end before any SOF */
+            i += 2 + len;
+        }
+        return false;
+    }
+    default:
+        return false;
+    }
+}
+
+/* Reads a whole regular file without following a link or blocking on a
+ * FIFO; the byte count must match what fstat said (a stick pulled out
+ * mid-read looks like a short file). */
+static unsigned char *read_whole(const char *path, size_t *len, char *why, size_t why_size) {
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf_cut(why, why_size, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    unsigned char *buf = NULL;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf_cut(why, why_size, "not a regular file");
+        goto fail;
+    }
+    if (sb.st_size <= 0 || (unsigned long long)sb.st_size > IMAGE_MAX_BYTES) {
+        snprintf_cut(why, why_size, sb.st_size <= 0 ? "empty file" : "larger than 32 MiB");
+        goto fail;
+    }
+    size_t size = (size_t)sb.st_size, got = 0;
+    buf = xmalloc(size);
+    while (got < size) {
+        ssize_t r = read(fd, buf + got, size - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    if (got != size) {
+        snprintf_cut(why, why_size, "read %zu of %zu bytes", got, size);
+        goto fail;
+    }
+    close(fd);
+    *len = size;
+    return buf;
+fail:
+    free(buf);
+    close(fd);
+    return NULL;
+}
+
+SDL_Surface *image_decode(const char *path, int max_w, int max_h, char *why, size_t why_size) {
+    size_t len = 0;
+    unsigned char *data = read_whole(path, &len, why, why_size);
+    if (data == NULL) return NULL;
+    SDL_Surface *out = NULL, *raw = NULL, *argb = NULL;
+    enum image_kind kind = image_sniff(data, len);
+    int w = 0, h = 0;
+    if (kind == IMAGE_UNKNOWN) {
+        snprintf_cut(why, why_size, "not a PNG or JPEG file");
+        goto done;
+    }
+    /* A whole file ends with its end marker: PNG's IEND chunk, JPEG's EOI
+     * (libjpeg would pad a cut-off JPEG with grey and call it a picture). */
+    bool complete = kind == IMAGE_PNG
+                        ? len >= 20 && memcmp(data + len - 12, "\0\0\0\0IEND\xAE\x42\x60\x82", 12) == 0
+                        : len >= 4 && data[len - 2] == 0xFF && data[len - 1] == 0xD9;
+    if (!complete) {
+        snprintf_cut(why, why_size, "the file is cut short (no end marker)");
+        goto done;
+    }
+    if (!image_header_size(data, len, &w, &h)) {
+        snprintf_cut(why, why_size, "no readable image header");
+        goto done;
+    }
+    if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE || (unsigned long)w * (unsigned long)h > IMAGE_MAX_PIXELS) {
+        snprintf_cut(why, why_size, "%dx%d pixels is too large (at most %dx%d, 40 megapixels)", w, h,
+                     IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
+        goto done;
+    }
+    SDL_RWops *rw = SDL_RWFromConstMem(data, (int)len);
+    raw = rw ? IMG_LoadTyped_RW(rw, 1, kind == IMAGE_PNG ? "PNG" : "JPG") : NULL;
+    if (raw == NULL || raw->w != w || raw->h != h) {
+        snprintf_cut(why, why_size, "cannot decode: %s", raw ? "size differs from the header" : IMG_GetError());
+        goto done;
+    }
+    argb = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_ARGB8888, 0);
+    if (argb == NULL) {
+        snprintf_cut(why, why_size, "cannot convert: %s", SDL_GetError());
+        goto done;
+    }
+    /* Scale down to the screen, proportions kept, so the main thread only
+     * uploads a texture no larger than it will draw. */
+    double s = 1.0;
+    if (max_w > 0 && w > max_w) s = (double)max_w / w;
+    if (max_h > 0 && h * s > max_h) s = (double)max_h / h;
+    if (s < 1.0) {
+        int nw = (int)(w * s + 0.5), nh = (int)(h * s + 0.5);
+        if (nw < 1) nw = 1;
+        if (nh < 1) nh = 1;
+        out = SDL_CreateRGBSurfaceWithFormat(0, nw, nh, 32, SDL_PIXELFORMAT_ARGB8888);
+        if (out && SDL_SoftStretchLinear(argb, NULL, out, NULL) != 0) {
+            SDL_FreeSurface(out);
+            out = NULL;
+        }
+        if (out == NULL) snprintf_cut(why, why_size, "cannot scale: %s", SDL_GetError());
+    } else {
+        out = argb;
+        argb = NULL;
+    }
+done:
+    SDL_FreeSurface(argb);
+    SDL_FreeSurface(raw);
+    free(data);
+    return out;
+}

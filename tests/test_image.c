@@ -1,0 +1,132 @@
+/* Tests for image: real PNG and JPEG files, and the hostile ones a USB
+ * stick or a server might hold. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <SDL.h>
+#include <SDL_image.h>
+
+#include "check.h"
+#include "image.h"
+#include "util.h"
+
+static char dir[] = "/tmp/misato-image-XXXXXX";
+static const char *png_src = MISATO_SOURCE_DIR "/tests/golden/kpi-1-1-1920x1080.png";
+
+static const char *path(const char *name) {
+    static char buf[256];
+    snprintf(buf, sizeof buf, "%s/%s", dir, name);
+    return buf;
+}
+
+static void write_file(const char *name, const void *data, size_t len) {
+    FILE *f = fopen(path(name), "wb");
+    if (f == NULL || fwrite(data, 1, len, f) != len) abort();
+    fclose(f);
+}
+
+static unsigned char *read_png(size_t *len) {
+    char *buf = NULL;
+    if (util_read_file(png_src, 1 << 24, &buf, len) != UTIL_OK) abort();
+    return (unsigned char *)buf;
+}
+
+static SDL_Surface *decode(const char *name, char *why) {
+    return image_decode(path(name), 960, 540, why, 200);
+}
+
+static void png_and_jpeg_should_decode_and_scale_down(void) {
+    size_t len;
+    unsigned char *png = read_png(&len);
+    write_file("poster.png", png, len);
+    int w, h;
+    CHECK(image_header_size(png, len, &w, &h));
+    CHECK_INT(w, 1920);
+    CHECK_INT(h, 1080);
+    char why[200] = "";
+    SDL_Surface *s = decode("poster.png", why);
+    CHECK(s != NULL);
+    if (s) {
+        CHECK_INT(s->w, 960);
+        CHECK_INT(s->h, 540);
+        CHECK_INT(s->format->format, SDL_PIXELFORMAT_ARGB8888);
+        /* The JPEG is made by SDL_image from the same picture. */
+        CHECK(IMG_SaveJPG(s, path("photo.jpg"), 85) == 0);
+        SDL_FreeSurface(s);
+    }
+    free(png);
+    s = image_decode(path("photo.jpg"), 0, 0, why, sizeof why);
+    CHECK(s != NULL);
+    if (s) CHECK(s->w == 960 && s->h == 540); /* never scaled up */
+    SDL_FreeSurface(s);
+    char *jpg = NULL;
+    CHECK_INT(util_read_file(path("photo.jpg"), 1 << 24, &jpg, &len), UTIL_OK);
+    CHECK(image_header_size((unsigned char *)jpg, len, &w, &h) && w == 960 && h == 540);
+    /* A JPEG cut in half is refused, though libjpeg would pad it with grey. */
+    write_file("cut.jpg", jpg, len / 2);
+    CHECK(decode("cut.jpg", why) == NULL);
+    CHECK(strstr(why, "cut short") != NULL);
+    /* A JPEG named .png: the name does not matter, the bytes do. */
+    write_file("renamed.png", jpg, len);
+    s = decode("renamed.png", why);
+    CHECK(s != NULL);
+    SDL_FreeSurface(s);
+    free(jpg);
+}
+
+static void other_formats_should_be_refused_by_their_bytes(void) {
+    char why[200];
+    static const unsigned char gif[] = "GIF89a\x01\x00\x01\x00\x00\x00\x00;";
+    write_file("gif.png", gif, sizeof gif - 1);
+    CHECK(decode("gif.png", why) == NULL);
+    CHECK(strstr(why, "not a PNG or JPEG") != NULL);
+    static const unsigned char xcf[] = "gimp xcf v011\0\0\0\x10\0\0\0\x10";
+    write_file("xcf.png", xcf, sizeof xcf - 1);
+    CHECK(decode("xcf.png", why) == NULL);
+    static const unsigned char tga[18] = {0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 16, 0, 32, 0};
+    write_file("tga.png", tga, sizeof tga);
+    CHECK(decode("tga.png", why) == NULL);
+    write_file("empty.png", "", 0);
+    CHECK(decode("empty.png", why) == NULL);
+    CHECK(strstr(why, "empty") != NULL);
+}
+
+static void huge_dimensions_should_be_refused_before_decoding(void) {
+    /* A PNG whose header declares 100000 x 100000 pixels. */
+    size_t len;
+    unsigned char *png = read_png(&len);
+    unsigned char big[4] = {0x00, 0x01, 0x86, 0xA0};
+    memcpy(png + 16, big, 4);
+    memcpy(png + 20, big, 4);
+    write_file("huge.png", png, len);
+    char why[200];
+    CHECK(decode("huge.png", why) == NULL);
+    CHECK(strstr(why, "100000x100000") != NULL);
+    free(png);
+}
+
+static void links_and_fifos_should_be_refused(void) {
+    char why[200];
+    CHECK(symlink(png_src, path("link.png")) == 0);
+    CHECK(decode("link.png", why) == NULL);
+    CHECK(mkfifo(path("fifo.png"), 0600) == 0);
+    CHECK(decode("fifo.png", why) == NULL); /* and it does not block */
+    CHECK(strstr(why, "regular") != NULL);
+    CHECK(decode("nothing.png", why) == NULL);
+}
+
+int main(void) {
+    if (mkdtemp(dir) == NULL) return 1;
+    RUN(png_and_jpeg_should_decode_and_scale_down);
+    RUN(other_formats_should_be_refused_by_their_bytes);
+    RUN(huge_dimensions_should_be_refused_before_decoding);
+    RUN(links_and_fifos_should_be_refused);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) return 1;
+    IMG_Quit();
+    SDL_Quit();
+    return CHECK_DONE();
+}
