@@ -22,6 +22,7 @@ struct config {
     int slide_seconds;     /* how long a slide stays */
     int transition;        /* enum config_transition */
     int transition_ms;     /* how long a transition takes */
+    bool image_fill;       /* image slides fill the screen (cropping) rather than fit */
     char cache_dir[PATH_MAX];
     char state_dir[PATH_MAX];
     char media_dir[PATH_MAX];

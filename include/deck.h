@@ -17,6 +17,7 @@ enum slide_kind {
     SLIDE_ANNOUNCEMENT, /* title, body, optional image and QR code */
     SLIDE_ROADMAP,      /* one field's measures on the R6..R11 timeline (item = field) */
     SLIDE_DETAIL,       /* a measure without numbers: what it does, this year's plan */
+    SLIDE_IMAGE,        /* a picture from the feed's media (item = media index) */
 };
 
 struct slide {

@@ -126,7 +126,18 @@ struct feed {
     struct feed_alert alert;
     struct feed_media *media;
     size_t n_media;
+    /* Where each media file is on disk, or NULL when it is not (yet): set by
+     * feed_attach_media before the feed is handed to the main thread. */
+    const char **media_path;
 };
+
+/* Fills feed->media_path from cache_dir/media/<sha256>.png|jpg (files the
+ * fetch worker verified). Disk I/O: call it off the main thread, before
+ * the feed is shared. */
+void feed_attach_media(struct feed *feed, const char *cache_dir);
+
+/* The media entry with this id, or -1. */
+int feed_find_media(const struct feed *feed, const char *id);
 
 /* One problem found in a feed, for staff: where, and what to do. */
 struct feed_problem {

@@ -27,6 +27,9 @@ struct render_frame {
     const struct feed_alert *alert; /* non-NULL: the alert takes the screen */
     const char *const *ticker; /* lines for the ticker strip, or NULL */
     size_t n_ticker;
+    SDL_Texture *image;        /* the slide's picture (image slide, announcement), or NULL
+                                  while it is still being decoded */
+    bool image_fill;           /* fill the area (cropping) instead of fitting in it */
 };
 
 /* Creates a renderer state drawing through `sdl` (not owned) with the two

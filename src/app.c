@@ -23,12 +23,42 @@
 #include "fetch.h"
 #include "feed.h"
 #include "fmt.h"
+#include "image.h"
 #include "font.h"
 #include "layout.h"
 #include "log.h"
 #include "render.h"
 #include "updater.h"
 #include "util.h"
+
+/* Decodes pictures on its own thread: the main thread asks for paths and
+ * gets surfaces back through a small mailbox and an SDL event; it only
+ * turns them into textures. */
+#define LOADER_SLOTS 4
+struct loader {
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    char want[LOADER_SLOTS][PATH_MAX]; /* requests, oldest first */
+    int n_want;
+    char done_path[LOADER_SLOTS][PATH_MAX]; /* results, with their surface (NULL: failed) */
+    SDL_Surface *done[LOADER_SLOTS];
+    int n_done;
+    int max_w, max_h;
+    void (*notify)(void *ctx);
+    void *ctx;
+};
+
+/* Textures of decoded pictures, by path. */
+#define PICTURES 4
+struct picture {
+    char path[PATH_MAX];
+    SDL_Texture *tex; /* NULL: requested, not here yet (or failed) */
+    bool requested, failed;
+    Uint64 used;
+};
 
 /* Everything the running player holds. */
 struct app {
@@ -39,6 +69,10 @@ struct app {
     struct updater *updater; /* the feed worker (display mode only) */
     Uint32 ev_feed;          /* SDL_RegisterEvents: the worker has news */
     const char *ticker[FEED_MAX_TICKER]; /* the ticker lines of the last frame */
+    struct loader loader;    /* picture decoding (display mode only) */
+    struct picture pictures[PICTURES];
+    Uint64 picture_tick;
+    Uint32 ev_image;         /* SDL_RegisterEvents: a picture was decoded */
     time_t clock_offset;     /* --at: shown time = now + offset */
     char *font_path[2];      /* owned: regular, bold */
     /* display */
@@ -148,6 +182,91 @@ static void app_unload(struct app *a) {
     font_shutdown();
 }
 
+/* The picture a slide shows, or NULL. */
+static const char *slide_picture(const struct feed *feed, const struct slide *s) {
+    int mi = -1;
+    if (s->kind == SLIDE_IMAGE) mi = (int)s->item;
+    else if (s->kind == SLIDE_ANNOUNCEMENT && s->item < feed->n_announcements &&
+             feed->announcements[s->item].image)
+        mi = feed_find_media(feed, feed->announcements[s->item].image);
+    if (mi < 0 || (size_t)mi >= feed->n_media || feed->media_path == NULL) return NULL;
+    return feed->media_path[mi];
+}
+
+static void *loader_thread(void *arg) {
+    struct loader *l = arg;
+    pthread_mutex_lock(&l->mu);
+    for (;;) {
+        while (!l->stop && (l->n_want == 0 || l->n_done == LOADER_SLOTS))
+            pthread_cond_wait(&l->cv, &l->mu);
+        if (l->stop) break;
+        char path[PATH_MAX];
+        memcpy(path, l->want[0], sizeof path);
+        memmove(l->want[0], l->want[1], sizeof l->want[0] * (size_t)(l->n_want - 1));
+        l->n_want--;
+        int mw = l->max_w, mh = l->max_h;
+        pthread_mutex_unlock(&l->mu);
+        char why[256] = "";
+        SDL_Surface *s = image_decode(path, mw, mh, why, sizeof why);
+        if (s == NULL) LOG(LOG_WARN, "%s: picture not shown: %s", path, why);
+        pthread_mutex_lock(&l->mu);
+        memcpy(l->done_path[l->n_done], path, sizeof path);
+        l->done[l->n_done++] = s;
+        pthread_mutex_unlock(&l->mu);
+        l->notify(l->ctx);
+        pthread_mutex_lock(&l->mu);
+    }
+    pthread_mutex_unlock(&l->mu);
+    return NULL;
+}
+
+/* The texture for path if it is decoded; otherwise asks for it and
+ * returns NULL (the slide shows that it is on its way, and is redrawn when
+ * the picture arrives). */
+static SDL_Texture *picture_for(struct app *a, const char *path) {
+    if (path == NULL || !a->loader.started) return NULL;
+    struct picture *victim = &a->pictures[0];
+    for (int i = 0; i < PICTURES; i++) {
+        struct picture *p = &a->pictures[i];
+        if (p->path[0] && strcmp(p->path, path) == 0) {
+            p->used = ++a->picture_tick;
+            return p->tex;
+        }
+        if (p->used < victim->used) victim = p;
+    }
+    if (victim->tex) SDL_DestroyTexture(victim->tex);
+    memset(victim, 0, sizeof *victim);
+    snprintf(victim->path, sizeof victim->path, "%s", path);
+    victim->used = ++a->picture_tick;
+    victim->requested = true;
+    pthread_mutex_lock(&a->loader.mu);
+    if (a->loader.n_want < LOADER_SLOTS) {
+        snprintf(a->loader.want[a->loader.n_want++], PATH_MAX, "%s", path);
+        pthread_cond_signal(&a->loader.cv);
+    }
+    pthread_mutex_unlock(&a->loader.mu);
+    return NULL;
+}
+
+/* Main thread: turns decoded surfaces into textures. */
+static void pictures_arrived(struct app *a) {
+    pthread_mutex_lock(&a->loader.mu);
+    for (int k = 0; k < a->loader.n_done; k++) {
+        SDL_Surface *s = a->loader.done[k];
+        for (int i = 0; i < PICTURES; i++) {
+            struct picture *p = &a->pictures[i];
+            if (!p->path[0] || strcmp(p->path, a->loader.done_path[k]) != 0 || p->tex) continue;
+            p->tex = s ? SDL_CreateTextureFromSurface(a->renderer, s) : NULL;
+            p->failed = p->tex == NULL;
+            if (p->tex) LOG(LOG_INFO, "picture ready: %s (%dx%d)", p->path, s->w, s->h);
+        }
+        SDL_FreeSurface(s);
+    }
+    a->loader.n_done = 0;
+    pthread_cond_signal(&a->loader.cv);
+    pthread_mutex_unlock(&a->loader.mu);
+}
+
 static void frame_for(struct app *a, size_t index, struct render_frame *f) {
     memset(f, 0, sizeof *f);
     if (a->updater) {
@@ -164,6 +283,8 @@ static void frame_for(struct app *a, size_t index, struct render_frame *f) {
     f->alert = deck_alert(a->feed, now, clock_plausible(now));
     f->n_ticker = deck_ticker(a->feed, now, clock_plausible(now), a->ticker, FEED_MAX_TICKER);
     f->ticker = a->ticker;
+    f->image_fill = a->cfg.image_fill;
+    if (index < a->deck.n) f->image = picture_for(a, slide_picture(a->feed, &a->deck.slides[index]));
 }
 
 /* --- headless ----------------------------------------------------------- */
@@ -227,8 +348,19 @@ int app_render(const struct app_options *opt) {
         struct render_frame f;
         frame_for(&a, i, &f);
         if (k) f.alert = NULL;
+        SDL_Texture *pic = NULL;
+        const char *pic_path = k ? slide_picture(a.feed, &a.deck.slides[i]) : NULL;
+        if (pic_path) {
+            char why[256] = "";
+            SDL_Surface *ps = image_decode(pic_path, w, h, why, sizeof why);
+            if (ps == NULL) LOG(LOG_WARN, "%s: picture not shown: %s", pic_path, why);
+            pic = ps ? SDL_CreateTextureFromSurface(sr, ps) : NULL;
+            SDL_FreeSurface(ps);
+            f.image = pic;
+        }
         render_draw(r, &f);
         render_ticker(r, &f, 0);
+        SDL_DestroyTexture(pic);
         SDL_RenderPresent(sr);
         char path[4096], tmp[4112];
         if (sheet_render) {
@@ -452,6 +584,11 @@ static void *signal_thread(void *arg) {
     return NULL;
 }
 
+static void on_picture(void *ctx) {
+    struct app *a = ctx;
+    app_post(a, a->ev_image, 0);
+}
+
 static void on_worker_news(void *ctx) {
     struct app *a = ctx;
     app_post(a, a->ev_feed, 0);
@@ -647,8 +784,9 @@ int app_run(const struct app_options *opt) {
     a.render = render_new(a.renderer, a.font_path[0], a.font_path[1]);
     if (a.render == NULL) goto done;
     a.wake = SDL_CreateSemaphore(0);
-    a.ev_signal = SDL_RegisterEvents(2);
+    a.ev_signal = SDL_RegisterEvents(3);
     a.ev_feed = a.ev_signal + 1;
+    a.ev_image = a.ev_signal + 2;
     if (a.wake == NULL || a.ev_signal == (Uint32)-1) {
         LOG(LOG_ERROR, "SDL: %s", SDL_GetError());
         goto done;
@@ -658,6 +796,12 @@ int app_run(const struct app_options *opt) {
         goto done;
     }
     a.sig_thread_started = true;
+    pthread_mutex_init(&a.loader.mu, NULL);
+    pthread_cond_init(&a.loader.cv, NULL);
+    SDL_GetRendererOutputSize(a.renderer, &a.loader.max_w, &a.loader.max_h);
+    a.loader.notify = on_picture;
+    a.loader.ctx = &a;
+    a.loader.started = pthread_create(&a.loader.thread, NULL, loader_thread, &a.loader) == 0;
     a.updater = updater_start(&a.cfg, a.feed, a.source, a.deck.n ? a.deck.slides[0].id : "",
                               a.deck.n, on_worker_news, &a);
 
@@ -813,6 +957,9 @@ int app_run(const struct app_options *opt) {
                 } else {
                     LOG(LOG_INFO, "signal %d: nothing to do for it", ev.user.code);
                 }
+            } else if (ev.type == a.ev_image) {
+                pictures_arrived(&a);
+                dirty = true;
             } else if (ev.type == a.ev_feed && a.updater) {
                 struct feed *f = updater_take(a.updater);
                 if (f) {
@@ -858,6 +1005,18 @@ int app_run(const struct app_options *opt) {
 done:
     updater_stop(a.updater);
     a.updater = NULL;
+    if (a.loader.started) {
+        pthread_mutex_lock(&a.loader.mu);
+        a.loader.stop = true;
+        pthread_cond_signal(&a.loader.cv);
+        pthread_mutex_unlock(&a.loader.mu);
+        pthread_join(a.loader.thread, NULL);
+        for (int k = 0; k < a.loader.n_done; k++) SDL_FreeSurface(a.loader.done[k]);
+        pthread_mutex_destroy(&a.loader.mu);
+        pthread_cond_destroy(&a.loader.cv);
+    }
+    for (int i = 0; i < PICTURES; i++)
+        if (a.pictures[i].tex) SDL_DestroyTexture(a.pictures[i].tex);
     if (a.sig_thread_started) {
         a.stopping = 1;
         pthread_kill(a.sig_thread, SIGTERM);

@@ -185,6 +185,12 @@ const char *config_set(struct config *cfg, const char *key, const char *value) {
         else return "must be crossfade, push or none";
         return NULL;
     }
+    if (strcmp(key, "image_fit") == 0) {
+        if (!strcmp(value, "fit")) cfg->image_fill = false;
+        else if (!strcmp(value, "fill")) cfg->image_fill = true;
+        else return "must be fit or fill";
+        return NULL;
+    }
     if (strcmp(key, "transition_ms") == 0) return set_int(&cfg->transition_ms, value, 100, 5000);
     if (strcmp(key, "slide_seconds") == 0) return set_int(&cfg->slide_seconds, value, 3, 600);
     if (strcmp(key, "cache_dir") == 0)

@@ -66,6 +66,18 @@ void deck_build(const struct feed *feed, int slide_seconds, time_t now, bool clo
                 snprintf(s->id, sizeof s->id, "news-%zu", a->source_index);
         }
 
+    /* Pictures the feed lists that no announcement shows, once on disk. */
+    for (size_t i = 0; i < feed->n_media; i++) {
+        const struct feed_media *md = &feed->media[i];
+        if (!feed->media_path || !feed->media_path[i] || (clock_ok && !feed_valid_at(&md->valid, now)))
+            continue;
+        bool used = false;
+        for (size_t k = 0; k < feed->n_announcements; k++)
+            used |= feed->announcements[k].image && !strcmp(feed->announcements[k].image, md->id);
+        if (!used && (s = add(deck, SLIDE_IMAGE, i, slide_seconds)))
+            snprintf(s->id, sizeof s->id, "image-%s", md->id);
+    }
+
     /* The roadmap, one slide per field so that every row stays legible. */
     for (int field = 0; field < FEED_FIELD_COUNT; field++) {
         bool any = false;

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -950,4 +951,23 @@ int feed_latest_actual_fy(const struct feed_measure *m) {
     for (int y = FEED_FY_COUNT - 1; y >= 0; y--)
         if (m->actuals.has[y]) return FEED_FY_FIRST + y;
     return 0;
+}
+
+void feed_attach_media(struct feed *f, const char *cache_dir) {
+    if (f->n_media == 0) return;
+    f->media_path = arena_alloc(f->arena, sizeof(char *) * f->n_media);
+    for (size_t i = 0; i < f->n_media; i++) {
+        static const char *const exts[] = {"png", "jpg"};
+        for (size_t e = 0; e < 2 && !f->media_path[i]; e++) {
+            char p[4200];
+            snprintf(p, sizeof p, "%s/media/%s.%s", cache_dir, f->media[i].sha256, exts[e]);
+            if (access(p, R_OK) == 0) f->media_path[i] = arena_strdup(f->arena, p);
+        }
+    }
+}
+
+int feed_find_media(const struct feed *f, const char *id) {
+    for (size_t i = 0; i < f->n_media; i++)
+        if (strcmp(f->media[i].id, id) == 0) return (int)i;
+    return -1;
 }

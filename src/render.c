@@ -970,6 +970,44 @@ static void draw_roadmap(struct render *r, const struct render_frame *f, int fie
     }
 }
 
+/* --- pictures --------------------------------------------------------------------- */
+
+/* Draws tex inside the box without distortion: fit (letterboxed) or fill
+ * (cropped to the box). A missing texture shows that it is on its way. */
+static void draw_picture(struct render *r, SDL_Texture *tex, bool fill_box, float x, float y, float w,
+                         float h) {
+    fill(r, x, y, w, h, C_HEADER);
+    int tw = 0, th = 0;
+    if (tex == NULL || SDL_QueryTexture(tex, NULL, NULL, &tw, &th) != 0 || tw <= 0 || th <= 0) {
+        text_block(r, "画像を読み込んでいます", x, y + h / 2 - r->u * 3, w, 1, px_of(r, 4.0f),
+                   px_of(r, 2.4f), false, C_HEADER_TEXT, CENTER);
+        return;
+    }
+    float sx = w / (float)tw, sy = h / (float)th;
+    float s = fill_box ? fmaxf(sx, sy) : fminf(sx, sy);
+    float dw = (float)tw * s, dh = (float)th * s;
+    SDL_Rect src = {0, 0, tw, th};
+    SDL_Rect dst = {(int)lroundf(x + (w - dw) / 2), (int)lroundf(y + (h - dh) / 2), (int)lroundf(dw),
+                    (int)lroundf(dh)};
+    if (fill_box) { /* crop the source to the box's proportions, centred */
+        int cw = (int)lroundf(w / s), ch = (int)lroundf(h / s);
+        src = (SDL_Rect){(tw - cw) / 2, (th - ch) / 2, cw, ch};
+        dst = (SDL_Rect){(int)lroundf(x), (int)lroundf(y), (int)lroundf(w), (int)lroundf(h)};
+    }
+    SDL_RenderCopy(r->sdl, tex, &src, &dst);
+}
+
+static void draw_image_slide(struct render *r, const struct render_frame *f, const struct feed_media *m) {
+    float mg = margin(r), top = header_height(r) + r->u * 2.5f, bottom = body_bottom(r);
+    float cap = m->caption ? px_of(r, 4.2f) * 1.9f : 0;
+    draw_picture(r, f->image, f->image_fill, mg, top, r->w - 2 * mg, bottom - top - cap);
+    if (m->caption) {
+        fill(r, mg, bottom - cap, r->w - 2 * mg, cap, C_PANEL);
+        text_block(r, m->caption, mg + r->u * 2, bottom - cap + (cap - px_of(r, 4.2f) * 1.3f) / 2,
+                   r->w - 2 * mg - r->u * 4, 1, px_of(r, 4.2f), px_of(r, 3.0f), true, C_TEXT, LEFT);
+    }
+}
+
 /* --- announcements ---------------------------------------------------------------- */
 
 /* Draws url as a QR code of side `size` (quiet zone included) on white. */
@@ -997,7 +1035,20 @@ static void draw_announcement(struct render *r, const struct render_frame *f,
     float qr = a->url ? fminf(portrait ? cw * 0.5f : (bottom - y) * 0.75f, r->u * 40) : 0;
     float tw = a->url && !portrait ? cw - qr - r->u * 4 : cw;
     float th = a->url && portrait ? bottom - y - qr - r->u * 8 : bottom - y;
-    panel(r, mg, y, tw, th);
+    float tx = mg; /* the text panel's left edge, after a picture if any */
+    if (a->image) {
+        /* The picture takes the first part of the text area. */
+        float iw = portrait ? tw : tw * 0.42f, ih = portrait ? th * 0.45f : th;
+        draw_picture(r, f->image, false, mg, y, iw, ih);
+        if (portrait) {
+            y += ih + r->u * 2;
+            th -= ih + r->u * 2;
+        } else {
+            tx = mg + iw + r->u * 2;
+            tw -= iw + r->u * 2;
+        }
+    }
+    panel(r, tx, y, tw, th);
     int body = px_of(r, 4.8f);
     if (a->body) {
         /* Each paragraph gets a share of the lines that fit. */
@@ -1013,7 +1064,7 @@ static void draw_announcement(struct render *r, const struct render_frame *f,
             size_t lines = (size_t)((end - cy) / (body * 1.3f));
             if (lines > 8) lines = 8;
             if (len && lines)
-                cy += text_block(r, para, mg + pad, cy, tw - 2 * pad, lines, body, px_of(r, 4.0f),
+                cy += text_block(r, para, tx + pad, cy, tw - 2 * pad, lines, body, px_of(r, 4.0f),
                                  false, C_TEXT, LEFT);
             cy += r->u * 1.2f;
             p = nl ? nl + 1 : p + len;
@@ -1173,6 +1224,9 @@ void render_draw(struct render *r, const struct render_frame *f) {
             break;
         case SLIDE_ROADMAP:
             if (s->item < FEED_FIELD_COUNT) draw_roadmap(r, f, (int)s->item);
+            break;
+        case SLIDE_IMAGE:
+            if (s->item < f->feed->n_media) draw_image_slide(r, f, &f->feed->media[s->item]);
             break;
         case SLIDE_ANNOUNCEMENT:
             if (s->item < f->feed->n_announcements) draw_announcement(r, f, &f->feed->announcements[s->item]);

@@ -76,6 +76,7 @@ struct feed *updater_load_initial(const char *cache_dir, enum feed_source *sourc
             LOG(LOG_INFO, "%s/%s restored from the previous generation", cache_dir, CACHE_FEED);
         free(body);
     }
+    if (f) feed_attach_media(f, cache_dir);
     if (f == NULL) {
         if (feed_parse_default(NULL, &f) > FEED_PROBLEMS || f == NULL) {
             LOG(LOG_ERROR, "the embedded plan does not parse: a broken build");
@@ -339,6 +340,7 @@ static double attempt(struct updater *u) {
             u->meta = meta;
             note_feed(u, f, SOURCE_NETWORK);
             u->media_failed = sync_media(u, f);
+            feed_attach_media(f, u->cfg.cache_dir);
             pthread_mutex_lock(&u->mu);
             feed_free(u->mailbox);
             u->mailbox = f;
