@@ -20,6 +20,27 @@ expect_rc() { # expect_rc WANT cmd...
     echo "ok: exit $rc: ${*#"$bin"}"
 }
 
+# A cache with two pictures the feed lists (as the fetch worker leaves them).
+pictures_setup() {
+    # Pictures the feed lists, once in the cache (as the fetch worker leaves
+    # them), become image slides; an announcement shows its own picture.
+    mkdir -p "$tmp/cache/media"
+    p1=$src/tests/golden/kpi-3-1-1920x1080.png p2=$src/tests/golden/kpi-1-1-1920x1080.png
+    h1=$(sha256sum "$p1" | cut -c1-64) h2=$(sha256sum "$p2" | cut -c1-64)
+    cp "$p1" "$tmp/cache/media/$h1.png"
+    cp "$p2" "$tmp/cache/media/$h2.png"
+    printf 'cache_dir = %s\n' "$tmp/cache" >"$tmp/conf"
+    cat >"$tmp/cache/feed.json" <<JSON
+{"schema_version": 1,
+ "measures": [{"id": "3-1", "name": "デジタルデバイドの解消", "field": "地域DX",
+   "metric": {"name": "受講者数", "unit": "人"}, "targets": {"R6": 50}, "actuals": {"R6": 49}}],
+ "announcements": [{"title": "スマホ教室のご案内", "body": "申し込みは生涯学習課まで。", "image": "p2"}],
+ "media": [{"id": "poster", "url": "https://example.jp/p1.png", "sha256": "$h1", "caption": "受講者数のグラフ"},
+           {"id": "p2", "url": "https://example.jp/p2.png", "sha256": "$h2"},
+           {"id": "missing", "url": "https://example.jp/p3.png", "sha256": "$(printf '0%.0s' $(seq 64))"}]}
+JSON
+}
+
 case $case_name in
 render_default)
     # The embedded plan, headless, at the default size: one PNG per KPI slide.
@@ -110,23 +131,7 @@ render_sheet)
     "$check" count "$tmp/only" 1 2040 2472
     ;;
 pictures)
-    # Pictures the feed lists, once in the cache (as the fetch worker leaves
-    # them), become image slides; an announcement shows its own picture.
-    mkdir -p "$tmp/cache/media"
-    p1=$src/tests/golden/kpi-3-1-1920x1080.png p2=$src/tests/golden/kpi-1-1-1920x1080.png
-    h1=$(sha256sum "$p1" | cut -c1-64) h2=$(sha256sum "$p2" | cut -c1-64)
-    cp "$p1" "$tmp/cache/media/$h1.png"
-    cp "$p2" "$tmp/cache/media/$h2.png"
-    printf 'cache_dir = %s\n' "$tmp/cache" >"$tmp/conf"
-    cat >"$tmp/cache/feed.json" <<JSON
-{"schema_version": 1,
- "measures": [{"id": "3-1", "name": "デジタルデバイドの解消", "field": "地域DX",
-   "metric": {"name": "受講者数", "unit": "人"}, "targets": {"R6": 50}, "actuals": {"R6": 49}}],
- "announcements": [{"title": "スマホ教室のご案内", "body": "申し込みは生涯学習課まで。", "image": "p2"}],
- "media": [{"id": "poster", "url": "https://example.jp/p1.png", "sha256": "$h1", "caption": "受講者数のグラフ"},
-           {"id": "p2", "url": "https://example.jp/p2.png", "sha256": "$h2"},
-           {"id": "missing", "url": "https://example.jp/p3.png", "sha256": "$(printf '0%.0s' $(seq 64))"}]}
-JSON
+    pictures_setup
     "$bin" --config "$tmp/conf" --render "$tmp/out" --size 960x540 --at "$at" >"$tmp/list"
     cat "$tmp/list"
     grep -q -- "-image-poster.png" "$tmp/list" || fail "no image slide for the cached picture"
@@ -136,7 +141,10 @@ JSON
     "$check" shot "$(grep -- -image-poster "$tmp/list")" 32
     ! "$check" shot "$(grep -- -image-poster "$tmp/list")" 1 480 250 0f3556 >/dev/null || fail "placeholder shown"
     ! "$check" shot "$(grep -- -news-0 "$tmp/list")" 1 150 250 0f3556 >/dev/null || fail "no picture in the announcement"
+    ;;
+pictures_loop)
     # The running player decodes them on its loader thread as their slides come.
+    pictures_setup
     printf 'slide_seconds = 3\ntransition = none\n' >>"$tmp/conf"
     MISATO_LOG_LEVEL=info SDL_VIDEODRIVER=offscreen "$bin" --config "$tmp/conf" --windowed --size 640x360 \
         2>"$tmp/log" &
