@@ -30,6 +30,7 @@ struct render_frame {
     SDL_Texture *image;        /* the slide's picture (image slide, announcement), or NULL
                                   while it is still being decoded */
     bool image_fill;           /* fill the area (cropping) instead of fitting in it */
+    bool image_missing;        /* the picture is not on disk or could not be decoded */
 };
 
 /* Creates a renderer state drawing through `sdl` (not owned) with the two

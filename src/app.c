@@ -284,7 +284,13 @@ static void frame_for(struct app *a, size_t index, struct render_frame *f) {
     f->n_ticker = deck_ticker(a->feed, now, clock_plausible(now), a->ticker, FEED_MAX_TICKER);
     f->ticker = a->ticker;
     f->image_fill = a->cfg.image_fill;
-    if (index < a->deck.n) f->image = picture_for(a, slide_picture(a->feed, &a->deck.slides[index]));
+    if (index < a->deck.n) {
+        const char *path = slide_picture(a->feed, &a->deck.slides[index]);
+        f->image = picture_for(a, path);
+        f->image_missing = path == NULL;
+        for (int i = 0; path && i < PICTURES; i++)
+            if (!strcmp(a->pictures[i].path, path) && a->pictures[i].failed) f->image_missing = true;
+    }
 }
 
 /* --- headless ----------------------------------------------------------- */
@@ -357,6 +363,9 @@ int app_render(const struct app_options *opt) {
             pic = ps ? SDL_CreateTextureFromSurface(sr, ps) : NULL;
             SDL_FreeSurface(ps);
             f.image = pic;
+            f.image_missing = pic == NULL;
+        } else if (k) {
+            f.image_missing = true;
         }
         render_draw(r, &f);
         render_ticker(r, &f, 0);

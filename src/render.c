@@ -974,13 +974,13 @@ static void draw_roadmap(struct render *r, const struct render_frame *f, int fie
 
 /* Draws tex inside the box without distortion: fit (letterboxed) or fill
  * (cropped to the box). A missing texture shows that it is on its way. */
-static void draw_picture(struct render *r, SDL_Texture *tex, bool fill_box, float x, float y, float w,
-                         float h) {
+static void draw_picture(struct render *r, SDL_Texture *tex, bool fill_box, bool missing, float x,
+                         float y, float w, float h) {
     fill(r, x, y, w, h, C_HEADER);
     int tw = 0, th = 0;
     if (tex == NULL || SDL_QueryTexture(tex, NULL, NULL, &tw, &th) != 0 || tw <= 0 || th <= 0) {
-        text_block(r, "画像を読み込んでいます", x, y + h / 2 - r->u * 3, w, 1, px_of(r, 4.0f),
-                   px_of(r, 2.4f), false, C_HEADER_TEXT, CENTER);
+        text_block(r, missing ? "画像を表示できません" : "画像を読み込んでいます", x, y + h / 2 - r->u * 3, w,
+                   1, px_of(r, 4.0f), px_of(r, 2.4f), false, C_HEADER_TEXT, CENTER);
         return;
     }
     float sx = w / (float)tw, sy = h / (float)th;
@@ -1000,7 +1000,7 @@ static void draw_picture(struct render *r, SDL_Texture *tex, bool fill_box, floa
 static void draw_image_slide(struct render *r, const struct render_frame *f, const struct feed_media *m) {
     float mg = margin(r), top = header_height(r) + r->u * 2.5f, bottom = body_bottom(r);
     float cap = m->caption ? px_of(r, 4.2f) * 1.9f : 0;
-    draw_picture(r, f->image, f->image_fill, mg, top, r->w - 2 * mg, bottom - top - cap);
+    draw_picture(r, f->image, f->image_fill, f->image_missing, mg, top, r->w - 2 * mg, bottom - top - cap);
     if (m->caption) {
         fill(r, mg, bottom - cap, r->w - 2 * mg, cap, C_PANEL);
         text_block(r, m->caption, mg + r->u * 2, bottom - cap + (cap - px_of(r, 4.2f) * 1.3f) / 2,
@@ -1036,10 +1036,10 @@ static void draw_announcement(struct render *r, const struct render_frame *f,
     float tw = a->url && !portrait ? cw - qr - r->u * 4 : cw;
     float th = a->url && portrait ? bottom - y - qr - r->u * 8 : bottom - y;
     float tx = mg; /* the text panel's left edge, after a picture if any */
-    if (a->image) {
+    if (a->image && !f->image_missing) {
         /* The picture takes the first part of the text area. */
         float iw = portrait ? tw : tw * 0.42f, ih = portrait ? th * 0.45f : th;
-        draw_picture(r, f->image, false, mg, y, iw, ih);
+        draw_picture(r, f->image, false, false, mg, y, iw, ih);
         if (portrait) {
             y += ih + r->u * 2;
             th -= ih + r->u * 2;
