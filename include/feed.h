@@ -78,6 +78,7 @@ struct feed_announcement {
      * 1440 when always) and on these weekdays (bit 0 Sunday). */
     int hours_from, hours_until;
     unsigned days;
+    int seconds; /* how long its slide stays; 0: the player's default */
     size_t source_index; /* its position in the feed's array, for messages */
 };
 
@@ -102,6 +103,7 @@ struct feed_media {
     const char *sha256; /* 64 lowercase hex digits: the file is checked against it */
     const char *caption;
     struct feed_validity valid;
+    int seconds; /* how long its image slide stays; 0: the player's default */
 };
 
 #define FEED_MAX_ANNOUNCEMENTS 50

@@ -62,7 +62,7 @@ void deck_build(const struct feed *feed, int slide_seconds, time_t now, bool clo
                 if (!(a->days & (1u << tm.tm_wday)) || m < a->hours_from || m >= a->hours_until)
                     continue;
             }
-            if ((s = add(deck, SLIDE_ANNOUNCEMENT, i, slide_seconds + slide_seconds / 2)))
+            if ((s = add(deck, SLIDE_ANNOUNCEMENT, i, a->seconds ? a->seconds : slide_seconds + slide_seconds / 2)))
                 snprintf(s->id, sizeof s->id, "news-%zu", a->source_index);
         }
 
@@ -74,7 +74,7 @@ void deck_build(const struct feed *feed, int slide_seconds, time_t now, bool clo
         bool used = false;
         for (size_t k = 0; k < feed->n_announcements; k++)
             used |= feed->announcements[k].image && !strcmp(feed->announcements[k].image, md->id);
-        if (!used && (s = add(deck, SLIDE_IMAGE, i, slide_seconds)))
+        if (!used && (s = add(deck, SLIDE_IMAGE, i, md->seconds ? md->seconds : slide_seconds)))
             snprintf(s->id, sizeof s->id, "image-%s", md->id);
     }
 

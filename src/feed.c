@@ -488,10 +488,25 @@ static int array_count(struct ctx *c, const cJSON *v, const char *path, int max)
     return n;
 }
 
+/* An optional "seconds": a whole number of seconds a slide stays (3-600). */
+static int get_seconds(struct ctx *c, const cJSON *obj, const char *path) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "seconds");
+    if (v == NULL) return 0;
+    char p[96];
+    path_key(p, sizeof p, path, "seconds");
+    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble || v->valuedouble < 3 ||
+        v->valuedouble > 600) {
+        problem(c, p, "表示秒数は 3〜600 の整数で書いてください (既定の秒数で表示します)",
+                "expected whole seconds from 3 to 600 (the default is used)");
+        return 0;
+    }
+    return (int)v->valuedouble;
+}
+
 static bool parse_announcement(struct ctx *c, const cJSON *obj, const char *path,
                                struct feed_announcement *a) {
-    static const char *const known[] = {"title", "body", "image", "url", "priority",
-                                        "valid_from", "valid_until", "show_hours", "show_days", NULL};
+    static const char *const known[] = {"title", "body", "image", "url", "priority", "valid_from",
+                                        "valid_until", "show_hours", "show_days", "seconds", NULL};
     char p[96];
     if (!want_object(c, obj, path, "お知らせ")) return false;
     memset(a, 0, sizeof *a);
@@ -514,6 +529,7 @@ static bool parse_announcement(struct ctx *c, const cJSON *obj, const char *path
     path_key(p, sizeof p, path, "url");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "url")) && (a->url = get_url(c, v, p)) == NULL)
         return false;
+    a->seconds = get_seconds(c, obj, path);
     a->hours_from = 0;
     a->hours_until = 24 * 60;
     a->days = 0x7F;
@@ -629,7 +645,7 @@ static bool valid_media_id(const char *s) {
 
 static bool parse_media(struct ctx *c, const cJSON *obj, const char *path, struct feed_media *m) {
     static const char *const known[] = {"id", "url", "sha256", "caption", "valid_from",
-                                        "valid_until", NULL};
+                                        "valid_until", "seconds", NULL};
     char p[96];
     if (!want_object(c, obj, path, "画像")) return false;
     memset(m, 0, sizeof *m);
@@ -660,6 +676,7 @@ static bool parse_media(struct ctx *c, const cJSON *obj, const char *path, struc
         return false;
     }
     m->sha256 = h;
+    m->seconds = get_seconds(c, obj, path);
     path_key(p, sizeof p, path, "caption");
     if ((v = cJSON_GetObjectItemCaseSensitive(obj, "caption")) &&
         (m->caption = get_text(c, v, p, MAX_SHORT, false)) == NULL)

@@ -122,6 +122,16 @@ static void announcements_should_follow_their_hours_and_days(void) {
     CHECK_INT(deck_find(d, "news-0"), -1);
     free(d);
     feed_free(f);
+    f = parse("{\"schema_version\":1,\"measures\":[" M("1-1", "住民DX", "") "],"
+              "\"announcements\":[{\"title\":\"a\",\"seconds\":30},{\"title\":\"b\",\"seconds\":2}]}");
+    if (f) {
+        d = malloc(sizeof *d);
+        deck_build(f, 10, 0, false, d);
+        CHECK_INT(d->slides[deck_find(d, "news-0")].seconds, 30); /* its own duration */
+        CHECK_INT(d->slides[deck_find(d, "news-1")].seconds, 15); /* 2 s refused: the default */
+        free(d);
+        feed_free(f);
+    }
     struct feed_report *rep = malloc(sizeof *rep);
     const char *bad = "{\"schema_version\":1,\"measures\":[" M("1-1", "住民DX", "") "],"
                       "\"announcements\":[{\"title\":\"t\",\"show_hours\":\"17:00-08:00\","
