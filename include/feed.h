@@ -138,6 +138,14 @@ struct feed {
  * the feed is shared. */
 void feed_attach_media(struct feed *feed, const char *cache_dir);
 
+/* Adds the pictures in media_dir (the player's own folder of imported
+ * slides: *.png, *.jpg, *.jpeg, at most FEED_MAX_LOCAL_MEDIA, in name order)
+ * as media entries "local-1", "local-2"... with their paths, so that each
+ * becomes an image slide. Disk I/O: call it off the main thread, before the
+ * feed is shared. */
+#define FEED_MAX_LOCAL_MEDIA 100
+void feed_attach_local_media(struct feed *feed, const char *media_dir);
+
 /* The media entry with this id, or -1. */
 int feed_find_media(const struct feed *feed, const char *id);
 

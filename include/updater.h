@@ -24,8 +24,10 @@ enum feed_source {
 const char *feed_source_name(enum feed_source s);
 
 /* Loads the feed to start with: the cache (feed.json, else feed.prev.json)
- * if it validates, else the embedded plan. Never returns NULL. */
-struct feed *updater_load_initial(const char *cache_dir, enum feed_source *source);
+ * if it validates, else the embedded plan, with the pictures of media_dir
+ * (may be NULL) attached. Never returns NULL. */
+struct feed *updater_load_initial(const char *cache_dir, const char *media_dir,
+                                  enum feed_source *source);
 
 /* Called on the worker thread after a new feed was put in the mailbox (or
  * the state changed); must be thread-safe (e.g. SDL_PushEvent). */

@@ -161,7 +161,8 @@ static int app_load(struct app *a, const struct app_options *opt) {
     /* Without a file: the cache's last good feed, else the embedded plan.
      * Read before the first frame (a bounded read of one small file), so the
      * screen starts with the newest data it has. */
-    if (a->feed == NULL) a->feed = updater_load_initial(a->cfg.cache_dir, &a->source);
+    if (a->feed == NULL) a->feed = updater_load_initial(a->cfg.cache_dir, a->cfg.media_dir, &a->source);
+    else feed_attach_local_media(a->feed, a->cfg.media_dir);
     LOG(LOG_INFO, "showing the %s feed", feed_source_name(a->source));
     deck_build(a->feed, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
     LOG(LOG_INFO, "%zu measures, %zu slides", a->feed->n_measures, a->deck.n);

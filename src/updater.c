@@ -62,7 +62,8 @@ static struct feed *load_cached(const char *dir, const char *name, char **body_o
     return f;
 }
 
-struct feed *updater_load_initial(const char *cache_dir, enum feed_source *source) {
+struct feed *updater_load_initial(const char *cache_dir, const char *media_dir,
+                                  enum feed_source *source) {
     cache_sweep(cache_dir);
     struct feed *f = load_cached(cache_dir, CACHE_FEED, NULL, NULL);
     *source = SOURCE_CACHE;
@@ -77,12 +78,14 @@ struct feed *updater_load_initial(const char *cache_dir, enum feed_source *sourc
         free(body);
     }
     if (f) feed_attach_media(f, cache_dir);
+    if (f && media_dir) feed_attach_local_media(f, media_dir);
     if (f == NULL) {
         if (feed_parse_default(NULL, &f) > FEED_PROBLEMS || f == NULL) {
             LOG(LOG_ERROR, "the embedded plan does not parse: a broken build");
             abort();
         }
         *source = SOURCE_EMBEDDED;
+        if (media_dir) feed_attach_local_media(f, media_dir);
     }
     return f;
 }
@@ -341,6 +344,7 @@ static double attempt(struct updater *u) {
             note_feed(u, f, SOURCE_NETWORK);
             u->media_failed = sync_media(u, f);
             feed_attach_media(f, u->cfg.cache_dir);
+            feed_attach_local_media(f, u->cfg.media_dir);
             pthread_mutex_lock(&u->mu);
             feed_free(u->mailbox);
             u->mailbox = f;

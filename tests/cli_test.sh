@@ -29,7 +29,11 @@ pictures_setup() {
     h1=$(sha256sum "$p1" | cut -c1-64) h2=$(sha256sum "$p2" | cut -c1-64)
     cp "$p1" "$tmp/cache/media/$h1.png"
     cp "$p2" "$tmp/cache/media/$h2.png"
-    printf 'cache_dir = %s\n' "$tmp/cache" >"$tmp/conf"
+    # And the player's own folder of slides (what a USB import fills).
+    mkdir -p "$tmp/media"
+    cp "$p2" "$tmp/media/01-poster.png"
+    echo "not a picture" >"$tmp/media/readme.txt"
+    printf 'cache_dir = %s\nmedia_dir = %s\n' "$tmp/cache" "$tmp/media" >"$tmp/conf"
     cat >"$tmp/cache/feed.json" <<JSON
 {"schema_version": 1,
  "measures": [{"id": "3-1", "name": "デジタルデバイドの解消", "field": "地域DX",
@@ -137,6 +141,9 @@ pictures)
     grep -q -- "-image-poster.png" "$tmp/list" || fail "no image slide for the cached picture"
     grep -q -- "-image-missing.png" "$tmp/list" && fail "an image slide for a picture not in the cache"
     grep -q -- "-image-p2.png" "$tmp/list" && fail "the announcement's picture also got a slide"
+    grep -q -- "-image-local-1.png" "$tmp/list" || fail "no image slide for the picture in media_dir"
+    [ "$(grep -c -- "-image-local-" "$tmp/list")" -eq 1 ] || fail "a non-picture in media_dir got a slide"
+    ! "$check" shot "$(grep -- -image-local-1 "$tmp/list")" 1 480 250 0f3556 >/dev/null || fail "media_dir picture not drawn"
     # The picture is drawn (the placeholder would be the header colour).
     "$check" shot "$(grep -- -image-poster "$tmp/list")" 32
     ! "$check" shot "$(grep -- -image-poster "$tmp/list")" 1 480 250 0f3556 >/dev/null || fail "placeholder shown"
