@@ -18,6 +18,8 @@ enum app_exit {
 struct app_options {
     const char *config_path;  /* NULL: CONFIG_DEFAULT_PATH if it exists */
     const char *feed_path;    /* NULL: the embedded plan */
+    const char *feed_url;     /* --feed URL: polled instead of the config's feed_url
+                                 (fetched once for --render); http:// allowed */
     bool windowed;
     int width, height;        /* 0: the display's size (or 1920x1080 headless) */
     const char *render_dir;   /* headless: write PNGs here and exit */

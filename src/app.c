@@ -136,10 +136,43 @@ static int app_load(struct app *a, const struct app_options *opt) {
         a->clock_offset = at - time(NULL);
     }
 
+    if (opt->feed_url) {
+        /* A URL typed on the command line is the operator's choice: http:// too. */
+        const char *why = config_set(&a->cfg, "feed_url", opt->feed_url);
+        if (why) {
+            LOG(LOG_ERROR, "--feed %s: %s", opt->feed_url, why);
+            return APP_EXIT_USAGE;
+        }
+        a->cfg.allow_http = true;
+    }
+
     struct feed_report *rep = xmalloc(sizeof *rep);
     enum feed_status st;
     a->feed = NULL;
     a->source = SOURCE_FILE;
+    if (opt->feed_url && (opt->render_dir || opt->sheet_path)) {
+        /* Headless: one fetch now, with the worker's limits. */
+        struct fetch_request req = {
+            .url = a->cfg.feed_url, .ca_file = a->cfg.ca_file[0] ? a->cfg.ca_file : NULL,
+            .allow_http = true, .max_bytes = FEED_MAX_BYTES, .timeout_s = a->cfg.fetch_timeout,
+            .connect_timeout_s = 15, .low_speed_time_s = 20,
+        };
+        struct fetch_result res;
+        if (fetch_get(&req, &res) == FETCH_OK) {
+            st = feed_parse(res.body, res.len, rep, &a->feed);
+            log_report(opt->feed_url, st, rep);
+            if (a->feed) {
+                a->source = SOURCE_NETWORK;
+                feed_attach_media(a->feed, a->cfg.cache_dir);
+            } else {
+                LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", opt->feed_url,
+                    feed_status_text(st));
+            }
+        } else {
+            LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", opt->feed_url, res.error);
+        }
+        fetch_result_clear(&res);
+    }
     if (opt->feed_path) {
         char *body = NULL;
         size_t len = 0;
@@ -298,6 +331,7 @@ static void frame_for(struct app *a, size_t index, struct render_frame *f) {
 
 int app_render(const struct app_options *opt) {
     struct app a = {0};
+    fetch_global_init();
     int rc = app_load(&a, opt);
     SDL_Surface *sheet = NULL;
     SDL_Renderer *sheet_r = NULL;

@@ -16,8 +16,9 @@ static void usage(FILE *out) {
         "\n"
         "  --config FILE        設定ファイル / settings file\n"
         "                       (default: " "/etc/misato-signage/signage.conf" " if it exists)\n"
-        "  --feed FILE          このフィードを表示 / show this feed file instead of the\n"
-        "                       embedded plan (falls back to the plan if it is unusable)\n"
+        "  --feed FILE_OR_URL   このフィードを表示 / show this feed file instead of the\n"
+        "                       embedded plan (falls back to the plan if it is unusable);\n"
+        "                       a URL is polled like feed_url (fetched once for --render)\n"
         "  --windowed           ウィンドウで表示 / a window instead of full screen\n"
         "  --size WxH           ウィンドウ・画像の大きさ / window or --render size\n"
         "                       (default: the display's size; 1920x1080 for --render)\n"
@@ -91,12 +92,8 @@ int main(int argc, char **argv) {
         switch (c) {
         case OPT_CONFIG: opt.config_path = optarg; break;
         case OPT_FEED:
-            if (strstr(optarg, "://")) {
-                fprintf(stderr, "misato-signage: --feed takes a file here; URLs are set as "
-                                "feed_url in the config\n");
-                return APP_EXIT_USAGE;
-            }
-            opt.feed_path = optarg;
+            if (strstr(optarg, "://")) opt.feed_url = optarg;
+            else opt.feed_path = optarg;
             break;
         case OPT_WINDOWED: opt.windowed = true; break;
         case OPT_SIZE:

@@ -75,7 +75,7 @@ exit_codes)
     expect_rc 64 "$bin" --at 2026-13-01T00:00 --render "$tmp/x"
     expect_rc 64 "$bin" --at yesterday --render "$tmp/x"
     expect_rc 64 "$bin" --size 10x10 --render "$tmp/x"
-    expect_rc 64 "$bin" --feed https://example.jp/feed.json --render "$tmp/x"
+    expect_rc 64 "$bin" --feed ftp://example.jp/feed.json --render "$tmp/x"
     expect_rc 64 "$bin" stray-argument
     : >"$tmp/file"
     expect_rc 1 "$bin" --render "$tmp/file/sub" --at "$at"

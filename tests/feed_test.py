@@ -92,7 +92,8 @@ class World:
         env = dict(os.environ, SDL_VIDEODRIVER="offscreen", HOME=self.dir)
         self.log = open(os.path.join(self.dir, "player.log"), "w")
         self.player = subprocess.Popen(
-            RUNNER + [BIN, "--config", self.conf, "--windowed", "--size", "480x270"],
+            RUNNER + [BIN, "--config", self.conf, "--windowed", "--size", "480x270"] +
+            getattr(self, "start_player_args", []),
             stderr=self.log, env=env)
         self.wait(lambda s: s is not None, 30, "a status file")
 
@@ -408,6 +409,29 @@ def case_alert(w):
     check(True, "the alert came within one poll and left when withdrawn")
 
 
+def case_feed_option(w):
+    """--feed URL: fetched once for --render (a preview of the served feed),
+    polled like feed_url by the running player, http:// allowed."""
+    url = f"http://127.0.0.1:{w.port}/feed.json"
+    doc = json.load(open(w.feed))
+    doc["measures"] = [m for m in doc["measures"] if m["id"] in ("1-1", "3-2")]
+    json.dump(doc, open(w.feed, "w"), ensure_ascii=False)
+    out = os.path.join(w.dir, "preview")
+    env = dict(os.environ, HOME=w.dir)
+    r = subprocess.run([BIN, "--feed", url, "--render", out], capture_output=True, text=True, env=env)
+    check(r.returncode == 0, f"--render --feed URL exits 0 ({r.stderr[-300:]})")
+    names = sorted(os.listdir(out))
+    check(len(names) == 5 and "02-kpi-1-1.png" in names,
+          f"the served feed was rendered: summary, 2 KPI slides, 2 roadmaps ({names})")
+    conf = open(w.conf).read().replace(f"feed_url = {url}", "").replace("allow_http = yes", "")
+    open(w.conf, "w").write(conf)
+    w.start_player_args = ["--feed", url]
+    w.start_player()
+    w.player.send_signal(signal.SIGHUP)
+    s = w.wait(lambda s: s and s["result"] == "ok", 30, "a fetch of the --feed URL")
+    check(s["feed_url"] == url and s["feed"]["measures"] == 2, "the running player polls the --feed URL")
+
+
 CASES = {
     "ok": (case_ok, {}),
     "not_modified": (case_not_modified, {}),
@@ -428,6 +452,7 @@ CASES = {
     "redirect_loop": (fault_case("redirect-loop", "refused"), {}),
     "redirect_ok": (case_redirect_ok, {}),
     "media": (case_media, {}),
+    "feed_option": (case_feed_option, {}),
     "alert": (case_alert, {"poll": 10}),
     "tls": (case_tls, {"tls": True}),
     "no_server_at_start": (case_no_server_at_start, {}),
