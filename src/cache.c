@@ -108,10 +108,15 @@ char *cache_read(const char *dir, const char *name, size_t max, size_t *len) {
     return buf;
 }
 
+/* Copies a short string without control characters: the ETag and date go
+ * back into HTTP headers, so a damaged meta file must not inject CR/LF. */
 static void copy_string(const cJSON *obj, const char *key, char *out, size_t size) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     out[0] = '\0';
-    if (cJSON_IsString(v) && strlen(v->valuestring) < size) strcpy(out, v->valuestring);
+    if (!cJSON_IsString(v) || strlen(v->valuestring) >= size) return;
+    for (const unsigned char *p = (const unsigned char *)v->valuestring; *p; p++)
+        if (*p < 0x20 || *p == 0x7F) return;
+    strcpy(out, v->valuestring);
 }
 
 bool cache_read_meta(const char *dir, struct cache_meta *meta) {

@@ -926,8 +926,7 @@ enum feed_status feed_parse(const char *json, size_t len, struct feed_report *re
 fail:
     cJSON_Delete(root);
     free(copy);
-    feed_free(f);
-    if (f == NULL) arena_free(c.arena);
+    feed_free(f); /* owns the arena when there is one */
     return st;
 }
 
