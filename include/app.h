@@ -37,6 +37,16 @@ int app_run(const struct app_options *opt);
  * display needed). Returns an app_exit code. */
 int app_render(const struct app_options *opt);
 
+/* Imports the pictures of dir (a stick's root with a signage/ folder, or
+ * such a folder itself) into the config's media_dir, for a screen of
+ * opt->width x opt->height (1920x1080 when 0), as the USB worker does but
+ * without the key (whoever runs it already has the machine). Prints the
+ * report and writes it into the folder when it can. Returns 0 when every
+ * picture was taken, 1 when some were refused or none was there, 2 when the
+ * import was stopped and nothing changed. A running player shows the new
+ * set within seconds. */
+int app_import(const struct app_options *opt, const char *dir);
+
 /* Prints the status file of the player that uses this config, in words.
  * Returns 0, or 1 when there is no readable status file. */
 int app_status(const char *config_path);

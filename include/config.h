@@ -11,6 +11,8 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/misato-signage/signage.conf"
 
+#define CONFIG_MAX_USB_ROOTS 4
+
 enum config_transition { TRANSITION_NONE, TRANSITION_CROSSFADE, TRANSITION_PUSH };
 
 struct config {
@@ -20,7 +22,9 @@ struct config {
     char ca_file[PATH_MAX];/* extra CA bundle for a town's own server; empty: system CAs */
     int fetch_timeout;     /* seconds one fetch may take in all */
     int slide_seconds;     /* how long a slide stays */
-    int transition;        /* enum config_transition */
+    int transition;        /* #define CONFIG_MAX_USB_ROOTS 4
+
+enum config_transition */
     int transition_ms;     /* how long a transition takes */
     bool image_fill;       /* image slides fill the screen (cropping) rather than fit */
     char cache_dir[PATH_MAX];
@@ -30,6 +34,12 @@ struct config {
     char font[PATH_MAX];   /* fontconfig family name, or a font file path */
     char timezone[64];     /* IANA name; the lobby is in Japan whatever the OS says */
     struct deck_hours hours; /* when the screen is on */
+    /* USB import (see media.h): where sticks are mounted, the SHA-256 of
+     * IT's signage/import.key (empty: import off), replace or add. */
+    char usb_roots[CONFIG_MAX_USB_ROOTS][PATH_MAX];
+    int n_usb_roots;
+    char usb_key_sha256[65];
+    bool usb_add;          /* default mode: add to the set rather than replace it */
 };
 
 enum config_status {

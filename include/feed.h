@@ -131,6 +131,10 @@ struct feed {
     /* Where each media file is on disk, or NULL when it is not (yet): set by
      * feed_attach_media before the feed is handed to the main thread. */
     const char **media_path;
+    /* media[0..n_feed_media) are the feed's own; the rest are the pictures
+     * of media_dir, added by media_attach (which sets local_attached). */
+    size_t n_feed_media;
+    bool local_attached;
 };
 
 /* Fills feed->media_path from cache_dir/media/<sha256>.png|jpg (files the
@@ -138,13 +142,8 @@ struct feed {
  * the feed is shared. */
 void feed_attach_media(struct feed *feed, const char *cache_dir);
 
-/* Adds the pictures in media_dir (the player's own folder of imported
- * slides: *.png, *.jpg, *.jpeg, at most FEED_MAX_LOCAL_MEDIA, in name order)
- * as media entries "local-1", "local-2"... with their paths, so that each
- * becomes an image slide. Disk I/O: call it off the main thread, before the
- * feed is shared. */
+/* The most pictures media_dir adds to the deck (see media.h). */
 #define FEED_MAX_LOCAL_MEDIA 100
-void feed_attach_local_media(struct feed *feed, const char *media_dir);
 
 /* The media entry with this id, or -1. */
 int feed_find_media(const struct feed *feed, const char *id);

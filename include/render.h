@@ -55,6 +55,10 @@ int render_ticker(struct render *r, const struct render_frame *frame, double off
  * ticker strip when ticker is true): what a push transition moves. */
 SDL_Rect render_body_rect(int w, int h, bool ticker);
 
+/* Draws a message over the bottom of the slide (above the footer): green
+ * for news (ok), amber for a problem. */
+void render_toast(struct render *r, const char *msg, bool ok);
+
 /* Scrolling speed of the ticker in pixels per second at this output size. */
 double render_ticker_speed(struct render *r);
 

@@ -24,10 +24,8 @@ enum feed_source {
 const char *feed_source_name(enum feed_source s);
 
 /* Loads the feed to start with: the cache (feed.json, else feed.prev.json)
- * if it validates, else the embedded plan, with the pictures of media_dir
- * (may be NULL) attached. Never returns NULL. */
-struct feed *updater_load_initial(const char *cache_dir, const char *media_dir,
-                                  enum feed_source *source);
+ * if it validates, else the embedded plan. Never returns NULL. */
+struct feed *updater_load_initial(const char *cache_dir, enum feed_source *source);
 
 /* Called on the worker thread after a new feed was put in the mailbox (or
  * the state changed); must be thread-safe (e.g. SDL_PushEvent). */
@@ -58,6 +56,11 @@ void updater_refetch(struct updater *u);
  * otherwise it goes into the next write, to spare the SD card. */
 void updater_set_showing(struct updater *u, const char *slide_id, size_t index, size_t count,
                          bool write_now);
+
+/* Main thread: how many of media_dir's pictures are in the deck and, when
+ * not NULL or empty, a line on the latest import; the status file is
+ * rewritten soon. */
+void updater_set_media(struct updater *u, size_t pictures, const char *last_import);
 
 /* A snapshot of what the screen should say about its data. */
 struct updater_state {

@@ -27,14 +27,17 @@
 #include "font.h"
 #include "layout.h"
 #include "log.h"
+#include "media.h"
 #include "render.h"
 #include "updater.h"
+#include "usb.h"
 #include "util.h"
 
 /* Decodes pictures on its own thread: the main thread asks for paths and
  * gets surfaces back through a small mailbox and an SDL event; it only
  * turns them into textures. */
 #define LOADER_SLOTS 4
+#define TOAST_MS 20000 /* how long an import's message stays on screen */
 struct loader {
     pthread_t thread;
     bool started;
@@ -68,6 +71,13 @@ struct app {
     struct deck deck;
     struct updater *updater; /* the feed worker (display mode only) */
     Uint32 ev_feed;          /* SDL_RegisterEvents: the worker has news */
+    struct media_set *local; /* owned: media_dir's pictures, attached to feed */
+    struct usb_watch *usb;   /* the USB / media_dir worker (display mode only) */
+    Uint32 ev_media;         /* SDL_RegisterEvents: the USB worker has news */
+    unsigned long long media_stamp; /* media_dir_stamp() when local was read */
+    char toast[512];         /* a message over the slides (an import's result) */
+    bool toast_ok;           /* good news (green) or a problem (amber) */
+    Uint64 toast_until;      /* SDL ticks; 0: no toast */
     const char *ticker[FEED_MAX_TICKER]; /* the ticker lines of the last frame */
     struct loader loader;    /* picture decoding (display mode only) */
     struct picture pictures[PICTURES];
@@ -194,8 +204,10 @@ static int app_load(struct app *a, const struct app_options *opt) {
     /* Without a file: the cache's last good feed, else the embedded plan.
      * Read before the first frame (a bounded read of one small file), so the
      * screen starts with the newest data it has. */
-    if (a->feed == NULL) a->feed = updater_load_initial(a->cfg.cache_dir, a->cfg.media_dir, &a->source);
-    else feed_attach_local_media(a->feed, a->cfg.media_dir);
+    if (a->feed == NULL) a->feed = updater_load_initial(a->cfg.cache_dir, &a->source);
+    a->media_stamp = media_dir_stamp(a->cfg.media_dir);
+    a->local = media_set_load(a->cfg.media_dir);
+    media_attach(a->feed, a->local);
     LOG(LOG_INFO, "showing the %s feed", feed_source_name(a->source));
     deck_build(a->feed, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
     LOG(LOG_INFO, "%zu measures, %zu slides", a->feed->n_measures, a->deck.n);
@@ -210,6 +222,8 @@ static int app_load(struct app *a, const struct app_options *opt) {
 static void app_unload(struct app *a) {
     feed_free(a->feed);
     a->feed = NULL;
+    media_set_free(a->local);
+    a->local = NULL;
     free(a->font_path[0]);
     free(a->font_path[1]);
     a->font_path[0] = a->font_path[1] = NULL;
@@ -539,6 +553,41 @@ static const char *source_ja(const char *s) {
     return s;
 }
 
+int app_import(const struct app_options *opt, const char *dir) {
+    struct config cfg;
+    config_defaults(&cfg);
+    struct stat sb;
+    const char *cfg_path = opt->config_path;
+    if (cfg_path == NULL && stat(CONFIG_DEFAULT_PATH, &sb) == 0) cfg_path = CONFIG_DEFAULT_PATH;
+    if (cfg_path && config_load(cfg_path, &cfg, NULL) == CONFIG_ERR_OPEN) return APP_EXIT_ERROR;
+    setenv("TZ", cfg.timezone, 1);
+    tzset();
+    /* A stick's root or its signage/ folder itself. */
+    char src[PATH_MAX];
+    snprintf_cut(src, sizeof src, "%s/signage", dir);
+    if (lstat(src, &sb) != 0 || !S_ISDIR(sb.st_mode)) snprintf_cut(src, sizeof src, "%s", dir);
+    struct media_import_options mo = {
+        .media_dir = cfg.media_dir,
+        .screen_w = opt->width ? opt->width : 1920,
+        .screen_h = opt->height ? opt->height : 1080,
+        .add = cfg.usb_add,
+    };
+    struct media_report rep;
+    enum media_status st = media_import(src, &mo, &rep);
+    char *text = media_report_text(&rep);
+    for (char *p = text; *p; p++)
+        if (*p != '\r') putchar(*p);
+    free(text);
+    int rc = media_write_report(src, &rep);
+    if (rc) printf("\n%s/%s は書けませんでした (not written): %s\n", src, MEDIA_REPORT_NAME, strerror(rc));
+    else printf("\n報告 / report: %s/%s\n", src, MEDIA_REPORT_NAME);
+    printf("保存先 / media_dir: %s\n", cfg.media_dir);
+    int code = st == MEDIA_ABORTED ? APP_EXIT_UNUSABLE
+               : rep.committed && rep.refused == 0 ? APP_EXIT_OK : APP_EXIT_ERROR;
+    media_report_clear(&rep);
+    return code;
+}
+
 int app_status(const char *config_path) {
     struct config cfg;
     config_defaults(&cfg);
@@ -581,6 +630,13 @@ int app_status(const char *config_path) {
            jnum(show, "count"), jstr(show, "slide"),
            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "showing_saved_data"))
                ? "、保存データを表示中 (showing saved data)" : "");
+    const cJSON *med = cJSON_GetObjectItemCaseSensitive(s, "media");
+    if (med) {
+        printf("  画像 / pictures:             %.0f 件 (%s)\n", jnum(med, "pictures"), jstr(med, "dir"));
+        const char *li = jstr(med, "last_import");
+        if (li[0] && strcmp(li, "-") != 0)
+            printf("  最後の USB 取り込み / last import: %s\n", jstr(med, "last_import"));
+    }
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "clock_plausible")))
         printf("  注意: 時計が合っていません (the system clock is not set yet)\n");
     cJSON_Delete(s);
@@ -638,17 +694,32 @@ static void on_worker_news(void *ctx) {
     app_post(a, a->ev_feed, 0);
 }
 
-/* Takes a new feed from the worker: the deck is rebuilt and, when the slide
- * on screen still exists, it stays. Returns the new index. */
-static size_t adopt_feed(struct app *a, struct feed *f, size_t index) {
+static void on_usb_news(void *ctx) {
+    struct app *a = ctx;
+    app_post(a, a->ev_media, 0);
+}
+
+/* Takes a new feed from the feed worker and/or a new set of media_dir
+ * pictures from the USB worker (either may be NULL; both become the app's):
+ * the deck is rebuilt and, when the slide on screen still exists, it stays.
+ * Returns the new index. */
+static size_t adopt(struct app *a, struct feed *f, struct media_set *set, size_t index) {
     char current[sizeof a->deck.slides[0].id] = "";
     if (index < a->deck.n) memcpy(current, a->deck.slides[index].id, sizeof current);
-    feed_free(a->feed);
-    a->feed = f;
-    a->source = SOURCE_NETWORK;
+    if (f) {
+        feed_free(a->feed);
+        a->feed = f;
+        a->source = SOURCE_NETWORK;
+    }
+    if (set) {
+        media_set_free(a->local);
+        a->local = set;
+    }
+    media_attach(a->feed, a->local);
     deck_build(a->feed, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
     int keep = deck_find(&a->deck, current);
-    LOG(LOG_INFO, "new feed on screen: %zu measures, %zu slides", f->n_measures, a->deck.n);
+    if (f) LOG(LOG_INFO, "new feed on screen: %zu measures, %zu slides", f->n_measures, a->deck.n);
+    else LOG(LOG_INFO, "pictures on screen: %zu from %s, %zu slides", a->local->n, a->cfg.media_dir, a->deck.n);
     return keep >= 0 ? (size_t)keep : 0;
 }
 
@@ -828,9 +899,10 @@ int app_run(const struct app_options *opt) {
     a.render = render_new(a.renderer, a.font_path[0], a.font_path[1]);
     if (a.render == NULL) goto done;
     a.wake = SDL_CreateSemaphore(0);
-    a.ev_signal = SDL_RegisterEvents(3);
+    a.ev_signal = SDL_RegisterEvents(4);
     a.ev_feed = a.ev_signal + 1;
     a.ev_image = a.ev_signal + 2;
+    a.ev_media = a.ev_signal + 3;
     if (a.wake == NULL || a.ev_signal == (Uint32)-1) {
         LOG(LOG_ERROR, "SDL: %s", SDL_GetError());
         goto done;
@@ -848,6 +920,8 @@ int app_run(const struct app_options *opt) {
     a.loader.started = pthread_create(&a.loader.thread, NULL, loader_thread, &a.loader) == 0;
     a.updater = updater_start(&a.cfg, a.feed, a.source, a.deck.n ? a.deck.slides[0].id : "",
                               a.deck.n, on_worker_news, &a);
+    a.usb = usb_watch_start(&a.cfg, a.loader.max_w, a.loader.max_h, a.media_stamp, on_usb_news, &a);
+    if (a.updater) updater_set_media(a.updater, a.local->n, NULL);
 
     size_t index = 0;
     bool dirty = true, first = true, running = true;
@@ -867,6 +941,10 @@ int app_run(const struct app_options *opt) {
         time_t wall = app_now(&a);
         const struct feed_alert *alert = deck_alert(a.feed, wall, clock_plausible(wall));
         Uint64 tnow = SDL_GetTicks64();
+        if (a.toast_until && tnow >= a.toast_until) {
+            a.toast_until = 0;
+            dirty = true;
+        }
         if (alert && !alert_on) {
             alert_on = dirty = true;
             animating = false;
@@ -912,6 +990,8 @@ int app_run(const struct app_options *opt) {
             if (dirty) {
                 SDL_SetRenderDrawColor(a.renderer, 0, 0, 0, 255);
                 SDL_RenderClear(a.renderer);
+                /* IT importing after hours still hears how it went. */
+                if (a.toast_until) render_toast(a.render, a.toast, a.toast_ok);
                 SDL_RenderPresent(a.renderer);
                 frames++;
                 dirty = false;
@@ -948,6 +1028,7 @@ int app_run(const struct app_options *opt) {
                 dirty = false;
             }
             if (ticker) render_ticker(a.render, &f, (double)(tnow - ticker_t0) / 1000.0 * render_ticker_speed(a.render));
+            if (a.toast_until && !alert_on) render_toast(a.render, a.toast, a.toast_ok);
             SDL_RenderPresent(a.renderer);
             frames++;
             last_frame = tnow;
@@ -974,6 +1055,8 @@ int app_run(const struct app_options *opt) {
             timeout = alert_on ? 3600000 : slide_end > now ? (int)(slide_end - now) : 0;
             int minute = ms_to_next_minute();
             if (minute < timeout) timeout = minute;
+            if (a.toast_until && a.toast_until > now && a.toast_until - now < (Uint64)timeout)
+                timeout = (int)(a.toast_until - now);
             if (alert && alert->valid.has_until && alert->valid.until > wall &&
                 (alert->valid.until - wall) * 1000 < timeout)
                 timeout = (int)((alert->valid.until - wall) * 1000) + 5;
@@ -1004,11 +1087,26 @@ int app_run(const struct app_options *opt) {
             } else if (ev.type == a.ev_image) {
                 pictures_arrived(&a);
                 dirty = true;
+            } else if (ev.type == a.ev_media && a.usb) {
+                struct usb_news news;
+                struct media_set *pics = usb_watch_take(a.usb, &news);
+                if (pics) {
+                    animating = false;
+                    index = adopt(&a, NULL, pics, index);
+                }
+                if (news.toast[0]) {
+                    snprintf(a.toast, sizeof a.toast, "%s", news.toast);
+                    a.toast_ok = news.toast_ok;
+                    a.toast_until = SDL_GetTicks64() + TOAST_MS;
+                    LOG(LOG_INFO, "on screen: %s", a.toast);
+                }
+                if (a.updater) updater_set_media(a.updater, a.local->n, news.status);
+                dirty = true;
             } else if (ev.type == a.ev_feed && a.updater) {
                 struct feed *f = updater_take(a.updater);
                 if (f) {
                     animating = false;
-                    index = adopt_feed(&a, f, index);
+                    index = adopt(&a, f, NULL, index);
                     updater_set_showing(a.updater, alert_on ? "alert" : a.deck.n ? a.deck.slides[index].id : "",
                                         index + 1, a.deck.n, true);
                 }
@@ -1047,6 +1145,8 @@ int app_run(const struct app_options *opt) {
     LOG(LOG_INFO, "%lu frames drawn", frames);
     rc = APP_EXIT_OK;
 done:
+    usb_watch_stop(a.usb);
+    a.usb = NULL;
     updater_stop(a.updater);
     a.updater = NULL;
     if (a.loader.started) {

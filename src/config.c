@@ -54,6 +54,10 @@ void config_defaults(struct config *cfg) {
     snprintf(cfg->font, sizeof cfg->font, "BIZ UDPGothic");
     snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Tokyo");
     deck_hours_always(&cfg->hours);
+    /* Raspberry Pi OS and udisks mount sticks as /media/<user>/<LABEL>. */
+    snprintf(cfg->usb_roots[0], sizeof cfg->usb_roots[0], "/media");
+    snprintf(cfg->usb_roots[1], sizeof cfg->usb_roots[1], "/run/media");
+    cfg->n_usb_roots = 2;
 }
 
 static const char *set_string(char *dst, size_t size, const char *value, bool allow_empty) {
@@ -64,6 +68,43 @@ static const char *set_string(char *dst, size_t size, const char *value, bool al
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)value[i] < 0x20) return "contains a control character";
     memcpy(dst, value, n + 1);
+    return NULL;
+}
+
+/* "/media /run/media": absolute folders, space-separated, replacing the
+ * defaults; "none" turns watching off. */
+static const char *set_usb_roots(struct config *cfg, const char *v) {
+    char buf[CONFIG_MAX_USB_ROOTS * 256];
+    if (strlen(v) >= sizeof buf) return "too long";
+    strcpy(buf, v);
+    char roots[CONFIG_MAX_USB_ROOTS][PATH_MAX];
+    int n = 0;
+    if (strcmp(v, "none") != 0)
+        for (char *save = NULL, *tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+            if (n == CONFIG_MAX_USB_ROOTS) return "at most 4 folders";
+            if (tok[0] != '/') return "folders must be absolute paths";
+            const char *why = set_string(roots[n], sizeof roots[n], tok, false);
+            if (why) return why;
+            n++;
+        }
+    memcpy(cfg->usb_roots, roots, sizeof roots[0] * (size_t)n);
+    cfg->n_usb_roots = n;
+    return NULL;
+}
+
+/* 64 hexadecimal digits (as sha256sum prints them), kept in lower case. */
+static const char *set_sha256(char out[65], const char *v) {
+    if (strlen(v) != 64) return "must be 64 hexadecimal digits (sha256sum signage/import.key)";
+    char tmp[65];
+    for (int i = 0; i < 64; i++) {
+        char c = v[i];
+        if (c >= 'A' && c <= 'F') c = (char)(c - 'A' + 'a');
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return "must be 64 hexadecimal digits (sha256sum signage/import.key)";
+        tmp[i] = c;
+    }
+    tmp[64] = '\0';
+    memcpy(out, tmp, 65);
     return NULL;
 }
 
@@ -199,6 +240,14 @@ const char *config_set(struct config *cfg, const char *key, const char *value) {
         return set_string(cfg->state_dir, sizeof cfg->state_dir, value, false);
     if (strcmp(key, "media_dir") == 0)
         return set_string(cfg->media_dir, sizeof cfg->media_dir, value, false);
+    if (strcmp(key, "usb_roots") == 0) return set_usb_roots(cfg, value);
+    if (strcmp(key, "usb_key_sha256") == 0) return set_sha256(cfg->usb_key_sha256, value);
+    if (strcmp(key, "usb_import_mode") == 0) {
+        if (!strcmp(value, "replace")) cfg->usb_add = false;
+        else if (!strcmp(value, "add")) cfg->usb_add = true;
+        else return "must be replace or add";
+        return NULL;
+    }
     if (strcmp(key, "town_name") == 0)
         return set_string(cfg->town_name, 64, value, false);
     if (strcmp(key, "font") == 0) return set_string(cfg->font, sizeof cfg->font, value, false);

@@ -4,7 +4,6 @@
 
 #include <math.h>
 #include <stdarg.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -988,45 +987,4 @@ int feed_find_media(const struct feed *f, const char *id) {
     for (size_t i = 0; i < f->n_media; i++)
         if (strcmp(f->media[i].id, id) == 0) return (int)i;
     return -1;
-}
-
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void feed_attach_local_media(struct feed *f, const char *media_dir) {
-    DIR *d = opendir(media_dir);
-    if (d == NULL) return;
-    char *names[FEED_MAX_LOCAL_MEDIA];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && n < FEED_MAX_LOCAL_MEDIA) {
-        const char *dot = strrchr(e->d_name, '.');
-        if (e->d_name[0] == '.' || dot == NULL) continue;
-        if (strcasecmp(dot, ".png") && strcasecmp(dot, ".jpg") && strcasecmp(dot, ".jpeg")) continue;
-        if (!utf8_valid(e->d_name, strlen(e->d_name))) continue;
-        names[n++] = arena_strdup(f->arena, e->d_name);
-    }
-    closedir(d);
-    if (n == 0) return;
-    qsort(names, n, sizeof names[0], cmp_str);
-    /* New arrays: the feed's own entries, then the local ones. */
-    size_t total = f->n_media + n;
-    struct feed_media *media = arena_alloc(f->arena, sizeof *media * total);
-    const char **paths = arena_alloc(f->arena, sizeof *paths * total);
-    if (f->n_media) memcpy(media, f->media, sizeof *media * f->n_media);
-    if (f->media_path) memcpy(paths, f->media_path, sizeof *paths * f->n_media);
-    for (size_t i = 0; i < n; i++) {
-        struct feed_media *m = &media[f->n_media + i];
-        char id[32], path[4200];
-        snprintf(id, sizeof id, "local-%zu", i + 1);
-        snprintf(path, sizeof path, "%s/%s", media_dir, names[i]);
-        m->id = arena_strdup(f->arena, id);
-        m->url = "";
-        m->sha256 = "";
-        paths[f->n_media + i] = arena_strdup(f->arena, path);
-    }
-    f->media = media;
-    f->media_path = paths;
-    f->n_media = total;
 }

@@ -65,35 +65,62 @@ bool image_header_size(const unsigned char *b, size_t n, int *w, int *h) {
     }
 }
 
-/* Reads a whole regular file without following a link or blocking on a
- * FIFO; the byte count must match what fstat said (a stick pulled out
- * mid-read looks like a short file). */
-static unsigned char *read_whole(const char *path, size_t *len, char *why, size_t why_size) {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
+/* Whether errno after open/read means the source itself went away (a stick
+ * pulled out, a file removed under us) rather than a bad file. */
+static bool source_lost(int e) {
+    return e == ENOENT || e == EIO || e == ENODEV || e == ENXIO || e == ESTALE || e == ENOTDIR;
+}
+
+/* Reads a whole regular file (name relative to dirfd) without following a
+ * link or blocking on a FIFO; the byte count must match what fstat said (a
+ * stick pulled out mid-read looks like a short file). */
+static unsigned char *read_whole(int dirfd, const char *name, size_t *len, enum image_error *err,
+                                 char *why, size_t why_size) {
+    /* Look before opening: opening a device node can have side effects. */
+    struct stat sb;
+    if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+        *err = source_lost(errno) ? IMAGE_E_GONE : IMAGE_E_OPEN;
         snprintf_cut(why, why_size, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    struct stat sb;
+    if (!S_ISREG(sb.st_mode)) {
+        *err = IMAGE_E_NOT_REGULAR;
+        snprintf_cut(why, why_size, "not a regular file (%s)",
+                     S_ISLNK(sb.st_mode) ? "a symbolic link" : S_ISDIR(sb.st_mode) ? "a folder"
+                     : S_ISFIFO(sb.st_mode) ? "a FIFO" : "a device or socket");
+        return NULL;
+    }
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        *err = errno == ELOOP ? IMAGE_E_NOT_REGULAR : source_lost(errno) ? IMAGE_E_GONE : IMAGE_E_OPEN;
+        snprintf_cut(why, why_size, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
     unsigned char *buf = NULL;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        *err = IMAGE_E_NOT_REGULAR;
         snprintf_cut(why, why_size, "not a regular file");
         goto fail;
     }
     if (sb.st_size <= 0 || (unsigned long long)sb.st_size > IMAGE_MAX_BYTES) {
+        *err = sb.st_size <= 0 ? IMAGE_E_EMPTY : IMAGE_E_FILE_TOO_BIG;
         snprintf_cut(why, why_size, sb.st_size <= 0 ? "empty file" : "larger than 32 MiB");
         goto fail;
     }
     size_t size = (size_t)sb.st_size, got = 0;
     buf = xmalloc(size);
+    int rerr = 0;
     while (got < size) {
         ssize_t r = read(fd, buf + got, size - got);
         if (r < 0 && errno == EINTR) continue;
+        if (r < 0) rerr = errno;
         if (r <= 0) break;
         got += (size_t)r;
     }
     if (got != size) {
-        snprintf_cut(why, why_size, "read %zu of %zu bytes", got, size);
+        *err = IMAGE_E_GONE;
+        if (rerr) snprintf_cut(why, why_size, "read error after %zu of %zu bytes: %s", got, size, strerror(rerr));
+        else snprintf_cut(why, why_size, "read %zu of %zu bytes", got, size);
         goto fail;
     }
     close(fd);
@@ -106,13 +133,24 @@ fail:
 }
 
 SDL_Surface *image_decode(const char *path, int max_w, int max_h, char *why, size_t why_size) {
+    struct image_info info;
+    return image_decode_at(AT_FDCWD, path, max_w, max_h, false, &info, why, why_size);
+}
+
+SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, bool cover,
+                             struct image_info *info, char *why, size_t why_size) {
+    memset(info, 0, sizeof *info);
     size_t len = 0;
-    unsigned char *data = read_whole(path, &len, why, why_size);
+    unsigned char *data = read_whole(dirfd, name, &len, &info->error, why, why_size);
     if (data == NULL) return NULL;
     SDL_Surface *out = NULL, *raw = NULL, *argb = NULL;
     enum image_kind kind = image_sniff(data, len);
     int w = 0, h = 0;
+    info->kind = kind;
+    info->bytes = len;
+    info->error = IMAGE_E_DECODE;
     if (kind == IMAGE_UNKNOWN) {
+        info->error = IMAGE_E_NOT_IMAGE;
         snprintf_cut(why, why_size, "not a PNG or JPEG file");
         goto done;
     }
@@ -122,14 +160,17 @@ SDL_Surface *image_decode(const char *path, int max_w, int max_h, char *why, siz
                         ? len >= 20 && memcmp(data + len - 12, "\0\0\0\0IEND\xAE\x42\x60\x82", 12) == 0
                         : len >= 4 && data[len - 2] == 0xFF && data[len - 1] == 0xD9;
     if (!complete) {
+        info->error = IMAGE_E_CUT;
         snprintf_cut(why, why_size, "the file is cut short (no end marker)");
         goto done;
     }
     if (!image_header_size(data, len, &w, &h)) {
+        info->error = IMAGE_E_HEADER;
         snprintf_cut(why, why_size, "no readable image header");
         goto done;
     }
     if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE || (unsigned long)w * (unsigned long)h > IMAGE_MAX_PIXELS) {
+        info->error = IMAGE_E_TOO_MANY_PIXELS;
         snprintf_cut(why, why_size, "%dx%d pixels is too large (at most %dx%d, 40 megapixels)", w, h,
                      IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
         goto done;
@@ -147,9 +188,18 @@ SDL_Surface *image_decode(const char *path, int max_w, int max_h, char *why, siz
     }
     /* Scale down to the screen, proportions kept, so the main thread only
      * uploads a texture no larger than it will draw. */
+    info->w = w;
+    info->h = h;
     double s = 1.0;
-    if (max_w > 0 && w > max_w) s = (double)max_w / w;
-    if (max_h > 0 && h * s > max_h) s = (double)max_h / h;
+    if (cover && max_w > 0 && max_h > 0) {
+        /* Large enough to cover the screen: fit and fill both stay sharp. */
+        double sw = (double)max_w / w, sh = (double)max_h / h;
+        s = sw > sh ? sw : sh;
+        if (s > 1.0) s = 1.0;
+    } else {
+        if (max_w > 0 && w > max_w) s = (double)max_w / w;
+        if (max_h > 0 && h * s > max_h) s = (double)max_h / h;
+    }
     if (s < 1.0) {
         int nw = (int)(w * s + 0.5), nh = (int)(h * s + 0.5);
         if (nw < 1) nw = 1;
@@ -164,9 +214,27 @@ SDL_Surface *image_decode(const char *path, int max_w, int max_h, char *why, siz
         out = argb;
         argb = NULL;
     }
+    if (out) info->error = IMAGE_OK;
 done:
     SDL_FreeSurface(argb);
     SDL_FreeSurface(raw);
     free(data);
     return out;
+}
+
+const char *image_error_ja(enum image_error e) {
+    switch (e) {
+    case IMAGE_OK: return "問題ありません";
+    case IMAGE_E_OPEN: return "ファイルを開けません";
+    case IMAGE_E_GONE: return "読んでいる途中でファイルが読めなくなりました (USBメモリが外された?)";
+    case IMAGE_E_NOT_REGULAR: return "普通のファイルではありません (リンク・フォルダ・特殊ファイル)";
+    case IMAGE_E_EMPTY: return "空のファイルです";
+    case IMAGE_E_FILE_TOO_BIG: return "ファイルが大きすぎます (32MiB まで)";
+    case IMAGE_E_NOT_IMAGE: return "PNG でも JPEG でもありません (中身で判定しています)";
+    case IMAGE_E_CUT: return "ファイルが途中で切れています";
+    case IMAGE_E_HEADER: return "画像の大きさが読めません";
+    case IMAGE_E_TOO_MANY_PIXELS: return "画素数が多すぎます (8192x8192・4000万画素まで)";
+    case IMAGE_E_DECODE: return "画像として読めません";
+    }
+    return "?";
 }

@@ -1,5 +1,6 @@
 /* main: the command line of misato-signage. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,9 @@ static void usage(FILE *out) {
         "  --at YYYY-MM-DDTHH:MM  その日時として表示 / run or render as if the local\n"
         "                       time were this (dates, fiscal year and schedule follow)\n"
         "  --validate FILE      フィードを検査 / check a feed file and print its problems\n"
+        "  --import DIR         USBメモリ (DIR/signage または DIR) の画像を media_dir に取り込む\n"
+        "                       / import the pictures of DIR/signage (or DIR) into media_dir,\n"
+        "                       scaled for --size (default 1920x1080); prints the report\n"
         "  --status             動いているプレーヤーの状態を表示 / print the running player's\n"
         "                       status (last fetch, data shown, errors) from its state_dir\n"
         "  --version            版を表示 / print the version\n"
@@ -38,7 +42,9 @@ static void usage(FILE *out) {
         "  0   正常 / success (--validate: the feed is valid)\n"
         "  1   実行できない (フォントがない等) / could not run (no font, cannot write, ...);\n"
         "      --validate: problems found, but the feed can be shown\n"
-        "  2   --validate: 表示できないフィード / the feed cannot be shown\n"
+        "  2   --validate: 表示できないフィード / the feed cannot be shown;\n"
+        "      --import: 取り込みを中止、何も変わっていない / stopped, nothing changed\n"
+        "      (--import: 1 = 一部を取り込めなかった / some files refused or none found)\n"
         "  3   画面がない / no display to show on (use --render)\n"
         "  64  コマンドラインの誤り / bad command line\n"
         "\n"
@@ -68,8 +74,11 @@ int main(int argc, char **argv) {
      * another one, applied once it is read. */
     setenv("TZ", "Asia/Tokyo", 1);
     tzset();
+    /* A file size limit or a full disk shows as a failed write (EFBIG,
+     * ENOSPC) that is handled, not as a signal that kills the player. */
+    signal(SIGXFSZ, SIG_IGN);
     enum { OPT_CONFIG = 256, OPT_FEED, OPT_WINDOWED, OPT_SIZE, OPT_RENDER, OPT_AT, OPT_VALIDATE,
-           OPT_VERSION, OPT_HELP, OPT_STATUS, OPT_SHEET };
+           OPT_VERSION, OPT_HELP, OPT_STATUS, OPT_SHEET, OPT_IMPORT };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"feed", required_argument, NULL, OPT_FEED},
@@ -81,11 +90,12 @@ int main(int argc, char **argv) {
         {"version", no_argument, NULL, OPT_VERSION},
         {"status", no_argument, NULL, OPT_STATUS},
         {"render-sheet", required_argument, NULL, OPT_SHEET},
+        {"import", required_argument, NULL, OPT_IMPORT},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     struct app_options opt = {0};
-    const char *validate = NULL;
+    const char *validate = NULL, *import = NULL;
     bool status = false;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -115,6 +125,7 @@ int main(int argc, char **argv) {
         }
         case OPT_VALIDATE: validate = optarg; break;
         case OPT_STATUS: status = true; break;
+        case OPT_IMPORT: import = optarg; break;
         case OPT_VERSION: printf("misato-signage %s\n", MISATO_VERSION); return APP_EXIT_OK;
         case OPT_HELP: usage(stdout); return APP_EXIT_OK;
         default: usage(stderr); return APP_EXIT_USAGE;
@@ -127,6 +138,7 @@ int main(int argc, char **argv) {
     }
     if (validate) return app_validate(validate);
     if (status) return app_status(opt.config_path);
+    if (import) return app_import(&opt, import);
     if (opt.render_dir || opt.sheet_path) return app_render(&opt);
     return app_run(&opt);
 }

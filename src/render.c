@@ -1191,6 +1191,30 @@ int render_ticker(struct render *r, const struct render_frame *f, double offset)
     return cycle;
 }
 
+void render_toast(struct render *r, const char *msg, bool ok) {
+    SDL_GetRendererOutputSize(r->sdl, &r->w, &r->h);
+    int shorter = r->w < r->h ? r->w : r->h;
+    r->u = (float)shorter / 100.0f;
+    float mg = margin(r), pad = r->u * 2.5f;
+    float badge_w = r->u * 12.0f, w = (float)r->w - 2 * mg, tw = w - badge_w - pad * 3;
+    struct layout_block *b = xmalloc(sizeof *b);
+    struct measure_ctx m = {r, true};
+    if (layout_fit(msg, (int)tw, 3, px_of(r, 4.2f), px_of(r, 3.4f), measure, &m, b)) {
+        float line_h = b->px * 1.3f, h = line_h * (float)b->n_lines + pad * 2;
+        float y = (float)r->h - footer_height(r) - r->u * 2.0f - h;
+        struct rgb bg = ok ? C_OK : C_NG, fg = ok ? C_OK_TEXT : C_NG_TEXT;
+        fill(r, mg - r->u * 0.4f, y - r->u * 0.4f, w + r->u * 0.8f, h + r->u * 0.8f, C_PANEL);
+        fill(r, mg, y, w, h, bg);
+        fill(r, mg + pad, y + (h - r->u * 6.0f) / 2, badge_w, r->u * 6.0f, fg);
+        text(r, "USB", px_of(r, 3.6f), true, bg, mg + pad + badge_w / 2,
+             y + (h - (float)TTF_FontHeight(get_font(r, px_of(r, 3.6f), true))) / 2, CENTER);
+        for (size_t i = 0; i < b->n_lines; i++)
+            text_at(r, b->text + b->lines[i].start, b->lines[i].len, b->px, true, fg, mg + badge_w + pad * 2,
+                    y + pad + line_h * (float)i, LEFT);
+    }
+    free(b);
+}
+
 void render_draw(struct render *r, const struct render_frame *f) {
     frame_metrics(r, f);
     set_colour(r, C_BG);

@@ -62,8 +62,7 @@ static struct feed *load_cached(const char *dir, const char *name, char **body_o
     return f;
 }
 
-struct feed *updater_load_initial(const char *cache_dir, const char *media_dir,
-                                  enum feed_source *source) {
+struct feed *updater_load_initial(const char *cache_dir, enum feed_source *source) {
     cache_sweep(cache_dir);
     struct feed *f = load_cached(cache_dir, CACHE_FEED, NULL, NULL);
     *source = SOURCE_CACHE;
@@ -78,14 +77,12 @@ struct feed *updater_load_initial(const char *cache_dir, const char *media_dir,
         free(body);
     }
     if (f) feed_attach_media(f, cache_dir);
-    if (f && media_dir) feed_attach_local_media(f, media_dir);
     if (f == NULL) {
         if (feed_parse_default(NULL, &f) > FEED_PROBLEMS || f == NULL) {
             LOG(LOG_ERROR, "the embedded plan does not parse: a broken build");
             abort();
         }
         *source = SOURCE_EMBEDDED;
-        if (media_dir) feed_attach_local_media(f, media_dir);
     }
     return f;
 }
@@ -102,6 +99,8 @@ struct updater {
     struct feed *mailbox;          /* newest feed not yet taken */
     char showing_id[48];
     size_t showing_index, showing_count;
+    char last_import[512];         /* one line on the latest USB import */
+    size_t local_pictures;         /* pictures from media_dir in the deck */
     struct updater_state state;
     /* worker only */
     enum feed_source source;
@@ -160,8 +159,10 @@ static void add_time(cJSON *obj, const char *key, time_t t) {
 /* Writes state_dir/status.json atomically. Worker thread only. */
 static void write_status(struct updater *u) {
     pthread_mutex_lock(&u->mu);
-    char showing[48];
+    char showing[48], last_import[512];
     memcpy(showing, u->showing_id, sizeof showing);
+    memcpy(last_import, u->last_import, sizeof last_import);
+    size_t local = u->local_pictures;
     size_t index = u->showing_index, count = u->showing_count;
     struct updater_state st = u->state;
     pthread_mutex_unlock(&u->mu);
@@ -192,6 +193,10 @@ static void write_status(struct updater *u) {
     cJSON_AddStringToObject(scr, "slide", showing);
     cJSON_AddNumberToObject(scr, "index", (double)index);
     cJSON_AddNumberToObject(scr, "count", (double)count);
+    cJSON *med = cJSON_AddObjectToObject(s, "media");
+    cJSON_AddStringToObject(med, "dir", u->cfg.media_dir);
+    cJSON_AddNumberToObject(med, "pictures", (double)local);
+    cJSON_AddStringToObject(med, "last_import", last_import);
     char *text = cJSON_Print(s);
     cJSON_Delete(s);
     if (text) {
@@ -344,7 +349,6 @@ static double attempt(struct updater *u) {
             note_feed(u, f, SOURCE_NETWORK);
             u->media_failed = sync_media(u, f);
             feed_attach_media(f, u->cfg.cache_dir);
-            feed_attach_local_media(f, u->cfg.media_dir);
             pthread_mutex_lock(&u->mu);
             feed_free(u->mailbox);
             u->mailbox = f;
@@ -485,6 +489,15 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
         u->rewrite_status = true;
         pthread_cond_signal(&u->cond);
     }
+    pthread_mutex_unlock(&u->mu);
+}
+
+void updater_set_media(struct updater *u, size_t pictures, const char *last_import) {
+    pthread_mutex_lock(&u->mu);
+    u->local_pictures = pictures;
+    if (last_import && *last_import) snprintf(u->last_import, sizeof u->last_import, "%s", last_import);
+    u->rewrite_status = true;
+    pthread_cond_signal(&u->cond);
     pthread_mutex_unlock(&u->mu);
 }
 

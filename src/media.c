@@ -1,0 +1,1115 @@
+/* media: the set of slide pictures in media_dir, and importing new ones
+ * atomically from an untrusted folder (see media.h for the layout). */
+#define _GNU_SOURCE /* strverscmp */
+#include "media.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <SDL_image.h>
+#include <cjson/cJSON.h>
+
+#include "cache.h"
+#include "image.h"
+#include "log.h"
+#include "util.h"
+
+#define CURRENT "current"
+#define MANIFEST "playlist.json"
+#define LOCK ".lock"
+#define MANIFEST_MAX (1u << 20)
+#define PLAYLIST_MAX (256u << 10)
+#define KEY_MAX (64u << 10)
+#define ENCODED_MAX (64u << 20)
+#define JPEG_QUALITY 90
+
+/* --- small helpers --------------------------------------------------------- */
+
+static int cmp_names(const void *a, const void *b) {
+    /* Version order: poster-2 before poster-10, as people number files. */
+    return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "set-000012" -> 12; 0 when name is not a set folder's. */
+static unsigned set_number(const char *name) {
+    if (strncmp(name, "set-", 4) != 0 || strlen(name) != 10) return 0;
+    unsigned v = 0;
+    for (int i = 4; i < 10; i++) {
+        if (name[i] < '0' || name[i] > '9') return 0;
+        v = v * 10 + (unsigned)(name[i] - '0');
+    }
+    return v;
+}
+
+/* The folder `current` names, or 0. */
+static unsigned current_set(int mdfd) {
+    char target[32];
+    ssize_t n = readlinkat(mdfd, CURRENT, target, sizeof target - 1);
+    if (n <= 0) return 0;
+    target[n] = '\0';
+    return set_number(target);
+}
+
+/* Our own stored names: 16 lowercase hex digits and .png or .jpg. */
+static bool stored_name_ok(const char *s) {
+    size_t n = strlen(s);
+    if (n != 20 || (strcmp(s + 16, ".png") != 0 && strcmp(s + 16, ".jpg") != 0)) return false;
+    for (size_t i = 0; i < 16; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+    return true;
+}
+
+static bool is_regular_at(int dirfd, const char *name) {
+    struct stat sb;
+    return fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Copies name into out, showing bytes that are not UTF-8 (and control
+ * characters) as \xNN, so that reports and logs stay readable. */
+static void printable_name(char *out, size_t size, const char *name) {
+    size_t o = 0, n = strlen(name);
+    for (size_t i = 0; i < n && o + 5 < size;) {
+        size_t len = 1;
+        unsigned char c = (unsigned char)name[i];
+        if (c >= 0x80) {
+            len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            if (i + len > n || !utf8_valid(name + i, len)) len = 0;
+        } else if (c < 0x20 || c == 0x7F) {
+            len = 0;
+        }
+        if (len == 0) {
+            o += (size_t)snprintf(out + o, size - o, "\\x%02X", c);
+            i++;
+        } else {
+            if (o + len >= size) break;
+            memcpy(out + o, name + i, len);
+            o += len;
+            i += len;
+        }
+    }
+    out[o] = '\0';
+}
+
+static int write_all_fd(int fd, const void *data, size_t len) {
+    const char *p = data;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return errno;
+        if (w == 0) return EIO;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Creates dirfd/name with data, fsync()ed. Returns 0 or an errno value
+ * (the partial file is removed). */
+static int write_new_file(int dirfd, const char *name, const void *data, size_t len) {
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return errno;
+    int rc = write_all_fd(fd, data, len);
+    if (rc == 0 && fsync(fd) != 0) rc = errno;
+    if (close(fd) != 0 && rc == 0) rc = errno;
+    if (rc) unlinkat(dirfd, name, 0);
+    return rc;
+}
+
+/* Removes the plain files of dirfd/name, then the folder itself. */
+static void remove_dir(int dirfd, const char *name) {
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        DIR *d = fdopendir(fd);
+        if (d) {
+            struct dirent *e;
+            while ((e = readdir(d)) != NULL)
+                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                    unlinkat(fd, e->d_name, 0);
+            closedir(d);
+        } else {
+            close(fd);
+        }
+    }
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+        LOG(LOG_WARN, "cannot remove %s: %s", name, strerror(errno));
+}
+
+/* Reads a small regular file relative to dirfd without following a link.
+ * Returns a NUL-terminated malloc()ed buffer, or NULL with errno set
+ * (ENOENT when absent, EFBIG when over max, EINVAL when not regular). */
+static char *read_small_at(int dirfd, const char *name, size_t max, size_t *len) {
+    struct stat sb;
+    if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) return NULL;
+    if (!S_ISREG(sb.st_mode)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return NULL;
+    char *buf = NULL;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        errno = EINVAL;
+        goto fail;
+    }
+    if ((unsigned long long)sb.st_size > max) {
+        errno = EFBIG;
+        goto fail;
+    }
+    size_t size = (size_t)sb.st_size, got = 0;
+    buf = xmalloc(size + 1);
+    while (got < size) {
+        ssize_t r = read(fd, buf + got, size - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    if (got != size) {
+        errno = EIO;
+        goto fail;
+    }
+    buf[size] = '\0';
+    close(fd);
+    *len = size;
+    return buf;
+fail:;
+    int e = errno;
+    free(buf);
+    close(fd);
+    errno = e;
+    return NULL;
+}
+
+/* --- the set on disk ------------------------------------------------------- */
+
+unsigned long long media_dir_stamp(const char *media_dir) {
+    struct stat sb;
+    if (stat(media_dir, &sb) != 0) return 0;
+    unsigned long long h = 1469598103934665603ull;
+    unsigned long long v[] = {(unsigned long long)sb.st_ino, (unsigned long long)sb.st_mtim.tv_sec,
+                              (unsigned long long)sb.st_mtim.tv_nsec,
+                              (unsigned long long)sb.st_ctim.tv_nsec};
+    for (size_t i = 0; i < ARRAY_LEN(v); i++) h = (h ^ v[i]) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* Reads set-N/playlist.json (our own manifest) into set. */
+static void load_manifest(const char *media_dir, int mdfd, unsigned num, struct media_set *set) {
+    char setname[16];
+    snprintf(setname, sizeof setname, "set-%06u", num);
+    int sfd = openat(mdfd, setname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sfd < 0) {
+        LOG(LOG_WARN, "%s/%s: %s", media_dir, setname, strerror(errno));
+        return;
+    }
+    size_t len = 0;
+    char *text = read_small_at(sfd, MANIFEST, MANIFEST_MAX, &len);
+    cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
+    if (!cJSON_IsArray(items)) LOG(LOG_WARN, "%s/%s/%s: unreadable manifest", media_dir, setname, MANIFEST);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, items) {
+        if (set->n >= MEDIA_MAX_ITEMS) break;
+        const cJSON *file = cJSON_GetObjectItemCaseSensitive(it, "file");
+        if (!cJSON_IsString(file) || !stored_name_ok(file->valuestring) ||
+            !is_regular_at(sfd, file->valuestring))
+            continue;
+        struct media_item *m = &set->items[set->n];
+        memset(m, 0, sizeof *m);
+        if ((size_t)snprintf(m->path, sizeof m->path, "%s/%s/%s", media_dir, setname, file->valuestring) >=
+            sizeof m->path)
+            continue;
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "name");
+        if (cJSON_IsString(v) && utf8_valid(v->valuestring, strlen(v->valuestring)))
+            snprintf_cut(m->name, sizeof m->name, "%s", v->valuestring);
+        v = cJSON_GetObjectItemCaseSensitive(it, "caption");
+        if (cJSON_IsString(v) && strlen(v->valuestring) <= MEDIA_MAX_CAPTION &&
+            utf8_valid(v->valuestring, strlen(v->valuestring)))
+            snprintf(m->caption, sizeof m->caption, "%s", v->valuestring);
+        v = cJSON_GetObjectItemCaseSensitive(it, "seconds");
+        if (cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= MEDIA_MAX_SECONDS)
+            m->seconds = (int)v->valuedouble;
+        v = cJSON_GetObjectItemCaseSensitive(it, "from");
+        if (cJSON_IsNumber(v)) m->valid.has_from = true, m->valid.from = (time_t)v->valuedouble;
+        v = cJSON_GetObjectItemCaseSensitive(it, "until");
+        if (cJSON_IsNumber(v)) m->valid.has_until = true, m->valid.until = (time_t)v->valuedouble;
+        set->n++;
+    }
+    cJSON_Delete(root);
+    free(text);
+    close(sfd);
+}
+
+struct media_set *media_set_load(const char *media_dir) {
+    struct media_set *set = xmalloc(sizeof *set);
+    set->n = 0;
+    int mdfd = open(media_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (mdfd < 0) return set;
+    unsigned num = current_set(mdfd);
+    if (num) load_manifest(media_dir, mdfd, num, set);
+    /* Then the pictures put into media_dir by hand. */
+    DIR *d = fdopendir(mdfd);
+    if (d == NULL) {
+        close(mdfd);
+        return set;
+    }
+    char *names[MEDIA_MAX_ITEMS];
+    size_t n = 0, room = MEDIA_MAX_ITEMS - set->n;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < room) {
+        const char *dot = strrchr(e->d_name, '.');
+        if (e->d_name[0] == '.' || dot == NULL) continue;
+        if (strcasecmp(dot, ".png") && strcasecmp(dot, ".jpg") && strcasecmp(dot, ".jpeg")) continue;
+        if (!utf8_valid(e->d_name, strlen(e->d_name)) || !is_regular_at(dirfd(d), e->d_name)) continue;
+        names[n++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof names[0], cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        struct media_item *m = &set->items[set->n];
+        memset(m, 0, sizeof *m);
+        if ((size_t)snprintf(m->path, sizeof m->path, "%s/%s", media_dir, names[i]) < sizeof m->path) {
+            snprintf_cut(m->name, sizeof m->name, "%s", names[i]);
+            set->n++;
+        }
+        free(names[i]);
+    }
+    return set;
+}
+
+void media_set_free(struct media_set *set) { free(set); }
+
+void media_attach(struct feed *f, const struct media_set *set) {
+    if (!f->local_attached) {
+        f->n_feed_media = f->n_media;
+        f->local_attached = true;
+    }
+    size_t own = f->n_feed_media, n = set ? set->n : 0;
+    size_t total = own + n;
+    struct feed_media *media = arena_alloc(f->arena, sizeof *media * (total ? total : 1));
+    const char **paths = arena_alloc(f->arena, sizeof *paths * (total ? total : 1));
+    if (own) memcpy(media, f->media, sizeof *media * own);
+    if (own && f->media_path) memcpy(paths, f->media_path, sizeof *paths * own);
+    for (size_t i = 0; i < n; i++) {
+        const struct media_item *it = &set->items[i];
+        struct feed_media *m = &media[own + i];
+        char id[32];
+        snprintf(id, sizeof id, "local-%zu", i + 1);
+        m->id = arena_strdup(f->arena, id);
+        m->url = "";
+        m->sha256 = "";
+        m->caption = it->caption[0] ? arena_strdup(f->arena, it->caption) : NULL;
+        m->valid = it->valid;
+        m->seconds = it->seconds;
+        paths[own + i] = arena_strdup(f->arena, it->path);
+    }
+    f->media = media;
+    f->media_path = paths;
+    f->n_media = total;
+}
+
+/* --- the playlist on the stick ---------------------------------------------- */
+
+struct entry {
+    char *name;        /* raw bytes from the folder or the playlist */
+    char caption[MEDIA_MAX_CAPTION + 1];
+    int seconds;
+    struct feed_validity valid;
+    const char *ja;    /* set when the playlist line itself is wrong */
+    char en[160];
+};
+
+struct playlist {
+    bool present, add, mode_given;
+    struct entry *items;
+    size_t n;
+    char error_ja[200], error_en[200]; /* the whole playlist is unusable */
+};
+
+static void playlist_clear(struct playlist *pl) {
+    for (size_t i = 0; i < pl->n; i++) free(pl->items[i].name);
+    free(pl->items);
+    memset(pl, 0, sizeof *pl);
+}
+
+static struct entry *playlist_push(struct playlist *pl, const char *name) {
+    pl->items = xrealloc(pl->items, sizeof *pl->items * (pl->n + 1));
+    struct entry *e = &pl->items[pl->n++];
+    memset(e, 0, sizeof *e);
+    e->name = xstrdup(name);
+    return e;
+}
+
+/* A playlist names files of the same folder only: no paths. */
+static const char *plain_name_problem(const char *s) {
+    if (s[0] == '\0') return "ファイル名が空です";
+    if (!utf8_valid(s, strlen(s))) return "ファイル名が UTF-8 ではありません";
+    if (strlen(s) > 255) return "ファイル名が長すぎます";
+    if (strchr(s, '/') || strchr(s, '\\') || !strcmp(s, ".") || !strcmp(s, ".."))
+        return "フォルダやパスは指定できません (signage フォルダの中のファイル名だけを書きます)";
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20) return "ファイル名に制御文字があります";
+    return NULL;
+}
+
+/* "2026-12-01" or "2026-12-01T09:00"; a date-only until runs to the end of
+ * that day, as in the feed. */
+static bool parse_when(const char *s, bool end_of_day, time_t *out) {
+    if (!util_parse_iso8601(s, out)) return false;
+    if (end_of_day && strlen(s) == 10) *out += 86400;
+    return true;
+}
+
+static void entry_fail(struct entry *e, const char *ja, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void entry_fail(struct entry *e, const char *ja, const char *fmt, ...) {
+    if (e->ja) return; /* the first problem says enough */
+    e->ja = ja;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->en, sizeof e->en, fmt, ap);
+    va_end(ap);
+}
+
+/* Checks and stores the optional values of one entry (strings may be NULL). */
+static void entry_values(struct entry *e, const char *where, const char *caption, const char *seconds,
+                         const char *from, const char *until) {
+    if (caption && *caption) {
+        if (!utf8_valid(caption, strlen(caption)) || strlen(caption) > MEDIA_MAX_CAPTION)
+            entry_fail(e, "説明文 (caption) は UTF-8 で 200 バイトまでです", "%s: caption too long or not UTF-8", where);
+        else snprintf(e->caption, sizeof e->caption, "%s", caption);
+    }
+    long sec;
+    if (seconds && *seconds) {
+        if (util_parse_long(seconds, 3, MEDIA_MAX_SECONDS, &sec)) e->seconds = (int)sec;
+        else entry_fail(e, "秒数 (seconds) は 3〜600 の整数で書きます", "%s: seconds must be 3 to 600", where);
+    }
+    if (from && *from) {
+        if (parse_when(from, false, &e->valid.from)) e->valid.has_from = true;
+        else entry_fail(e, "日付は 2026-12-01 または 2026-12-01T09:00 の形で書きます", "%s: valid_from is not a date",
+                        where);
+    }
+    if (until && *until) {
+        if (parse_when(until, true, &e->valid.until)) e->valid.has_until = true;
+        else entry_fail(e, "日付は 2026-12-01 または 2026-12-01T09:00 の形で書きます", "%s: valid_until is not a date",
+                        where);
+    }
+    if (e->valid.has_from && e->valid.has_until && e->valid.until <= e->valid.from)
+        entry_fail(e, "終わりの日付が始まりより前です", "%s: valid_until is not after valid_from", where);
+}
+
+static void set_mode(struct playlist *pl, const char *v, const char *where) {
+    if (!strcmp(v, "replace") || !strcmp(v, "置き換え")) pl->add = false;
+    else if (!strcmp(v, "add") || !strcmp(v, "追加")) pl->add = true;
+    else {
+        snprintf(pl->error_ja, sizeof pl->error_ja, "%s: mode は replace か add です", where);
+        snprintf(pl->error_en, sizeof pl->error_en, "%s: mode must be replace or add", where);
+        return;
+    }
+    pl->mode_given = true;
+}
+
+static void parse_playlist_json(struct playlist *pl, const char *text, size_t len) {
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    if (!cJSON_IsObject(root)) {
+        snprintf(pl->error_ja, sizeof pl->error_ja, "playlist.json が JSON のオブジェクトとして読めません");
+        snprintf(pl->error_en, sizeof pl->error_en, "playlist.json is not a JSON object");
+        cJSON_Delete(root);
+        return;
+    }
+    const cJSON *mode = cJSON_GetObjectItemCaseSensitive(root, "mode");
+    if (cJSON_IsString(mode)) set_mode(pl, mode->valuestring, "mode");
+    else if (mode) set_mode(pl, "", "mode");
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
+    if (!cJSON_IsArray(items)) {
+        snprintf(pl->error_ja, sizeof pl->error_ja, "playlist.json に items (ファイルの並び) がありません");
+        snprintf(pl->error_en, sizeof pl->error_en, "playlist.json has no items array");
+        cJSON_Delete(root);
+        return;
+    }
+    const cJSON *it;
+    size_t i = 0;
+    cJSON_ArrayForEach(it, items) {
+        if (pl->n >= MEDIA_MAX_ENTRIES) break;
+        char where[48];
+        snprintf(where, sizeof where, "items[%zu]", i++);
+        const cJSON *file = cJSON_IsObject(it) ? cJSON_GetObjectItemCaseSensitive(it, "file") : it;
+        struct entry *e = playlist_push(pl, cJSON_IsString(file) ? file->valuestring : "");
+        if (!cJSON_IsString(file)) {
+            entry_fail(e, "file (ファイル名) がありません", "%s.file missing", where);
+            continue;
+        }
+        if (!cJSON_IsObject(it)) continue;
+        char secs[32] = "";
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "seconds");
+        if (cJSON_IsNumber(s)) snprintf(secs, sizeof secs, "%.0f", s->valuedouble);
+        else if (s) snprintf(secs, sizeof secs, "x");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "caption");
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(it, "valid_from");
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(it, "valid_until");
+        if ((c && !cJSON_IsString(c)) || (f && !cJSON_IsString(f)) || (u && !cJSON_IsString(u)))
+            entry_fail(e, "caption・valid_from・valid_until は文字列で書きます", "%s: caption and dates must be strings",
+                       where);
+        entry_values(e, where, cJSON_GetStringValue(c), secs[0] ? secs : NULL, cJSON_GetStringValue(f),
+                     cJSON_GetStringValue(u));
+    }
+    cJSON_Delete(root);
+}
+
+static char *trim(char *s) {
+    while (*s == ' ' || *s == '\t') s++;
+    char *end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) *--end = '\0';
+    return s;
+}
+
+/* One picture a line: "file | seconds | caption | valid_from | valid_until"
+ * (all but the file optional); "mode = add"; # starts a comment. */
+static void parse_playlist_txt(struct playlist *pl, char *text) {
+    if (!strncmp(text, "\xEF\xBB\xBF", 3)) text += 3; /* a BOM from Notepad */
+    size_t line = 0;
+    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        line++;
+        char *s = trim(l);
+        if (*s == '\0' || *s == '#') continue;
+        char where[48];
+        snprintf(where, sizeof where, "line %zu", line);
+        if (!strncmp(s, "mode", 4) && strchr(s, '=') && !strchr(s, '|')) {
+            set_mode(pl, trim(strchr(s, '=') + 1), where);
+            continue;
+        }
+        if (pl->n >= MEDIA_MAX_ENTRIES) break;
+        char *field[5] = {0};
+        int nf = 0;
+        for (char *p = s; nf < 5; nf++) {
+            field[nf] = p;
+            char *bar = strchr(p, '|');
+            if (bar == NULL) {
+                nf++;
+                break;
+            }
+            *bar = '\0';
+            p = bar + 1;
+        }
+        for (int k = 0; k < nf; k++) field[k] = trim(field[k]);
+        struct entry *e = playlist_push(pl, field[0]);
+        entry_values(e, where, field[2], field[1], field[3], field[4]);
+    }
+}
+
+static void read_playlist(int srcfd, struct playlist *pl, char *which, size_t which_size) {
+    static const char *const names[] = {"playlist.json", "playlist.txt"};
+    for (int k = 0; k < 2; k++) {
+        size_t len = 0;
+        char *text = read_small_at(srcfd, names[k], PLAYLIST_MAX, &len);
+        if (text == NULL && errno == ENOENT) continue;
+        pl->present = true;
+        snprintf(which, which_size, "%s", names[k]);
+        if (text == NULL) {
+            snprintf(pl->error_ja, sizeof pl->error_ja, "%s を読めません (256KiB までの普通のファイル)", names[k]);
+            snprintf(pl->error_en, sizeof pl->error_en, "%s: cannot read (%s)", names[k], strerror(errno));
+        } else if (!utf8_valid(text, len) || strlen(text) != len) {
+            snprintf(pl->error_ja, sizeof pl->error_ja, "%s が UTF-8 の文字ではありません", names[k]);
+            snprintf(pl->error_en, sizeof pl->error_en, "%s is not UTF-8 text", names[k]);
+        } else if (k == 0) {
+            parse_playlist_json(pl, text, len);
+        } else {
+            parse_playlist_txt(pl, text);
+        }
+        free(text);
+        return;
+    }
+}
+
+/* --- import ----------------------------------------------------------------- */
+
+/* An SDL_RWops that writes into a growing memory buffer (capped), so that
+ * the encoded picture is written to disk by our own checked code. */
+struct membuf {
+    unsigned char *data;
+    size_t len, cap, pos;
+    bool overflow;
+};
+
+static Sint64 SDLCALL mem_size(SDL_RWops *rw) { return (Sint64)((struct membuf *)rw->hidden.unknown.data1)->len; }
+
+static Sint64 SDLCALL mem_seek(SDL_RWops *rw, Sint64 off, int whence) {
+    struct membuf *m = rw->hidden.unknown.data1;
+    Sint64 base = whence == RW_SEEK_SET ? 0 : whence == RW_SEEK_CUR ? (Sint64)m->pos : (Sint64)m->len;
+    Sint64 p = base + off;
+    if (p < 0 || p > (Sint64)m->len) return SDL_SetError("seek out of range");
+    m->pos = (size_t)p;
+    return p;
+}
+
+static size_t SDLCALL mem_read(SDL_RWops *rw, void *ptr, size_t size, size_t num) {
+    (void)rw, (void)ptr, (void)size, (void)num;
+    return 0;
+}
+
+static size_t SDLCALL mem_write(SDL_RWops *rw, const void *ptr, size_t size, size_t num) {
+    struct membuf *m = rw->hidden.unknown.data1;
+    if (size == 0 || num == 0) return 0;
+    if (num > ENCODED_MAX / size || m->pos + size * num > ENCODED_MAX) {
+        m->overflow = true;
+        return 0;
+    }
+    size_t n = size * num, end = m->pos + n;
+    if (end > m->cap) {
+        size_t cap = m->cap ? m->cap : 1u << 16;
+        while (cap < end) cap *= 2;
+        m->data = xrealloc(m->data, cap);
+        m->cap = cap;
+    }
+    memcpy(m->data + m->pos, ptr, n);
+    m->pos = end;
+    if (end > m->len) m->len = end;
+    return num;
+}
+
+static int SDLCALL mem_close(SDL_RWops *rw) {
+    SDL_FreeRW(rw);
+    return 0;
+}
+
+/* Encodes s as PNG or JPEG into m. False on failure. */
+static bool encode(SDL_Surface *s, bool jpeg, struct membuf *m) {
+    SDL_RWops *rw = SDL_AllocRW();
+    if (rw == NULL) return false;
+    rw->size = mem_size;
+    rw->seek = mem_seek;
+    rw->read = mem_read;
+    rw->write = mem_write;
+    rw->close = mem_close;
+    rw->hidden.unknown.data1 = m;
+    int rc = jpeg ? IMG_SaveJPG_RW(s, rw, 1, JPEG_QUALITY) : IMG_SavePNG_RW(s, rw, 1);
+    return rc == 0 && !m->overflow && m->len > 0;
+}
+
+static struct media_outcome *outcome(struct media_report *rep, const char *raw_name) {
+    if (rep->n >= MEDIA_MAX_ENTRIES) {
+        rep->omitted++;
+        return NULL;
+    }
+    if ((rep->n & (rep->n - 1)) == 0) /* grow at powers of two */
+        rep->items = xrealloc(rep->items, sizeof *rep->items * (rep->n ? rep->n * 2 : 16));
+    struct media_outcome *o = &rep->items[rep->n++];
+    memset(o, 0, sizeof *o);
+    printable_name(o->name, sizeof o->name, raw_name);
+    return o;
+}
+
+static void refuse(struct media_report *rep, const char *raw_name, const char *ja, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void refuse(struct media_report *rep, const char *raw_name, const char *ja, const char *fmt, ...) {
+    rep->refused++;
+    struct media_outcome *o = outcome(rep, raw_name);
+    if (o) {
+        o->ja = ja;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(o->en, sizeof o->en, fmt, ap);
+        va_end(ap);
+    }
+    LOG(LOG_INFO, "import: %s refused: %s", o ? o->name : "(file)", o ? o->en : ja);
+}
+
+static void abort_import(struct media_report *rep, const char *ja, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void abort_import(struct media_report *rep, const char *ja, const char *fmt, ...) {
+    if (rep->aborted) return;
+    rep->aborted = true;
+    snprintf(rep->abort_ja, sizeof rep->abort_ja, "%s", ja);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rep->abort_en, sizeof rep->abort_en, fmt, ap);
+    va_end(ap);
+}
+
+/* The files the stick's own bookkeeping uses: never pictures. */
+static bool reserved_name(const char *s) {
+    return !strcasecmp(s, "import.key") || !strcasecmp(s, "playlist.json") || !strcasecmp(s, "playlist.txt") ||
+           !strcasecmp(s, MEDIA_REPORT_NAME);
+}
+
+static const char *write_error_ja(int e) {
+    return e == ENOSPC || e == EDQUOT || e == EFBIG ? "保存先の空き容量が足りません"
+                                                     : "保存先に書き込めません";
+}
+
+/* The new set being filled, in media_dir/.staging-XXXXXX. */
+struct staging {
+    int mdfd, fd;
+    char name[32];
+    cJSON *manifest; /* {"items": [...]} */
+    cJSON *items;
+    char (*files)[24]; /* stored names, to refuse duplicates */
+    size_t n_files;
+};
+
+static bool staging_has(const struct staging *st, const char *file) {
+    for (size_t i = 0; i < st->n_files; i++)
+        if (!strcmp(st->files[i], file)) return true;
+    return false;
+}
+
+static void staging_add(struct staging *st, const char *file, const char *name, const char *caption, int seconds,
+                        const struct feed_validity *valid) {
+    st->files = xrealloc(st->files, sizeof *st->files * (st->n_files + 1));
+    snprintf(st->files[st->n_files++], sizeof st->files[0], "%s", file);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "file", file);
+    if (name && *name) cJSON_AddStringToObject(o, "name", name);
+    if (caption && *caption) cJSON_AddStringToObject(o, "caption", caption);
+    if (seconds) cJSON_AddNumberToObject(o, "seconds", seconds);
+    if (valid->has_from) cJSON_AddNumberToObject(o, "from", (double)valid->from);
+    if (valid->has_until) cJSON_AddNumberToObject(o, "until", (double)valid->until);
+    cJSON_AddItemToArray(st->items, o);
+}
+
+/* Keeps the current set's pictures (add mode): hard links, no copies. */
+static bool keep_current(struct staging *st, struct media_report *rep, const char *media_dir) {
+    unsigned num = current_set(st->mdfd);
+    if (num == 0) return true;
+    char setname[16];
+    snprintf(setname, sizeof setname, "set-%06u", num);
+    int sfd = openat(st->mdfd, setname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    size_t len = 0;
+    char *text = sfd >= 0 ? read_small_at(sfd, MANIFEST, MANIFEST_MAX, &len) : NULL;
+    cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
+    const cJSON *it;
+    bool ok = true;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(root, "items")) {
+        const cJSON *file = cJSON_GetObjectItemCaseSensitive(it, "file");
+        if (!cJSON_IsString(file) || !stored_name_ok(file->valuestring) || staging_has(st, file->valuestring) ||
+            !is_regular_at(sfd, file->valuestring))
+            continue;
+        if (linkat(sfd, file->valuestring, st->fd, file->valuestring, 0) != 0) {
+            abort_import(rep, write_error_ja(errno), "%s/%s: cannot keep %s: %s", media_dir, setname,
+                         file->valuestring, strerror(errno));
+            ok = false;
+            break;
+        }
+        st->files = xrealloc(st->files, sizeof *st->files * (st->n_files + 1));
+        snprintf(st->files[st->n_files++], sizeof st->files[0], "%s", file->valuestring);
+        cJSON_AddItemToArray(st->items, cJSON_Duplicate(it, true));
+    }
+    cJSON_Delete(root);
+    free(text);
+    if (sfd >= 0) close(sfd);
+    return ok;
+}
+
+/* Decodes, scales, encodes and stores one file. False when the import must
+ * stop (the source is gone, or a write failed). */
+static bool import_one(struct staging *st, int srcfd, const struct entry *e, const struct media_import_options *opt,
+                       struct media_report *rep) {
+    if (st->n_files >= MEDIA_MAX_ITEMS) {
+        refuse(rep, e->name, "画像は 100 枚までです (それより後のファイルは取り込みません)",
+               "the set holds at most %d pictures", MEDIA_MAX_ITEMS);
+        return true;
+    }
+    struct image_info info;
+    char why[200] = "";
+    SDL_Surface *s = image_decode_at(srcfd, e->name, opt->screen_w, opt->screen_h, true, &info, why, sizeof why);
+    if (s == NULL) {
+        if (info.error == IMAGE_E_GONE) {
+            char shown[256];
+            printable_name(shown, sizeof shown, e->name);
+            abort_import(rep, "USBメモリの読み込み中にエラーが起きました (途中で外された?)", "%s: %s", shown, why);
+            return false;
+        }
+        refuse(rep, e->name, image_error_ja(info.error), "%s", why);
+        return true;
+    }
+    struct membuf m = {0};
+    bool jpeg = info.kind == IMAGE_JPEG;
+    bool ok = encode(s, jpeg, &m);
+    int w = s->w, h = s->h;
+    SDL_FreeSurface(s);
+    if (!ok) {
+        free(m.data);
+        refuse(rep, e->name, "画像を保存用に変換できません", "cannot encode: %s", SDL_GetError());
+        return true;
+    }
+    char hex[65], file[24];
+    util_sha256_hex(m.data, m.len, hex);
+    snprintf(file, sizeof file, "%.16s.%s", hex, jpeg ? "jpg" : "png");
+    if (staging_has(st, file)) {
+        free(m.data);
+        refuse(rep, e->name, "同じ画像がすでにあります", "the same picture is already in the set");
+        return true;
+    }
+    int rc = write_new_file(st->fd, file, m.data, m.len);
+    free(m.data);
+    if (rc) {
+        abort_import(rep, write_error_ja(rc), "%s: %s", file, strerror(rc));
+        return false;
+    }
+    char shown[256];
+    printable_name(shown, sizeof shown, e->name);
+    staging_add(st, file, shown, e->caption, e->seconds, &e->valid);
+    rep->imported++;
+    struct media_outcome *o = outcome(rep, e->name);
+    if (o) {
+        o->imported = true;
+        snprintf(o->file, sizeof o->file, "%s", file);
+        o->w = w;
+        o->h = h;
+    }
+    LOG(LOG_INFO, "import: %s -> %s (%dx%d from %dx%d)", shown, file, w, h, info.w, info.h);
+    return true;
+}
+
+/* Puts the staging folder in place: set-N, then `current` swung to it by
+ * rename(), then older sets removed (the one before stays, so that a
+ * picture being decoded from it right now still opens). */
+static int commit(struct staging *st, const char *media_dir) {
+    unsigned maxn = 0, cur = current_set(st->mdfd);
+    int dfd = dup(st->mdfd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (d == NULL) {
+        if (dfd >= 0) close(dfd);
+        return errno;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        unsigned v = set_number(e->d_name);
+        if (v > maxn) maxn = v;
+    }
+    char setname[16];
+    snprintf(setname, sizeof setname, "set-%06u", maxn + 1);
+    if (renameat(st->mdfd, st->name, st->mdfd, setname) != 0) {
+        int rc = errno;
+        closedir(d);
+        return rc;
+    }
+    snprintf(st->name, sizeof st->name, "%s", setname);
+    unlinkat(st->mdfd, ".current.tmp", 0);
+    if (symlinkat(setname, st->mdfd, ".current.tmp") != 0 ||
+        renameat(st->mdfd, ".current.tmp", st->mdfd, CURRENT) != 0) {
+        int rc = errno;
+        unlinkat(st->mdfd, ".current.tmp", 0);
+        closedir(d);
+        return rc;
+    }
+    if (fsync(st->mdfd) != 0) LOG(LOG_WARN, "%s: fsync: %s", media_dir, strerror(errno));
+    /* Clean up: sets older than the previous one, and staging folders a
+     * crash left behind (we hold the lock: nobody else is importing). */
+    rewinddir(d);
+    while ((e = readdir(d)) != NULL) {
+        unsigned v = set_number(e->d_name);
+        if ((v && v != maxn + 1 && v != cur) || !strncmp(e->d_name, ".staging-", 9))
+            remove_dir(st->mdfd, e->d_name);
+    }
+    closedir(d);
+    return 0;
+}
+
+enum media_status media_import(const char *src, const struct media_import_options *opt, struct media_report *rep) {
+    memset(rep, 0, sizeof *rep);
+    rep->at = time(NULL);
+    rep->add = opt->add;
+    snprintf_cut(rep->source, sizeof rep->source, "%s", src);
+    struct playlist pl = {0};
+    struct staging st = {.mdfd = -1, .fd = -1};
+    char **names = NULL;
+    size_t n_names = 0;
+    int lockfd = -1;
+    struct stat src_sb;
+
+    int srcfd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (srcfd < 0 || fstat(srcfd, &src_sb) != 0) {
+        abort_import(rep, "取り込むフォルダを開けません", "%s: %s", src, strerror(errno));
+        goto done;
+    }
+    if (!util_mkdir_p(opt->media_dir) ||
+        (st.mdfd = open(opt->media_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        abort_import(rep, "画像の保存先 (media_dir) を作れません", "%s: %s", opt->media_dir, strerror(errno));
+        goto done;
+    }
+    lockfd = openat(st.mdfd, LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (lockfd < 0 || flock(lockfd, LOCK_EX) != 0) {
+        abort_import(rep, "画像の保存先 (media_dir) を使えません", "%s/%s: %s", opt->media_dir, LOCK, strerror(errno));
+        goto done;
+    }
+
+    read_playlist(srcfd, &pl, rep->playlist, sizeof rep->playlist);
+    if (pl.error_ja[0]) {
+        abort_import(rep, pl.error_ja, "%s", pl.error_en);
+        goto done;
+    }
+    if (pl.mode_given) rep->add = pl.add;
+
+    /* The folder's entries: pictures to take, or (with a playlist) to tell
+     * IT that they were left out. */
+    int lfd = dup(srcfd);
+    DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
+    if (d == NULL) {
+        if (lfd >= 0) close(lfd);
+        abort_import(rep, "取り込むフォルダを読めません", "%s: %s", src, strerror(errno));
+        goto done;
+    }
+    struct dirent *de;
+    errno = 0;
+    bool too_many = false;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || reserved_name(de->d_name)) continue;
+        if (n_names == MEDIA_MAX_ENTRIES) {
+            too_many = true;
+            break;
+        }
+        names = xrealloc(names, sizeof *names * (n_names + 1));
+        names[n_names++] = xstrdup(de->d_name);
+    }
+    if (de == NULL && errno) {
+        int e = errno;
+        closedir(d);
+        abort_import(rep, "USBメモリの読み込み中にエラーが起きました (途中で外された?)", "%s: %s", src, strerror(e));
+        goto done;
+    }
+    closedir(d);
+    qsort(names, n_names, sizeof *names, cmp_names);
+    if (too_many)
+        LOG(LOG_WARN, "import: %s has more than %d entries; the rest were not looked at", src, MEDIA_MAX_ENTRIES);
+
+    /* Staging. */
+    snprintf(st.name, sizeof st.name, ".staging-XXXXXX");
+    char tmpl[PATH_MAX];
+    if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/%s", opt->media_dir, st.name) >= sizeof tmpl ||
+        mkdtemp(tmpl) == NULL) {
+        abort_import(rep, write_error_ja(errno), "%s: cannot make a staging folder: %s", opt->media_dir,
+                     strerror(errno));
+        goto done;
+    }
+    snprintf(st.name, sizeof st.name, "%s", strrchr(tmpl, '/') + 1);
+    st.fd = openat(st.mdfd, st.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (st.fd >= 0) fchmod(st.fd, 0755); /* mkdtemp made it 0700 */
+    st.manifest = cJSON_CreateObject();
+    st.items = cJSON_AddArrayToObject(st.manifest, "items");
+    if (st.fd < 0) {
+        abort_import(rep, write_error_ja(errno), "%s: %s", st.name, strerror(errno));
+        goto done;
+    }
+    if (rep->add && !keep_current(&st, rep, opt->media_dir)) goto done;
+    size_t kept = st.n_files;
+
+    if (pl.present) {
+        for (size_t i = 0; i < pl.n && !rep->aborted; i++) {
+            struct entry *e = &pl.items[i];
+            const char *bad = e->ja ? e->ja : plain_name_problem(e->name);
+            bool dup = false;
+            for (size_t k = 0; k < i && !bad; k++) dup |= !strcmp(pl.items[k].name, e->name);
+            if (bad) {
+                refuse(rep, e->name, bad, "%s", e->ja ? e->en : "not a plain file name of the folder");
+            } else if (dup) {
+                refuse(rep, e->name, "プレイリストに2回書かれています (最初の1回だけ取り込みます)",
+                       "listed twice in the playlist");
+            } else {
+                struct stat sb;
+                if (fstatat(srcfd, e->name, &sb, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
+                    refuse(rep, e->name, "プレイリストにあるファイルが見つかりません", "no such file in the folder");
+                else if (!import_one(&st, srcfd, e, opt, rep))
+                    break;
+            }
+        }
+        for (size_t i = 0; i < n_names && !rep->aborted; i++) {
+            bool listed = false;
+            for (size_t k = 0; k < pl.n && !listed; k++) listed = !strcmp(pl.items[k].name, names[i]);
+            if (!listed)
+                refuse(rep, names[i], "プレイリストに書かれていないので取り込みません", "not in %s", rep->playlist);
+        }
+    } else {
+        for (size_t i = 0; i < n_names && !rep->aborted; i++) {
+            struct entry e = {.name = names[i]};
+            if (!utf8_valid(names[i], strlen(names[i]))) {
+                refuse(rep, names[i], "ファイル名が UTF-8 ではありません (名前を付け直してください)",
+                       "the file name is not UTF-8");
+                continue;
+            }
+            if (!import_one(&st, srcfd, &e, opt, rep)) break;
+        }
+    }
+    if (too_many)
+        refuse(rep, "…", "フォルダのファイルが多すぎます (最初の 5000 件だけを見ました)",
+               "more than %d entries in the folder; the rest were not looked at", MEDIA_MAX_ENTRIES);
+    if (rep->aborted) goto done;
+
+    /* Nothing new and not an explicit empty playlist: keep what is shown. */
+    if (rep->imported == 0 && !(pl.present && pl.n == 0)) {
+        rep->total = kept;
+        LOG(LOG_INFO, "import from %s: no picture to take; the set stays as it was", src);
+        goto done;
+    }
+    /* The stick must still be there: a pulled stick means IT left before
+     * being told they could. */
+    struct stat now_sb;
+    if (stat(src, &now_sb) != 0 || now_sb.st_dev != src_sb.st_dev || now_sb.st_ino != src_sb.st_ino) {
+        abort_import(rep, "取り込みの途中で USBメモリが外されました", "%s vanished during the import", src);
+        goto done;
+    }
+    char *text = cJSON_PrintUnformatted(st.manifest);
+    int rc = text ? write_new_file(st.fd, MANIFEST, text, strlen(text)) : ENOMEM;
+    cJSON_free(text);
+    if (rc == 0 && fsync(st.fd) != 0) rc = errno;
+    if (rc == 0) rc = commit(&st, opt->media_dir);
+    if (rc) {
+        abort_import(rep, write_error_ja(rc), "%s: %s", opt->media_dir, strerror(rc));
+        goto done;
+    }
+    rep->committed = true;
+    rep->total = st.n_files;
+    LOG(LOG_INFO, "import from %s: %zu pictures taken, %zu refused; %s now holds %zu (%s)", src, rep->imported,
+        rep->refused, st.name, rep->total, rep->add ? "added" : "replaced");
+
+done:
+    if (rep->aborted) {
+        rep->imported = 0;
+        LOG(LOG_WARN, "import from %s aborted, nothing changed: %s", src, rep->abort_en);
+    }
+    if (st.fd >= 0) close(st.fd);
+    if (!rep->committed && st.name[0] && strncmp(st.name, ".staging-XXXXXX", 15) != 0)
+        remove_dir(st.mdfd, st.name);
+    cJSON_Delete(st.manifest);
+    free(st.files);
+    if (lockfd >= 0) close(lockfd);
+    if (st.mdfd >= 0) close(st.mdfd);
+    if (srcfd >= 0) close(srcfd);
+    for (size_t i = 0; i < n_names; i++) free(names[i]);
+    free(names);
+    playlist_clear(&pl);
+    return rep->aborted ? MEDIA_ABORTED : MEDIA_OK;
+}
+
+void media_report_clear(struct media_report *rep) {
+    free(rep->items);
+    rep->items = NULL;
+    rep->n = 0;
+}
+
+/* --- telling IT -------------------------------------------------------------- */
+
+struct text {
+    char *s;
+    size_t len, cap;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...) {
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) return;
+        if (t->s && t->len + (size_t)n < t->cap) {
+            t->len += (size_t)n;
+            return;
+        }
+        t->cap = (t->cap + (size_t)n + 1) * 2;
+        t->s = xrealloc(t->s, t->cap);
+    }
+}
+
+char *media_report_text(const struct media_report *rep) {
+    struct text t = {0};
+    struct tm tm;
+    localtime_r(&rep->at, &tm);
+    char when[32], host[64] = "";
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    gethostname(host, sizeof host - 1);
+    add(&t, "美郷町デジタルサイネージ USB取り込み報告 / Misato Signage import report\r\n");
+    add(&t, "日時 / at: %s\r\n端末 / player: %s\r\n", when, host);
+    add(&t, "方法 / mode: %s\r\n", rep->add ? "追加 (add)" : "置き換え (replace)");
+    if (rep->playlist[0]) add(&t, "プレイリスト / playlist: %s\r\n", rep->playlist);
+    add(&t, "\r\n");
+    if (rep->aborted) {
+        add(&t, "結果: 取り込みを中止しました。表示中の画像は前のままです。\r\n");
+        add(&t, "理由: %s\r\n", rep->abort_ja);
+        add(&t, "Result: the import was stopped; the pictures on screen are unchanged.\r\nReason: %s\r\n",
+            rep->abort_en);
+    } else if (rep->committed) {
+        add(&t, "結果: %zu件を取り込みました。%zu件は取り込めませんでした。表示する画像は全部で%zu件です。\r\n",
+            rep->imported, rep->refused, rep->total);
+        add(&t, "Result: %zu imported, %zu refused; %zu pictures in the set now.\r\n", rep->imported, rep->refused,
+            rep->total);
+    } else {
+        add(&t, "結果: 取り込める画像がありませんでした。表示中の画像は前のままです。\r\n");
+        add(&t, "Result: no picture could be imported; the pictures on screen are unchanged.\r\n");
+    }
+    bool any = false;
+    for (size_t i = 0; i < rep->n; i++) {
+        const struct media_outcome *o = &rep->items[i];
+        if (!o->imported) continue;
+        if (!any) add(&t, "\r\n取り込んだ画像 / imported:\r\n");
+        any = true;
+        add(&t, "  ○ %s -> %s (%dx%d)\r\n", o->name, o->file, o->w, o->h);
+    }
+    any = false;
+    for (size_t i = 0; i < rep->n; i++) {
+        const struct media_outcome *o = &rep->items[i];
+        if (o->imported) continue;
+        if (!any) add(&t, "\r\n取り込めなかったファイル / refused:\r\n");
+        any = true;
+        add(&t, "  × %s: %s (%s)\r\n", o->name, o->ja, o->en);
+    }
+    if (rep->omitted) add(&t, "  … ほか%zu件 / %zu more\r\n", rep->omitted, rep->omitted);
+    if (rep->committed || !rep->aborted) add(&t, "\r\nUSBメモリを取り外せます。 / You can remove the USB stick.\r\n");
+    return t.s;
+}
+
+void media_report_toast(const struct media_report *rep, char *buf, size_t size) {
+    if (rep->aborted)
+        snprintf_cut(buf, size, "USBからの取り込みを中止しました (%s)。表示中の画像は前のままです", rep->abort_ja);
+    else if (rep->committed && rep->refused)
+        snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。%zu件は取り込めませんでした。USBメモリを取り外せます",
+                     rep->imported, rep->refused);
+    else if (rep->committed)
+        snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。USBメモリを取り外せます", rep->imported);
+    else
+        snprintf_cut(buf, size, "USBに取り込める画像がありませんでした (%zu件は取り込めません)。USBメモリを取り外せます",
+                     rep->refused);
+}
+
+int media_write_report(const char *src, const struct media_report *rep) {
+    struct stat sb;
+    if (lstat(src, &sb) != 0) return errno;
+    if (!S_ISDIR(sb.st_mode)) return ENOTDIR;
+    char *text = media_report_text(rep);
+    int rc = cache_replace_file(src, MEDIA_REPORT_NAME, text, strlen(text));
+    free(text);
+    return rc;
+}
+
+bool media_key_ok(const char *src, const char *want_hex, char *why, size_t why_size) {
+    int fd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf_cut(why, why_size, "cannot open the folder: %s", strerror(errno));
+        return false;
+    }
+    size_t len = 0;
+    char *key = read_small_at(fd, "import.key", KEY_MAX, &len);
+    int e = errno;
+    close(fd);
+    if (key == NULL) {
+        snprintf_cut(why, why_size, "import.key: %s", e == ENOENT ? "none on the stick" : strerror(e));
+        return false;
+    }
+    char hex[65];
+    util_sha256_hex(key, len, hex);
+    free(key);
+    /* Compared in full whatever differs first: nothing to learn from timing. */
+    unsigned diff = 0;
+    for (int i = 0; i < 64; i++) diff |= (unsigned)(hex[i] ^ want_hex[i]);
+    if (diff) snprintf_cut(why, why_size, "import.key does not match usb_key_sha256");
+    return diff == 0;
+}
