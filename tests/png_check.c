@@ -10,6 +10,10 @@
  *                                FILE (any format SDL_image reads) is not
  *                                blank (at least MINCOLOURS colours) and has
  *                                the given colours at the given pixels
+ *   png-check make W H SEED OUT...
+ *                                writes a W x H test picture to each OUT
+ *                                (JPEG when it ends in .jpg, else PNG), a
+ *                                different one per file (SEED, SEED+1, ...)
  * Prints what it measured; exits 0 on success, 1 on failure. */
 #include <dirent.h>
 #include <stdbool.h>
@@ -144,8 +148,36 @@ done:
     return rc;
 }
 
+/* A picture with gradients and fine detail (so that a JPEG of it is not
+ * tiny), different for every seed. */
+static int make(int w, int h, int seed, const char *out) {
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (s == NULL) return 1;
+    for (int y = 0; y < h; y++) {
+        Uint32 *row = (Uint32 *)((Uint8 *)s->pixels + (size_t)y * (size_t)s->pitch);
+        for (int x = 0; x < w; x++) {
+            unsigned r = (unsigned)(x * 255 / w + seed * 37) & 255u;
+            unsigned g = (unsigned)(y * 255 / h + seed * 91) & 255u;
+            unsigned b = (unsigned)(((x ^ y) * 7 + seed * 13) & 255);
+            row[x] = 0xFF000000u | r << 16 | g << 8 | b;
+        }
+    }
+    size_t n = strlen(out);
+    int rc = n > 4 && strcmp(out + n - 4, ".jpg") == 0 ? IMG_SaveJPG(s, out, 85) : IMG_SavePNG(s, out);
+    SDL_FreeSurface(s);
+    if (rc != 0) fprintf(stderr, "%s: %s\n", out, IMG_GetError());
+    return rc != 0;
+}
+
 int main(int argc, char **argv) {
     int rc = 2;
+    if (argc >= 6 && strcmp(argv[1], "make") == 0) {
+        rc = 0;
+        for (int i = 5; i < argc; i++) rc |= make(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]) + i - 5, argv[i]);
+        IMG_Quit();
+        SDL_Quit();
+        return rc;
+    }
     if (argc == 6 && strcmp(argv[1], "count") == 0) {
         rc = count(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
     } else if ((argc == 4 || argc == 5) && strcmp(argv[1], "diff") == 0) {
