@@ -38,7 +38,7 @@ struct usb_watch {
     unsigned long long stamp; /* media_dir as last read */
     struct stick sticks[MAX_STICKS];
     size_t n_sticks;
-    bool warned_off;
+    bool pending;   /* news in the mailbox not yet notified */
     /* guarded by mu */
     pthread_mutex_t mu;
     struct media_set *mailbox;
@@ -89,7 +89,7 @@ static void import_stick(struct usb_watch *w, const char *signage) {
     memcpy(w->news.status, status, sizeof status);
     w->news.toast_ok = ok;
     pthread_mutex_unlock(&w->mu);
-    w->notify(w->ctx);
+    w->pending = true; /* told after media_dir is read again: both at once */
 }
 
 /* dir/signage when it is a real folder (not a link). */
@@ -139,6 +139,10 @@ static void scan(struct usb_watch *w) {
         media_set_free(w->mailbox);
         w->mailbox = set;
         pthread_mutex_unlock(&w->mu);
+        w->pending = true;
+    }
+    if (w->pending) {
+        w->pending = false;
         w->notify(w->ctx);
     }
 }

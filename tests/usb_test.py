@@ -416,16 +416,21 @@ def case_live(w):
     w.wait_log("on screen: USBから画像を2件取り込みました。1件は取り込めませんでした。USBメモリを取り外せます", 5)
     rep = os.path.join(w.roots, "pi", "IT", "signage", "import-report.txt")
     check(os.path.exists(rep), "the report is written on the stick")
-    st = json.load(open(os.path.join(w.dir, "state", "status.json")))
-    check(st["media"]["pictures"] == 2 and "2 imported, 1 refused" in st["media"]["last_import"],
-          f"status file: {st['media']}")
+    st = {}
+    for _ in range(100 * SLOW):
+        st = json.load(open(os.path.join(w.dir, "state", "status.json"))).get("media", {})
+        if st.get("pictures") == 2 and "2 imported, 1 refused" in st.get("last_import", ""):
+            break
+        time.sleep(0.1)
+    check(st.get("pictures") == 2 and "2 imported, 1 refused" in st.get("last_import", ""),
+          f"status file: {st}")
     words = subprocess.run([BIN, "--config", w.conf, "--status"], capture_output=True, text=True).stdout
     check("最後の USB 取り込み" in words, "--status tells the last import")
     # The same stick stays in: not imported again; pulled and put back: imported again.
-    time.sleep(2.5)
+    time.sleep(2.5 * SLOW)
     check(w.log_text().count("import from") == 1, "a stick left in is imported once")
     os.rename(os.path.join(w.roots, "pi", "IT"), s)
-    time.sleep(2.5)
+    time.sleep(2.5 * SLOW)
     os.rename(s, os.path.join(w.roots, "pi", "IT"))
     w.wait_log("import from", 15, at)
     # --import from a shell while the player runs: the player shows the new set.
