@@ -110,7 +110,8 @@ void media_report_clear(struct media_report *rep);
  * ends so that Windows' Notepad shows it). Returns a malloc()ed string. */
 char *media_report_text(const struct media_report *rep);
 
-/* The one-line message for the screen. */
+/* The message for the screen: sentences, the last one ("you can remove
+ * the stick") after a '\n' so that it starts a line of its own. */
 void media_report_toast(const struct media_report *rep, char *buf, size_t size);
 
 /* Writes the report as src/import-report.txt, atomically. Returns 0 or an

@@ -1098,7 +1098,12 @@ int app_run(const struct app_options *opt) {
                     snprintf(a.toast, sizeof a.toast, "%s", news.toast);
                     a.toast_ok = news.toast_ok;
                     a.toast_until = SDL_GetTicks64() + TOAST_MS;
-                    LOG(LOG_INFO, "on screen: %s", a.toast);
+                    char line[sizeof a.toast];
+                    size_t k = 0;
+                    for (const char *c = a.toast; *c; c++)
+                        if (*c != '\n') line[k++] = *c;
+                    line[k] = '\0';
+                    LOG(LOG_INFO, "on screen: %s", line);
                 }
                 if (a.updater) updater_set_media(a.updater, a.local->n, news.status);
                 dirty = true;

@@ -878,7 +878,7 @@ enum media_status media_import(const char *src, const struct media_import_option
         goto done;
     }
     closedir(d);
-    qsort(names, n_names, sizeof *names, cmp_names);
+    if (n_names) qsort(names, n_names, sizeof *names, cmp_names);
     if (too_many)
         LOG(LOG_WARN, "import: %s has more than %d entries; the rest were not looked at", src, MEDIA_MAX_ENTRIES);
 
@@ -1069,15 +1069,17 @@ char *media_report_text(const struct media_report *rep) {
 
 void media_report_toast(const struct media_report *rep, char *buf, size_t size) {
     if (rep->aborted)
-        snprintf_cut(buf, size, "USBからの取り込みを中止しました (%s)。表示中の画像は前のままです", rep->abort_ja);
+        snprintf_cut(buf, size, "USBからの取り込みを中止しました (%s)。\n表示中の画像は前のままです", rep->abort_ja);
     else if (rep->committed && rep->refused)
-        snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。%zu件は取り込めませんでした。USBメモリを取り外せます",
+        snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。%zu件は取り込めませんでした。\nUSBメモリを取り外せます",
                      rep->imported, rep->refused);
     else if (rep->committed)
-        snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。USBメモリを取り外せます", rep->imported);
-    else
-        snprintf_cut(buf, size, "USBに取り込める画像がありませんでした (%zu件は取り込めません)。USBメモリを取り外せます",
+        snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。\nUSBメモリを取り外せます", rep->imported);
+    else if (rep->refused)
+        snprintf_cut(buf, size, "USBに取り込める画像がありませんでした (%zu件は取り込めません)。\nUSBメモリを取り外せます",
                      rep->refused);
+    else
+        snprintf_cut(buf, size, "USBの signage フォルダに画像がありませんでした。\nUSBメモリを取り外せます");
 }
 
 int media_write_report(const char *src, const struct media_report *rep) {
