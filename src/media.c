@@ -19,7 +19,6 @@
 #include <SDL_image.h>
 #include <cjson/cJSON.h>
 
-#include "cache.h"
 #include "image.h"
 #include "log.h"
 #include "util.h"
@@ -1083,12 +1082,21 @@ void media_report_toast(const struct media_report *rep, char *buf, size_t size) 
 }
 
 int media_write_report(const char *src, const struct media_report *rep) {
-    struct stat sb;
-    if (lstat(src, &sb) != 0) return errno;
-    if (!S_ISDIR(sb.st_mode)) return ENOTDIR;
+    /* Not cache_replace_file: a FAT stick refuses fchmod(), and the folder
+     * is opened once, without following a link, then used by descriptor. */
+    int dfd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) return errno;
+    static const char tmp[] = ".import-report.tmp";
     char *text = media_report_text(rep);
-    int rc = cache_replace_file(src, MEDIA_REPORT_NAME, text, strlen(text));
+    unlinkat(dfd, tmp, 0);
+    int rc = write_new_file(dfd, tmp, text, strlen(text));
     free(text);
+    if (rc == 0 && renameat(dfd, tmp, dfd, MEDIA_REPORT_NAME) != 0) {
+        rc = errno;
+        unlinkat(dfd, tmp, 0);
+    }
+    if (rc == 0) fsync(dfd);
+    close(dfd);
     return rc;
 }
 
