@@ -48,6 +48,10 @@ void updater_stop(struct updater *u);
 /* Main thread: takes the newest feed handed over, or NULL. The caller owns it. */
 struct feed *updater_take(struct updater *u);
 
+/* New settings (SIGHUP): cfg is copied; the worker takes them before its
+ * next fetch, which it makes now. */
+void updater_reconfigure(struct updater *u, const struct config *cfg);
+
 /* Asks for a fetch now (SIGHUP). */
 void updater_refetch(struct updater *u);
 

@@ -40,6 +40,10 @@ struct usb_news {
  * the caller owns it) and fills *news. */
 struct media_set *usb_watch_take(struct usb_watch *w, struct usb_news *news);
 
+/* New settings (SIGHUP): roots, key and mode apply from the next scan
+ * (within 2 s); media_dir only after a restart. cfg is copied. */
+void usb_watch_reconfigure(struct usb_watch *w, const struct config *cfg);
+
 /* Stops and joins the worker (an import in progress finishes first). NULL
  * is a no-op. */
 void usb_watch_stop(struct usb_watch *w);

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "media.h"
 #include "render.h"
+#include "service.h"
 #include "updater.h"
 #include "usb.h"
 #include "util.h"
@@ -66,6 +67,11 @@ struct picture {
 /* Everything the running player holds. */
 struct app {
     struct config cfg;
+    const char *cfg_path;    /* the settings file read (for SIGHUP), or NULL */
+    const char *cli_feed_url;/* --feed URL, which wins over feed_url on reload too */
+    bool shot_pending;       /* SIGUSR1: save the next frame drawn */
+    pthread_t shot_thread;   /* writes the screenshot (disk I/O off the main thread) */
+    bool shot_started;
     struct feed *feed;       /* owned; never NULL once started */
     enum feed_source source; /* where it came from */
     struct deck deck;
@@ -127,6 +133,8 @@ static int app_load(struct app *a, const struct app_options *opt) {
     const char *cfg_path = opt->config_path;
     struct stat sb;
     if (cfg_path == NULL && stat(CONFIG_DEFAULT_PATH, &sb) == 0) cfg_path = CONFIG_DEFAULT_PATH;
+    a->cfg_path = cfg_path;
+    a->cli_feed_url = opt->feed_url;
     if (cfg_path) {
         int problems = 0;
         if (config_load(cfg_path, &a->cfg, &problems) == CONFIG_ERR_OPEN)
@@ -723,6 +731,89 @@ static size_t adopt(struct app *a, struct feed *f, struct media_set *set, size_t
     return keep >= 0 ? (size_t)keep : 0;
 }
 
+/* SIGHUP: the settings file again. What the loop, the deck and the
+ * workers use takes effect now; the folders, the font and the time zone,
+ * which threads and open files depend on, only after a restart. */
+static void app_reload(struct app *a) {
+    if (a->cfg_path == NULL) {
+        LOG(LOG_INFO, "SIGHUP: no settings file to reload; fetching the feed now");
+        if (a->updater) updater_refetch(a->updater);
+        return;
+    }
+    struct config c;
+    config_defaults(&c);
+    int problems = 0;
+    if (config_load(a->cfg_path, &c, &problems) == CONFIG_ERR_OPEN) {
+        LOG(LOG_WARN, "SIGHUP: keeping the settings in use; fetching the feed now");
+        if (a->updater) updater_refetch(a->updater);
+        return;
+    }
+    if (a->cli_feed_url && config_set(&c, "feed_url", a->cli_feed_url) == NULL) c.allow_http = true;
+    struct { const char *key; char *now; const char *was; size_t size; } fixed[] = {
+        {"cache_dir", c.cache_dir, a->cfg.cache_dir, sizeof c.cache_dir},
+        {"state_dir", c.state_dir, a->cfg.state_dir, sizeof c.state_dir},
+        {"media_dir", c.media_dir, a->cfg.media_dir, sizeof c.media_dir},
+        {"font", c.font, a->cfg.font, sizeof c.font},
+        {"timezone", c.timezone, a->cfg.timezone, sizeof c.timezone},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
+        if (strcmp(fixed[i].now, fixed[i].was) != 0) {
+            LOG(LOG_WARN, "SIGHUP: %s changed; that takes a restart (systemctl restart misato-signage)",
+                fixed[i].key);
+            snprintf(fixed[i].now, fixed[i].size, "%s", fixed[i].was);
+        }
+    a->cfg = c;
+    if (a->updater) updater_reconfigure(a->updater, &a->cfg);
+    if (a->usb) usb_watch_reconfigure(a->usb, &a->cfg);
+    LOG(LOG_INFO, "SIGHUP: %s reloaded (%d problems); fetching the feed now", a->cfg_path, problems);
+}
+
+struct shot {
+    SDL_Surface *surface;
+    char dir[PATH_MAX];
+};
+
+static void *save_shot(void *arg) {
+    struct shot *sh = arg;
+    char tmp[PATH_MAX + 32], path[PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s/.screenshot.png.tmp", sh->dir);
+    snprintf(path, sizeof path, "%s/screenshot.png", sh->dir);
+    if (!util_mkdir_p(sh->dir) || IMG_SavePNG(sh->surface, tmp) != 0 || rename(tmp, path) != 0) {
+        LOG(LOG_WARN, "screenshot not saved to %s: %s", path, errno ? strerror(errno) : IMG_GetError());
+        unlink(tmp);
+    } else {
+        LOG(LOG_INFO, "screenshot saved: %s (%dx%d)", path, sh->surface->w, sh->surface->h);
+    }
+    SDL_FreeSurface(sh->surface);
+    free(sh);
+    return NULL;
+}
+
+/* SIGUSR1: what is on screen, read back before it is presented, then
+ * written as state_dir/screenshot.png by a short-lived thread. */
+static void before_present(struct app *a) {
+    if (!a->shot_pending) return;
+    a->shot_pending = false;
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(a->renderer, &w, &h);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (s == NULL || SDL_RenderReadPixels(a->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0) {
+        LOG(LOG_WARN, "screenshot: %s", SDL_GetError());
+        SDL_FreeSurface(s);
+        return;
+    }
+    if (a->shot_started) pthread_join(a->shot_thread, NULL);
+    struct shot *sh = xmalloc(sizeof *sh);
+    sh->surface = s;
+    snprintf(sh->dir, sizeof sh->dir, "%s", a->cfg.state_dir);
+    errno = 0;
+    a->shot_started = pthread_create(&a->shot_thread, NULL, save_shot, sh) == 0;
+    if (!a->shot_started) {
+        SDL_FreeSurface(s);
+        free(sh);
+    }
+}
+
 /* --- the display loop ------------------------------------------------------ */
 
 /* Waits up to timeout_ms for an event. X11 and Wayland sleep in the driver;
@@ -886,6 +977,7 @@ int app_run(const struct app_options *opt) {
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     fetch_global_init(); /* before any thread: curl_global_init is not thread-safe */
 
+    service_init();
     int rc = app_load(&a, opt);
     if (rc != APP_EXIT_OK) goto done;
     rc = open_display(&a, opt);
@@ -992,6 +1084,7 @@ int app_run(const struct app_options *opt) {
                 SDL_RenderClear(a.renderer);
                 /* IT importing after hours still hears how it went. */
                 if (a.toast_until) render_toast(a.render, a.toast, a.toast_ok);
+                before_present(&a);
                 SDL_RenderPresent(a.renderer);
                 frames++;
                 dirty = false;
@@ -1029,14 +1122,19 @@ int app_run(const struct app_options *opt) {
             }
             if (ticker) render_ticker(a.render, &f, (double)(tnow - ticker_t0) / 1000.0 * render_ticker_speed(a.render));
             if (a.toast_until && !alert_on) render_toast(a.render, a.toast, a.toast_ok);
+            before_present(&a);
             SDL_RenderPresent(a.renderer);
             frames++;
             last_frame = tnow;
         }
         if (first && frames > 0) {
             LOG(LOG_INFO, "first frame on screen");
+            char st[96];
+            snprintf(st, sizeof st, "showing %zu slides", a.deck.n);
+            service_ready(st);
             first = false;
         }
+        service_alive();
 
         Uint64 now = SDL_GetTicks64();
         int timeout;
@@ -1061,6 +1159,9 @@ int app_run(const struct app_options *opt) {
                 (alert->valid.until - wall) * 1000 < timeout)
                 timeout = (int)((alert->valid.until - wall) * 1000) + 5;
         }
+        /* The watchdog hears from this loop only while it turns. */
+        int wd = service_watchdog_ms();
+        if (wd && timeout > wd) timeout = wd;
         SDL_Event ev;
         bool got = wait_event(&a, &ev, timeout);
         while (got) {
@@ -1078,9 +1179,14 @@ int app_run(const struct app_options *opt) {
                 animating = false;
                 dirty = true;
             } else if (ev.type == a.ev_signal) {
-                if (ev.user.code == SIGHUP && a.updater) {
-                    LOG(LOG_INFO, "SIGHUP: fetching the feed now");
-                    updater_refetch(a.updater);
+                if (ev.user.code == SIGHUP) {
+                    app_reload(&a);
+                    animating = false;
+                    index = adopt(&a, NULL, NULL, index);
+                    dirty = true;
+                } else if (ev.user.code == SIGUSR1) {
+                    LOG(LOG_INFO, "SIGUSR1: saving a screenshot");
+                    a.shot_pending = dirty = true;
                 } else {
                     LOG(LOG_INFO, "signal %d: nothing to do for it", ev.user.code);
                 }
@@ -1147,9 +1253,11 @@ int app_run(const struct app_options *opt) {
         if (!screen_off && ms_to_next_minute() > 59000) dirty = true; /* the header clock */
     }
     show_free(&show);
+    service_stopping();
     LOG(LOG_INFO, "%lu frames drawn", frames);
     rc = APP_EXIT_OK;
 done:
+    if (a.shot_started) pthread_join(a.shot_thread, NULL);
     usb_watch_stop(a.usb);
     a.usb = NULL;
     updater_stop(a.updater);

@@ -96,6 +96,7 @@ struct updater {
     pthread_cond_t cond;
     /* guarded by mu */
     bool stop, refetch, rewrite_status;
+    struct config *pending;        /* new settings (SIGHUP), applied by the worker */
     struct feed *mailbox;          /* newest feed not yet taken */
     char showing_id[48];
     size_t showing_index, showing_count;
@@ -373,6 +374,15 @@ static double attempt(struct updater *u) {
     return delay;
 }
 
+/* With mu held: new settings from the main thread take effect here, on the
+ * worker, which is the only thread that reads u->cfg. */
+static void apply_pending(struct updater *u) {
+    if (u->pending == NULL) return;
+    u->cfg = *u->pending;
+    free(u->pending);
+    u->pending = NULL;
+}
+
 static void *worker(void *arg) {
     struct updater *u = arg;
     /* First attempt soon, but spread: screens that booted together do not
@@ -382,6 +392,7 @@ static void *worker(void *arg) {
     write_status(u);
     pthread_mutex_lock(&u->mu);
     while (!u->stop) {
+        apply_pending(u);
         if (u->cfg.feed_url[0] == '\0') {
             /* Nothing to poll: refresh the status on request, else wait. */
             if (u->refetch || u->rewrite_status) {
@@ -412,6 +423,8 @@ static void *worker(void *arg) {
         }
         if (u->stop) break;
         u->refetch = false;
+        apply_pending(u);
+        if (u->cfg.feed_url[0] == '\0') continue;
         pthread_mutex_unlock(&u->mu);
         delay = attempt(u);
         pthread_mutex_lock(&u->mu);
@@ -459,6 +472,7 @@ void updater_stop(struct updater *u) {
     pthread_mutex_unlock(&u->mu);
     pthread_join(u->thread, NULL);
     feed_free(u->mailbox);
+    free(u->pending);
     pthread_mutex_destroy(&u->mu);
     pthread_cond_destroy(&u->cond);
     free(u);
@@ -470,6 +484,17 @@ struct feed *updater_take(struct updater *u) {
     u->mailbox = NULL;
     pthread_mutex_unlock(&u->mu);
     return f;
+}
+
+void updater_reconfigure(struct updater *u, const struct config *cfg) {
+    struct config *copy = xmalloc(sizeof *copy);
+    *copy = *cfg;
+    pthread_mutex_lock(&u->mu);
+    free(u->pending);
+    u->pending = copy;
+    u->refetch = true;
+    pthread_cond_signal(&u->cond);
+    pthread_mutex_unlock(&u->mu);
 }
 
 void updater_refetch(struct updater *u) {

@@ -38,11 +38,12 @@ struct usb_watch {
     unsigned long long stamp; /* media_dir as last read */
     struct stick sticks[MAX_STICKS];
     size_t n_sticks;
-    bool pending;   /* news in the mailbox not yet notified */
+    bool notify_due; /* news in the mailbox not yet notified */
     /* guarded by mu */
     pthread_mutex_t mu;
     struct media_set *mailbox;
     struct usb_news news;
+    struct config *pending; /* new settings (SIGHUP), taken before the next scan */
 };
 
 /* Remembers the folder; true when it is new (not seen in the scan before). */
@@ -89,7 +90,7 @@ static void import_stick(struct usb_watch *w, const char *signage) {
     memcpy(w->news.status, status, sizeof status);
     w->news.toast_ok = ok;
     pthread_mutex_unlock(&w->mu);
-    w->pending = true; /* told after media_dir is read again: both at once */
+    w->notify_due = true; /* told after media_dir is read again: both at once */
 }
 
 /* dir/signage when it is a real folder (not a link). */
@@ -122,6 +123,17 @@ static void scan_dir(struct usb_watch *w, const char *dir, int depth) {
 }
 
 static void scan(struct usb_watch *w) {
+    pthread_mutex_lock(&w->mu);
+    if (w->pending) {
+        /* media_dir stays: the set on screen came from it (a restart moves it). */
+        char media_dir[sizeof w->cfg.media_dir];
+        memcpy(media_dir, w->cfg.media_dir, sizeof media_dir);
+        w->cfg = *w->pending;
+        memcpy(w->cfg.media_dir, media_dir, sizeof media_dir);
+        free(w->pending);
+        w->pending = NULL;
+    }
+    pthread_mutex_unlock(&w->mu);
     for (size_t i = 0; i < w->n_sticks; i++) w->sticks[i].present = false;
     for (int r = 0; r < w->cfg.n_usb_roots; r++) scan_dir(w, w->cfg.usb_roots[r], 2);
     /* A stick taken out is forgotten: put back in, it is imported again. */
@@ -139,10 +151,10 @@ static void scan(struct usb_watch *w) {
         media_set_free(w->mailbox);
         w->mailbox = set;
         pthread_mutex_unlock(&w->mu);
-        w->pending = true;
+        w->notify_due = true;
     }
-    if (w->pending) {
-        w->pending = false;
+    if (w->notify_due) {
+        w->notify_due = false;
         w->notify(w->ctx);
     }
 }
@@ -201,6 +213,15 @@ struct media_set *usb_watch_take(struct usb_watch *w, struct usb_news *news) {
     return set;
 }
 
+void usb_watch_reconfigure(struct usb_watch *w, const struct config *cfg) {
+    struct config *copy = xmalloc(sizeof *copy);
+    *copy = *cfg;
+    pthread_mutex_lock(&w->mu);
+    free(w->pending);
+    w->pending = copy;
+    pthread_mutex_unlock(&w->mu);
+}
+
 void usb_watch_stop(struct usb_watch *w) {
     if (w == NULL) return;
     char c = 1;
@@ -210,6 +231,7 @@ void usb_watch_stop(struct usb_watch *w) {
     close(w->stop_pipe[0]);
     close(w->stop_pipe[1]);
     media_set_free(w->mailbox);
+    free(w->pending);
     pthread_mutex_destroy(&w->mu);
     free(w);
 }
