@@ -6,7 +6,8 @@ BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config
     libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev libcjson-dev
     libinih-dev libunibreak-dev libfontconfig-dev libssl-dev libqrencode-dev libsystemd-dev)
 RUNTIME_PACKAGES=(fonts-morisawa-bizud-gothic tzdata)
-TEST_PACKAGES=(valgrind xvfb xauth x11-apps imagemagick python3 python3-jsonschema openssl)
+TEST_PACKAGES=(valgrind xvfb xauth x11-apps imagemagick python3 python3-jsonschema openssl
+    dpkg-dev lintian systemd)
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -33,4 +34,33 @@ configure_and_build() {
     local dir=$1; shift
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
     cmake --build "$dir" -j "$(nproc)"
+}
+
+# The arm64 build's needs (scripts/test-arm64, scripts/package arm64): the
+# cross compiler, qemu-user, and the arm64 -dev packages. libunibreak is not
+# multiarch in Debian 12: installing libunibreak-dev:arm64 would remove the
+# amd64 one, so its arm64 files are unpacked into build-arm64-extra/ instead.
+ARM64_DEV_PACKAGES=(libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev libcjson-dev
+    libinih-dev libfontconfig-dev libssl-dev libqrencode-dev libsystemd-dev)
+arm64_setup() {
+    ensure_packages crossbuild-essential-arm64 qemu-user-static
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        step "Adding the arm64 architecture to dpkg"
+        as_root dpkg --add-architecture arm64
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    fi
+    local p pkgs=()
+    for p in "${ARM64_DEV_PACKAGES[@]}"; do pkgs+=("$p:arm64"); done
+    ensure_packages "${pkgs[@]}"
+    local extra=$PWD/build-arm64-extra
+    if [ ! -f "$extra/pkgconfig/libunibreak.pc" ]; then
+        step "Unpacking libunibreak for arm64 into $extra"
+        rm -rf "$extra" && mkdir -p "$extra/debs" "$extra/root" "$extra/pkgconfig"
+        (cd "$extra/debs" && apt-get download -q libunibreak1:arm64 libunibreak-dev:arm64)
+        for p in "$extra"/debs/*.deb; do dpkg-deb -x "$p" "$extra/root"; done
+        sed "s|^prefix=.*|prefix=$extra/root/usr|" "$extra/root/usr/lib/pkgconfig/libunibreak.pc" \
+            > "$extra/pkgconfig/libunibreak.pc"
+    fi
+    # For programs run under qemu: the unpacked library comes first.
+    export LD_LIBRARY_PATH=$extra/root/usr/lib
 }
