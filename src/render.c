@@ -371,7 +371,9 @@ void render_label(struct render *r, const char *s, int px, bool bold, int x, int
 
 /* --- the frame ---------------------------------------------------------- */
 
-static float header_height(const struct render *r) { return r->u * 10.5f; }
+static bool is_portrait(const struct render *r) { return r->h > r->w; }
+/* Portrait headers hold two rows: the town and the clock, then the date. */
+static float header_height(const struct render *r) { return r->u * (is_portrait(r) ? 13.0f : 10.5f); }
 static float ticker_height(const struct render *r) { return r->ticker_on ? r->u * 7.0f : 0; }
 /* The footer, and the ticker strip above it when there is one. */
 static float footer_height(const struct render *r) { return r->u * 6.5f + ticker_height(r); }
@@ -386,6 +388,16 @@ static void draw_header(struct render *r, const struct render_frame *f) {
     fmt_clock(clock, sizeof clock, &f->now);
     int big = px_of(r, 5.2f), datepx = px_of(r, 3.4f), subpx = px_of(r, 3.2f);
     const char *sub = "DX推進計画の進み具合";
+    if (is_portrait(r)) {
+        float b1 = r->u * 6.6f, b2 = r->u * 11.2f;
+        int cw = text_baseline(r, clock, big, true, C_HEADER_TEXT, r->w - m, b1, RIGHT);
+        text_block(r, f->town_name, m, b1 - ascent(r, big, true), r->w - 2 * m - cw - gap, 1, big,
+                   px_of(r, 3.0f), true, C_HEADER_TEXT, LEFT);
+        int dw = text_baseline(r, date, datepx, false, C_HEADER_TEXT, m, b2, LEFT);
+        if (dw + gap + text_width(r, sub, subpx, false) <= r->w - 2 * m)
+            text_baseline(r, sub, subpx, false, C_HEADER_TEXT_2, r->w - m, b2, RIGHT);
+        return;
+    }
     /* Right to left: the clock, the date, then the town's name; the subtitle
      * only where it fits between them. */
     int cw = text_baseline(r, clock, big, true, C_HEADER_TEXT, r->w - m, base, RIGHT);
@@ -417,7 +429,9 @@ static void draw_footer(struct render *r, const struct render_frame *f, const ch
     char page[32] = "";
     if (f->deck && f->deck->n > 0) snprintf(page, sizeof page, "%zu / %zu", f->index + 1, f->deck->n);
     int pw = text_baseline(r, page, px, true, C_TEXT_2, r->w - m, base, RIGHT);
-    int rw = text_baseline(r, right, px, false, C_TEXT_2, r->w - m - pw - r->u * 3, base, RIGHT);
+    /* A narrow screen: the date shrinks a little rather than run off the edge. */
+    int rpx = fit_px(r, right, false, px, px_of(r, 2.2f), r->w - 2 * m - pw - r->u * 3);
+    int rw = text_baseline(r, right, rpx, false, C_TEXT_2, r->w - m - pw - r->u * 3, base, RIGHT);
     /* The left text gets what the right side leaves, cut with "…" if need be. */
     float avail = r->w - 2 * m - pw - rw - r->u * 6;
     if (left && avail > r->u * 10)
@@ -694,12 +708,18 @@ static float slide_heading(struct render *r, const char *chip, struct rgb chip_b
     float mg = margin(r), cw = r->w - 2 * mg;
     int chip_px = px_of(r, 3.2f);
     float chip_w = chip ? badge(r, chip, chip_px, chip_bg, C_OK_TEXT, mg, y) : 0;
-    if (label)
-        text(r, label, px_of(r, 3.6f), true, C_TEXT_2, mg + chip_w + (chip ? r->u * 1.8f : 0),
-             y + (chip_px * 1.5f - px_of(r, 3.6f)) / 2, LEFT);
+    if (label) {
+        float lx = mg + chip_w + (chip ? r->u * 1.8f : 0);
+        int lpx = fit_px(r, label, true, px_of(r, 3.6f), px_of(r, 2.8f), mg + cw - lx);
+        text_block(r, label, lx, y + (chip_px * 1.5f - lpx * 1.3f) / 2, mg + cw - lx, 1, lpx, lpx, true, C_TEXT_2,
+                   LEFT);
+    }
     y += chip_px * 1.5f + r->u * 1.5f;
-    y += heading_block(r, title, mg, y, cw, 2, px_of(r, 7.0f), px_of(r, 5.2f), px_of(r, 4.8f), true,
-                       C_TEXT, LEFT);
+    if (title == NULL) return y;
+    /* Portrait: 56u across; a title keeps to one line while it can. */
+    bool p = is_portrait(r);
+    y += heading_block(r, title, mg, y, cw, 2, px_of(r, p ? 5.6f : 7.0f), px_of(r, p ? 4.4f : 5.2f),
+                       px_of(r, p ? 4.4f : 4.8f), true, C_TEXT, LEFT);
     return y + r->u * 1.5f;
 }
 
@@ -725,7 +745,9 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
                         px_of(r, 3.4f), px_of(r, 3.4f), true, C_TEXT, LEFT);
     char buf[160];
     snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
-    cy += text_block(r, buf, cx, cy, cw, 2, small, px_of(r, 2.6f), false, C_TEXT_2, LEFT);
+    /* Which measure: where the card is tall enough to say it and still
+     * give the number its room. */
+    if (h > r->u * 40) cy += text_block(r, buf, cx, cy, cw, 2, small, px_of(r, 2.6f), false, C_TEXT_2, LEFT);
     int fy = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
     if (!fy || !feed_series_get(&m->actuals, fy, &actual)) {
@@ -768,22 +790,98 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
     big_value(r, actual, m->unit, cx, top, big);
 }
 
+/* A summary card as a wide row (portrait screens stack the headline
+ * measures): what is counted across the top; under it the number, as
+ * large as the row allows, and on the right the year's target over the
+ * achievement badge. */
+static void summary_row(struct render *r, const struct feed_measure *m, float x, float y, float w, float h,
+                        bool year_in_label) {
+    panel(r, x, y, w, h);
+    fill(r, x, y, r->u * 1.2f, h, C_FIELD[m->field]);
+    float pad = fminf(r->u * 1.4f, h * 0.08f), lx = x + r->u * 1.2f + pad * 1.6f;
+    float iw = x + w - pad * 1.6f - lx;
+    /* The title, then the target over the badge on the right: all of it
+     * must fit the row's height, so the sizes give a little on short rows. */
+    float title_f = r->u * 4.2f, small_f = r->u * 3.2f, bpx_f = r->u * 3.4f;
+    float need = pad * 2 + title_f * 1.3f + r->u * 0.6f + small_f * 1.3f + r->u * 0.3f + bpx_f * 1.5f;
+    float k = need > h ? (h - pad * 2 - r->u * 0.9f) / (need - pad * 2 - r->u * 0.9f) : 1.0f;
+    int title = (int)(title_f * k), small = (int)(small_f * k), bpx = (int)(bpx_f * k);
+    float th = heading_block(r, m->metric_name ? m->metric_name : m->name, lx, y + pad, iw, 1, title,
+                             (int)(title * 0.8f), (int)(title * 0.8f), true, C_TEXT, LEFT);
+    float top = y + pad + th + r->u * 0.6f, bottom = y + h - pad, band = bottom - top;
+    int fy = feed_latest_actual_fy(m);
+    double actual = 0, target = 0;
+    if (!fy || !feed_series_get(&m->actuals, fy, &actual)) {
+        text_block(r, "実績はまだありません", lx, top + (band - small * 1.3f) / 2, iw, 1, small, small, false,
+                   C_TEXT_2, LEFT);
+        return;
+    }
+    bool has_t = feed_series_get(&m->targets, fy, &target);
+    char buf[160], fy_s[32], tv[48], num[48];
+    fmt_fy_short(fy_s, sizeof fy_s, fy);
+    /* Right: the target over the badge, both bottom-aligned. */
+    float right_w = 0;
+    if (has_t) {
+        int pct = fmt_achievement_percent(actual, target);
+        snprintf(buf, sizeof buf, actual >= target ? "◎ 達成 %d%%" : "△ 達成率 %d%%", pct);
+        float bw = (float)text_width(r, buf, bpx, true) + bpx * 1.1f;
+        badge(r, buf, bpx, actual >= target ? C_OK : C_NG, actual >= target ? C_OK_TEXT : C_NG_TEXT,
+              lx + iw - bw, bottom - bpx * 1.5f);
+        right_w = bw;
+        fmt_value(tv, sizeof tv, target, m->unit);
+        if (year_in_label) snprintf(buf, sizeof buf, "目標 %s", tv);
+        else snprintf(buf, sizeof buf, "%s実績・目標 %s", fy_s, tv);
+    } else {
+        snprintf(buf, sizeof buf, "%s実績", fy_s);
+    }
+    right_w = fmaxf(right_w, (float)text_width(r, buf, small, false));
+    text(r, buf, small, false, C_TEXT_2, lx + iw,
+         fmaxf(top, bottom - (has_t ? bpx * 1.5f + r->u * 0.3f : 0) - small * 1.3f), RIGHT);
+    /* Left: the number, as large as the room allows. */
+    fmt_value(num, sizeof num, actual, NULL);
+    float room_w = iw - right_w - r->u * 2.0f, room_h = bottom - top;
+    int big = (int)fminf((float)px_of(r, 12.0f), room_h / 1.02f);
+    while (big > px_of(r, 3.0f) &&
+           text_width(r, num, big, true) + text_width(r, m->unit, (int)(big * 0.42f), true) + r->u > room_w)
+        big--;
+    big_value(r, actual, m->unit, lx, bottom - big * 1.0f, big);
+}
+
 static void draw_summary(struct render *r, const struct render_frame *f) {
     size_t heads[DECK_MAX_HEADLINES];
     size_t n = deck_headlines(f->feed, heads);
-    float y = slide_heading(r, "主な指標", C_HEADER, NULL, "数字で見る 美郷町のDX", header_height(r) + r->u * 3.5f);
-    float mg = margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r);
     bool portrait = r->h > r->w;
-    size_t cols = portrait ? (n > 3 ? 2 : 1) : (n <= 4 ? (n < 2 ? 1 : 2) : 3);
+    /* Portrait: the title goes beside the chip, leaving the height to the
+     * numbers; when every number is of the same year, the year goes there
+     * too, so that each row needs only the target beside its number. */
+    int common_fy = -1;
+    for (size_t i = 0; i < n; i++) {
+        int fy = feed_latest_actual_fy(&f->feed->measures[heads[i]]);
+        common_fy = common_fy == -1 || common_fy == fy ? fy : 0;
+    }
+    char label[96] = "数字で見る 美郷町のDX";
+    if (common_fy > 0) {
+        char fy_s[32];
+        fmt_fy_short(fy_s, sizeof fy_s, common_fy);
+        snprintf(label, sizeof label, "%sの実績と目標", fy_s);
+    }
+    float y = portrait ? slide_heading(r, "主な指標", C_HEADER, label, NULL, header_height(r) + r->u * 2.0f) - r->u * 0.5f
+                       : slide_heading(r, "主な指標", C_HEADER, NULL, "数字で見る 美郷町のDX", header_height(r) + r->u * 3.5f);
+    float mg = margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r);
+    size_t cols = portrait ? 1 : (n <= 4 ? (n < 2 ? 1 : 2) : 3);
     if (!portrait && n == 4 && (float)r->w / (float)r->h > 1.5f) cols = 4;
     size_t rows = (n + cols - 1) / cols;
-    float gap = r->u * 2.5f;
+    float gap = r->u * (portrait ? 1.2f : 2.5f);
     float cwid = (cw - gap * (float)(cols - 1)) / (float)cols;
     float chgt = (bottom - y - gap * (float)(rows - 1)) / (float)rows;
     for (size_t i = 0; i < n; i++) {
         size_t c = i % cols, rw = i / cols;
-        summary_card(r, &f->feed->measures[heads[i]], mg + (cwid + gap) * (float)c,
-                     y + (chgt + gap) * (float)rw, cwid, chgt);
+        if (cols == 1 && cwid > chgt * 2.2f)
+            summary_row(r, &f->feed->measures[heads[i]], mg, y + (chgt + gap) * (float)rw, cwid, chgt,
+                        common_fy > 0);
+        else
+            summary_card(r, &f->feed->measures[heads[i]], mg + (cwid + gap) * (float)c,
+                         y + (chgt + gap) * (float)rw, cwid, chgt);
     }
 }
 
@@ -1121,11 +1219,19 @@ static void draw_alert(struct render *r, const struct render_frame *f, const str
     text(r, f->town_name, px_of(r, 4.0f), true, fg, r->w - mg, (float)r->h - r->u * 8.4f, RIGHT);
 }
 
+/* The layout unit: 1% of the screen's height, so that body text (4u and
+ * up) is 1/25 of the height in every orientation. A portrait screen is
+ * then 56u wide and its slides stack what landscape puts side by side;
+ * only a screen narrower than 9:16, or wider than 16:9 by far, is limited
+ * by its width. */
+static float unit_of(int w, int h) {
+    float u = (float)h / 100.0f, by_width = (float)w / 56.25f;
+    return u < by_width ? u : by_width;
+}
+
 static void frame_metrics(struct render *r, const struct render_frame *f) {
     SDL_GetRendererOutputSize(r->sdl, &r->w, &r->h);
-    int shorter = r->w < r->h ? r->w : r->h;
-    /* On very wide screens the height limits, on tall ones the width. */
-    r->u = (float)shorter / 100.0f;
+    r->u = unit_of(r->w, r->h);
     r->ticker_on = f->n_ticker > 0 && f->alert == NULL;
 }
 
@@ -1193,8 +1299,7 @@ int render_ticker(struct render *r, const struct render_frame *f, double offset)
 
 void render_toast(struct render *r, const char *msg, bool ok) {
     SDL_GetRendererOutputSize(r->sdl, &r->w, &r->h);
-    int shorter = r->w < r->h ? r->w : r->h;
-    r->u = (float)shorter / 100.0f;
+    r->u = unit_of(r->w, r->h);
     float mg = margin(r), pad = r->u * 2.5f;
     float badge_w = r->u * 12.0f, w = (float)r->w - 2 * mg, tw = w - badge_w - pad * 3;
     struct layout_block *b = xmalloc(sizeof *b);
