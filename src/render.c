@@ -471,9 +471,16 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
                        float y, float w, float h) {
     struct rgb field = C_FIELD[m->field];
     int title_px = px_of(r, 3.6f), small = px_of(r, 3.2f);
-    text(r, "年度ごとの目標と実績", title_px, true, C_TEXT, x, y, LEFT);
+    const char *title = is_portrait(r) ? "目標と実績" : "年度ごとの目標と実績";
+    text(r, title, title_px, true, C_TEXT, x, y, LEFT);
 
-    /* Legend, right-aligned on the title line: shapes tell target from actual. */
+    /* Legend, right-aligned on the title line (below it when the chart is
+     * narrow): shapes tell target from actual. */
+    float legend_w = (float)(text_width(r, "目標", small, false) + text_width(r, "実績", small, false)) + r->u * 11.2f;
+    if ((float)text_width(r, title, title_px, true) + r->u * 2 + legend_w > w) {
+        y += title_px * 1.35f;
+        h -= title_px * 1.35f;
+    }
     float sw = r->u * 2.6f, ly = y + (title_px - sw) / 2 + r->u * 0.2f, lx = x + w;
     lx -= text_width(r, "実績", small, false);
     text(r, "実績", small, false, C_TEXT, lx, y + (title_px - small) / 2.0f, LEFT);
@@ -495,7 +502,10 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
         if (feed_series_get(&m->actuals, fy, &v) && v > max) max = v;
     }
     if (max <= 0) max = 1;
-    double step = nice_step(max * 1.08, 4);
+    /* As many grid lines as the height leaves room for labels (at most 4). */
+    float est_ph = h - title_px - r->u * 7.0f - small * 2.6f;
+    int ticks = (int)(est_ph / (small * 1.8f));
+    double step = nice_step(max * 1.08, ticks < 1 ? 1 : ticks > 4 ? 4 : ticks);
     double top = ceil(max * 1.08 / step) * step;
 
     char buf[64];
@@ -560,7 +570,9 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
         bool now = fy == current_fy;
         char year2[48];
         fmt_fy_short(buf, sizeof buf, fy);
-        snprintf(year2, sizeof year2, now ? "(%d) 今年度" : "(%d)", fy);
+        /* Portrait columns are narrow: the Western year only in landscape. */
+        if (is_portrait(r)) snprintf(year2, sizeof year2, "%s", now ? "今年度" : "");
+        else snprintf(year2, sizeof year2, now ? "(%d) 今年度" : "(%d)", fy);
         int ypx = fit_px(r, buf, now, small, px_of(r, 2.0f), gw * 0.96f);
         ypx = fit_px(r, year2, now, ypx, px_of(r, 2.0f), gw * 0.96f);
         float ly0 = py0 + ph + r->u * 0.8f;
@@ -662,9 +674,59 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
     }
 }
 
+/* The numbers of a KPI slide as one wide panel (portrait): the latest
+ * actual on the left, big; its target, the achievement and the badge on
+ * the right. This year's target is on the chart below, marked 今年度. */
+static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m, float x, float y, float w,
+                                  float h) {
+    char buf[128], fy_s[32], val[48], tval[48];
+    int label = px_of(r, 3.4f), body = px_of(r, 3.6f);
+    int latest = feed_latest_actual_fy(m);
+    double actual = 0, target = 0;
+    bool has_actual = latest && feed_series_get(&m->actuals, latest, &actual);
+    bool has_target = has_actual && feed_series_get(&m->targets, latest, &target);
+    if (!has_actual) {
+        text(r, "実績", label, false, C_TEXT_2, x, y, LEFT);
+        text_block(r, "まだ公表されていません", x, y + label * 1.4f, w, 2, body, px_of(r, 3.4f), true, C_TEXT, LEFT);
+        return;
+    }
+    float rw = 0;
+    if (has_target) {
+        /* The target over a badge that says, by mark and words, how it went. */
+        int pct = fmt_achievement_percent(actual, target);
+        fmt_value(tval, sizeof tval, target, m->unit);
+        if (actual >= target) {
+            snprintf(buf, sizeof buf, "◎ 達成 %d%%", pct);
+        } else {
+            fmt_value(val, sizeof val, target - actual, m->unit);
+            snprintf(buf, sizeof buf, "△ あと%s (%d%%)", val, pct);
+        }
+        char t1[64];
+        snprintf(t1, sizeof t1, "目標 %s", tval);
+        float bw = (float)text_width(r, buf, body, true) + body * 1.1f;
+        rw = fmaxf(bw, (float)text_width(r, t1, body, false));
+        float by = y + h - body * 1.5f;
+        text(r, t1, body, false, C_TEXT, x + w, by - body * 1.4f - r->u * 0.4f, RIGHT);
+        badge(r, buf, body, actual >= target ? C_OK : C_NG, actual >= target ? C_OK_TEXT : C_NG_TEXT, x + w - bw, by);
+    }
+    fmt_fy_short(fy_s, sizeof fy_s, latest);
+    snprintf(buf, sizeof buf, "%sの実績", fy_s);
+    float lw = w - rw - r->u * 2;
+    /* The label sits above the target line: it may run wider than the number's column. */
+    text_block(r, buf, x, y, w * 0.55f, 1, label, px_of(r, 2.8f), false, C_TEXT_2, LEFT);
+    fmt_value(val, sizeof val, actual, NULL);
+    float room = h - label * 1.4f;
+    int big = (int)fminf((float)px_of(r, 15.0f), room / 1.05f);
+    while (big > px_of(r, 4.0f) &&
+           text_width(r, val, big, true) + text_width(r, m->unit, (int)lroundf(big * 0.42f), true) + r->u > lw)
+        big--;
+    big_value(r, actual, m->unit, x, y + h - big * 1.05f, big);
+}
+
 static void draw_kpi(struct render *r, const struct render_frame *f, const struct feed_measure *m) {
     float mg = margin(r), cw = r->w - 2 * mg;
-    float y = header_height(r) + r->u * 3.5f;
+    bool portrait = r->h > r->w;
+    float y = header_height(r) + r->u * (portrait ? 2.5f : 3.5f);
     int current_fy = fmt_fiscal_year(&f->now);
 
     /* Field chip and measure number. */
@@ -676,21 +738,25 @@ static void draw_kpi(struct render *r, const struct render_frame *f, const struc
          y + (chip_px * 1.5f - px_of(r, 3.6f)) / 2, LEFT);
     y += chip_px * 1.5f + r->u * 1.5f;
 
-    y += text_block(r, m->name, mg, y, cw, 2, px_of(r, 7.0f), px_of(r, 4.8f), true, C_TEXT, LEFT);
+    if (portrait)
+        y += heading_block(r, m->name, mg, y, cw, 2, px_of(r, 5.6f), px_of(r, 4.4f), px_of(r, 4.4f), true, C_TEXT,
+                           LEFT);
+    else
+        y += text_block(r, m->name, mg, y, cw, 2, px_of(r, 7.0f), px_of(r, 4.8f), true, C_TEXT, LEFT);
     snprintf(buf, sizeof buf, "指標: %s", m->metric_name ? m->metric_name : "");
     y += r->u * 0.5f;
     y += text_block(r, buf, mg, y, cw, 1, px_of(r, 4.2f), px_of(r, 3.2f), false, C_TEXT_2, LEFT);
-    y += r->u * 2.5f;
+    y += r->u * (portrait ? 1.5f : 2.5f);
 
-    float bottom = (float)r->h - footer_height(r) - r->u * 3.0f;
-    float pad = r->u * 3.0f;
-    bool portrait = r->h > r->w;
-    float gap = r->u * 2.5f;
+    float bottom = (float)r->h - footer_height(r) - r->u * (portrait ? 2.0f : 3.0f);
+    float pad = r->u * (portrait ? 2.2f : 3.0f);
+    float gap = r->u * (portrait ? 1.5f : 2.5f);
     float lw = portrait ? cw : cw * 0.40f;
-    float lh = portrait ? (bottom - y) * 0.45f : bottom - y;
+    float lh = portrait ? fminf((bottom - y) * 0.4f, r->u * 19) : bottom - y;
     fill(r, mg, y, lw, lh, C_PANEL);
     frame_rect(r, mg, y, lw, lh, fmaxf(1, r->u * 0.12f), C_PANEL_EDGE);
-    draw_kpi_numbers(r, m, current_fy, mg + pad, y + pad, lw - 2 * pad, lh - 2 * pad);
+    if (portrait) draw_kpi_numbers_wide(r, m, mg + pad, y + pad, lw - 2 * pad, lh - 2 * pad);
+    else draw_kpi_numbers(r, m, current_fy, mg + pad, y + pad, lw - 2 * pad, lh - 2 * pad);
 
     float rx = portrait ? mg : mg + lw + gap, ry = portrait ? y + lh + gap : y;
     float rw = portrait ? cw : cw - lw - gap, rh = bottom - ry;
@@ -998,24 +1064,29 @@ static void draw_roadmap(struct render *r, const struct render_frame *f, int fie
     const struct feed *fd = f->feed;
     static const char *const titles[] = {"住民サービスの向上", "行政事務のデジタル化", "地域社会のDXの推進"};
     char title[96];
-    snprintf(title, sizeof title, "ロードマップ：%s", titles[field]);
-    float y = slide_heading(r, feed_field_name((enum feed_field)field), C_FIELD[field], "計画の進み方",
-                            title, header_height(r) + r->u * 3.5f);
+    bool portrait = r->h > r->w;
+    /* Portrait: the field's aim alone as the title, so it keeps to one line. */
+    snprintf(title, sizeof title, portrait ? "%s" : "ロードマップ：%s", titles[field]);
+    float y = slide_heading(r, feed_field_name((enum feed_field)field), C_FIELD[field],
+                            portrait ? "ロードマップ・計画の進み方" : "計画の進み方", title,
+                            header_height(r) + r->u * (portrait ? 2.5f : 3.5f));
     float mg = margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r);
     int lo = fd->first_fy ? fd->first_fy : 2024, hi = fd->last_fy ? fd->last_fy : lo + 5;
     if (hi - lo > 11) hi = lo + 11;
     int years = hi - lo + 1, now_fy = fmt_fiscal_year(&f->now);
     size_t n = 0;
     for (size_t i = 0; i < fd->n_measures; i++) n += (int)fd->measures[i].field == field;
-    bool portrait = r->h > r->w;
-    float label_w = portrait ? cw * 0.42f : cw * 0.36f, tx = mg + label_w, tw = cw - label_w;
+    /* Portrait: each measure's name on its own line above its bar, and the
+     * timeline across the whole width. */
+    float label_w = portrait ? r->u * 1.5f : cw * 0.36f, tx = mg + label_w, tw = cw - label_w - (portrait ? r->u * 1.5f : 0);
     float colw = tw / (float)years;
     /* Year labels shrink to their column; very narrow columns drop 年度. */
     int yp = fit_px(r, "R10年度", true, px_of(r, 3.2f), px_of(r, 2.4f), colw * 0.94f);
     bool short_years = text_width(r, "R10年度", yp, true) > colw * 0.94f;
+    if (short_years) yp = fit_px(r, "R10", true, px_of(r, 3.2f), px_of(r, 2.4f), colw * 0.94f);
     float head_h = px_of(r, 3.2f) * 2.8f;
     float row_h = (bottom - y - head_h) / (float)(n ? n : 1);
-    if (row_h > r->u * 11) row_h = r->u * 11;
+    if (row_h > r->u * (portrait ? 12 : 11)) row_h = r->u * (portrait ? 12 : 11);
     panel(r, mg, y, cw, head_h + row_h * (float)n + r->u);
     /* Year columns, the current one banded. */
     for (int k = 0; k < years; k++) {
@@ -1026,20 +1097,22 @@ static void draw_roadmap(struct render *r, const struct render_frame *f, int fie
         if (short_years) snprintf(buf, sizeof buf, "R%d", fy - FMT_REIWA_OFFSET);
         else fmt_fy_short(buf, sizeof buf, fy);
         text(r, buf, yp, fy == now_fy, C_TEXT, cx + colw / 2, y + yp * 0.4f, CENTER);
-        snprintf(buf, sizeof buf, fy == now_fy ? "今年度" : short_years ? "%d" : "(%d)", fy);
+        if (portrait) snprintf(buf, sizeof buf, "%s", fy == now_fy ? "今年度" : "");
+        else snprintf(buf, sizeof buf, fy == now_fy ? "今年度" : short_years ? "%d" : "(%d)", fy);
         text(r, buf, (int)(yp * 0.85f), fy == now_fy, fy == now_fy ? C_TEXT : C_TEXT_2,
              cx + colw / 2, y + yp * 1.55f, CENTER);
         if (k) fill(r, cx, y + head_h * 0.9f, fmaxf(1, r->u * 0.1f), row_h * (float)n, C_GRID);
     }
     /* One size for every row's name: the largest at which all fit on one
      * line, but not below 2.8u; a name that still does not fit wraps. */
-    int name_px = (int)fminf((float)px_of(r, 4.0f), row_h * 0.42f);
+    float name_w = portrait ? cw - r->u * 3 : label_w - r->u * 3;
+    int name_px = (int)fminf((float)px_of(r, 4.0f), row_h * (portrait ? 0.48f : 0.42f));
     for (size_t i = 0; i < fd->n_measures; i++) {
         const struct feed_measure *m = &fd->measures[i];
         if ((int)m->field != field) continue;
         char buf[240];
         snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
-        name_px = fit_px(r, buf, false, name_px, px_of(r, 2.8f), label_w - r->u * 3);
+        name_px = fit_px(r, buf, false, name_px, px_of(r, 2.8f), name_w);
     }
     size_t row = 0;
     for (size_t i = 0; i < fd->n_measures; i++) {
@@ -1049,16 +1122,18 @@ static void draw_roadmap(struct render *r, const struct render_frame *f, int fie
         if (row > 1) fill(r, mg + r->u, ry, cw - 2 * r->u, fmaxf(1, r->u * 0.1f), C_GRID);
         char buf[240];
         snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
-        bool wraps = text_width(r, buf, name_px, false) > label_w - r->u * 3;
-        int lines = wraps && row_h > name_px * 2.7f ? 2 : 1;
-        text_block(r, buf, mg + r->u * 2, ry + (row_h - name_px * 1.3f * (float)lines) / 2,
-                   label_w - r->u * 3, (size_t)lines, name_px, name_px, false, C_TEXT, LEFT);
+        bool wraps = text_width(r, buf, name_px, false) > name_w;
+        int lines = wraps && row_h > name_px * 2.7f && !portrait ? 2 : 1;
+        float name_y = portrait ? ry + row_h * 0.06f : ry + (row_h - name_px * 1.3f * (float)lines) / 2;
+        text_block(r, buf, mg + r->u * 2, name_y, name_w, (size_t)lines, name_px, name_px, false, C_TEXT, LEFT);
         int plo, phi;
         plan_span(m, &plo, &phi);
         if (plo == 0) continue;
         if (plo < lo) plo = lo;
         if (phi > hi) phi = hi;
-        float bh = row_h * 0.42f, by = ry + (row_h - bh) / 2;
+        float bh = row_h * (portrait ? 0.3f : 0.42f);
+        float by = portrait ? ry + row_h * 0.06f + name_px * 1.3f + (row_h * 0.94f - name_px * 1.3f - bh) / 2
+                            : ry + (row_h - bh) / 2;
         for (int fy = plo; fy <= phi; fy++) {
             float bx = tx + colw * (float)(fy - lo) + (fy == plo ? r->u * 0.8f : 0);
             float bw = colw - (fy == plo ? r->u * 0.8f : 0) - (fy == phi ? r->u * 0.8f : 0);
