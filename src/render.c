@@ -969,12 +969,12 @@ static const char *plan_text(const struct feed_plan_row *row, int fy, bool *cont
 static void draw_detail(struct render *r, const struct render_frame *f, const struct feed_measure *m) {
     char label[32];
     snprintf(label, sizeof label, "施策 %s", m->id);
-    float y = slide_heading(r, feed_field_name(m->field), C_FIELD[m->field], label, m->name,
-                            header_height(r) + r->u * 3.5f);
-    float mg = margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r), gap = r->u * 2.5f;
     bool portrait = r->h > r->w;
+    float y = slide_heading(r, feed_field_name(m->field), C_FIELD[m->field], label, m->name,
+                            header_height(r) + r->u * (portrait ? 2.5f : 3.5f));
+    float mg = margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r), gap = r->u * (portrait ? 1.5f : 2.5f);
     float lw = portrait ? cw : cw * 0.56f;
-    float lh = portrait ? (bottom - y - gap) * 0.55f : bottom - y;
+    float lh = portrait ? (bottom - y - gap) * 0.62f : bottom - y;
     float pad = r->u * 2.5f;
     int head = px_of(r, 3.6f), body = px_of(r, 4.0f), minpx = px_of(r, 3.0f);
 
@@ -982,13 +982,44 @@ static void draw_detail(struct render *r, const struct render_frame *f, const st
     float cx = mg + pad, cy = y + pad * 0.8f, inner = lw - 2 * pad, end = y + lh - pad * 0.6f;
     text(r, "取り組みの内容", head, true, C_TEXT_2, cx, cy, LEFT);
     cy += head * 1.5f;
-    for (size_t i = 0; i < m->n_description && cy + body * 1.3f < end; i++) {
-        size_t lines = (size_t)((end - cy) / (body * 1.3f));
-        if (lines > 4) lines = 4;
+    /* Portrait lines are short: one size for all the points, the largest at
+     * which every point fits whole (none below minpx). */
+    int joint_px = 0;
+    if (portrait && m->n_description) {
+        struct layout_block *b = xmalloc(sizeof *b);
+        struct measure_ctx mc = {r, false};
+        for (int px = body; px >= minpx && !joint_px; px -= px / 24 > 0 ? px / 24 : 1) {
+            float total = 0;
+            bool ok = true;
+            for (size_t i = 0; i < m->n_description && ok; i++) {
+                ok = layout_fit(m->description[i], (int)(inner - r->u * 2.2f), LAYOUT_MAX_LINES, px, px, measure,
+                                &mc, b);
+                total += (float)b->n_lines * px * 1.3f + r->u;
+            }
+            if (ok && cy + total <= end) joint_px = px;
+        }
+        free(b);
+    }
+    for (size_t i = 0; i < m->n_description && cy + minpx * 1.3f < end; i++) {
+        size_t lines = (size_t)((end - cy) / ((portrait ? minpx : body) * 1.3f));
+        int max_px = body;
+        if (joint_px) {
+            lines = LAYOUT_MAX_LINES;
+            max_px = joint_px;
+        } else if (portrait) {
+            /* Still too long: the room is shared, so that every point shows. */
+            size_t share = (size_t)((end - cy - r->u * (float)(m->n_description - i - 1)) / (minpx * 1.3f)) /
+                           (m->n_description - i);
+            if (share < 2) share = 2;
+            if (lines > share) lines = share;
+            max_px = minpx;
+        } else if (lines > 4) {
+            lines = 4;
+        }
         if (lines == 0) break;
-        fill(r, cx, cy + body * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
-        cy += text_block(r, m->description[i], cx + r->u * 2.2f, cy, inner - r->u * 2.2f, lines, body,
-                         minpx, false, C_TEXT, LEFT) + r->u * 1.0f;
+        fill(r, cx, cy + max_px * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
+        cy += text_block(r, m->description[i], cx + r->u * 2.2f, cy, inner - r->u * 2.2f, lines, max_px,
+                         joint_px ? joint_px : minpx, false, C_TEXT, LEFT) + r->u * 1.0f;
     }
 
     float rx = portrait ? mg : mg + lw + gap, ry = portrait ? y + lh + gap : y;
@@ -1002,7 +1033,7 @@ static void draw_detail(struct render *r, const struct render_frame *f, const st
     char fy_s[32], buf[200];
     fmt_fy_long(fy_s, sizeof fy_s, fy);
     snprintf(buf, sizeof buf, "今年度 %s の計画", fy_s);
-    text(r, buf, head, true, C_TEXT_2, cx, cy, LEFT);
+    text_block(r, buf, cx, cy, inner, 1, head, px_of(r, 2.8f), true, C_TEXT_2, LEFT);
     cy += head * 1.5f;
     size_t shown = 0;
     for (size_t i = 0; i < m->n_plan && cy + body * 1.3f < end; i++) {
