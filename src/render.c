@@ -503,8 +503,8 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
     }
     if (max <= 0) max = 1;
     /* As many grid lines as the height leaves room for labels (at most 4). */
-    float est_ph = h - title_px - r->u * 7.0f - small * 2.6f;
-    int ticks = (int)(est_ph / (small * 1.8f));
+    float est_ph = h - title_px - r->u * 6.0f - small * 1.4f;
+    int ticks = is_portrait(r) ? (int)(est_ph / (small * 1.8f)) : 4;
     double step = nice_step(max * 1.08, ticks < 1 ? 1 : ticks > 4 ? 4 : ticks);
     double top = ceil(max * 1.08 / step) * step;
 
@@ -512,16 +512,18 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
     fmt_value(buf, sizeof buf, top, NULL);
     float axis_w = (float)text_width(r, buf, small, false) + r->u * 1.5f;
     float px0 = x + axis_w, pw = w - axis_w;
-    float py0 = y + title_px + r->u * 6.0f;         /* room for value labels */
-    float ph = y + h - py0 - small * 2.6f - r->u;    /* room for year labels */
+    bool one_line_years = is_portrait(r);
+    float py0 = y + title_px + r->u * (one_line_years ? 5.0f : 6.0f); /* room for value labels */
+    float ph = y + h - py0 - small * (one_line_years ? 1.4f : 2.6f) - r->u; /* room for year labels */
     if (ph < r->u * 5 || pw < r->u * 10) return;
 
     int n = hi - lo + 1;
     float gw = pw / (float)n;
     /* The current fiscal year's column is marked with a band and "今年度". */
     if (current_fy >= lo && current_fy <= hi)
-        fill(r, px0 + gw * (float)(current_fy - lo), py0 - r->u * 5.5f, gw,
-             ph + r->u * 5.5f + small * 2.6f + r->u * 0.5f, C_NOW_BAND);
+        fill(r, px0 + gw * (float)(current_fy - lo), py0 - r->u * (one_line_years ? 4.5f : 5.5f), gw,
+             ph + r->u * (one_line_years ? 4.5f : 5.5f) + small * (one_line_years ? 1.4f : 2.6f) + r->u * 0.5f,
+             C_NOW_BAND);
 
     float grid_t = fmaxf(1, r->u * 0.12f);
     for (double v = 0; v <= top + step / 2; v += step) {
@@ -570,9 +572,14 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
         bool now = fy == current_fy;
         char year2[48];
         fmt_fy_short(buf, sizeof buf, fy);
-        /* Portrait columns are narrow: the Western year only in landscape. */
-        if (is_portrait(r)) snprintf(year2, sizeof year2, "%s", now ? "今年度" : "");
-        else snprintf(year2, sizeof year2, now ? "(%d) 今年度" : "(%d)", fy);
+        /* Portrait columns are narrow and short: one line, the Western year
+         * only in landscape, and this year's column says 今年度. */
+        if (is_portrait(r)) {
+            year2[0] = '\0';
+            if (now) snprintf(buf, sizeof buf, "今年度");
+        } else {
+            snprintf(year2, sizeof year2, now ? "(%d) 今年度" : "(%d)", fy);
+        }
         int ypx = fit_px(r, buf, now, small, px_of(r, 2.0f), gw * 0.96f);
         ypx = fit_px(r, year2, now, ypx, px_of(r, 2.0f), gw * 0.96f);
         float ly0 = py0 + ph + r->u * 0.8f;
@@ -752,7 +759,7 @@ static void draw_kpi(struct render *r, const struct render_frame *f, const struc
     float pad = r->u * (portrait ? 2.2f : 3.0f);
     float gap = r->u * (portrait ? 1.5f : 2.5f);
     float lw = portrait ? cw : cw * 0.40f;
-    float lh = portrait ? fminf((bottom - y) * 0.4f, r->u * 19) : bottom - y;
+    float lh = portrait ? fminf((bottom - y) * 0.36f, r->u * 18) : bottom - y;
     fill(r, mg, y, lw, lh, C_PANEL);
     frame_rect(r, mg, y, lw, lh, fmaxf(1, r->u * 0.12f), C_PANEL_EDGE);
     if (portrait) draw_kpi_numbers_wide(r, m, mg + pad, y + pad, lw - 2 * pad, lh - 2 * pad);
@@ -777,7 +784,7 @@ static float slide_heading(struct render *r, const char *chip, struct rgb chip_b
     if (label) {
         float lx = mg + chip_w + (chip ? r->u * 1.8f : 0);
         int lpx = fit_px(r, label, true, px_of(r, 3.6f), px_of(r, 2.8f), mg + cw - lx);
-        text_block(r, label, lx, y + (chip_px * 1.5f - lpx * 1.3f) / 2, mg + cw - lx, 1, lpx, lpx, true, C_TEXT_2,
+        text_block(r, label, lx, y + (chip_px * 1.5f - (float)lpx) / 2, mg + cw - lx, 1, lpx, lpx, true, C_TEXT_2,
                    LEFT);
     }
     y += chip_px * 1.5f + r->u * 1.5f;
@@ -976,16 +983,18 @@ static void draw_detail(struct render *r, const struct render_frame *f, const st
     float lw = portrait ? cw : cw * 0.56f;
     float lh = portrait ? (bottom - y - gap) * 0.62f : bottom - y;
     float pad = r->u * 2.5f;
-    int head = px_of(r, 3.6f), body = px_of(r, 4.0f), minpx = px_of(r, 3.0f);
+    /* Body text: never below 4u, 1/25 of the screen height; what does not fit ends with "…". */
+    int head = px_of(r, 3.6f), body = px_of(r, 4.2f), minpx = px_of(r, 4.0f);
 
     panel(r, mg, y, lw, lh);
     float cx = mg + pad, cy = y + pad * 0.8f, inner = lw - 2 * pad, end = y + lh - pad * 0.6f;
     text(r, "取り組みの内容", head, true, C_TEXT_2, cx, cy, LEFT);
     cy += head * 1.5f;
-    /* Portrait lines are short: one size for all the points, the largest at
-     * which every point fits whole (none below minpx). */
+    /* One size for all the points: the largest at which every point fits
+     * whole (none below minpx, 1/25 of the height); failing that, the room
+     * is shared so that every point shows, cut with "…". */
     int joint_px = 0;
-    if (portrait && m->n_description) {
+    if (m->n_description) {
         struct layout_block *b = xmalloc(sizeof *b);
         struct measure_ctx mc = {r, false};
         for (int px = body; px >= minpx && !joint_px; px -= px / 24 > 0 ? px / 24 : 1) {
@@ -1001,20 +1010,17 @@ static void draw_detail(struct render *r, const struct render_frame *f, const st
         free(b);
     }
     for (size_t i = 0; i < m->n_description && cy + minpx * 1.3f < end; i++) {
-        size_t lines = (size_t)((end - cy) / ((portrait ? minpx : body) * 1.3f));
+        size_t lines = (size_t)((end - cy) / (minpx * 1.3f));
         int max_px = body;
         if (joint_px) {
             lines = LAYOUT_MAX_LINES;
             max_px = joint_px;
-        } else if (portrait) {
-            /* Still too long: the room is shared, so that every point shows. */
+        } else {
             size_t share = (size_t)((end - cy - r->u * (float)(m->n_description - i - 1)) / (minpx * 1.3f)) /
                            (m->n_description - i);
             if (share < 2) share = 2;
             if (lines > share) lines = share;
             max_px = minpx;
-        } else if (lines > 4) {
-            lines = 4;
         }
         if (lines == 0) break;
         fill(r, cx, cy + max_px * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
@@ -1233,12 +1239,12 @@ static void draw_qr(struct render *r, const char *url, float x, float y, float s
 static void draw_announcement(struct render *r, const struct render_frame *f,
                               const struct feed_announcement *a) {
     float y = slide_heading(r, "お知らせ", C_HEADER, a->priority == FEED_PRIORITY_HIGH ? "重要" : NULL,
-                            a->title, header_height(r) + r->u * 3.5f);
+                            a->title, header_height(r) + r->u * (is_portrait(r) ? 2.5f : 3.5f));
     float mg = margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r), pad = r->u * 3;
     bool portrait = r->h > r->w;
-    float qr = a->url ? fminf(portrait ? cw * 0.5f : (bottom - y) * 0.75f, r->u * 40) : 0;
+    float qr = a->url ? fminf(portrait ? fminf(cw * 0.5f, (bottom - y) * 0.3f) : (bottom - y) * 0.75f, r->u * 40) : 0;
     float tw = a->url && !portrait ? cw - qr - r->u * 4 : cw;
-    float th = a->url && portrait ? bottom - y - qr - r->u * 8 : bottom - y;
+    float th = a->url && portrait ? bottom - y - qr - r->u * 9 : bottom - y;
     float tx = mg; /* the text panel's left edge, after a picture if any */
     if (a->image && !f->image_missing) {
         /* The picture takes the first part of the text area. */
@@ -1279,8 +1285,9 @@ static void draw_announcement(struct render *r, const struct render_frame *f,
         panel(r, qx - r->u, qy - r->u, qr + 2 * r->u, qr + 2 * r->u);
         draw_qr(r, a->url, qx, qy, qr);
         int cap = px_of(r, 3.4f);
-        text_block(r, "スマートフォンで読み取れます", qx - r->u * 4, qy + qr + r->u * 2, qr + r->u * 8, 1,
-                   cap, px_of(r, 2.6f), true, C_TEXT, CENTER);
+        float capw = portrait ? cw : qr + r->u * 8, capx = portrait ? mg : qx - r->u * 4;
+        text_block(r, "スマートフォンで読み取れます", capx, qy + qr + r->u * 2, capw, 1, cap, px_of(r, 2.6f), true,
+                   C_TEXT, CENTER);
     }
 }
 
@@ -1304,15 +1311,21 @@ static void draw_alert(struct render *r, const struct render_frame *f, const str
     fmt_clock(clock, sizeof clock, &f->now);
     fmt_wareki_date(date, sizeof date, &f->now);
     snprintf(buf, sizeof buf, "%s %s", date, clock);
-    text(r, buf, px_of(r, 3.6f), false, fg, r->w - mg, y + mark_px * 0.5f, RIGHT);
+    bool portrait = is_portrait(r);
+    if (portrait) { /* 56u across: the date goes under the band */
+        text(r, buf, px_of(r, 3.6f), false, fg, mg, y + mark_px * 1.6f + r->u * 1.5f, LEFT);
+        y += r->u * 5;
+    } else {
+        text(r, buf, px_of(r, 3.6f), false, fg, r->w - mg, y + mark_px * 0.5f, RIGHT);
+    }
     y += mark_px * 1.6f + r->u * 5;
     const char *title = al->title ? al->title : lv == FEED_ALERT_EMERGENCY ? "緊急のお知らせ"
                                              : lv == FEED_ALERT_WARNING  ? "ご注意ください"
                                                                          : "お知らせ";
     y += text_block(r, title, mg, y, cw, 2, px_of(r, 10.0f), px_of(r, 6.0f), true, fg, LEFT) + r->u * 3;
-    float end = (float)r->h - r->u * 14;
+    float end = (float)r->h - r->u * (portrait ? 18 : 14);
     size_t lines = (size_t)((end - y) / (px_of(r, 6.0f) * 1.3f));
-    if (lines > 6) lines = 6;
+    if (lines > (portrait ? 10u : 6u)) lines = portrait ? 10 : 6;
     if (lines) text_block(r, al->text, mg, y, cw, lines, px_of(r, 6.0f), px_of(r, 4.4f), false, fg, LEFT);
     if (al->valid.has_until) {
         struct tm tm;
@@ -1320,7 +1333,8 @@ static void draw_alert(struct render *r, const struct render_frame *f, const str
         char when[64];
         fmt_seireki_datetime(when, sizeof when, &tm);
         snprintf(buf, sizeof buf, "%s まで表示します", when);
-        text(r, buf, px_of(r, 3.6f), false, fg, mg, (float)r->h - r->u * 8, LEFT);
+        text_block(r, buf, mg, (float)r->h - r->u * (portrait ? 14.5f : 8), portrait ? cw : cw * 0.7f, 1,
+                   px_of(r, 3.6f), px_of(r, 2.4f), false, fg, LEFT);
     }
     text(r, f->town_name, px_of(r, 4.0f), true, fg, r->w - mg, (float)r->h - r->u * 8.4f, RIGHT);
 }
