@@ -84,6 +84,19 @@ def main():
         gaps = [b - a for a, b in zip(pings, pings[1:])]
         check(max(gaps) < 0.9, f"no gap reaches the watchdog's interval (longest {max(gaps):.2f} s)")
 
+        # Frozen (SIGSTOP): the pings stop, which is what makes systemd kill and
+        # restart it; thawed, they come back.
+        p.send_signal(signal.SIGSTOP)
+        collect(0.3)
+        stopped_at = time.time()
+        collect(1.5)
+        p.send_signal(signal.SIGCONT)
+        frozen = [t for t, m in msgs if "WATCHDOG=1" in m and t > stopped_at]
+        check(not frozen, "a frozen player sends no WATCHDOG=1 (systemd would restart it)")
+        thawed_at = time.time()
+        collect(1.5)
+        check(any("WATCHDOG=1" in m and t > thawed_at for t, m in msgs), "pings resume when it runs again")
+
         # SIGUSR1: a screenshot of what is on screen.
         p.send_signal(signal.SIGUSR1)
         shot = os.path.join(d, "state", "screenshot.png")
