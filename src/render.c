@@ -1420,22 +1420,28 @@ int render_ticker(struct render *r, const struct render_frame *f, double offset)
 void render_toast(struct render *r, const char *msg, bool ok) {
     SDL_GetRendererOutputSize(r->sdl, &r->w, &r->h);
     r->u = unit_of(r->w, r->h);
-    float mg = margin(r), pad = r->u * 2.5f;
-    float badge_w = r->u * 12.0f, w = (float)r->w - 2 * mg, tw = w - badge_w - pad * 3;
+    /* Landscape: the USB mark beside the text; portrait (56u across): above it. */
+    bool portrait = is_portrait(r);
+    float mg = margin(r), pad = r->u * 2.5f, mark_h = r->u * 6.0f;
+    float badge_w = r->u * 12.0f, w = (float)r->w - 2 * mg;
+    float tx = portrait ? mg + pad : mg + badge_w + pad * 2, tw = portrait ? w - 2 * pad : w - badge_w - pad * 3;
     struct layout_block *b = xmalloc(sizeof *b);
     struct measure_ctx m = {r, true};
-    if (layout_fit(msg, (int)tw, 3, px_of(r, 4.2f), px_of(r, 3.4f), measure, &m, b)) {
-        float line_h = b->px * 1.3f, h = line_h * (float)b->n_lines + pad * 2;
+    if (layout_fit(msg, (int)tw, portrait ? 5 : 3, px_of(r, 4.2f), px_of(r, portrait ? 4.0f : 3.4f), measure, &m, b)) {
+        float line_h = b->px * 1.3f, text_h = line_h * (float)b->n_lines;
+        float h = text_h + pad * 2 + (portrait ? mark_h + r->u * 1.5f : 0);
         float y = (float)r->h - footer_height(r) - r->u * 2.0f - h;
         struct rgb bg = ok ? C_OK : C_NG, fg = ok ? C_OK_TEXT : C_NG_TEXT;
         fill(r, mg - r->u * 0.4f, y - r->u * 0.4f, w + r->u * 0.8f, h + r->u * 0.8f, C_PANEL);
         fill(r, mg, y, w, h, bg);
-        fill(r, mg + pad, y + (h - r->u * 6.0f) / 2, badge_w, r->u * 6.0f, fg);
+        float my = portrait ? y + pad : y + (h - mark_h) / 2;
+        fill(r, mg + pad, my, badge_w, mark_h, fg);
         text(r, "USB", px_of(r, 3.6f), true, bg, mg + pad + badge_w / 2,
-             y + (h - (float)TTF_FontHeight(get_font(r, px_of(r, 3.6f), true))) / 2, CENTER);
+             my + (mark_h - (float)TTF_FontHeight(get_font(r, px_of(r, 3.6f), true))) / 2, CENTER);
+        float ty = portrait ? my + mark_h + r->u * 1.5f : y + pad;
         for (size_t i = 0; i < b->n_lines; i++)
-            text_at(r, b->text + b->lines[i].start, b->lines[i].len, b->px, true, fg, mg + badge_w + pad * 2,
-                    y + pad + line_h * (float)i, LEFT);
+            text_at(r, b->text + b->lines[i].start, b->lines[i].len, b->px, true, fg, tx, ty + line_h * (float)i,
+                    LEFT);
     }
     free(b);
 }
