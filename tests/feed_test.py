@@ -18,22 +18,14 @@ import tempfile
 import time
 import urllib.request
 
+from harness import Fail, check, run_case
+
 BIN, SRC, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 # FEED_TEST_RUNNER: a command the player runs under (valgrind ...), and then
 # every wait is longer.
 RUNNER = os.environ.get("FEED_TEST_RUNNER", "").split()
 SLOW = 4 if RUNNER else 1
 FEED = os.path.join(SRC, "config", "default-feed.json")
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-    print("ok:", what)
 
 
 class World:
@@ -464,19 +456,14 @@ CASES = {
 def main():
     fn, kw = CASES[CASE]
     w = World(**kw)
-    try:
-        fn(w)
-        w.finish()
-    except Fail as e:
-        print("FAIL:", e)
-        if w.player:
-            w.log.flush()
-            print(open(os.path.join(w.dir, "player.log")).read()[-4000:])
-        return 1
-    finally:
-        w.close()
-    print("passed:", CASE)
-    return 0
+
+    def log_tail():
+        if not w.player:
+            return ""
+        w.log.flush()
+        return open(os.path.join(w.dir, "player.log")).read()
+
+    return run_case(CASE, w, lambda world: (fn(world), world.finish()), log_tail)
 
 
 if __name__ == "__main__":

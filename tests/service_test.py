@@ -15,17 +15,9 @@ import sys
 import tempfile
 import time
 
+from harness import Fail, check
+
 BIN, PNG_CHECK = sys.argv[1], sys.argv[2]
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-    print("ok:", what)
 
 
 def main():

@@ -22,19 +22,11 @@ import tempfile
 import time
 import zlib
 
+from harness import Fail, check, run_case
+
 BIN, PNG_CHECK, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 RUNNER = os.environ.get("USB_TEST_RUNNER", "").split()
 SLOW = 4 if RUNNER else 1
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-    print("ok:", what)
 
 
 # --- real picture files ------------------------------------------------------
@@ -547,17 +539,8 @@ CASES = {
 
 def main():
     w = World()
-    try:
-        CASES[CASE](w)
-    except (Fail, subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
-        print("FAIL:", e)
-        if w.player:
-            print(w.log_text()[-4000:])
-        return 1
-    finally:
-        w.close()
-    print("passed:", CASE)
-    return 0
+    return run_case(CASE, w, CASES[CASE], lambda: w.log_text() if w.player else "",
+                    (Fail, subprocess.CalledProcessError, subprocess.TimeoutExpired))
 
 
 if __name__ == "__main__":
