@@ -973,6 +973,41 @@ static const char *plan_text(const struct feed_plan_row *row, int fy, bool *cont
     return NULL;
 }
 
+/* The height text s takes in width w at size px (up to max_lines), or 0. */
+static float text_height(struct render *r, const char *s, float w, size_t max_lines, int px, bool bold) {
+    struct layout_block *b = xmalloc(sizeof *b);
+    struct measure_ctx mc = {r, bold};
+    float h = layout_fit(s, (int)w, max_lines, px, px, measure, &mc, b) ? (float)b->n_lines * px * 1.3f : 0;
+    free(b);
+    return h;
+}
+
+/* Portrait: how tall the lower panel (this year's plan, results, effects)
+ * needs to be, so that the points above get the rest. */
+static float detail_plan_height(struct render *r, const struct feed_measure *m, int fy, float w, int head,
+                                int body, int minpx, float pad) {
+    float h = pad * 1.4f + head * 1.5f;
+    size_t shown = 0;
+    char buf[200];
+    for (size_t i = 0; i < m->n_plan; i++) {
+        bool cont;
+        const char *t = plan_text(&m->plan[i], fy, &cont);
+        if (t == NULL) continue;
+        snprintf(buf, sizeof buf, "%s%s", cont ? "【継続】" : "", t);
+        float th = text_height(r, buf, w - r->u * 2.2f, 3, body, true);
+        h += (th > 0 ? th : body * 1.3f * 3) + r->u;
+        shown++;
+    }
+    if (shown == 0) h += body * 1.3f + r->u;
+    for (int yy = 0; yy < FEED_FY_COUNT; yy++)
+        if (m->actual_notes[yy]) {
+            h += r->u + body * 1.3f;
+            break;
+        }
+    if (m->n_effects) h += r->u * 1.5f + head * 1.5f + minpx * 1.9f * (float)((m->n_effects + 1) / 2);
+    return h;
+}
+
 static void draw_detail(struct render *r, const struct render_frame *f, const struct feed_measure *m) {
     char label[32];
     snprintf(label, sizeof label, "施策 %s", m->id);
@@ -981,8 +1016,15 @@ static void draw_detail(struct render *r, const struct render_frame *f, const st
                             header_height(r) + r->u * (portrait ? 2.5f : 3.5f));
     float mg = margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r), gap = r->u * (portrait ? 1.5f : 2.5f);
     float lw = portrait ? cw : cw * 0.56f;
-    float lh = portrait ? (bottom - y - gap) * 0.62f : bottom - y;
     float pad = r->u * 2.5f;
+    float lh = bottom - y;
+    if (portrait) {
+        /* The plan below gets what it needs (at least 30%); the points, the rest. */
+        float avail = bottom - y - gap;
+        float need = detail_plan_height(r, m, fmt_fiscal_year(&f->now), cw - 2 * pad, px_of(r, 3.6f),
+                                        px_of(r, 4.2f), px_of(r, 4.0f), pad);
+        lh = fminf(avail * 0.7f, fmaxf(avail * 0.55f, avail - fmaxf(need, avail * 0.3f)));
+    }
     /* Body text: never below 4u, 1/25 of the screen height; what does not fit ends with "…". */
     int head = px_of(r, 3.6f), body = px_of(r, 4.2f), minpx = px_of(r, 4.0f);
 
@@ -1066,7 +1108,8 @@ static void draw_detail(struct render *r, const struct render_frame *f, const st
             cy += text_block(r, buf, cx, cy, inner, 2, body, minpx, false, C_TEXT, LEFT);
             break;
         }
-    if (m->n_effects && cy + head * 1.5f + body * 1.5f < end) {
+    /* The effects only with room for their heading and a row of them. */
+    if (m->n_effects && cy + r->u * 1.5f + head * 1.5f + minpx * 1.6f < end) {
         cy += r->u * 1.5f;
         text(r, "期待される効果", head, true, C_TEXT_2, cx, cy, LEFT);
         cy += head * 1.5f;
