@@ -1,0 +1,135 @@
+/* render_internal: what render.c (the frame, text, caches, primitives) and
+ * render_slides.c (each slide kind) share. Not part of the module's API:
+ * only these two files include it. Main thread only, like the rest. */
+#ifndef MISATO_RENDER_INTERNAL_H
+#define MISATO_RENDER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+#include "feed.h"
+#include "render.h"
+
+struct rgb {
+    unsigned char r, g, b;
+};
+
+/* Colours. Text/background pairs keep a contrast ratio of at least 4.5:1
+ * (tests/test_render.c computes them). */
+static const struct rgb C_BG = {0xF5, 0xF7, 0xFA};
+static const struct rgb C_PANEL = {0xFF, 0xFF, 0xFF};
+static const struct rgb C_PANEL_EDGE = {0xD3, 0xDA, 0xE3};
+static const struct rgb C_TEXT = {0x1A, 0x1F, 0x26};
+static const struct rgb C_TEXT_2 = {0x4A, 0x55, 0x63};
+static const struct rgb C_HEADER = {0x0F, 0x35, 0x56};
+static const struct rgb C_HEADER_TEXT = {0xFF, 0xFF, 0xFF};
+static const struct rgb C_HEADER_TEXT_2 = {0xC9, 0xD8, 0xE8};
+static const struct rgb C_FOOTER = {0xE4, 0xE9, 0xEF};
+static const struct rgb C_GRID = {0xDD, 0xE2, 0xE8};
+static const struct rgb C_AXIS = {0x7A, 0x86, 0x94};
+static const struct rgb C_TARGET_FILL = {0xE3, 0xE8, 0xEF};
+static const struct rgb C_TARGET_EDGE = {0x4A, 0x55, 0x63};
+static const struct rgb C_NOW_BAND = {0xFF, 0xF4, 0xD6};
+static const struct rgb C_OK = {0x1E, 0x6B, 0x45};
+static const struct rgb C_OK_TEXT = {0xFF, 0xFF, 0xFF};
+static const struct rgb C_NG = {0xFF, 0xE3, 0x9B};
+static const struct rgb C_NG_TEXT = {0x4D, 0x33, 0x00};
+static const struct rgb C_FIELD_TINT[FEED_FIELD_COUNT] = {
+    {0xD5, 0xEB, 0xDF}, {0xD6, 0xE3, 0xF3}, {0xF6, 0xE1, 0xCC},
+};
+/* Alert levels: background and text. */
+static const struct rgb C_ALERT_BG[3] = {{0x0D, 0x47, 0xA1}, {0xFF, 0xC4, 0x00}, {0xB0, 0x00, 0x20}};
+static const struct rgb C_ALERT_FG[3] = {{0xFF, 0xFF, 0xFF}, {0x1A, 0x1A, 0x1A}, {0xFF, 0xFF, 0xFF}};
+static const struct rgb C_FIELD[FEED_FIELD_COUNT] = {
+    {0x1E, 0x6B, 0x45}, /* 住民DX: green */
+    {0x1F, 0x4E, 0x8C}, /* 庁内DX: blue */
+    {0x9C, 0x48, 0x00}, /* 地域DX: amber-brown */
+};
+
+/* Text textures are keyed by (text, size, weight, colour). */
+
+#define TEXT_CACHE_SIZE 384
+#define TEXT_MAX 512
+#define FONT_CACHE_SIZE 48
+
+struct text_entry {
+    Uint64 hash;
+    char key[TEXT_MAX + 24];
+    SDL_Texture *tex; /* NULL: empty slot */
+    int w, h;
+    Uint64 last_used;
+};
+
+struct font_entry {
+    TTF_Font *font; /* NULL: empty slot */
+    int px;
+    bool bold;
+    Uint64 last_used;
+};
+
+struct render {
+    SDL_Renderer *sdl; /* not owned */
+    char *font_path[2]; /* [0] regular, [1] bold */
+    struct font_entry fonts[FONT_CACHE_SIZE];
+    struct text_entry texts[TEXT_CACHE_SIZE];
+    Uint64 tick;
+    size_t made;
+    int w, h;   /* output size of the frame being drawn */
+    float u;    /* layout unit: 1% of the shorter side */
+    bool ticker_on; /* the frame has a ticker strip above the footer */
+};
+
+enum align { LEFT, CENTER, RIGHT };
+
+/* For layout_fit's measure callback: which face to measure with. */
+struct measure_ctx {
+    struct render *r;
+    bool bold;
+};
+
+/* Text and fonts (render.c). Sizes in pixels; px_of turns layout units into pixels. */
+TTF_Font *rd_get_font(struct render *r, int px, bool bold);
+int rd_measure(void *ctx, const char *text, size_t len, int px);
+int rd_text_width(struct render *r, const char *text, int px, bool bold);
+/* The largest size from px down to min_px at which s is at most avail wide. */
+int rd_fit_px(struct render *r, const char *s, bool bold, int px, int min_px, float avail);
+int rd_ascent(struct render *r, int px, bool bold);
+int rd_px_of(const struct render *r, float units);
+
+/* Drawing (render.c). Text functions return the width drawn; blocks the height. */
+void rd_set_colour(struct render *r, struct rgb c);
+void rd_fill(struct render *r, float x, float y, float w, float h, struct rgb c);
+void rd_frame_rect(struct render *r, float x, float y, float w, float h, float t, struct rgb c);
+int rd_text_at(struct render *r, const char *text, size_t len, int px, bool bold, struct rgb c, float x, float y,
+               enum align al);
+int rd_text(struct render *r, const char *s, int px, bool bold, struct rgb c, float x, float y, enum align al);
+int rd_text_baseline(struct render *r, const char *s, int px, bool bold, struct rgb c, float x, float baseline,
+                     enum align al);
+/* Fits s into w and up to max_lines lines, from max_px down to min_px (then "…"). */
+float rd_text_block(struct render *r, const char *s, float x, float y, float w, size_t max_lines, int max_px,
+                    int min_px, bool bold, struct rgb c, enum align al);
+/* Like rd_text_block, but keeps to one line while it can shrink to one_line_min_px. */
+float rd_heading_block(struct render *r, const char *s, float x, float y, float w, size_t max_lines, int max_px,
+                       int one_line_min_px, int min_px, bool bold, struct rgb c, enum align al);
+
+/* The frame's geometry (render.c). */
+bool rd_is_portrait(const struct render *r);
+float rd_header_height(const struct render *r);
+float rd_ticker_height(const struct render *r);
+float rd_footer_height(const struct render *r);
+float rd_margin(const struct render *r);
+
+/* The slide kinds (render_slides.c), each drawn between header and footer. */
+void rd_draw_summary(struct render *r, const struct render_frame *f);
+void rd_draw_kpi(struct render *r, const struct render_frame *f, const struct feed_measure *m);
+void rd_draw_detail(struct render *r, const struct render_frame *f, const struct feed_measure *m);
+void rd_draw_roadmap(struct render *r, const struct render_frame *f, int field);
+void rd_draw_image_slide(struct render *r, const struct render_frame *f, const struct feed_media *m);
+void rd_draw_announcement(struct render *r, const struct render_frame *f, const struct feed_announcement *a);
+/* The urgent alert takes the whole screen. */
+void rd_draw_alert(struct render *r, const struct render_frame *f, const struct feed_alert *al);
+
+#endif
