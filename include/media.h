@@ -12,6 +12,7 @@
 #ifndef MISATO_MEDIA_H
 #define MISATO_MEDIA_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -62,6 +63,7 @@ struct media_import_options {
     const char *media_dir;
     int screen_w, screen_h; /* pictures are stored no larger than needed to cover it */
     bool add;               /* default mode (a playlist may say otherwise) */
+    const atomic_bool *cancel; /* may be NULL; when set, the import stops (nothing changes) */
 };
 
 /* One file looked at. */

@@ -574,6 +574,18 @@ int app_import(const struct app_options *opt, const char *dir) {
     char src[PATH_MAX];
     snprintf_cut(src, sizeof src, "%s/signage", dir);
     if (lstat(src, &sb) != 0 || !S_ISDIR(sb.st_mode)) snprintf_cut(src, sizeof src, "%s", dir);
+    /* Files made by another user (root through sudo) would be left where the
+     * service, running as its own user, cannot tidy them. */
+    char owner_dir[PATH_MAX];
+    snprintf_cut(owner_dir, sizeof owner_dir, "%s", cfg.media_dir);
+    while (stat(owner_dir, &sb) != 0 && strrchr(owner_dir, '/') && strrchr(owner_dir, '/') != owner_dir)
+        *strrchr(owner_dir, '/') = '\0';
+    if (stat(owner_dir, &sb) == 0 && sb.st_uid != geteuid()) {
+        printf("%s は別のユーザーのものです。そのユーザーで実行してください (例: sudo -u signage misato-signage --import %s)\n"
+               "%s belongs to another user: run this as that user.\n",
+               owner_dir, dir, owner_dir);
+        return APP_EXIT_ERROR;
+    }
     struct media_import_options mo = {
         .media_dir = cfg.media_dir,
         .screen_w = opt->width ? opt->width : 1920,
@@ -778,8 +790,12 @@ static void *save_shot(void *arg) {
     char tmp[PATH_MAX + 32], path[PATH_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s/.screenshot.png.tmp", sh->dir);
     snprintf(path, sizeof path, "%s/screenshot.png", sh->dir);
-    if (!util_mkdir_p(sh->dir) || IMG_SavePNG(sh->surface, tmp) != 0 || rename(tmp, path) != 0) {
-        LOG(LOG_WARN, "screenshot not saved to %s: %s", path, errno ? strerror(errno) : IMG_GetError());
+    const char *why = NULL;
+    if (!util_mkdir_p(sh->dir)) why = strerror(errno);
+    else if (IMG_SavePNG(sh->surface, tmp) != 0) why = IMG_GetError();
+    else if (rename(tmp, path) != 0) why = strerror(errno);
+    if (why) {
+        LOG(LOG_WARN, "screenshot not saved to %s: %s", path, why);
         unlink(tmp);
     } else {
         LOG(LOG_INFO, "screenshot saved: %s (%dx%d)", path, sh->surface->w, sh->surface->h);
@@ -806,7 +822,6 @@ static void before_present(struct app *a) {
     struct shot *sh = xmalloc(sizeof *sh);
     sh->surface = s;
     snprintf(sh->dir, sizeof sh->dir, "%s", a->cfg.state_dir);
-    errno = 0;
     a->shot_started = pthread_create(&a->shot_thread, NULL, save_shot, sh) == 0;
     if (!a->shot_started) {
         SDL_FreeSurface(s);

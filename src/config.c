@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ini.h>
@@ -13,13 +14,20 @@
 #include "log.h"
 #include "util.h"
 
-static void dir_default(char *out, size_t size, const char *systemd_var, const char *xdg_var,
-                        const char *home_rel, const char *leaf) {
+static void dir_default(char *out, size_t size, const char *systemd_var, const char *package_dir,
+                        const char *xdg_var, const char *home_rel, const char *leaf) {
     const char *v = getenv(systemd_var);
     if (v && *v) {
         /* systemd may list several folders separated by ':'; take the first. */
         size_t n = strcspn(v, ":");
         snprintf(out, size, "%.*s", (int)n, v);
+        return;
+    }
+    /* Installed from the package, outside the service (IT's --status and
+     * --import): the service's own folders, which systemd made. */
+    struct stat sb;
+    if (stat(CONFIG_DEFAULT_PATH, &sb) == 0 && access(package_dir, R_OK | X_OK) == 0) {
+        snprintf(out, size, "%s%s", package_dir, leaf);
         return;
     }
     v = getenv(xdg_var);
@@ -39,12 +47,12 @@ void config_defaults(struct config *cfg) {
     cfg->transition = TRANSITION_CROSSFADE;
     cfg->transition_ms = 800;
     cfg->slide_seconds = 12;
-    dir_default(cfg->cache_dir, sizeof cfg->cache_dir, "CACHE_DIRECTORY", "XDG_CACHE_HOME",
-                ".cache", "");
-    dir_default(cfg->state_dir, sizeof cfg->state_dir, "STATE_DIRECTORY", "XDG_STATE_HOME",
-                ".local/state", "");
-    dir_default(cfg->media_dir, sizeof cfg->media_dir, "STATE_DIRECTORY", "XDG_DATA_HOME",
-                ".local/share", "/media");
+    dir_default(cfg->cache_dir, sizeof cfg->cache_dir, "CACHE_DIRECTORY", "/var/cache/misato-signage",
+                "XDG_CACHE_HOME", ".cache", "");
+    dir_default(cfg->state_dir, sizeof cfg->state_dir, "STATE_DIRECTORY", "/var/lib/misato-signage",
+                "XDG_STATE_HOME", ".local/state", "");
+    dir_default(cfg->media_dir, sizeof cfg->media_dir, "STATE_DIRECTORY", "/var/lib/misato-signage",
+                "XDG_DATA_HOME", ".local/share", "/media");
     if (getenv("STATE_DIRECTORY")) {
         /* Under systemd media live beside the state: <state>/media. */
         size_t n = strlen(cfg->media_dir);

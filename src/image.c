@@ -177,11 +177,17 @@ SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, 
     }
     SDL_RWops *rw = SDL_RWFromConstMem(data, (int)len);
     raw = rw ? IMG_LoadTyped_RW(rw, 1, kind == IMAGE_PNG ? "PNG" : "JPG") : NULL;
+    /* The file's bytes and each surface go as soon as the next exists: a
+     * 40-megapixel picture must not hold three copies on a 1 GB Pi. */
+    free(data);
+    data = NULL;
     if (raw == NULL || raw->w != w || raw->h != h) {
         snprintf_cut(why, why_size, "cannot decode: %s", raw ? "size differs from the header" : IMG_GetError());
         goto done;
     }
     argb = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_ARGB8888, 0);
+    SDL_FreeSurface(raw);
+    raw = NULL;
     if (argb == NULL) {
         snprintf_cut(why, why_size, "cannot convert: %s", SDL_GetError());
         goto done;

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include <SDL_image.h>
@@ -684,10 +685,18 @@ static bool keep_current(struct staging *st, struct media_report *rep, const cha
     int sfd = openat(st->mdfd, setname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     size_t len = 0;
     char *text = sfd >= 0 ? read_small_at(sfd, MANIFEST, MANIFEST_MAX, &len) : NULL;
+    int e = errno;
     cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
     const cJSON *it;
     bool ok = true;
+    if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "items"))) {
+        /* Adding to a set we cannot read would quietly replace it. */
+        abort_import(rep, "いま表示している画像の一覧を読めないため、追加できません", "%s/%s/%s: %s", media_dir,
+                     setname, MANIFEST, text ? "not a manifest" : strerror(e));
+        ok = false;
+    }
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(root, "items")) {
+        if (!ok) break;
         const cJSON *file = cJSON_GetObjectItemCaseSensitive(it, "file");
         if (!cJSON_IsString(file) || !stored_name_ok(file->valuestring) || staging_has(st, file->valuestring) ||
             !is_regular_at(sfd, file->valuestring))
@@ -708,10 +717,40 @@ static bool keep_current(struct staging *st, struct media_report *rep, const cha
     return ok;
 }
 
+static bool cancelled(const struct media_import_options *opt) {
+    return opt->cancel && atomic_load(opt->cancel);
+}
+
+/* With the lock held: staging folders and sets newer than `current` that a
+ * crash or a kill left behind (the previous set stays until the next commit). */
+static void sweep_leftovers(int mdfd) {
+    unsigned cur = current_set(mdfd);
+    int dfd = dup(mdfd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (d == NULL) {
+        if (dfd >= 0) close(dfd);
+        return;
+    }
+    rewinddir(d); /* a dup()ed descriptor shares its offset: start from the top */
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        unsigned v = set_number(e->d_name);
+        if (!strncmp(e->d_name, ".staging-", 9) || (v && cur && v > cur)) {
+            LOG(LOG_INFO, "removing %s, left by an import that did not finish", e->d_name);
+            remove_dir(mdfd, e->d_name);
+        }
+    }
+    closedir(d);
+}
+
 /* Decodes, scales, encodes and stores one file. False when the import must
  * stop (the source is gone, or a write failed). */
 static bool import_one(struct staging *st, int srcfd, const struct entry *e, const struct media_import_options *opt,
                        struct media_report *rep) {
+    if (cancelled(opt)) {
+        abort_import(rep, "プレーヤーの停止のため中止しました", "the player is stopping");
+        return false;
+    }
     if (st->n_files >= MEDIA_MAX_ITEMS) {
         refuse(rep, e->name, "画像は 100 枚までです (それより後のファイルは取り込みません)",
                "the set holds at most %d pictures", MEDIA_MAX_ITEMS);
@@ -780,6 +819,7 @@ static int commit(struct staging *st, const char *media_dir) {
         if (dfd >= 0) close(dfd);
         return errno;
     }
+    rewinddir(d); /* a dup()ed descriptor shares its offset: start from the top */
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         unsigned v = set_number(e->d_name);
@@ -836,11 +876,20 @@ enum media_status media_import(const char *src, const struct media_import_option
         abort_import(rep, "画像の保存先 (media_dir) を作れません", "%s: %s", opt->media_dir, strerror(errno));
         goto done;
     }
-    lockfd = openat(st.mdfd, LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (lockfd < 0 || flock(lockfd, LOCK_EX) != 0) {
-        abort_import(rep, "画像の保存先 (media_dir) を使えません", "%s/%s: %s", opt->media_dir, LOCK, strerror(errno));
+    /* Read-only is enough for flock, and works whoever created the file. */
+    lockfd = openat(st.mdfd, LOCK, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int lock_rc = lockfd < 0 ? -1 : flock(lockfd, LOCK_EX | LOCK_NB);
+    while (lock_rc != 0 && lockfd >= 0 && errno == EWOULDBLOCK && !cancelled(opt)) {
+        usleep(200 * 1000); /* another import (a shell's --import) is running */
+        lock_rc = flock(lockfd, LOCK_EX | LOCK_NB);
+    }
+    if (lock_rc != 0) {
+        int e = errno;
+        abort_import(rep, cancelled(opt) ? "プレーヤーの停止のため中止しました" : "画像の保存先 (media_dir) を使えません",
+                     "%s/%s: %s", opt->media_dir, LOCK, cancelled(opt) ? "stopping" : strerror(e));
         goto done;
     }
+    sweep_leftovers(st.mdfd);
 
     read_playlist(srcfd, &pl, rep->playlist, sizeof rep->playlist);
     if (pl.error_ja[0]) {
@@ -859,9 +908,10 @@ enum media_status media_import(const char *src, const struct media_import_option
         goto done;
     }
     struct dirent *de;
-    errno = 0;
     bool too_many = false;
-    while ((de = readdir(d)) != NULL) {
+    for (;;) {
+        errno = 0; /* readdir reports an error only through errno */
+        if ((de = readdir(d)) == NULL) break;
         if (de->d_name[0] == '.' || reserved_name(de->d_name)) continue;
         if (n_names == MEDIA_MAX_ENTRIES) {
             too_many = true;
@@ -884,19 +934,23 @@ enum media_status media_import(const char *src, const struct media_import_option
     /* Staging. */
     snprintf(st.name, sizeof st.name, ".staging-XXXXXX");
     char tmpl[PATH_MAX];
-    if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/%s", opt->media_dir, st.name) >= sizeof tmpl ||
-        mkdtemp(tmpl) == NULL) {
-        abort_import(rep, write_error_ja(errno), "%s: cannot make a staging folder: %s", opt->media_dir,
-                     strerror(errno));
+    if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/%s", opt->media_dir, st.name) >= sizeof tmpl) {
+        abort_import(rep, "画像の保存先 (media_dir) のパスが長すぎます", "%s: path too long", opt->media_dir);
+        goto done;
+    }
+    if (mkdtemp(tmpl) == NULL) {
+        int e = errno;
+        abort_import(rep, write_error_ja(e), "%s: cannot make a staging folder: %s", opt->media_dir, strerror(e));
         goto done;
     }
     snprintf(st.name, sizeof st.name, "%s", strrchr(tmpl, '/') + 1);
     st.fd = openat(st.mdfd, st.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int open_errno = errno;
     if (st.fd >= 0) fchmod(st.fd, 0755); /* mkdtemp made it 0700 */
     st.manifest = cJSON_CreateObject();
     st.items = cJSON_AddArrayToObject(st.manifest, "items");
     if (st.fd < 0) {
-        abort_import(rep, write_error_ja(errno), "%s: %s", st.name, strerror(errno));
+        abort_import(rep, write_error_ja(open_errno), "%s: %s", st.name, strerror(open_errno));
         goto done;
     }
     if (rep->add && !keep_current(&st, rep, opt->media_dir)) goto done;
@@ -972,6 +1026,13 @@ enum media_status media_import(const char *src, const struct media_import_option
 
 done:
     if (rep->aborted) {
+        /* Nothing was kept: no outcome may read as imported. */
+        for (size_t i = 0; i < rep->n; i++)
+            if (rep->items[i].imported) {
+                rep->items[i].imported = false;
+                rep->items[i].ja = "取り込みを中止したため保存していません";
+                snprintf(rep->items[i].en, sizeof rep->items[i].en, "not kept: the import was stopped");
+            }
         rep->imported = 0;
         LOG(LOG_WARN, "import from %s aborted, nothing changed: %s", src, rep->abort_en);
     }

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #include "util.h"
 
 #define SCAN_MS 2000
-#define MAX_STICKS 16   /* signage folders remembered at once */
+#define MAX_STICKS 64   /* signage folders remembered at once (a hub's worth, and stray ones) */
 #define MAX_PER_DIR 64  /* entries looked at in a mount root and its user folders */
 
 struct stick {
@@ -35,6 +36,7 @@ struct usb_watch {
     void *ctx;
     pthread_t thread;
     int stop_pipe[2];
+    atomic_bool stopping;     /* an import in progress stops at its next file */
     unsigned long long stamp; /* media_dir as last read */
     struct stick sticks[MAX_STICKS];
     size_t n_sticks;
@@ -70,7 +72,8 @@ static void import_stick(struct usb_watch *w, const char *signage) {
     }
     LOG(LOG_INFO, "USB stick with %s: key accepted; importing", signage);
     struct media_import_options opt = {
-        .media_dir = w->cfg.media_dir, .screen_w = w->screen_w, .screen_h = w->screen_h, .add = w->cfg.usb_add};
+        .media_dir = w->cfg.media_dir, .screen_w = w->screen_w, .screen_h = w->screen_h, .add = w->cfg.usb_add,
+        .cancel = &w->stopping};
     struct media_report rep;
     media_import(signage, &opt, &rep);
     int rc = media_write_report(signage, &rep);
@@ -224,6 +227,7 @@ void usb_watch_reconfigure(struct usb_watch *w, const struct config *cfg) {
 
 void usb_watch_stop(struct usb_watch *w) {
     if (w == NULL) return;
+    atomic_store(&w->stopping, true);
     char c = 1;
     ssize_t r = write(w->stop_pipe[1], &c, 1);
     (void)r;

@@ -122,6 +122,24 @@ static void a_failed_import_should_leave_the_set_and_the_stamp_alone(void) {
     CHECK(media_dir_stamp(path("md1")) == before);
 }
 
+static void leftovers_of_an_unfinished_import_should_be_swept(void) {
+    /* A kill between the steps of an import leaves these behind. */
+    mkdir(path("md1/.staging-dead01"), 0700);
+    picture(path("md1/.staging-dead01/x.png"), 4, 4, 0xFF000000);
+    mkdir(path("md1/set-000099"), 0755);
+    mkdir(path("src3"), 0755);
+    picture(path("src3/d.png"), 30, 30, 0xFF123456);
+    struct media_report rep = import(path("src3"), path("md1"), true);
+    CHECK(rep.committed);
+    media_report_clear(&rep);
+    struct stat sb;
+    CHECK(stat(path("md1/.staging-dead01"), &sb) != 0);
+    CHECK(stat(path("md1/set-000099"), &sb) != 0);
+    struct media_set *set = media_set_load(path("md1"));
+    CHECK(set->n >= 3); /* a.png, b.png kept (add mode), d.png, then the loose ones */
+    media_set_free(set);
+}
+
 static void the_key_should_match_its_sha256_only(void) {
     mkdir(path("stick"), 0755);
     FILE *fp = fopen(path("stick/import.key"), "w");
@@ -147,6 +165,7 @@ int main(void) {
     RUN(imported_pictures_should_come_first_then_loose_ones_in_version_order);
     RUN(attach_should_replace_the_local_part_and_keep_the_feeds_own);
     RUN(a_failed_import_should_leave_the_set_and_the_stamp_alone);
+    RUN(leftovers_of_an_unfinished_import_should_be_swept);
     RUN(the_key_should_match_its_sha256_only);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -518,6 +518,8 @@ def case_vanish(w):
     print(out[-1500:], err[-1500:])
     check(p.returncode == 2, f"the import stops (exit 2, got {p.returncode})")
     check("中止" in out, "the report says it stopped")
+    check("取り込んだ画像 / imported" not in out and "保存していません" in out,
+          "pictures read before the stop are not reported as imported")
     after = w.outside_snapshot()
     check({k: v for k, v in after.items() if not k.startswith(s)} ==
           {k: v for k, v in before.items() if not k.startswith(s)}, "nothing written outside media_dir")
