@@ -65,6 +65,41 @@ bool image_header_size(const unsigned char *b, size_t n, int *w, int *h) {
     }
 }
 
+/* True when the JPEG's segments and entropy-coded data lead to its EOI
+ * marker. Walked rather than looked for at the end of the file: phones
+ * append data after EOI (motion photos), and an EXIF thumbnail carries an
+ * EOI of its own near the start. */
+static bool jpeg_complete(const unsigned char *b, size_t n) {
+    if (n < 4 || b[0] != 0xFF || b[1] != 0xD8) return false;
+    size_t i = 2;
+    while (i + 2 <= n) {
+        if (b[i] != 0xFF) return false;
+        unsigned m = b[i + 1];
+        if (m == 0xFF) { /* fill byte */
+            i++;
+            continue;
+        }
+        if (m == 0xD9) return true;
+        if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { /* markers without a length */
+            i += 2;
+            continue;
+        }
+        if (i + 4 > n) return false;
+        size_t seg = be16(b + i + 2);
+        if (seg < 2 || seg > n - i - 2) return false;
+        i += 2 + seg;
+        if (m == 0xDA) {
+            /* Scan data: FF is followed by 00 (stuffing), a restart marker
+             * or more FF; anything else is the next marker. */
+            while (i + 1 < n && !(b[i] == 0xFF && b[i + 1] != 0x00 && b[i + 1] != 0xFF &&
+                                  !(b[i + 1] >= 0xD0 && b[i + 1] <= 0xD7)))
+                i++;
+            if (i + 1 >= n) return false;
+        }
+    }
+    return false;
+}
+
 /* Whether errno after open/read means the source itself went away (a stick
  * pulled out, a file removed under us) rather than a bad file. */
 static bool source_lost(int e) {
@@ -154,11 +189,11 @@ SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, 
         snprintf_cut(why, why_size, "not a PNG or JPEG file");
         goto done;
     }
-    /* A whole file ends with its end marker: PNG's IEND chunk, JPEG's EOI
+    /* A whole file reaches its end marker: PNG's IEND chunk, JPEG's EOI
      * (libjpeg would pad a cut-off JPEG with grey and call it a picture). */
     bool complete = kind == IMAGE_PNG
                         ? len >= 20 && memcmp(data + len - 12, "\0\0\0\0IEND\xAE\x42\x60\x82", 12) == 0
-                        : len >= 4 && data[len - 2] == 0xFF && data[len - 1] == 0xD9;
+                        : jpeg_complete(data, len);
     if (!complete) {
         info->error = IMAGE_E_CUT;
         snprintf_cut(why, why_size, "the file is cut short (no end marker)");

@@ -339,6 +339,15 @@ void util_sha256_hex(const void *data, size_t len, char out[65]) {
 void snprintf_cut(char *buf, size_t size, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, size, fmt, ap);
+    int n = vsnprintf(buf, size, fmt, ap);
     va_end(ap);
+    if (n < 0 || size == 0 || (size_t)n < size) return;
+    /* Cut: never leave half a UTF-8 character at the end (it would reach
+     * JSON files and logs as invalid text). */
+    size_t len = strlen(buf), i = len;
+    while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80) i--;
+    if (i == 0) return;
+    unsigned char lead = (unsigned char)buf[i - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (len - (i - 1) < need) buf[i - 1] = '\0';
 }

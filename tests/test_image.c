@@ -68,6 +68,20 @@ static void png_and_jpeg_should_decode_and_scale_down(void) {
     write_file("cut.jpg", jpg, len / 2);
     CHECK(decode("cut.jpg", why) == NULL);
     CHECK(strstr(why, "cut short") != NULL);
+    /* Cut just before its end marker: refused too. */
+    write_file("cut2.jpg", jpg, len - 2);
+    CHECK(decode("cut2.jpg", why) == NULL);
+    /* Data after the end marker (a phone's motion photo): the picture is whole. */
+    {
+        unsigned char *longer = malloc(len + 4096);
+        memcpy(longer, jpg, len);
+        for (size_t k = 0; k < 4096; k++) longer[len + k] = (unsigned char)(k * 131 + 7);
+        write_file("trailer.jpg", longer, len + 4096);
+        free(longer);
+        SDL_Surface *t = decode("trailer.jpg", why);
+        CHECK(t != NULL);
+        SDL_FreeSurface(t);
+    }
     /* A JPEG named .png: the name does not matter, the bytes do. */
     write_file("renamed.png", jpg, len);
     s = decode("renamed.png", why);

@@ -112,7 +112,19 @@ static void mkdir_p_should_create_parents(void) {
     CHECK(system(cmd) == 0);
 }
 
+static void snprintf_cut_should_not_split_a_utf8_character(void) {
+    char buf[8];
+    snprintf_cut(buf, sizeof buf, "%s", "ab美郷町"); /* a b + 3 bytes each */
+    CHECK_STR(buf, "ab美");
+    CHECK(utf8_valid(buf, strlen(buf)));
+    snprintf_cut(buf, sizeof buf, "%s", "abcdefghij");
+    CHECK_STR(buf, "abcdefg");
+    snprintf_cut(buf, sizeof buf, "%s", "美郷");
+    CHECK_STR(buf, "美郷");
+}
+
 int main(void) {
+    RUN(snprintf_cut_should_not_split_a_utf8_character);
     setenv("TZ", "Asia/Tokyo", 1);
     tzset();
     RUN(utf8_valid_should_accept_japanese_and_reject_broken_sequences);
