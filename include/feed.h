@@ -135,6 +135,9 @@ struct feed {
      * of media_dir, added by media_attach (which sets local_attached). */
     size_t n_feed_media;
     bool local_attached;
+    /* Owns the arrays and strings of the latest media_attach(); replaced
+     * by the next one, freed by feed_free. */
+    struct arena *local_arena;
 };
 
 /* Fills feed->media_path from cache_dir/media/<sha256>.png|jpg (files the

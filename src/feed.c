@@ -935,6 +935,7 @@ enum feed_status feed_parse_default(struct feed_report *report, struct feed **ou
 
 void feed_free(struct feed *feed) {
     if (feed == NULL) return;
+    arena_free(feed->local_arena);
     arena_free(feed->arena);
     free(feed);
 }

@@ -294,9 +294,13 @@ void media_attach(struct feed *f, const struct media_set *set) {
         f->local_attached = true;
     }
     size_t own = f->n_feed_media, n = set ? set->n : 0;
+    /* A new arena each time: attaching again (every new set, every SIGHUP)
+     * does not grow the feed's memory. The feed's own entries are copied
+     * by value; their strings stay in the feed's arena. */
+    struct arena *old = f->local_arena, *ar = arena_new();
     size_t total = own + n;
-    struct feed_media *media = arena_alloc(f->arena, sizeof *media * (total ? total : 1));
-    const char **paths = arena_alloc(f->arena, sizeof *paths * (total ? total : 1));
+    struct feed_media *media = arena_alloc(ar, sizeof *media * (total ? total : 1));
+    const char **paths = arena_alloc(ar, sizeof *paths * (total ? total : 1));
     if (own) memcpy(media, f->media, sizeof *media * own);
     if (own && f->media_path) memcpy(paths, f->media_path, sizeof *paths * own);
     for (size_t i = 0; i < n; i++) {
@@ -304,17 +308,19 @@ void media_attach(struct feed *f, const struct media_set *set) {
         struct feed_media *m = &media[own + i];
         char id[32];
         snprintf(id, sizeof id, "local-%zu", i + 1);
-        m->id = arena_strdup(f->arena, id);
+        m->id = arena_strdup(ar, id);
         m->url = "";
         m->sha256 = "";
-        m->caption = it->caption[0] ? arena_strdup(f->arena, it->caption) : NULL;
+        m->caption = it->caption[0] ? arena_strdup(ar, it->caption) : NULL;
         m->valid = it->valid;
         m->seconds = it->seconds;
-        paths[own + i] = arena_strdup(f->arena, it->path);
+        paths[own + i] = arena_strdup(ar, it->path);
     }
     f->media = media;
     f->media_path = paths;
     f->n_media = total;
+    f->local_arena = ar;
+    arena_free(old);
 }
 
 /* --- the playlist on the stick ---------------------------------------------- */
