@@ -187,7 +187,12 @@ def fault_case(mode, want_result, http_status=None, timeout=20):
         check(w.cache_files() == before, "the cache was not touched")
         check(s["feed"]["source"] == "network", "the last good feed stays on screen")
         w.mode("ok")
-        s = w.fetch_now()
+        # As above: a fetch asked for earlier (a SIGHUP still queued behind a
+        # slow main thread under valgrind) may answer first.
+        for _ in range(3):
+            s = w.fetch_now()
+            if s["result"] in ("ok", "not modified"):
+                break
         check(s["result"] in ("ok", "not modified") and not s["showing_saved_data"],
               "recovers when the server does")
     return run
