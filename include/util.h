@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -70,6 +71,20 @@ uint64_t util_monotonic_ms(void);
 bool util_mkdir_p(const char *path);
 
 
+
+/* Reads the whole regular file name (relative to dirfd; AT_FDCWD for a
+ * path), at most max bytes, without following a link in its last component,
+ * opening a device or blocking on a FIFO: it is looked at with fstatat
+ * before it is opened and checked again after. Returns a malloc()ed buffer
+ * with a NUL after the data and its length in *len, or NULL with errno as
+ * open/read gave it, EINVAL when it is not a regular file (*type, if not
+ * NULL, says what it is), EFBIG over max, EIO when fewer bytes arrived than
+ * its size said (a stick pulled out mid-read). */
+char *util_read_at(int dirfd, const char *name, size_t max, size_t *len, mode_t *type);
+
+/* Writes all of data to fd (retrying short writes and EINTR). Returns 0 or
+ * an errno value (ENOSPC, EFBIG, EIO...). */
+int util_write_all(int fd, const void *data, size_t len);
 
 /* SHA-256 of data as 64 lowercase hex digits plus NUL (OpenSSL's libcrypto). */
 void util_sha256_hex(const void *data, size_t len, char out[65]);

@@ -26,20 +26,6 @@ static int fsync_dir(const char *dir) {
     return rc;
 }
 
-static int write_all(int fd, const void *data, size_t len) {
-    const char *p = data;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return errno;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 int cache_replace_file(const char *dir, const char *name, const void *data, size_t len) {
     char path[PATH_MAX], tmp[PATH_MAX];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
@@ -48,7 +34,7 @@ int cache_replace_file(const char *dir, const char *name, const void *data, size
     if (!util_mkdir_p(dir)) return errno ? errno : ENOTDIR;
     int fd = mkstemp(tmp);
     if (fd < 0) return errno;
-    int rc = write_all(fd, data, len);
+    int rc = util_write_all(fd, data, len);
     if (rc == 0 && fchmod(fd, 0644) != 0) rc = errno;
     if (rc == 0 && fsync(fd) != 0) rc = errno;
     if (close(fd) != 0 && rc == 0) rc = errno;

@@ -106,64 +106,32 @@ static bool source_lost(int e) {
     return e == ENOENT || e == EIO || e == ENODEV || e == ENXIO || e == ESTALE || e == ENOTDIR;
 }
 
-/* Reads a whole regular file (name relative to dirfd) without following a
- * link or blocking on a FIFO; the byte count must match what fstat said (a
- * stick pulled out mid-read looks like a short file). */
-static unsigned char *read_whole(int dirfd, const char *name, size_t *len, enum image_error *err,
-                                 char *why, size_t why_size) {
-    /* Look before opening: opening a device node can have side effects. */
-    struct stat sb;
-    if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
-        *err = source_lost(errno) ? IMAGE_E_GONE : IMAGE_E_OPEN;
-        snprintf_cut(why, why_size, "cannot open: %s", strerror(errno));
+/* Reads the whole file with util_read_at and says, in image_error terms,
+ * why it could not. */
+static unsigned char *read_whole(int dirfd, const char *name, size_t *len, enum image_error *err, char *why,
+                                 size_t why_size) {
+    mode_t type = 0;
+    unsigned char *buf = (unsigned char *)util_read_at(dirfd, name, IMAGE_MAX_BYTES, len, &type);
+    if (buf && *len == 0) {
+        free(buf);
+        *err = IMAGE_E_EMPTY;
+        snprintf_cut(why, why_size, "empty file");
         return NULL;
     }
-    if (!S_ISREG(sb.st_mode)) {
+    if (buf) return buf;
+    int e = errno;
+    if (e == EINVAL || e == ELOOP) {
         *err = IMAGE_E_NOT_REGULAR;
         snprintf_cut(why, why_size, "not a regular file (%s)",
-                     S_ISLNK(sb.st_mode) ? "a symbolic link" : S_ISDIR(sb.st_mode) ? "a folder"
-                     : S_ISFIFO(sb.st_mode) ? "a FIFO" : "a device or socket");
-        return NULL;
+                     S_ISLNK(type) || e == ELOOP ? "a symbolic link" : S_ISDIR(type) ? "a folder"
+                     : S_ISFIFO(type) ? "a FIFO" : type ? "a device or socket" : "changed while opened");
+    } else if (e == EFBIG) {
+        *err = IMAGE_E_FILE_TOO_BIG;
+        snprintf_cut(why, why_size, "larger than 32 MiB");
+    } else {
+        *err = source_lost(e) ? IMAGE_E_GONE : IMAGE_E_OPEN;
+        snprintf_cut(why, why_size, "cannot read: %s", strerror(e));
     }
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        *err = errno == ELOOP ? IMAGE_E_NOT_REGULAR : source_lost(errno) ? IMAGE_E_GONE : IMAGE_E_OPEN;
-        snprintf_cut(why, why_size, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    unsigned char *buf = NULL;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        *err = IMAGE_E_NOT_REGULAR;
-        snprintf_cut(why, why_size, "not a regular file");
-        goto fail;
-    }
-    if (sb.st_size <= 0 || (unsigned long long)sb.st_size > IMAGE_MAX_BYTES) {
-        *err = sb.st_size <= 0 ? IMAGE_E_EMPTY : IMAGE_E_FILE_TOO_BIG;
-        snprintf_cut(why, why_size, sb.st_size <= 0 ? "empty file" : "larger than 32 MiB");
-        goto fail;
-    }
-    size_t size = (size_t)sb.st_size, got = 0;
-    buf = xmalloc(size);
-    int rerr = 0;
-    while (got < size) {
-        ssize_t r = read(fd, buf + got, size - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) rerr = errno;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    if (got != size) {
-        *err = IMAGE_E_GONE;
-        if (rerr) snprintf_cut(why, why_size, "read error after %zu of %zu bytes: %s", got, size, strerror(rerr));
-        else snprintf_cut(why, why_size, "read %zu of %zu bytes", got, size);
-        goto fail;
-    }
-    close(fd);
-    *len = size;
-    return buf;
-fail:
-    free(buf);
-    close(fd);
     return NULL;
 }
 

@@ -100,25 +100,12 @@ static void printable_name(char *out, size_t size, const char *name) {
     out[o] = '\0';
 }
 
-static int write_all_fd(int fd, const void *data, size_t len) {
-    const char *p = data;
-    while (len) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) return errno;
-        if (w == 0) return EIO;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Creates dirfd/name with data, fsync()ed. Returns 0 or an errno value
  * (the partial file is removed). */
 static int write_new_file(int dirfd, const char *name, const void *data, size_t len) {
     int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) return errno;
-    int rc = write_all_fd(fd, data, len);
+    int rc = util_write_all(fd, data, len);
     if (rc == 0 && fsync(fd) != 0) rc = errno;
     if (close(fd) != 0 && rc == 0) rc = errno;
     if (rc) unlinkat(dirfd, name, 0);
@@ -144,50 +131,6 @@ static void remove_dir(int dirfd, const char *name) {
         LOG(LOG_WARN, "cannot remove %s: %s", name, strerror(errno));
 }
 
-/* Reads a small regular file relative to dirfd without following a link.
- * Returns a NUL-terminated malloc()ed buffer, or NULL with errno set
- * (ENOENT when absent, EFBIG when over max, EINVAL when not regular). */
-static char *read_small_at(int dirfd, const char *name, size_t max, size_t *len) {
-    struct stat sb;
-    if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) return NULL;
-    if (!S_ISREG(sb.st_mode)) {
-        errno = EINVAL;
-        return NULL;
-    }
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return NULL;
-    char *buf = NULL;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        errno = EINVAL;
-        goto fail;
-    }
-    if ((unsigned long long)sb.st_size > max) {
-        errno = EFBIG;
-        goto fail;
-    }
-    size_t size = (size_t)sb.st_size, got = 0;
-    buf = xmalloc(size + 1);
-    while (got < size) {
-        ssize_t r = read(fd, buf + got, size - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    if (got != size) {
-        errno = EIO;
-        goto fail;
-    }
-    buf[size] = '\0';
-    close(fd);
-    *len = size;
-    return buf;
-fail:;
-    int e = errno;
-    free(buf);
-    close(fd);
-    errno = e;
-    return NULL;
-}
 
 /* --- the set on disk ------------------------------------------------------- */
 
@@ -212,7 +155,7 @@ static void load_manifest(const char *media_dir, int mdfd, unsigned num, struct 
         return;
     }
     size_t len = 0;
-    char *text = read_small_at(sfd, MANIFEST, MANIFEST_MAX, &len);
+    char *text = util_read_at(sfd, MANIFEST, MANIFEST_MAX, &len, NULL);
     cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
     if (!cJSON_IsArray(items)) LOG(LOG_WARN, "%s/%s/%s: unreadable manifest", media_dir, setname, MANIFEST);
@@ -516,7 +459,7 @@ static void read_playlist(int srcfd, struct playlist *pl, char *which, size_t wh
     static const char *const names[] = {"playlist.json", "playlist.txt"};
     for (int k = 0; k < 2; k++) {
         size_t len = 0;
-        char *text = read_small_at(srcfd, names[k], PLAYLIST_MAX, &len);
+        char *text = util_read_at(srcfd, names[k], PLAYLIST_MAX, &len, NULL);
         if (text == NULL && errno == ENOENT) continue;
         pl->present = true;
         snprintf(which, which_size, "%s", names[k]);
@@ -690,7 +633,7 @@ static bool keep_current(struct staging *st, struct media_report *rep, const cha
     snprintf(setname, sizeof setname, "set-%06u", num);
     int sfd = openat(st->mdfd, setname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     size_t len = 0;
-    char *text = sfd >= 0 ? read_small_at(sfd, MANIFEST, MANIFEST_MAX, &len) : NULL;
+    char *text = sfd >= 0 ? util_read_at(sfd, MANIFEST, MANIFEST_MAX, &len, NULL) : NULL;
     int e = errno;
     cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
     const cJSON *it;
@@ -1174,7 +1117,7 @@ bool media_key_ok(const char *src, const char *want_hex, char *why, size_t why_s
         return false;
     }
     size_t len = 0;
-    char *key = read_small_at(fd, "import.key", KEY_MAX, &len);
+    char *key = util_read_at(fd, "import.key", KEY_MAX, &len, NULL);
     int e = errno;
     close(fd);
     if (key == NULL) {

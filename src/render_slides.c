@@ -188,6 +188,18 @@ static float big_value(struct render *r, double v, const char *unit, float x, fl
     return (float)px * 1.05f;
 }
 
+/* The largest size from px down to min_px at which the number num with its
+ * unit (set at 0.42 of its size, as big_value does) fits avail: a
+ * proportional guess, then down a pixel at a time. */
+static int value_px(struct render *r, const char *num, const char *unit, int px, int min_px, float avail) {
+    float wn = (float)rd_text_width(r, num, px, true), wu = (float)rd_text_width(r, unit, (int)(px * 0.42f), true);
+    if (wn + wu + r->u > avail) px = (int)((float)px * (avail - r->u) / (wn + wu));
+    if (px < min_px) px = min_px;
+    while (px > min_px && rd_text_width(r, num, px, true) + rd_text_width(r, unit, (int)(px * 0.42f), true) + r->u > avail)
+        px--;
+    return px;
+}
+
 /* The left panel of a KPI slide: the latest actual, big, against its
  * target with the achievement, and at the bottom this year's target. The
  * big number takes whatever height the rest leaves (up to 15u). */
@@ -301,10 +313,7 @@ static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m
     rd_text_block(r, buf, x, y, w * 0.55f, 1, label, rd_px_of(r, 2.8f), false, C_TEXT_2, LEFT);
     fmt_value(val, sizeof val, actual, NULL);
     float room = h - label * 1.4f;
-    int big = (int)fminf((float)rd_px_of(r, 15.0f), room / 1.05f);
-    while (big > rd_px_of(r, 4.0f) &&
-           rd_text_width(r, val, big, true) + rd_text_width(r, m->unit, (int)lroundf(big * 0.42f), true) + r->u > lw)
-        big--;
+    int big = value_px(r, val, m->unit, (int)fminf((float)rd_px_of(r, 15.0f), room / 1.05f), rd_px_of(r, 4.0f), lw);
     big_value(r, actual, m->unit, x, y + h - big * 1.05f, big);
 }
 
@@ -427,16 +436,9 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
     }
     char num[48];
     fmt_value(num, sizeof num, actual, NULL);
-    int big = (int)fminf((float)rd_px_of(r, 16.0f), (line_top - cy - r->u) / 1.05f);
-    {
-        /* The number and its smaller unit together fit the card. */
-        float wn = (float)rd_text_width(r, num, big, true), wu = (float)rd_text_width(r, m->unit, (int)(big * 0.42f), true);
-        if (wn + wu + r->u > cw) big = (int)((float)big * (cw - r->u) / (wn + wu));
-        if (big < rd_px_of(r, 5.0f)) big = rd_px_of(r, 5.0f);
-        while (big > rd_px_of(r, 5.0f) &&
-               rd_text_width(r, num, big, true) + rd_text_width(r, m->unit, (int)(big * 0.42f), true) + r->u > cw)
-            big--;
-    }
+    /* The number and its smaller unit together fit the card. */
+    int big = value_px(r, num, m->unit, (int)fminf((float)rd_px_of(r, 16.0f), (line_top - cy - r->u) / 1.05f),
+                       rd_px_of(r, 5.0f), cw);
     float top = cy + (line_top - cy - big * 1.05f) / 2; /* centred in its room */
     big_value(r, actual, m->unit, cx, top, big);
 }
@@ -491,10 +493,8 @@ static void summary_row(struct render *r, const struct feed_measure *m, float x,
     /* Left: the number, as large as the room allows. */
     fmt_value(num, sizeof num, actual, NULL);
     float room_w = iw - right_w - r->u * 2.0f, room_h = bottom - top;
-    int big = (int)fminf((float)rd_px_of(r, 12.0f), room_h / 1.02f);
-    while (big > rd_px_of(r, 3.0f) &&
-           rd_text_width(r, num, big, true) + rd_text_width(r, m->unit, (int)(big * 0.42f), true) + r->u > room_w)
-        big--;
+    int big = value_px(r, num, m->unit, (int)fminf((float)rd_px_of(r, 12.0f), room_h / 1.02f), rd_px_of(r, 3.0f),
+                       room_w);
     big_value(r, actual, m->unit, lx, bottom - big * 1.0f, big);
 }
 

@@ -351,3 +351,61 @@ void snprintf_cut(char *buf, size_t size, const char *fmt, ...) {
     size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
     if (len - (i - 1) < need) buf[i - 1] = '\0';
 }
+
+int util_write_all(int fd, const void *data, size_t len) {
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return errno;
+        if (w == 0) return EIO;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+char *util_read_at(int dirfd, const char *name, size_t max, size_t *len, mode_t *type) {
+    /* Look before opening: opening a device node can have side effects. */
+    struct stat sb;
+    if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) return NULL;
+    if (type) *type = sb.st_mode & S_IFMT;
+    if (!S_ISREG(sb.st_mode)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return NULL;
+    char *buf = NULL;
+    int e = 0;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) { /* swapped since the first look */
+        e = EINVAL;
+        goto fail;
+    }
+    if ((unsigned long long)sb.st_size > max) {
+        e = EFBIG;
+        goto fail;
+    }
+    size_t size = (size_t)sb.st_size, got = 0;
+    buf = xmalloc(size + 1);
+    while (got < size) {
+        ssize_t r = read(fd, buf + got, size - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) e = errno;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    if (got != size) { /* a stick pulled out mid-read can look like a short file */
+        if (e == 0) e = EIO;
+        goto fail;
+    }
+    buf[size] = '\0';
+    close(fd);
+    *len = size;
+    return buf;
+fail:
+    free(buf);
+    close(fd);
+    errno = e;
+    return NULL;
+}
