@@ -665,7 +665,7 @@ int app_status(const char *config_path) {
 
 /* --- signals ------------------------------------------------------------ */
 
-static sigset_t handled_signals(void) {
+sigset_t app_handled_signals(void) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -689,7 +689,7 @@ static void app_post(struct app *a, Uint32 type, Sint32 code) {
  * the handling runs as ordinary code rather than in a signal handler. */
 static void *signal_thread(void *arg) {
     struct app *a = arg;
-    sigset_t set = handled_signals();
+    sigset_t set = app_handled_signals();
     for (;;) {
         int sig;
         if (sigwait(&set, &sig) != 0) continue;
@@ -988,7 +988,7 @@ int app_run(const struct app_options *opt) {
     struct app a = {0};
     /* Block the handled signals before any thread exists (SDL starts some),
      * so that only the signal thread receives them. */
-    sigset_t set = handled_signals();
+    sigset_t set = app_handled_signals();
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     fetch_global_init(); /* before any thread: curl_global_init is not thread-safe */
 
