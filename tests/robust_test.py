@@ -125,9 +125,46 @@ def case_early_signals(w):
         check(p.wait(timeout=30) == 0, f"signalled at {delay}: stops cleanly with exit 0")
 
 
+def frames_drawn(w, feed, seconds, conf_extra=""):
+    """Runs the player on feed for `seconds`; returns the frames it drew."""
+    conf = os.path.join(w.dir, "frames.conf")
+    with open(conf, "w") as f:
+        f.write(f"slide_seconds = 60\ntransition = none\ncache_dir = {w.cache}\n"
+                f"state_dir = {w.state}\n{conf_extra}")
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", HOME=w.dir, MISATO_LOG_LEVEL="info")
+    log = os.path.join(w.dir, "frames.log")
+    with open(log, "w") as err:
+        p = subprocess.Popen([BIN, "--config", conf, "--feed", feed, "--windowed", "--size", "640x360"],
+                             env=env, stderr=err)
+        time.sleep(seconds)
+        p.send_signal(signal.SIGTERM)
+        check(p.wait(timeout=30) == 0, "the player stops cleanly")
+    for line in open(log):
+        if "frames drawn" in line:
+            return int(line.split("info: ")[1].split()[0])
+    raise Fail("no 'frames drawn' line in the log")
+
+
+def case_ticker_expired(w):
+    """A ticker whose lines have all expired is not on screen, so nothing
+    moves: the loop must sleep (it drew 207 frames in 4 s)."""
+    f = json.load(open(FEED))
+    f["ticker"] = [{"text": "終わったお知らせ", "valid_until": "2020-01-01"},
+                   {"text": "これも終わった", "valid_from": "2019-01-01", "valid_until": "2019-02-01"}]
+    feed = os.path.join(w.dir, "expired.json")
+    json.dump(f, open(feed, "w"), ensure_ascii=False)
+    n = frames_drawn(w, feed, 4)
+    check(n <= 6, f"all ticker lines expired: {n} frames in 4 s (at most 6)")
+    f["ticker"].append("いま有効なテロップ")
+    json.dump(f, open(feed, "w"), ensure_ascii=False)
+    n = frames_drawn(w, feed, 4)
+    check(n >= 40, f"one valid line: the ticker moves ({n} frames in 4 s)")
+
+
 CASES = {
     "emoji": (case_emoji, {}),
     "early_signals": (case_early_signals, {}),
+    "ticker_expired": (case_ticker_expired, {}),
 }
 
 
