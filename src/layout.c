@@ -127,19 +127,25 @@ static size_t trimmed(const char *text, size_t start, size_t end) {
     return end - start;
 }
 
-/* Longest prefix of text[start..end), in whole code points and at least one,
- * whose width is <= max_width. */
+/* Longest prefix of text[start..end), in whole grapheme clusters and at
+ * least one, whose width is <= max_width. By bisection over the cluster
+ * boundaries: a long unbreakable run (a pasted URL, "AAAA…") measured one
+ * more cluster at a time took seconds per slide (found by fuzz-text). */
 static size_t fitting_prefix(const char *text, size_t start, size_t end, int px, int max_width,
                              layout_measure_fn measure, void *ctx) {
-    size_t best = cluster_len(text, start, end);
-    size_t pos = start + best;
-    while (pos < end) {
-        size_t next = pos + cluster_len(text, pos, end);
-        if (measure(ctx, text + start, next - start, px) > max_width) break;
-        best = next - start;
-        pos = next;
+    static _Thread_local size_t bounds[LAYOUT_MAX_TEXT + 1];
+    size_t nb = 0;
+    for (size_t pos = start; pos < end && nb <= LAYOUT_MAX_TEXT;) {
+        pos += cluster_len(text, pos, end);
+        bounds[nb++] = pos - start; /* prefix lengths, increasing */
     }
-    return best;
+    size_t lo = 0, hi = nb - 1; /* bounds[lo] is always kept: at least one cluster */
+    while (lo < hi) {
+        size_t mid = (lo + hi + 1) / 2;
+        if (measure(ctx, text + start, bounds[mid], px) <= max_width) lo = mid;
+        else hi = mid - 1;
+    }
+    return bounds[lo];
 }
 
 size_t layout_break_lines(const char *text, int px, int max_width, layout_measure_fn measure,
@@ -169,7 +175,11 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
         n++;                                                                      \
     } while (0)
 
-    while (pos < len) {
+    /* Counting stops one line past max_lines: the caller only needs to know
+     * that it does not fit, and a long text at a small width (every
+     * character a line, each line measuring the rest of its run) cost
+     * seconds before (found by fuzz-text). */
+    while (pos < len && n <= max_lines) {
         /* Advance to the next break opportunity after pos. */
         size_t opp = pos;
         while (opp < len && brks[opp] != LINEBREAK_ALLOWBREAK && brks[opp] != LINEBREAK_MUSTBREAK)
@@ -204,7 +214,7 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
         pos = start;
         have_fit = false;
     }
-    if (start < len && trimmed(text, start, len) > 0) EMIT(start, len);
+    if (n <= max_lines && start < len && trimmed(text, start, len) > 0) EMIT(start, len);
 #undef EMIT
     free(brks);
     return n;
