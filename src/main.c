@@ -136,7 +136,7 @@ int main(int argc, char **argv) {
         usage(stderr);
         return APP_EXIT_USAGE;
     }
-    if (validate) return app_validate(validate);
+    if (validate) return app_validate(validate, opt.at);
     if (status) return app_status(opt.config_path);
     if (import) return app_import(&opt, import);
     if (opt.render_dir || opt.sheet_path) return app_render(&opt);

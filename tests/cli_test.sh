@@ -108,12 +108,20 @@ validate)
    "targets": {"R6": 60, "R8": "120"}, "actuals": {"R6": 63}}]}
 JSON
     expect_rc 1 "$bin" --validate "$tmp/typo.json"
-    grep -q '^measures\[0\].targets.R8: 数値を指定してください (expected a number, got a string)$' \
+    grep -qF 'measures[0].targets.R8: 数値は引用符 " をつけずに 120 と書いてください (この値は使いません) (expected a number, got a string: write 120 (half-width digits, no quotes) (not used))' \
         "$tmp/stdout" || { cat "$tmp/stdout"; fail "the problem is not named by its path"; }
     printf '{"schema_version": 1, "measures": [}' >"$tmp/bad.json"
     expect_rc 2 "$bin" --validate "$tmp/bad.json"
-    grep -q "1行目付近" "$tmp/stdout" || fail "no line number for a syntax error"
+    grep -q "^1行目 36文字目 (line 1, column 36): " "$tmp/stdout" || fail "no line and column for a syntax error"
     expect_rc 2 "$bin" --validate "$tmp/nonexistent.json"
+    grep -qF "$tmp/nonexistent.json: ファイルがありません" "$tmp/stdout" || fail "a missing file is not named"
+    # A folder and a device are not "No such file or directory" (#13 item 8).
+    expect_rc 2 "$bin" --validate "$tmp"
+    grep -qxF "$tmp: フォルダです。フィードのファイル (feed.json など) を指定してください (a folder, not a feed file)" \
+        "$tmp/stdout" || { cat "$tmp/stdout"; fail "a folder is not said to be a folder"; }
+    expect_rc 2 "$bin" --validate /dev/zero
+    grep -qxF "/dev/zero: 普通のファイルではありません。保存したフィードのファイルを指定してください (not a regular file)" \
+        "$tmp/stdout" || { cat "$tmp/stdout"; fail "a device is not said to be one"; }
     ;;
 config_problems)
     # A config with mistakes is reported with file, line and key; the player
