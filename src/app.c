@@ -540,6 +540,8 @@ int app_validate(const char *path, const char *at) {
         for (size_t i = 0; i < feed->n_measures; i++)
             numbers += feed_measure_has_numbers(&feed->measures[i]);
         bool clean = st == FEED_OK && ended == 0;
+        bool alert_ended = feed->alert.present && !feed_valid_at(&feed->alert.valid, now) &&
+                           feed->alert.valid.has_until && now >= feed->alert.valid.until;
         printf("結果: %s。施策 %zu 件 (うち目標値・実績値のあるもの %zu 件)、スライド %zu 枚を表示します。"
                " (%s: %zu measures, %zu with numbers, %zu slides)\n",
                clean ? "問題ありません" : "一部を除いて表示できます", feed->n_measures, numbers,
@@ -548,8 +550,9 @@ int app_validate(const char *path, const char *at) {
         printf("お知らせ %zu 件、テロップ %zu 件、画像 %zu 件、緊急のお知らせ %s"
                " (%zu announcements, %zu ticker lines, %zu media, alert: %s)\n",
                feed->n_announcements, feed->n_ticker, feed->n_media,
-               feed->alert.present ? "あり" : "なし", feed->n_announcements, feed->n_ticker,
-               feed->n_media, feed->alert.present ? "yes" : "none");
+               !feed->alert.present ? "なし" : alert_ended ? "なし (期限切れ)" : "あり",
+               feed->n_announcements, feed->n_ticker, feed->n_media,
+               !feed->alert.present ? "none" : alert_ended ? "none (ended)" : "yes");
         rc = clean ? APP_EXIT_OK : 1;
         free(deck);
     }

@@ -733,7 +733,8 @@ static bool get_validity(struct ctx *c, const cJSON *obj, const char *path, cons
 static const char *get_url(struct ctx *c, const cJSON *v, const char *path) {
     const char *s = get_text(c, v, path, MAX_URL, false);
     if (s == NULL) return NULL;
-    bool ok = strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
+    size_t scheme = strncmp(s, "https://", 8) == 0 ? 8 : strncmp(s, "http://", 7) == 0 ? 7 : 0;
+    bool ok = scheme > 0 && s[scheme] != '\0';
     for (const char *q = s; ok && *q; q++)
         if (*q == ' ' || (unsigned char)*q < 0x21) ok = false;
     if (!ok) {
