@@ -52,7 +52,7 @@ def doc_section(cases, src):
         if c["wrote"]:
             out.append("書いたもの / written:")
             out.append("")
-            out.append(fence(c["wrote"], "json"))
+            out.append(fence(c["wrote"]))
         out.append(f"`--validate` の表示 (終了コード {c['rc']}) / what it prints (exit code {c['rc']}):")
         out.append("")
         out.append(fence(expected))
