@@ -73,6 +73,11 @@ struct app {
     pthread_t shot_thread;   /* writes the screenshot (disk I/O off the main thread) */
     bool shot_started;
     struct feed *feed;       /* owned; never NULL once started */
+    /* --feed given but unusable (a preview must say so): why, and the
+     * parser's report when it got that far (owned, or NULL). */
+    bool feed_refused;
+    char feed_refused_why[600];
+    struct feed_report *feed_refused_report;
     enum feed_source source; /* where it came from */
     struct deck deck;
     struct updater *updater; /* the feed worker (display mode only) */
@@ -124,6 +129,17 @@ static void log_report(const char *what, enum feed_status st, const struct feed_
             rep->items[i].path[0] ? rep->items[i].path : "(全体)", rep->items[i].en,
             rep->items[i].ja);
     if (rep->omitted) LOG(LOG_WARN, "%s: %zu more problems not shown", what, rep->omitted);
+}
+
+static const char *unreadable(const char *path, enum util_status us, char *buf, size_t size);
+
+/* Notes that the --feed given cannot be shown: rep (taken over) holds the
+ * parser's problems, or why says what went wrong before parsing. */
+static void feed_refused(struct app *a, struct feed_report *rep, const char *why) {
+    a->feed_refused = true;
+    free(a->feed_refused_report);
+    a->feed_refused_report = rep;
+    snprintf(a->feed_refused_why, sizeof a->feed_refused_why, "%s", why ? why : "");
 }
 
 /* Loads settings and the feed. The feed file, when given and usable, wins;
@@ -185,9 +201,12 @@ static int app_load(struct app *a, const struct app_options *opt) {
             } else {
                 LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", opt->feed_url,
                     feed_status_text(st));
+                feed_refused(a, rep, NULL);
+                rep = xmalloc(sizeof *rep);
             }
         } else {
             LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", opt->feed_url, res.error);
+            feed_refused(a, NULL, res.error);
         }
         fetch_result_clear(&res);
     }
@@ -198,13 +217,18 @@ static int app_load(struct app *a, const struct app_options *opt) {
         if (us == UTIL_OK) {
             st = feed_parse(body, len, rep, &a->feed);
             log_report(opt->feed_path, st, rep);
-            if (a->feed == NULL)
+            if (a->feed == NULL) {
                 LOG(LOG_ERROR, "%s: %s; showing the embedded plan", opt->feed_path,
                     feed_status_text(st));
+                feed_refused(a, rep, NULL);
+                rep = xmalloc(sizeof *rep);
+            }
         } else {
             LOG(LOG_ERROR, "%s: cannot read the feed (%s); showing the embedded plan",
                 opt->feed_path,
                 us == UTIL_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
+            char why[256];
+            feed_refused(a, NULL, unreadable(opt->feed_path, us, why, sizeof why));
         }
         free(body);
     }
@@ -230,6 +254,8 @@ static int app_load(struct app *a, const struct app_options *opt) {
 static void app_unload(struct app *a) {
     feed_free(a->feed);
     a->feed = NULL;
+    free(a->feed_refused_report);
+    a->feed_refused_report = NULL;
     media_set_free(a->local);
     a->local = NULL;
     free(a->font_path[0]);
@@ -351,6 +377,109 @@ static void frame_for(struct app *a, size_t index, struct render_frame *f) {
 
 /* --- headless ----------------------------------------------------------- */
 
+/* Draws text wrapped to lines about `width` pixels wide (a full-width
+ * character counted as px, others as half of it); returns the y below it.
+ * Never more than max_lines lines (the last then ends with "…"). */
+static int draw_wrapped(struct render *r, const char *text, int px, bool bold, int x, int y,
+                        int width, int max_lines) {
+    char line[1024];
+    const char *p = text;
+    int budget = 10 * width / (px > 0 ? px : 1); /* tenths of an em */
+    for (int n = 0; *p && n < max_lines; n++) {
+        size_t o = 0, space = 0; /* where the last space of the line is */
+        const char *after_space = NULL;
+        int used = 0;
+        while (*p && *p != '\n' && o + 8 < sizeof line) {
+            const char *q = p;
+            uint32_t cp = utf8_next(&q);
+            int cost = cp < 0x2E80 ? 6 : 10;
+            if (q == p || used + cost > budget) {
+                /* Latin words are not cut: the line ends at its last space. */
+                if (cp > ' ' && cp < 0x80 && after_space) o = space, p = after_space;
+                break;
+            }
+            memcpy(line + o, p, (size_t)(q - p));
+            o += (size_t)(q - p), p = q, used += cost;
+            if (cp == ' ') space = o - 1, after_space = p;
+        }
+        if (n == max_lines - 1 && *p && *p != '\n' && o + 4 < sizeof line) {
+            memcpy(line + o, "…", 3);
+            o += 3;
+        }
+        line[o] = '\0';
+        if (*p == '\n') p++;
+        render_label(r, line, px, bold, x, y);
+        y += px * 14 / 10;
+    }
+    return y;
+}
+
+/* A preview of a feed that cannot be shown: one image that says so, what
+ * is wrong, and what the screens show instead (#13 item 7). */
+static void draw_feed_refused(struct app *a, const struct app_options *opt, SDL_Renderer *sr,
+                              struct render *r, int w, int h) {
+    int u = (w < h ? w : h) / 100, m = w / 25, tw = w - 2 * m;
+    if (u < 2) u = 2;
+    SDL_SetRenderDrawColor(sr, 0xFF, 0xF4, 0xE5, 255);
+    SDL_RenderClear(sr);
+    SDL_Rect bar = {0, 0, w, u * 3};
+    SDL_SetRenderDrawColor(sr, 0xB0, 0x00, 0x20, 255);
+    SDL_RenderFillRect(sr, &bar);
+    int px = u * 3, y = u * 6;
+    y = draw_wrapped(r, "このフィードは表示できません", u * 6, true, m, y, tw, 2);
+    y = draw_wrapped(r, "This feed cannot be shown (preview of an unusable feed)", px, false, m, y,
+                     tw, 2) + u;
+    char line[1400];
+    snprintf(line, sizeof line, "ファイル / feed: %s", opt->feed_path ? opt->feed_path : opt->feed_url);
+    y = draw_wrapped(r, line, px, false, m, y, tw, 2) + u;
+    const struct feed_report *rep = a->feed_refused_report;
+    int bottom = h - px * 9;
+    if (a->feed_refused_why[0]) y = draw_wrapped(r, a->feed_refused_why, px, true, m, y, tw, 3) + u;
+    size_t shown = 0;
+    for (; rep && shown < rep->count && shown < 5 && y < bottom - px * 4; shown++) {
+        snprintf(line, sizeof line, "%s: %s", rep->items[shown].path, rep->items[shown].ja);
+        y = draw_wrapped(r, line, px, true, m, y, tw, 3) + u;
+    }
+    /* How to save as UTF-8 (not the caret under a line: the font is not monospaced). */
+    if (rep && rep->detail[0] && !strstr(rep->detail, " | ") && y < bottom - px * 6)
+        y = draw_wrapped(r, rep->detail, px * 4 / 5, false, m, y, tw, 6) + u;
+    if (rep && rep->count + rep->omitted > shown) {
+        snprintf(line, sizeof line, "… ほか %zu 件 (%zu more)", rep->count + rep->omitted - shown,
+                 rep->count + rep->omitted - shown);
+        render_label(r, line, px, false, m, y);
+    }
+    y = bottom;
+    y = draw_wrapped(r, "公開しても使われません。ロビーの画面には、前の正しいデータが表示され続けます。",
+                     px, true, m, y, tw, 3);
+    y = draw_wrapped(r, "If published, it is refused: the screens keep showing the last good data.",
+                     px, false, m, y, tw, 2);
+    draw_wrapped(r, "詳しくは / details: misato-signage --validate <file>", px, false, m, y, tw, 2);
+}
+
+/* Writes the refusal image to render_dir/00-feed-error.png and sheet_path. */
+static int render_refused(struct app *a, const struct app_options *opt, SDL_Surface *surface,
+                          SDL_Renderer *sr, struct render *r) {
+    draw_feed_refused(a, opt, sr, r, surface->w, surface->h);
+    SDL_RenderPresent(sr);
+    char path[4096], tmp[4112];
+    for (int k = 0; k < 2; k++) {
+        if (k == 0 && opt->render_dir == NULL) continue;
+        if (k == 1 && opt->sheet_path == NULL) continue;
+        if (k == 0) snprintf(path, sizeof path, "%s/00-feed-error.png", opt->render_dir);
+        else snprintf(path, sizeof path, "%s", opt->sheet_path);
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        if (IMG_SavePNG(surface, tmp) != 0 || rename(tmp, path) != 0) {
+            LOG(LOG_ERROR, "%s: cannot write: %s", path, SDL_GetError());
+            unlink(tmp);
+            return APP_EXIT_ERROR;
+        }
+        printf("%s\n", path);
+    }
+    LOG(LOG_ERROR, "%s: the feed cannot be shown; the preview says so (exit 2)",
+        opt->feed_path ? opt->feed_path : opt->feed_url);
+    return APP_EXIT_UNUSABLE;
+}
+
 int app_render(const struct app_options *opt) {
     struct app a = {0};
     fetch_global_init();
@@ -378,6 +507,10 @@ int app_render(const struct app_options *opt) {
     r = sr ? render_new(sr, a.font_path[0], a.font_path[1]) : NULL;
     if (r == NULL) {
         LOG(LOG_ERROR, "cannot set up the software renderer: %s", SDL_GetError());
+        goto done;
+    }
+    if (a.feed_refused) { /* a preview of a feed that cannot be shown says so */
+        rc = render_refused(&a, opt, surface, sr, r);
         goto done;
     }
     /* An alert active at that moment is written first, as 00-alert.png. */

@@ -91,12 +91,14 @@ feed_file)
 JSON
     "$bin" --feed "$tmp/one.json" --render "$tmp/one" --at "$at" >/dev/null
     "$check" count "$tmp/one" 3 1920 1080 # summary, its KPI slide, the 地域DX roadmap
+    # A preview of an unusable one is not the embedded plan: it says so (#13 item 7,
+    # see render_bad_feed); the running player still falls back (feed_test.py).
     echo '{"schema_version": 1, "measures": [' >"$tmp/broken.json"
-    expect_rc 0 "$bin" --feed "$tmp/broken.json" --render "$tmp/fallback" --at "$at"
+    expect_rc 2 "$bin" --feed "$tmp/broken.json" --render "$tmp/fallback" --at "$at"
     grep -q "showing the embedded plan" "$tmp/stderr" || fail "no word of the fallback in the log"
-    "$check" count "$tmp/fallback" 22 1920 1080
-    expect_rc 0 "$bin" --feed "$tmp/missing.json" --render "$tmp/fallback2" --at "$at"
-    "$check" count "$tmp/fallback2" 22 1920 1080
+    [ "$(ls "$tmp/fallback")" = "00-feed-error.png" ] || fail "a preview of a broken feed shows slides"
+    expect_rc 2 "$bin" --feed "$tmp/missing.json" --render "$tmp/fallback2" --at "$at"
+    [ "$(ls "$tmp/fallback2")" = "00-feed-error.png" ] || fail "a preview of a missing feed shows slides"
     ;;
 validate)
     expect_rc 0 "$bin" --validate "$src/config/default-feed.json"
@@ -122,6 +124,22 @@ JSON
     expect_rc 2 "$bin" --validate /dev/zero
     grep -qxF "/dev/zero: 普通のファイルではありません。保存したフィードのファイルを指定してください (not a regular file)" \
         "$tmp/stdout" || { cat "$tmp/stdout"; fail "a device is not said to be one"; }
+    ;;
+render_bad_feed)
+    # A preview of a feed that cannot be shown says so on the image and exits 2,
+    # instead of showing the embedded plan as if all were well (#13 item 7).
+    printf '{"schema_version": 1,\n "measures": [\n  {"id": "1-1",},\n ]}\n' >"$tmp/bad.json"
+    expect_rc 2 "$bin" --render "$tmp/out" --feed "$tmp/bad.json" --at "$at"
+    [ "$(cat "$tmp/stdout")" = "$tmp/out/00-feed-error.png" ] || fail "not one error image: $(cat "$tmp/stdout")"
+    [ "$(ls "$tmp/out")" = "00-feed-error.png" ] || fail "more than the error image written"
+    # The red bar, the pale background, and text (dark) on it.
+    "$check" shot "$tmp/out/00-feed-error.png" 16 10 10 b00020 1900 600 fff4e5
+    grep -q "3行目 15文字目" "$tmp/stderr" || { cat "$tmp/stderr"; fail "the log does not name the mistake"; }
+    expect_rc 2 "$bin" --render-sheet "$tmp/sheet.png" --feed "$tmp/nonexistent.json" --size 1080x1920
+    "$check" shot "$tmp/sheet.png" 16 10 10 b00020 1000 1000 fff4e5
+    # A good feed still previews its slides, exit 0.
+    expect_rc 0 "$bin" --render "$tmp/good" --feed "$src/docs/feed-example.json" --at "$at"
+    [ ! -e "$tmp/good/00-feed-error.png" ] || fail "an error image for a good feed"
     ;;
 config_problems)
     # A config with mistakes is reported with file, line and key; the player
