@@ -1240,6 +1240,42 @@ static const char *fullwidth_twin(const char *s, size_t len, size_t off, const c
     return NULL;
 }
 
+/* Two values with nothing between them: a missing comma (or, after a key,
+ * a missing colon), or before them a string that ran over a line. Sets *at
+ * to where the mistake is; NULL when it is none of these. */
+static const char *missing_separator(const char *s, size_t prev, char before, char cur,
+                                     char container, size_t *at) {
+    bool value_end = (before >= '0' && before <= '9') || before == '"' || before == 'e' ||
+                     before == 'l' || before == '}' || before == ']';
+    bool value_start = cur == '"' || cur == '{' || cur == '[' || cur == '-' ||
+                       (cur >= '0' && cur <= '9');
+    if (before == '"') {
+        /* A string that ran over a line: its closing quote is missing. */
+        size_t q = prev - 1;
+        while (q > 0 && !(s[q - 1] == '"' && (q < 2 || s[q - 2] != '\\'))) q--;
+        if (q > 0 && memchr(s + q, '\n', prev - 1 - q)) {
+            *at = q - 1;
+            return "文字列が \" で閉じていません (この \" に対応する \" がこの行にありません)";
+        }
+    }
+    if (value_end && value_start && container == '{' && before == '"') {
+        /* A key or a value? A key's opening quote follows { or ,. */
+        size_t q = prev - 1;
+        while (q > 0 && !(s[q - 1] == '"' && (q < 2 || s[q - 2] != '\\'))) q--;
+        size_t k = q > 0 ? q - 1 : 0;
+        while (k > 0 && json_space(s[k - 1])) k--;
+        if (k > 0 && (s[k - 1] == '{' || s[k - 1] == ',')) {
+            *at = prev;
+            return "項目名の後にコロン : が足りません";
+        }
+    }
+    if (value_end && value_start) {
+        *at = prev;
+        return "カンマ , が足りません。前の値の後に , を書いてください";
+    }
+    return NULL;
+}
+
 /* What went wrong at byte off where cJSON stopped, and where the mistake
  * itself is (a trailing comma is before the bracket cJSON stopped at). */
 static const char *syntax_why(const char *s, size_t len, size_t off, size_t *at, char *buf,
@@ -1286,34 +1322,8 @@ static const char *syntax_why(const char *s, size_t len, size_t off, size_t *at,
         *at = prev - 1;
         return "数値に桁区切りのカンマは書けません (1,200 ではなく 1200 と書きます)";
     }
-    bool value_end = (before >= '0' && before <= '9') || before == '"' || before == 'e' ||
-                     before == 'l' || before == '}' || before == ']';
-    bool value_start = cur == '"' || cur == '{' || cur == '[' || cur == '-' ||
-                       (cur >= '0' && cur <= '9');
-    if (before == '"') {
-        /* A string that ran over a line: its closing quote is missing. */
-        size_t q = prev - 1;
-        while (q > 0 && !(s[q - 1] == '"' && (q < 2 || s[q - 2] != '\\'))) q--;
-        if (q > 0 && memchr(s + q, '\n', prev - 1 - q)) {
-            *at = q - 1;
-            return "文字列が \" で閉じていません (この \" に対応する \" がこの行にありません)";
-        }
-    }
-    if (value_end && value_start && sc.container == '{' && before == '"') {
-        /* A key or a value? A key's opening quote follows { or ,. */
-        size_t q = prev - 1;
-        while (q > 0 && !(s[q - 1] == '"' && (q < 2 || s[q - 2] != '\\'))) q--;
-        size_t k = q > 0 ? q - 1 : 0;
-        while (k > 0 && json_space(s[k - 1])) k--;
-        if (k > 0 && (s[k - 1] == '{' || s[k - 1] == ',')) {
-            *at = prev;
-            return "項目名の後にコロン : が足りません";
-        }
-    }
-    if (value_end && value_start) {
-        *at = prev;
-        return "カンマ , が足りません。前の値の後に , を書いてください";
-    }
+    const char *sep = missing_separator(s, prev, before, cur, sc.container, at);
+    if (sep) return sep;
     if (sc.container == '{' && (before == '{' || before == ','))
         return "項目名は \"title\" のように \" で囲んでください";
     if (cur == 'T' || cur == 'F' || cur == 'N')
