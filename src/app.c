@@ -718,6 +718,33 @@ static const char *result_ja(const char *r) {
     return r;
 }
 
+/* The Japanese for a fetch error (libcurl's words are English), or NULL. */
+static const char *error_ja(const char *error) {
+    static const struct { const char *part, *ja; } map[] = {
+        {"redirect loop", "リダイレクトが多すぎます (ループしていませんか。許可されていない URL ではありません)"},
+        {"redirect to a URL that is not allowed", "許可されていない URL (http・https 以外) へのリダイレクト"},
+        {"Could not resolve", "サーバーの名前を引けません (DNS・ネットワークを確認)"},
+        {"resolve host", "サーバーの名前を引けません (DNS・ネットワークを確認)"},
+        {"Connection refused", "サーバーが接続を断りました (サーバーが動いているか確認)"},
+        {"Failed to connect", "サーバーに接続できません (ネットワーク・サーバーを確認)"},
+        {"certificate", "サーバーの証明書を確認できません (ca_file・時計を確認)"},
+        {"SSL", "暗号化 (TLS) の接続に失敗しました"},
+        {"timed out", "時間内に応答がありません"},
+        {"body larger than", "大きすぎます (1 MiB まで)"},
+        {"HTTP status", "サーバーがエラーを返しました"},
+        {"not UTF-8", "フィードの文字コードが UTF-8 ではありません"},
+        {"not JSON", "フィードが JSON として読めません (--validate で確認)"},
+        {"wrong shape", "フィードの形が違います (--validate で確認)"},
+        {"nothing usable", "フィードに表示できる施策がありません (--validate で確認)"},
+        {"too big", "フィードが大きすぎます"},
+        {"media ", "画像を取得できません"},
+        {"No such file", "ファイルがありません"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(map); i++)
+        if (strstr(error, map[i].part)) return map[i].ja;
+    return NULL;
+}
+
 static const char *source_ja(const char *s) {
     if (!strcmp(s, "network")) return "ネットワークから取得";
     if (!strcmp(s, "cache")) return "保存データ";
@@ -802,13 +829,19 @@ int app_status(const char *config_path) {
            jstr(s, "version"));
     printf("  フィードの URL / feed URL:   %s\n", jstr(s, "feed_url")[0] ? jstr(s, "feed_url") : "(なし / none)");
     /* "-" stands for a time that has not happened yet. */
-    printf("  最後の取得 / last fetch:     %s  %s (%s", jstr(s, "last_attempt"), result_ja(result), result);
+    const char *err = jstr(s, "error");
+    bool loop = !strcmp(result, "refused") && strstr(err, "redirect loop");
+    printf("  最後の取得 / last fetch:     %s  %s (%s", jstr(s, "last_attempt"),
+           loop ? "リダイレクトのループ" : result_ja(result), result);
     if (jnum(s, "http_status") > 0) printf(", HTTP %.0f", jnum(s, "http_status"));
     printf(")\n");
     printf("  最後の成功 / last success:   %s\n", jstr(s, "last_success"));
     printf("  次の取得 / next fetch:       %s\n", jstr(s, "next_attempt"));
     printf("  連続の失敗 / failures in a row: %.0f\n", jnum(s, "consecutive_failures"));
-    if (jstr(s, "error")[0] && strcmp(jstr(s, "error"), "-")) printf("  エラー / error:             %s\n", jstr(s, "error"));
+    if (err[0] && strcmp(err, "-")) {
+        const char *ja = error_ja(err);
+        printf("  エラー / error:             %s%s%s%s\n", ja ? ja : "", ja ? " (" : "", err, ja ? ")" : "");
+    }
     printf("  表示中のデータ / data shown:  %s (%s), 更新 updated_at %s, 施策 %.0f 件\n",
            source_ja(jstr(feed, "source")), jstr(feed, "source"), jstr(feed, "updated_at"),
            jnum(feed, "measures"));
