@@ -842,13 +842,19 @@ int app_status(const char *config_path) {
         const char *ja = error_ja(err);
         printf("  エラー / error:             %s%s%s%s\n", ja ? ja : "", ja ? " (" : "", err, ja ? ")" : "");
     }
+    /* After a failed fetch the data shown is what was kept: not "from the
+     * network" now, and the embedded plan is not "saved data". */
+    const char *src = jstr(feed, "source");
+    bool saved = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "showing_saved_data"));
     printf("  表示中のデータ / data shown:  %s (%s), 更新 updated_at %s, 施策 %.0f 件\n",
-           source_ja(jstr(feed, "source")), jstr(feed, "source"), jstr(feed, "updated_at"),
+           saved && !strcmp(src, "network") ? "前に取得して保存したデータ" : source_ja(src),
+           saved && !strcmp(src, "network") ? "network, saved" : src, jstr(feed, "updated_at"),
            jnum(feed, "measures"));
     printf("  画面 / on screen:            スライド %.0f / %.0f (%s)%s\n", jnum(show, "index"),
            jnum(show, "count"), jstr(show, "slide"),
-           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "showing_saved_data"))
-               ? "、保存データを表示中 (showing saved data)" : "");
+           !saved ? ""
+           : !strcmp(src, "embedded") ? "、組み込みのアクションプランを表示中 (showing the embedded plan)"
+                                      : "、保存データを表示中 (showing saved data)");
     const cJSON *med = cJSON_GetObjectItemCaseSensitive(s, "media");
     if (med) {
         printf("  画像 / pictures:             %.0f 件 (%s)\n", jnum(med, "pictures"), jstr(med, "dir"));

@@ -24,6 +24,10 @@ import time
 BIN = sys.argv[1]
 failures = 0
 mode = {"now": "loop"}
+GOOD = json.dumps({"schema_version": 1, "measures": [
+    {"id": "1-1", "name": "行政手続きのオンライン化", "field": "住民DX",
+     "metric": {"name": "オンライン手続数", "unit": "件"}, "targets": {"R6": 60}, "actuals": {"R6": 63}}]},
+    ensure_ascii=False).encode("utf-8")
 
 
 def check(cond, what):
@@ -40,7 +44,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        body = '{\n  "schema_version": 1,\n  "publisher": "美郷町"\n}\n'.encode("shift_jis")
+        body = GOOD if mode["now"] == "good" else \
+            '{\n  "schema_version": 1,\n  "publisher": "美郷町"\n}\n'.encode("shift_jis")
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -93,9 +98,23 @@ try:
         out = status_text()
         print(out, end="")
         check("リダイレクトのループ (refused" in out, "a loop is called a loop, not a refused URL")
+        check("、組み込みのアクションプランを表示中 (showing the embedded plan)" in out
+              and "保存データを表示中" not in out, "the embedded plan is not called saved data")
         check(re.search(r"^  エラー / error:             リダイレクトが多すぎます \(ループしていませんか。"
                         r"許可されていない URL ではありません\) \(redirect loop or too many redirects: ",
                         out, re.M) is not None, "the error is in Japanese first, libcurl's English after")
+    # A good fetch, then a loop again: the data shown is the saved copy.
+    mode["now"] = "good"
+    player.send_signal(signal.SIGHUP)
+    wait_status(lambda s: s.get("result") == "ok", 60, "a good fetch")
+    mode["now"] = "loop"
+    player.send_signal(signal.SIGHUP)
+    if wait_status(lambda s: s.get("result") == "refused" and s.get("last_success", "-") != "-", 60,
+                   "the loop after a good fetch"):
+        out = status_text()
+        check("前に取得して保存したデータ (network, saved)" in out and "ネットワークから取得" not in out
+              and "、保存データを表示中 (showing saved data)" in out,
+              "after a failed fetch the data is the saved copy, not \"from the network\"")
     mode["now"] = "sjis"
     player.send_signal(signal.SIGHUP)
     s = wait_status(lambda s: s.get("result") == "invalid feed", 60, "the Shift_JIS feed")
