@@ -456,25 +456,31 @@ static void draw_feed_refused(struct app *a, const struct app_options *opt, SDL_
     draw_wrapped(r, "詳しくは / details: misato-signage --validate <file>", px, false, m, y, tw, 2);
 }
 
+/* Writes s to path under a temporary name and renames it, so a reader
+ * never sees half a PNG; prints the path. False (logged) when it cannot. */
+static bool save_png(SDL_Surface *s, const char *path) {
+    char tmp[4112];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (IMG_SavePNG(s, tmp) != 0 || rename(tmp, path) != 0) {
+        LOG(LOG_ERROR, "%s: cannot write: %s", path, SDL_GetError());
+        unlink(tmp);
+        return false;
+    }
+    printf("%s\n", path);
+    return true;
+}
+
 /* Writes the refusal image to render_dir/00-feed-error.png and sheet_path. */
 static int render_refused(struct app *a, const struct app_options *opt, SDL_Surface *surface,
                           SDL_Renderer *sr, struct render *r) {
     draw_feed_refused(a, opt, sr, r, surface->w, surface->h);
     SDL_RenderPresent(sr);
-    char path[4096], tmp[4112];
-    for (int k = 0; k < 2; k++) {
-        if (k == 0 && opt->render_dir == NULL) continue;
-        if (k == 1 && opt->sheet_path == NULL) continue;
-        if (k == 0) snprintf(path, sizeof path, "%s/00-feed-error.png", opt->render_dir);
-        else snprintf(path, sizeof path, "%s", opt->sheet_path);
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        if (IMG_SavePNG(surface, tmp) != 0 || rename(tmp, path) != 0) {
-            LOG(LOG_ERROR, "%s: cannot write: %s", path, SDL_GetError());
-            unlink(tmp);
-            return APP_EXIT_ERROR;
-        }
-        printf("%s\n", path);
+    char path[4096];
+    if (opt->render_dir) {
+        snprintf(path, sizeof path, "%s/00-feed-error.png", opt->render_dir);
+        if (!save_png(surface, path)) return APP_EXIT_ERROR;
     }
+    if (opt->sheet_path && !save_png(surface, opt->sheet_path)) return APP_EXIT_ERROR;
     LOG(LOG_ERROR, "%s: the feed cannot be shown; the preview says so (exit 2)",
         opt->feed_path ? opt->feed_path : opt->feed_url);
     return APP_EXIT_UNUSABLE;
@@ -561,7 +567,7 @@ int app_render(const struct app_options *opt) {
         render_ticker(r, &f, 0);
         SDL_DestroyTexture(pic);
         SDL_RenderPresent(sr);
-        char path[4096], tmp[4112];
+        char path[4096];
         if (sheet_render) {
             size_t cell = alert ? k : k - 1;
             int cx = gap + (int)(cell % (size_t)cols) * (tw + gap);
@@ -578,25 +584,11 @@ int app_render(const struct app_options *opt) {
         if (opt->render_dir == NULL) continue;
         if (k) snprintf(path, sizeof path, "%s/%02zu-%s.png", opt->render_dir, k, a.deck.slides[i].id);
         else snprintf(path, sizeof path, "%s/00-alert.png", opt->render_dir);
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        /* Written under a temporary name and renamed, so a reader never sees half a PNG. */
-        if (IMG_SavePNG(surface, tmp) != 0 || rename(tmp, path) != 0) {
-            LOG(LOG_ERROR, "%s: cannot write: %s", path, SDL_GetError());
-            unlink(tmp);
-            goto done;
-        }
-        printf("%s\n", path);
+        if (!save_png(surface, path)) goto done;
     }
     if (sheet_render) {
         SDL_RenderPresent(sheet_r);
-        char tmp[4112];
-        snprintf(tmp, sizeof tmp, "%s.tmp", opt->sheet_path);
-        if (IMG_SavePNG(sheet, tmp) != 0 || rename(tmp, opt->sheet_path) != 0) {
-            LOG(LOG_ERROR, "%s: cannot write: %s", opt->sheet_path, SDL_GetError());
-            unlink(tmp);
-            goto done;
-        }
-        printf("%s\n", opt->sheet_path);
+        if (!save_png(sheet, opt->sheet_path)) goto done;
     }
     rc = APP_EXIT_OK;
 done:

@@ -75,6 +75,8 @@ static void append(char *out, size_t size, const char *src);
 /* Records a problem. `ja` is fixed text; `en` a printf format. The
  * outcome `then` is appended to both (NULL: the text already says it). */
 static void vproblem(struct ctx *c, const struct outcome *then, const char *path, const char *ja,
+                     const char *en, va_list ap) __attribute__((format(printf, 5, 0)));
+static void vproblem(struct ctx *c, const struct outcome *then, const char *path, const char *ja,
                      const char *en, va_list ap) {
     c->problems++;
     struct feed_report *r = c->report;
