@@ -156,7 +156,7 @@ static void path_key(char *out, size_t size, const char *base, const char *key) 
     out[0] = '\0';
     append(out, size, base);
     if (base[0]) append(out, size, ".");
-    append(out, size, key);
+    append(out, size, key[0] ? key : "\"\""); /* an empty key is shown as "" */
 }
 
 static void path_index(char *out, size_t size, const char *base, size_t i) {
