@@ -141,6 +141,47 @@ render_bad_feed)
     expect_rc 0 "$bin" --render "$tmp/good" --feed "$src/docs/feed-example.json" --at "$at"
     [ ! -e "$tmp/good/00-feed-error.png" ] || fail "an error image for a good feed"
     ;;
+long_texts)
+    # Texts at the feed's limits, counted in characters (#13 item 5), are drawn:
+    # changing only the first character of one changes its slide (a text cut
+    # inside a character used to draw nothing at all).
+    python3 - "$tmp" <<'PY'
+import copy, json, sys
+tmp = sys.argv[1]
+def long(n, c="あ"):
+    return (c + "美郷町の窓口" * n)[:n]
+base = {"schema_version": 1, "updated_at": "2026-11-20T10:00:00+09:00",
+        "measures": [
+            {"id": "1-1", "name": long(200), "field": "住民DX",
+             "metric": {"name": long(120), "unit": long(16)},
+             "targets": {"R6": 60, "R8": 120}, "actuals": {"R6": 63}},
+            {"id": "1-4", "name": "窓口のデジタル化", "field": "住民DX",
+             "plan": [{"R8": long(120)}], "actual_notes": {"R7": long(120)}}],
+        "announcements": [{"title": long(120), "body": long(1000)}]}
+fields = {"name": ("kpi-1-1", lambda d: d["measures"][0], "name"),
+          "metric": ("kpi-1-1", lambda d: d["measures"][0]["metric"], "name"),
+          "unit": ("kpi-1-1", lambda d: d["measures"][0]["metric"], "unit"),
+          "plan": ("detail-1-4", lambda d: d["measures"][1]["plan"][0], "R8"),
+          "notes": ("detail-1-4", lambda d: d["measures"][1]["actual_notes"], "R7"),
+          "body": ("news-0", lambda d: d["announcements"][0], "body")}
+json.dump(base, open(f"{tmp}/base.json", "w"), ensure_ascii=False)
+with open(f"{tmp}/fields", "w") as out:
+    for name, (slide, where, key) in fields.items():
+        d = copy.deepcopy(base)
+        obj = where(d)
+        obj[key] = "い" + obj[key][1:]
+        json.dump(d, open(f"{tmp}/{name}.json", "w"), ensure_ascii=False)
+        out.write(f"{name} {slide}\n")
+PY
+    expect_rc 0 "$bin" --validate "$tmp/base.json" --at "$at"
+    "$bin" --feed "$tmp/base.json" --render "$tmp/r-base" --at "$at" >/dev/null
+    while read -r name slide; do
+        "$bin" --feed "$tmp/$name.json" --render "$tmp/r-$name" --at "$at" >/dev/null
+        a=$(ls "$tmp/r-base"/*-"$slide".png) b=$(ls "$tmp/r-$name"/*-"$slide".png)
+        ! cmp -s "$a" "$b" || fail "the $name text at its limit is not drawn on $slide"
+        echo "ok: $name at its limit is drawn on $slide"
+    done <"$tmp/fields"
+    ;;
 config_problems)
     # A config with mistakes is reported with file, line and key; the player
     # still renders on the defaults.
