@@ -28,7 +28,7 @@ enum {
     MAX_SHORT = 120,
     MAX_TEXT = 1000,
     MAX_LINE = 300, /* ticker and alert texts */
-    MAX_UNIT = 16,
+    MAX_UNIT = 8, /* more does not fit beside a big number */
     MAX_MEDIA_ID = 32,
     MAX_URL = 500,
     MAX_LIST_ITEMS = 20,

@@ -123,7 +123,7 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
          * when the two would overlap, the one over the taller bar moves up
          * above the other. Numbers are never cut. */
         float col_l = px0 + gw * (float)(fy - lo), col_r = col_l + gw;
-        char tl[96] = "", al[96] = ""; /* a value and a unit of 16 characters */
+        char tl[96] = "", al[96] = ""; /* a value and a unit (8 characters, 4 bytes each) */
         if (has_t) fmt_value(tl, sizeof tl, t, m->unit);
         if (has_a) fmt_value(al, sizeof al, a, m->unit);
         int lpx = rd_fit_px(r, tl, false, label_px, rd_px_of(r, 2.0f), gw * 0.96f);
@@ -205,7 +205,7 @@ static int value_px(struct render *r, const char *num, const char *unit, int px,
  * big number takes whatever height the rest leaves (up to 15u). */
 static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int current_fy,
                              float x, float y, float w, float h) {
-    char buf[200], fy_s[32], val[96], tval[96]; /* units of 16 characters */
+    char buf[200], fy_s[32], val[96], tval[96]; /* units of 8 characters */
     int label = rd_px_of(r, 3.6f), body = rd_px_of(r, 4.2f);
     int latest = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
@@ -276,7 +276,7 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
  * the right. This year's target is on the chart below, marked 今年度. */
 static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m, float x, float y, float w,
                                   float h) {
-    char buf[200], fy_s[32], val[96], tval[96]; /* units of 16 characters */
+    char buf[200], fy_s[32], val[96], tval[96]; /* units of 8 characters */
     int label = rd_px_of(r, 3.4f), body = rd_px_of(r, 3.6f);
     int latest = feed_latest_actual_fy(m);
     double actual = 0, target = 0;

@@ -153,7 +153,7 @@ def long(n, c="あ"):
 base = {"schema_version": 1, "updated_at": "2026-11-20T10:00:00+09:00",
         "measures": [
             {"id": "1-1", "name": long(200), "field": "住民DX",
-             "metric": {"name": long(120), "unit": long(16)},
+             "metric": {"name": long(120), "unit": long(8)},
              "targets": {"R6": 60, "R8": 120}, "actuals": {"R6": 63}},
             {"id": "1-4", "name": "窓口のデジタル化", "field": "住民DX",
              "plan": [{"R8": long(120)}], "actual_notes": {"R7": long(120)}}],
