@@ -3,6 +3,7 @@
 #ifndef MISATO_APP_H
 #define MISATO_APP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -31,6 +32,10 @@ struct app_options {
 /* Shows the slides on the display until SIGTERM/SIGINT. Returns an
  * app_exit code. */
 int app_run(const struct app_options *opt);
+
+/* The signals the running player takes on its signal thread (TERM, INT,
+ * HUP, USR1): blocked in every thread, from the first instruction on. */
+sigset_t app_handled_signals(void);
 
 /* Renders every slide of the deck to render_dir/NN-<slide-id>.png and/or a
  * contact sheet of them all to sheet_path, with the software renderer (no

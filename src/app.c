@@ -862,7 +862,7 @@ int app_status(const char *config_path) {
 
 /* --- signals ------------------------------------------------------------ */
 
-static sigset_t handled_signals(void) {
+sigset_t app_handled_signals(void) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -886,7 +886,7 @@ static void app_post(struct app *a, Uint32 type, Sint32 code) {
  * the handling runs as ordinary code rather than in a signal handler. */
 static void *signal_thread(void *arg) {
     struct app *a = arg;
-    sigset_t set = handled_signals();
+    sigset_t set = app_handled_signals();
     for (;;) {
         int sig;
         if (sigwait(&set, &sig) != 0) continue;
@@ -1185,7 +1185,7 @@ int app_run(const struct app_options *opt) {
     struct app a = {0};
     /* Block the handled signals before any thread exists (SDL starts some),
      * so that only the signal thread receives them. */
-    sigset_t set = handled_signals();
+    sigset_t set = app_handled_signals();
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     fetch_global_init(); /* before any thread: curl_global_init is not thread-safe */
 
@@ -1238,7 +1238,7 @@ int app_run(const struct app_options *opt) {
     bool animating = false;
     size_t next_index = 0;
     Uint64 anim_start = 0, last_frame = 0, ticker_t0 = SDL_GetTicks64();
-    bool screen_off = false;
+    bool screen_off = false, ticker_shown = false;
     while (running) {
         /* An alert takes the screen at once and holds the rotation; when it
          * expires or is withdrawn, the slide it covered gets its time back. */
@@ -1288,7 +1288,14 @@ int app_run(const struct app_options *opt) {
 
         /* The ticker moves on every frame; transitions too. Otherwise the
          * screen is drawn only when something changed. */
-        bool ticker = !screen_off && !alert_on && a.feed->n_ticker > 0;
+        const char *tick_lines[FEED_MAX_TICKER];
+        bool ticker = !screen_off && !alert_on &&
+                      deck_ticker(a.feed, wall, clock_plausible(wall), tick_lines, FEED_MAX_TICKER) > 0;
+        if (ticker != ticker_shown) {
+            /* Lines began or all expired: the body's height changes. */
+            ticker_shown = ticker;
+            dirty = true;
+        }
         bool moving = animating || ticker;
         if (screen_off) {
             if (dirty) {
@@ -1370,6 +1377,9 @@ int app_run(const struct app_options *opt) {
             if (alert && alert->valid.has_until && alert->valid.until > wall &&
                 (alert->valid.until - wall) * 1000 < timeout)
                 timeout = (int)((alert->valid.until - wall) * 1000) + 5;
+            time_t tick_change = clock_plausible(wall) ? deck_ticker_next_change(a.feed, wall) : 0;
+            if (tick_change > wall && (tick_change - wall) * 1000 < timeout)
+                timeout = (int)((tick_change - wall) * 1000) + 5;
         }
         /* The watchdog hears from this loop only while it turns. */
         int wd = service_watchdog_ms();

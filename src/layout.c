@@ -59,17 +59,25 @@ static bool is_extend(uint32_t c) {
            (c >= 0xE0100 && c <= 0xE01EF);
 }
 
-/* Debian 12's libunibreak 1.1 aborts on a regional indicator (its pair
- * table has the class, its assertion does not: `lbcNew <= LBP_JT`), so one
- * flag emoji typed by staff took the player down. The breaker is given a
- * copy in which each one is U+20000 (class ID, also four bytes, so the
- * byte offsets stay the same); clusters() then puts the pairs back. */
-static void hide_regional_indicators(char *s, size_t len) {
-    for (size_t i = 0; i + 3 < len; i++) {
-        const unsigned char *u = (const unsigned char *)s + i;
-        if (u[0] == 0xF0 && u[1] == 0x9F && u[2] == 0x87 && u[3] >= 0xA6 && u[3] <= 0xBF) {
-            memcpy(s + i, "\xF0\xA0\x80\x80", 4);
+/* Debian 12's libunibreak 1.1 aborts on two kinds of valid text, so the
+ * breaker is given a copy in which they are replaced by code points of the
+ * same UTF-8 length (the byte offsets of brks[] stay those of the text):
+ * - a regional indicator (flag emoji half, U+1F1E6..U+1F1FF): its pair
+ *   table has the class, its assertion does not (`lbcNew <= LBP_JT`); one
+ *   🇯🇵 typed by staff took every player down. It becomes U+20000 (class ID);
+ *   keep_clusters() then puts the pairs back together.
+ * - U+FFFF, which it uses as its end-of-string mark (`posLast == posCur -
+ *   1` fails). It becomes U+FFFD. */
+static void hide_from_libunibreak(char *s, size_t len) {
+    for (size_t i = 0; i + 2 < len; i++) {
+        unsigned char *u = (unsigned char *)s + i;
+        if (i + 3 < len && u[0] == 0xF0 && u[1] == 0x9F && u[2] == 0x87 && u[3] >= 0xA6 &&
+            u[3] <= 0xBF) {
+            memcpy(u, "\xF0\xA0\x80\x80", 4);
             i += 3;
+        } else if (u[0] == 0xEF && u[1] == 0xBF && u[2] == 0xBF) {
+            memcpy(u, "\xEF\xBF\xBD", 3);
+            i += 2;
         }
     }
 }
@@ -141,7 +149,7 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
     char *brks = xmalloc(len);
     char *safe = xmalloc(len + 1);
     memcpy(safe, text, len + 1);
-    hide_regional_indicators(safe, len);
+    hide_from_libunibreak(safe, len);
     set_linebreaks_utf8((const utf8_t *)safe, len, "ja", brks);
     free(safe);
     tailor_strict(text, len, brks);

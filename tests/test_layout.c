@@ -153,6 +153,8 @@ static void flags_should_break_between_pairs_and_never_abort(void) {
     CHECK_STR(broken("🇯", 1), "🇯");       /* a lone half */
     CHECK_STR(broken("🇯🇵🇯", 2), "🇯🇵|🇯"); /* an odd count */
     CHECK_STR(broken("🇯🇵🇯🇵", 1), "🇯🇵|🇯🇵"); /* cut by cluster, not by code point */
+    /* U+FFFF is libunibreak 1.1's end-of-string mark: it aborted too. */
+    CHECK_STR(broken("あ\uffffい", 1), "あ|\uffff|い");
 }
 
 static void emoji_sequences_and_marks_should_stay_whole(void) {
