@@ -56,8 +56,9 @@ int app_import(const struct app_options *opt, const char *dir);
  * Returns 0, or 1 when there is no readable status file. */
 int app_status(const char *config_path);
 
-/* Prints every problem of a feed file and what would be shown; returns 0
- * valid, 1 problems but usable, 2 unusable. */
-int app_validate(const char *path);
+/* Prints every problem of a feed file and what would be shown at `at`
+ * (--at, local time; NULL: now), including what has already ended; returns
+ * 0 valid, 1 problems but usable, 2 unusable. */
+int app_validate(const char *path, const char *at);
 
 #endif

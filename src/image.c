@@ -254,8 +254,13 @@ SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, 
     }
     if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE || (unsigned long)w * (unsigned long)h > IMAGE_MAX_PIXELS) {
         info->error = IMAGE_E_TOO_MANY_PIXELS;
-        snprintf_cut(why, why_size, "%dx%d pixels is too large (at most %dx%d, 40 megapixels)", w, h,
-                     IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
+        /* Say which limit: 8192x8192 is within the sides but over the area. */
+        if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE)
+            snprintf_cut(why, why_size, "%dx%d pixels is too large (at most %d pixels a side)", w, h,
+                         IMAGE_MAX_SIDE);
+        else
+            snprintf_cut(why, why_size, "%dx%d pixels is too large (%.1f megapixels, at most %.0f)", w,
+                         h, (double)w * h / 1e6, (double)IMAGE_MAX_PIXELS / 1e6);
         goto done;
     }
     if (kind == IMAGE_JPEG) {

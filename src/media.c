@@ -780,7 +780,8 @@ static bool import_one(struct staging *st, int srcfd, const struct entry *e, con
     int rc = write_new_file(st->fd, file, m.data, m.len);
     free(m.data);
     if (rc) {
-        abort_import(rep, write_error_ja(rc), "%s: %s", file, strerror(rc));
+        /* Named as on the stick (the stored name means nothing to IT). */
+        abort_import(rep, write_error_ja(rc), "%s (stored as %s): %s", e->name, file, strerror(rc));
         return false;
     }
     char shown[256];
@@ -1092,8 +1093,8 @@ char *media_report_text(const struct media_report *rep) {
     } else if (rep->committed) {
         add(&t, "結果: %zu件を取り込みました。%zu件は取り込めませんでした。表示する画像は全部で%zu件です。\r\n",
             rep->imported, rep->refused, rep->total);
-        add(&t, "Result: %zu imported, %zu refused; %zu pictures in the set now.\r\n", rep->imported, rep->refused,
-            rep->total);
+        add(&t, "Result: %zu imported, %zu refused; %zu %s in the set now.\r\n", rep->imported,
+            rep->refused, rep->total, rep->total == 1 ? "picture" : "pictures");
     } else {
         add(&t, "結果: 取り込める画像がありませんでした。表示中の画像は前のままです。\r\n");
         add(&t, "Result: no picture could be imported; the pictures on screen are unchanged.\r\n");
@@ -1168,7 +1169,11 @@ bool media_key_ok(const char *src, const char *want_hex, char *why, size_t why_s
     int e = errno;
     close(fd);
     if (key == NULL) {
-        snprintf_cut(why, why_size, "import.key: %s", e == ENOENT ? "none on the stick" : strerror(e));
+        snprintf_cut(why, why_size, "import.key: %s",
+                     e == ENOENT  ? "none on the stick"
+                     : e == EFBIG ? "too large to be a key (a key is one line of 44 characters)"
+                     : e == EINVAL ? "not a plain file"
+                                   : strerror(e));
         return false;
     }
     char hex[65];

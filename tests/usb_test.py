@@ -14,6 +14,7 @@ import json
 import threading
 import random
 import os
+import re
 import resource
 import shutil
 import signal
@@ -598,6 +599,8 @@ df -k {parent} | tail -1 > {w.dir}/df.txt
     print(out[-1500:])
     check(open(os.path.join(w.dir, "big.rc")).read().strip() == "2", "the import stops (exit 2)")
     check("空き容量が足りません" in out, "the report says the disk is full")
+    check(re.search(r"Reason: big[0-5]\.jpg \(stored as [0-9a-f]{16}\.jpg\)", out) is not None,
+          "the report names the picture as on the stick, not only its stored name (#13)")
     check(open(os.path.join(w.dir, "before.txt")).read() == open(os.path.join(w.dir, "after.txt")).read(),
           "the old set is whole")
     left = [n for n in open(os.path.join(w.dir, "after.ls")).read().split() if n.startswith(".staging")]
