@@ -703,7 +703,7 @@ static const char *result_ja(const char *r) {
         {"ok", "成功"}, {"not modified", "成功 (変更なし)"}, {"HTTP error", "サーバーのエラー"},
         {"too big", "大きすぎる"}, {"timed out", "時間切れ"}, {"refused", "許可されていない URL"},
         {"network error", "ネットワークのエラー"}, {"invalid feed", "フィードの誤り"},
-        {"not yet", "まだ取得していません"}, {"no feed_url", "feed_url が未設定"},
+        {"cancelled", "中止 (停止のため)"}, {"not yet", "まだ取得していません"}, {"no feed_url", "feed_url が未設定"},
     };
     for (size_t i = 0; i < ARRAY_LEN(map); i++)
         if (!strcmp(r, map[i].en)) return map[i].ja;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,7 @@ struct updater {
     pthread_cond_t cond;
     /* guarded by mu */
     bool stop, refetch, rewrite_status;
+    atomic_bool cancel;            /* set by updater_stop, read by transfers (any thread) */
     struct config *pending;        /* new settings (SIGHUP), applied by the worker */
     struct feed *mailbox;          /* newest feed not yet taken */
     char showing_id[48];
@@ -236,7 +238,7 @@ static int sync_media(struct updater *u, const struct feed *f) {
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/media", u->cfg.cache_dir);
     int failed = 0;
-    for (size_t i = 0; i < f->n_media; i++) {
+    for (size_t i = 0; i < f->n_media && !atomic_load(&u->cancel); i++) {
         const struct feed_media *m = &f->media[i];
         char name[80], path[4300];
         bool have = false;
@@ -251,7 +253,7 @@ static int sync_media(struct updater *u, const struct feed *f) {
             .url = m->url, .ca_file = u->cfg.ca_file[0] ? u->cfg.ca_file : NULL,
             .allow_http = u->cfg.allow_http, .max_bytes = MEDIA_MAX_BYTES,
             .timeout_s = u->cfg.fetch_timeout * 2, .connect_timeout_s = 15,
-            .low_speed_time_s = 20,
+            .low_speed_time_s = 20, .cancel = &u->cancel,
         };
         struct fetch_result res;
         const char *why = NULL;
@@ -287,6 +289,7 @@ static double attempt(struct updater *u) {
         .timeout_s = u->cfg.fetch_timeout,
         .connect_timeout_s = u->cfg.fetch_timeout < 15 ? u->cfg.fetch_timeout : 15,
         .low_speed_time_s = u->cfg.fetch_timeout < 20 ? u->cfg.fetch_timeout : 20,
+        .cancel = &u->cancel,
     };
     /* The validators only apply to the URL they came from. */
     bool same_url = strcmp(u->meta.url, u->cfg.feed_url) == 0 && u->source != SOURCE_EMBEDDED;
@@ -476,6 +479,7 @@ struct updater *updater_start(const struct config *cfg, const struct feed *initi
 
 void updater_stop(struct updater *u) {
     if (u == NULL) return;
+    atomic_store(&u->cancel, true); /* a transfer in progress ends within ~1 s */
     pthread_mutex_lock(&u->mu);
     u->stop = true;
     pthread_cond_signal(&u->cond);

@@ -9,8 +9,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 from feed_test import World, first_good_fetch, FEED
@@ -161,10 +163,78 @@ def case_ticker_expired(w):
     check(n >= 40, f"one valid line: the ticker moves ({n} frames in 4 s)")
 
 
+class Silent:
+    """A TCP server on 127.0.0.1 that accepts and then says nothing."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.conns = []
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(c)
+
+    def wait_connected(self, timeout):
+        end = time.time() + timeout
+        while time.time() < end and not self.conns:
+            time.sleep(0.05)
+        check(self.conns, "the player's transfer is connected (and stalled)")
+
+
+def stop_within(w, seconds, what):
+    time.sleep(0.5)  # well inside the transfer
+    t0 = time.time()
+    w.player.send_signal(signal.SIGTERM)
+    rc = w.player.wait(timeout=60)
+    took = time.time() - t0
+    print(f"figure: SIGTERM during {what}: exit {rc} after {took:.2f} s")
+    check(rc == 0 and took <= seconds, f"SIGTERM during {what} ends the player with 0 within {seconds} s")
+    w.player = None
+
+
+def case_stop_stalled_feed(w):
+    """A fetch that stalls (the server accepts and never answers) with
+    fetch_timeout = 60: SIGTERM must not wait for it (TimeoutStopSec)."""
+    silent = Silent()
+    with open(w.conf, "a") as f:
+        f.write(f"feed_url = http://127.0.0.1:{silent.port}/feed.json\nfetch_timeout = 60\n")
+    w.start_player()
+    w.player.send_signal(signal.SIGHUP)
+    silent.wait_connected(20)
+    stop_within(w, 2, "a stalled feed fetch")
+
+
+def case_stop_stalled_media(w):
+    """The media sync (up to 50 files x 2 x fetch_timeout) stalls on a
+    picture: SIGTERM ends the player within 2 s all the same."""
+    silent = Silent()
+    f = json.load(open(FEED))
+    f["media"] = [{"id": f"p{i}", "url": f"http://127.0.0.1:{silent.port}/p{i}.png", "sha256": "0" * 64}
+                  for i in range(5)]
+    json.dump(f, open(w.feed, "w"), ensure_ascii=False)
+    with open(w.conf, "a") as c:
+        c.write("fetch_timeout = 60\n")
+    w.start_player()
+    w.player.send_signal(signal.SIGHUP)
+    silent.wait_connected(20)
+    stop_within(w, 2, "a stalled media download")
+
+
 CASES = {
     "emoji": (case_emoji, {}),
     "early_signals": (case_early_signals, {}),
     "ticker_expired": (case_ticker_expired, {}),
+    "stop_stalled_feed": (case_stop_stalled_feed, {}),
+    "stop_stalled_media": (case_stop_stalled_media, {}),
 }
 
 
