@@ -6,6 +6,7 @@
 #include <math.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,7 @@ struct app {
     const char *ticker[FEED_MAX_TICKER]; /* the ticker lines of the last frame */
     struct loader loader;    /* picture decoding (display mode only) */
     struct picture pictures[PICTURES];
+    unsigned long loader_overflows; /* requests put off because the queue was full */
     Uint64 picture_tick;
     Uint32 ev_image;         /* SDL_RegisterEvents: a picture was decoded */
     time_t clock_offset;     /* --at: shown time = now + offset */
@@ -108,7 +110,7 @@ struct app {
     /* signal thread */
     pthread_t sig_thread;
     bool sig_thread_started;
-    volatile sig_atomic_t stopping;
+    atomic_bool stopping;    /* set by the signal thread or app_run's end, read by the signal thread */
 };
 
 /* The time to show and schedule by: --at shifts it; a system clock that is
@@ -322,11 +324,20 @@ static SDL_Texture *picture_for(struct app *a, const char *path) {
     victim->used = ++a->picture_tick;
     victim->requested = true;
     pthread_mutex_lock(&a->loader.mu);
-    if (a->loader.n_want < LOADER_SLOTS) {
+    bool queued = a->loader.n_want < LOADER_SLOTS;
+    if (queued) {
         snprintf(a->loader.want[a->loader.n_want++], PATH_MAX, "%s", path);
         pthread_cond_signal(&a->loader.cv);
     }
     pthread_mutex_unlock(&a->loader.mu);
+    /* A full queue used to drop the request and keep the entry as asked
+     * for, so "読み込んでいます" stayed until the entry was evicted. The
+     * entry is forgotten instead: the loader is busy, its next picture
+     * wakes the loop, and the redraw asks again. */
+    if (!queued) {
+        memset(victim, 0, sizeof *victim);
+        a->loader_overflows++;
+    }
     return NULL;
 }
 
@@ -890,9 +901,9 @@ static void *signal_thread(void *arg) {
     for (;;) {
         int sig;
         if (sigwait(&set, &sig) != 0) continue;
-        if (a->stopping) break;
+        if (atomic_load(&a->stopping)) break;
         if (sig == SIGTERM || sig == SIGINT) {
-            a->stopping = 1;
+            atomic_store(&a->stopping, true);
             app_post(a, SDL_QUIT, sig);
             break;
         }
@@ -1497,7 +1508,7 @@ done:
     for (int i = 0; i < PICTURES; i++)
         if (a.pictures[i].tex) SDL_DestroyTexture(a.pictures[i].tex);
     if (a.sig_thread_started) {
-        a.stopping = 1;
+        atomic_store(&a.stopping, true);
         pthread_kill(a.sig_thread, SIGTERM);
         pthread_join(a.sig_thread, NULL);
     }

@@ -1,7 +1,9 @@
 /* log: formatted lines to stderr with journald priorities. */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +11,16 @@
 #include <time.h>
 
 static enum log_level max_level = LOG_INFO;
-static int journal_prefix = -1; /* -1: not decided yet */
+/* Decided once, before any thread can log (pthread_once: also for the
+ * programs that never call log_init_from_env, like the unit tests). */
+static bool journal_prefix;
+static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+static void decide_journal(void) { journal_prefix = getenv("JOURNAL_STREAM") != NULL; }
 
 void log_set_level(enum log_level level) { max_level = level; }
 
 void log_init_from_env(void) {
+    pthread_once(&journal_once, decide_journal);
     const char *v = getenv("MISATO_LOG_LEVEL");
     if (v == NULL) return;
     if (strcasecmp(v, "debug") == 0) max_level = LOG_DEBUG;
@@ -34,7 +41,7 @@ static const char *level_name(enum log_level level) {
 
 void log_write(enum log_level level, const char *file, int line, const char *fmt, ...) {
     if (level > max_level) return;
-    if (journal_prefix < 0) journal_prefix = getenv("JOURNAL_STREAM") != NULL;
+    pthread_once(&journal_once, decide_journal);
 
     char msg[1024];
     va_list ap;
