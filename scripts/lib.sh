@@ -29,6 +29,13 @@ ensure_packages() {
         "${missing[@]}"
 }
 
+# The options of the normal build in build/, given in full by every script
+# that configures it: CMake keeps a cache, and an option one script left
+# there (scripts/run once set MISATO_TESTS=OFF) must not change what another
+# builds (scripts/test then found no tests and passed).
+NORMAL_BUILD=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMISATO_WERROR=ON -DMISATO_SANITIZE=OFF
+    -DMISATO_TESTS=ON -DMISATO_VALGRIND=ON -DMISATO_FUZZ=OFF)
+
 # configure_and_build DIR [cmake options...]
 configure_and_build() {
     local dir=$1; shift
