@@ -94,6 +94,16 @@ def first_good_fetch_after_start(w):
     w.wait(lambda s: s and s["result"] == "ok", 30, "the hostile feed fetched")
 
 
+def hup_blocked(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("SigBlk:"):
+                return int(line.split()[1], 16) & (1 << (signal.SIGHUP - 1)) != 0
+    except OSError:
+        return True  # gone: let the check below say so
+    return False
+
+
 def case_early_signals(w):
     """SIGHUP (systemctl reload) and SIGUSR1 (screenshot) right after a start
     used to kill the player: it was still loading its ~100 shared libraries,
@@ -104,7 +114,7 @@ def case_early_signals(w):
     args = [BIN, "--config", w.conf, "--windowed", "--size", "320x180"]
     players = []
     w.extra.append(players)
-    for delay in ["loading", "loading", "loading", 0.005, 0.02, 0.05, 0.1, 0.2, 0.3]:
+    for delay in ["loading", "loading", "loading", 0, 0.005, 0.02, 0.05, 0.1, 0.2, 0.3]:
         p = subprocess.Popen(args, env=env, stderr=subprocess.DEVNULL)
         if delay == "loading":
             end = time.time() + 10
@@ -115,13 +125,20 @@ def case_early_signals(w):
                 except OSError:
                     break
         else:
+            # From the moment the first instruction of ours has run (the
+            # launcher blocks the signals), plus the delay. Before that, only
+            # the kernel and the scheduler are at work: no program can take
+            # a signal there.
+            end = time.time() + 10
+            while time.time() < end and not hup_blocked(p.pid):
+                pass
             time.sleep(delay)
         p.send_signal(signal.SIGHUP)
         p.send_signal(signal.SIGUSR1)
         players.append((delay, p))
     time.sleep(1.5)
     for delay, p in players:
-        check(p.poll() is None, f"signalled at {delay}: still running")
+        check(p.poll() is None, f"signalled at {delay}: still running (exit {p.poll()})")
     for delay, p in players:
         p.send_signal(signal.SIGTERM)
         check(p.wait(timeout=30) == 0, f"signalled at {delay}: stops cleanly with exit 0")

@@ -415,7 +415,7 @@ def case_rewritten(w):
     da, db = da + b"\0" * (n - len(da)), db + b"\0" * (n - len(db))  # bytes after EOI are allowed
     # What a read during a rewrite sees: the new version's first part and the
     # old one's rest. Deterministically, at three page-aligned points.
-    for frac in (0.25, 0.5, 0.75):
+    for frac in (0.25, 0.5):
         cut = int(n * frac) // 4096 * 4096
         sp = w.stick(f"SPLICE{int(frac * 100)}")
         write(os.path.join(sp, "signage", "spliced.jpg"), db[:cut] + da[cut:])
