@@ -1,6 +1,7 @@
-/* render_internal: what render.c (the frame, text, caches, primitives) and
- * render_slides.c (each slide kind) share. Not part of the module's API:
- * only these two files include it. Main thread only, like the rest. */
+/* render_internal: what the render module's files share: render_base.c
+ * (fonts, text cache, primitives, frame geometry), used by render_slides.c
+ * (each slide kind) and render.c (the frame, the API). Not part of the
+ * module's API: only these files include it. Main thread only. */
 #ifndef MISATO_RENDER_INTERNAL_H
 #define MISATO_RENDER_INTERNAL_H
 
@@ -90,8 +91,10 @@ struct measure_ctx {
     bool bold;
 };
 
-/* Text and fonts (render.c). Sizes in pixels; px_of turns layout units into pixels. */
+/* Text and fonts (render_base.c). Sizes in pixels; px_of turns layout units into pixels. */
 TTF_Font *rd_get_font(struct render *r, int px, bool bold);
+/* Drops every text texture and closes every font (for render_free). */
+void rd_caches_free(struct render *r);
 int rd_measure(void *ctx, const char *text, size_t len, int px);
 int rd_text_width(struct render *r, const char *text, int px, bool bold);
 /* The largest size from px down to min_px at which s is at most avail wide. */
@@ -99,7 +102,7 @@ int rd_fit_px(struct render *r, const char *s, bool bold, int px, int min_px, fl
 int rd_ascent(struct render *r, int px, bool bold);
 int rd_px_of(const struct render *r, float units);
 
-/* Drawing (render.c). Text functions return the width drawn; blocks the height. */
+/* Drawing (render_base.c). Text functions return the width drawn; blocks the height. */
 void rd_set_colour(struct render *r, struct rgb c);
 void rd_fill(struct render *r, float x, float y, float w, float h, struct rgb c);
 void rd_frame_rect(struct render *r, float x, float y, float w, float h, float t, struct rgb c);
@@ -115,7 +118,9 @@ float rd_text_block(struct render *r, const char *s, float x, float y, float w, 
 float rd_heading_block(struct render *r, const char *s, float x, float y, float w, size_t max_lines, int max_px,
                        int one_line_min_px, int min_px, bool bold, struct rgb c, enum align al);
 
-/* The frame's geometry (render.c). */
+/* The frame's geometry (render_base.c). rd_unit_of: the layout unit of a
+ * w x h screen in pixels. */
+float rd_unit_of(int w, int h);
 bool rd_is_portrait(const struct render *r);
 float rd_header_height(const struct render *r);
 float rd_ticker_height(const struct render *r);
