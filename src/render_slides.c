@@ -752,7 +752,7 @@ void rd_draw_roadmap(struct render *r, const struct render_frame *f, int field) 
         float cx = tx + colw * (float)k;
         if (fy == now_fy) rd_fill(r, cx, y + 1, colw, head_h + row_h * (float)n, C_NOW_BAND);
         char buf[48];
-        if (short_years) snprintf(buf, sizeof buf, "R%d", fy - FMT_REIWA_OFFSET);
+        if (short_years) fmt_fy_era(buf, sizeof buf, fy);
         else fmt_fy_short(buf, sizeof buf, fy);
         rd_text(r, buf, yp, fy == now_fy, C_TEXT, cx + colw / 2, y + yp * 0.4f, CENTER);
         if (portrait) snprintf(buf, sizeof buf, "%s", fy == now_fy ? "今年度" : "");
