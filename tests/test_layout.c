@@ -145,6 +145,29 @@ static void fit_should_cut_very_long_text_on_a_character_boundary(void) {
     free(s);
 }
 
+/* Debian 12's libunibreak aborts on a regional indicator (flag emoji): the
+ * player died on the first 🇯🇵 a staff member typed. */
+static void flags_should_break_between_pairs_and_never_abort(void) {
+    CHECK_STR(broken("🇯🇵🇯🇵🇯🇵", 2), "🇯🇵|🇯🇵|🇯🇵");
+    CHECK_STR(broken("日本🇯🇵の旗", 3), "日本|🇯🇵の|旗");
+    CHECK_STR(broken("🇯", 1), "🇯");       /* a lone half */
+    CHECK_STR(broken("🇯🇵🇯", 2), "🇯🇵|🇯"); /* an odd count */
+    CHECK_STR(broken("🇯🇵🇯🇵", 1), "🇯🇵|🇯🇵"); /* cut by cluster, not by code point */
+}
+
+static void emoji_sequences_and_marks_should_stay_whole(void) {
+    CHECK_STR(broken("👍🏻👍🏻", 2), "👍🏻|👍🏻");                  /* skin tone */
+    CHECK_STR(broken("家族👨\u200d👩\u200d👧です", 4), "家族|👨\u200d👩\u200d👧|です");
+    CHECK_STR(broken("❤\ufe0f❤\ufe0f", 1), "❤\ufe0f|❤\ufe0f");    /* variation selector */
+    CHECK_STR(broken("cafe\u0301 cafe\u0301", 5), "cafe\u0301|cafe\u0301");
+    CHECK_STR(broken("か\u3099か\u3099", 1), "か\u3099|か\u3099");
+    struct layout_block *b = malloc(sizeof *b);
+    CHECK(layout_fit("🇯🇵🇯🇵🇯🇵🇯🇵", 50, 1, 10, 10, fixed_pitch, NULL, b));
+    CHECK(b->cut);
+    CHECK_STR(b->text, "🇯🇵🇯🇵…"); /* never half a flag before the ellipsis */
+    free(b);
+}
+
 int main(void) {
     layout_init();
     RUN(japanese_should_break_between_characters);
@@ -158,5 +181,7 @@ int main(void) {
     RUN(fit_should_cut_with_an_ellipsis_at_the_minimum);
     RUN(fit_should_refuse_bad_input);
     RUN(fit_should_cut_very_long_text_on_a_character_boundary);
+    RUN(flags_should_break_between_pairs_and_never_abort);
+    RUN(emoji_sequences_and_marks_should_stay_whole);
     return CHECK_DONE();
 }
