@@ -52,7 +52,8 @@ void render_label(struct render *r, const char *text, int px, bool bold, int x, 
 int render_ticker(struct render *r, const struct render_frame *frame, double offset);
 
 /* The part of a w x h frame between the header and the footer (and the
- * ticker strip when ticker is true): what a push transition moves. */
+ * ticker strip when ticker is true): what a push transition moves. Pure:
+ * the geometry render_draw draws the frame with, row for row. */
 SDL_Rect render_body_rect(int w, int h, bool ticker);
 
 /* Draws a message over the bottom of the slide (above the footer): green

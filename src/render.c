@@ -172,12 +172,15 @@ static int ticker_pieces(struct render *r, const struct render_frame *f, int px,
 double render_ticker_speed(struct render *r) { return r->u * 14.0; }
 
 SDL_Rect render_body_rect(int w, int h, bool ticker) {
+    /* The same unit and heights the frame is drawn with, rounded as
+     * rd_fill rounds them, so the rectangle starts on the first row below
+     * the header and ends on the last row above the ticker or footer. */
     struct render r = {0};
     r.w = w;
     r.h = h;
-    r.u = (float)(w < h ? w : h) / 100.0f;
+    r.u = rd_unit_of(w, h);
     r.ticker_on = ticker;
-    int top = (int)ceilf(rd_header_height(&r)), bottom = (int)floorf((float)h - rd_footer_height(&r));
+    int top = (int)lroundf(rd_header_height(&r)), bottom = (int)lroundf((float)h - rd_footer_height(&r));
     SDL_Rect rc = {0, top, w, bottom - top};
     return rc;
 }

@@ -74,6 +74,51 @@ static void every_slide_should_draw_at_every_size(void) {
     }
 }
 
+/* The seven screen shapes the goldens cover, and the two small ones. */
+static const int all_sizes[][2] = {{1920, 1080}, {1280, 720}, {3840, 2160}, {1080, 1920}, {1024, 768},
+                                   {1280, 1024}, {1280, 800}, {960, 540}, {540, 960}};
+
+static bool is_rgb(SDL_Surface *s, int x, int y, unsigned char r, unsigned char g, unsigned char b) {
+    Uint8 cr, cg, cb;
+    SDL_GetRGB(pixel(s, x, y), s->format, &cr, &cg, &cb);
+    return cr == r && cg == g && cb == b;
+}
+
+/* Issue #12 item 5: at 1080x1920 the push transition's body began at y=141
+ * while the header ends at 250, so part of the header moved. The body is
+ * exactly what lies between the header band and the footer (or ticker). */
+static void body_rect_should_match_the_drawn_frame_at_every_size(void) {
+    const char *lines[] = {"テロップ"};
+    for (size_t k = 0; k < ARRAY_LEN(all_sizes); k++)
+        for (int ticker = 0; ticker < 2; ticker++) {
+            int w = all_sizes[k][0], h = all_sizes[k][1];
+            SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+            SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
+            struct render *r = render_new(sr, regular, bold);
+            struct render_frame f = frame_at(1); /* a KPI slide: page colour at the left edge */
+            if (ticker) {
+                f.ticker = lines;
+                f.n_ticker = 1;
+            }
+            render_draw(r, &f);
+            if (ticker) render_ticker(r, &f, 0);
+            SDL_RenderPresent(sr);
+            SDL_Rect b = render_body_rect(w, h, ticker);
+            bool ok = b.x == 0 && b.w == w && b.y > 0 && b.y + b.h < h;
+            /* Header colour on the row above the body, not on its first row. */
+            ok = ok && is_rgb(s, 1, b.y - 1, 0x0F, 0x35, 0x56) && !is_rgb(s, 1, b.y, 0x0F, 0x35, 0x56);
+            /* The body's last row is the page; the next is the ticker or the footer. */
+            ok = ok && is_rgb(s, 1, b.y + b.h - 1, 0xF5, 0xF7, 0xFA) && !is_rgb(s, 1, b.y + b.h, 0xF5, 0xF7, 0xFA);
+            if (!ok) {
+                fprintf(stderr, "  %dx%d ticker=%d: body y=%d h=%d does not match the frame\n", w, h, ticker, b.y, b.h);
+                CHECK(false);
+            }
+            render_free(r);
+            SDL_DestroyRenderer(sr);
+            SDL_FreeSurface(s);
+        }
+}
+
 static void text_should_be_rasterised_once(void) {
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1920, 1080, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
@@ -176,6 +221,7 @@ int main(void) {
     RUN(font_lookup_should_find_biz_ud_gothic);
     RUN(contrast_should_be_at_least_4_5_to_1_everywhere);
     RUN(every_slide_should_draw_at_every_size);
+    RUN(body_rect_should_match_the_drawn_frame_at_every_size);
     RUN(text_should_be_rasterised_once);
     RUN(bad_text_should_be_skipped);
     RUN(missing_font_should_fail_cleanly);
