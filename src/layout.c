@@ -202,6 +202,57 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
     return n;
 }
 
+/* Characters of a number as it is written with its label: digits (ASCII
+ * and full width), separators, and the Latin letters and brackets around
+ * them ("R8(2026)", "3,000", "12.5%"). */
+static bool is_number_part(uint32_t c) {
+    return (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19) || c == ',' || c == '.' || c == '%' ||
+           c == '(' || c == ')' || c == '+' || c == '-' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           c == 0xFF08 || c == 0xFF09 || c == 0xFF0C || c == 0xFF0E;
+}
+
+static bool is_digit_cp(uint32_t c) { return (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19); }
+
+/* Code point that ends just before byte `end` (end > start). */
+static uint32_t cp_before(const char *text, size_t start, size_t *at, size_t end) {
+    size_t p = end - 1;
+    while (p > start && ((unsigned char)text[p] & 0xC0) == 0x80) p--;
+    const char *q = text + p;
+    *at = p;
+    return utf8_next(&q);
+}
+
+static bool is_opening(uint32_t c) {
+    return c == 0x300C || c == 0x300E || c == 0xFF08 || c == '(' || c == 0x3010 || c == '[' || c == 0x201C;
+}
+
+/* An ellipsis never cuts a number ("3,00…", "R8(2…"), nor parts it from its
+ * unit ("3,000…" for 3,000件): when the kept text text[start..end) ends in
+ * the middle of a number, the whole number and the letters and brackets
+ * written with it are dropped, and an opening bracket left dangling with
+ * them. Returns the length kept from start. */
+static size_t number_safe_cut(const char *text, size_t start, size_t end) {
+    if (end <= start || text[end] == '\0') return end - start;
+    const char *q = text + end;
+    uint32_t next = utf8_next(&q);
+    size_t at;
+    uint32_t prev = cp_before(text, start, &at, end);
+    bool splits = (is_digit_cp(prev) || prev == ',' || prev == '.') && next != ' ' && next != 0x3001 &&
+                  next != 0x3002 && next != 0xFF0C && next != 0x300D && next != 0x3011;
+    splits = splits || (is_digit_cp(next) && is_number_part(prev));
+    if (!splits) return end - start;
+    while (end > start) {
+        prev = cp_before(text, start, &at, end);
+        if (!is_number_part(prev)) break;
+        end = at;
+    }
+    while (end > start && (text[end - 1] == ' ' || is_opening(cp_before(text, start, &at, end)))) {
+        cp_before(text, start, &at, end);
+        end = at;
+    }
+    return end - start;
+}
+
 bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, int min_px,
                 layout_measure_fn measure, void *ctx, struct layout_block *out) {
     memset(out, 0, sizeof *out);
@@ -252,6 +303,7 @@ bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, i
             keep = plen;
             pos = next;
         }
+        keep = number_safe_cut(out->text, last->start, last->start + keep);
         keep = trimmed(out->text, last->start, last->start + keep);
         memcpy(out->text + last->start + keep, ell, sizeof ell);
         last->len = keep + sizeof ell - 1;
