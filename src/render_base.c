@@ -159,7 +159,7 @@ void rd_fill(struct render *r, float x, float y, float w, float h, struct rgb c)
     SDL_Rect rc = {(int)lroundf(x), (int)lroundf(y), 0, 0};
     rc.w = (int)lroundf(x + w) - rc.x;
     rc.h = (int)lroundf(y + h) - rc.y;
-    if (rc.w > 0 && rc.h > 0) SDL_RenderFillRect(r->sdl, &rc);
+    if (rc.w > 0 && rc.h > 0 && !r->dry) SDL_RenderFillRect(r->sdl, &rc);
 }
 
 /* An outlined box: border of thickness t drawn inside the rectangle. */
@@ -179,6 +179,10 @@ void rd_frame_rect(struct render *r, float x, float y, float w, float h, float t
  * Returns its width. */
 int rd_text_at(struct render *r, const char *text, size_t len, int px, bool bold,
                    struct rgb c, float x, float y, enum align al) {
+    if (r->dry) {
+        struct measure_ctx m = {r, bold};
+        return len && px >= 4 ? rd_measure(&m, text, len, px) : 0;
+    }
     struct text_entry *e = get_text(r, text, len, px, bold, c);
     if (e == NULL) return 0;
     float left = al == LEFT ? x : al == CENTER ? x - e->w / 2.0f : x - e->w;

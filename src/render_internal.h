@@ -81,6 +81,7 @@ struct render {
     int w, h;   /* output size of the frame being drawn */
     float u;    /* layout unit: 1% of the shorter side */
     bool ticker_on; /* the frame has a ticker strip above the footer */
+    bool dry;       /* measure only: the primitives draw nothing (a layout's first pass) */
 };
 
 enum align { LEFT, CENTER, RIGHT };

@@ -394,8 +394,25 @@ static float body_bottom(const struct render *r) {
 
 /* --- the summary ------------------------------------------------------------ */
 
+/* What the summary's cards share: the number's size and, for cards, the
+ * room for it (relative to the card's top), so that the four numbers are
+ * set at one size on one line. The first, measuring pass asks each card
+ * for its largest size and room (big = 0); the second draws them all at
+ * the smallest size in the room every card has. */
+struct summary_share {
+    int big;             /* 0: as large as the card allows */
+    float num_top, num_bottom; /* the number's room, from the card's top; bottom 0: own room */
+};
+
+/* A badge's text size: px, or smaller so that the badge fits w. */
+static int badge_px(struct render *r, const char *s, int px, float w) {
+    /* badge() adds 0.55 px of padding on each side. */
+    while (px > 6 && (float)rd_text_width(r, s, px, true) + px * 1.1f > w) px--;
+    return px;
+}
+
 static void summary_card(struct render *r, const struct feed_measure *m, float x, float y, float w,
-                         float h) {
+                         float h, bool year_in_label, struct summary_share *sh) {
     panel(r, x, y, w, h);
     rd_fill(r, x, y, w, r->u * 1.2f, C_FIELD[m->field]);
     float pad = r->u * 2.5f, cx = x + pad, cw = w - 2 * pad, cy = y + r->u * 1.2f + pad * 0.8f;
@@ -405,9 +422,9 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
                         rd_px_of(r, 3.4f), rd_px_of(r, 3.4f), true, C_TEXT, LEFT);
     char buf[160];
     snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
-    /* Which measure: where the card is tall enough to say it and still
-     * give the number its room. */
-    if (h > r->u * 40) cy += rd_text_block(r, buf, cx, cy, cw, 2, small, rd_px_of(r, 2.6f), false, C_TEXT_2, LEFT);
+    /* Which measure: two lines where the card is tall, else one, ending
+     * with "…" when the name is longer. */
+    cy += rd_text_block(r, buf, cx, cy, cw, h > r->u * 40 ? 2 : 1, small, rd_px_of(r, 2.6f), false, C_TEXT_2, LEFT);
     int fy = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
     if (!fy || !feed_series_get(&m->actuals, fy, &actual)) {
@@ -423,12 +440,14 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
     fmt_fy_short(fy_s, sizeof fy_s, fy);
     if (has_t) {
         fmt_value(tv, sizeof tv, target, m->unit);
-        snprintf(buf, sizeof buf, "%s実績・目標 %s", fy_s, tv);
+        if (year_in_label) snprintf(buf, sizeof buf, "目標 %s", tv);
+        else snprintf(buf, sizeof buf, "%s実績・目標 %s", fy_s, tv);
         int pct = fmt_achievement_percent(actual, target);
         rd_text_block(r, buf, cx, line_top, cw, 1, small, rd_px_of(r, 2.4f), false, C_TEXT_2, LEFT);
         snprintf(buf, sizeof buf, actual >= target ? "◎ 達成 %d%%" : "△ 達成率 %d%%", pct);
-        badge(r, buf, title, actual >= target ? C_OK : C_NG, actual >= target ? C_OK_TEXT : C_NG_TEXT,
-              cx, badge_top);
+        int bpx = badge_px(r, buf, title, cw);
+        badge(r, buf, bpx, actual >= target ? C_OK : C_NG, actual >= target ? C_OK_TEXT : C_NG_TEXT,
+              cx, badge_top + (title - bpx) * 0.75f);
     } else {
         snprintf(buf, sizeof buf, "%s実績", fy_s);
         rd_text_block(r, buf, cx, badge_top, cw, 1, small, rd_px_of(r, 2.4f), false, C_TEXT_2, LEFT);
@@ -436,10 +455,20 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
     }
     char num[48];
     fmt_value(num, sizeof num, actual, NULL);
+    if (sh->num_bottom > 0) { /* the room every card has */
+        cy = fmaxf(cy, y + sh->num_top);
+        line_top = fminf(line_top, y + sh->num_bottom);
+    }
     /* The number and its smaller unit together fit the card. */
     int big = value_px(r, num, m->unit, (int)fminf((float)rd_px_of(r, 16.0f), (line_top - cy - r->u) / 1.05f),
                        rd_px_of(r, 5.0f), cw);
+    if (sh->big > 0 && sh->big < big) big = sh->big;
     float top = cy + (line_top - cy - big * 1.05f) / 2; /* centred in its room */
+    if (sh->num_bottom == 0) { /* the measuring pass: report */
+        sh->big = big;
+        sh->num_top = cy - y;
+        sh->num_bottom = line_top - y;
+    }
     big_value(r, actual, m->unit, cx, top, big);
 }
 
@@ -448,7 +477,7 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
  * large as the row allows, and on the right the year's target over the
  * achievement badge. */
 static void summary_row(struct render *r, const struct feed_measure *m, float x, float y, float w, float h,
-                        bool year_in_label) {
+                        bool year_in_label, struct summary_share *sh) {
     panel(r, x, y, w, h);
     rd_fill(r, x, y, r->u * 1.2f, h, C_FIELD[m->field]);
     float pad = fminf(r->u * 1.4f, h * 0.08f), lx = x + r->u * 1.2f + pad * 1.6f;
@@ -495,6 +524,8 @@ static void summary_row(struct render *r, const struct feed_measure *m, float x,
     float room_w = iw - right_w - r->u * 2.0f, room_h = bottom - top;
     int big = value_px(r, num, m->unit, (int)fminf((float)rd_px_of(r, 12.0f), room_h / 1.02f), rd_px_of(r, 3.0f),
                        room_w);
+    if (sh->big > 0 && sh->big < big) big = sh->big;
+    sh->big = big;
     big_value(r, actual, m->unit, lx, bottom - big * 1.0f, big);
 }
 
@@ -517,7 +548,8 @@ void rd_draw_summary(struct render *r, const struct render_frame *f) {
         snprintf(label, sizeof label, "%sの実績と目標", fy_s);
     }
     float y = portrait ? slide_heading(r, "主な指標", C_HEADER, label, NULL, rd_header_height(r) + r->u * 2.0f) - r->u * 0.5f
-                       : slide_heading(r, "主な指標", C_HEADER, NULL, "数字で見る 美郷町のDX", rd_header_height(r) + r->u * 3.5f);
+                       : slide_heading(r, "主な指標", C_HEADER, common_fy > 0 ? label : NULL, "数字で見る 美郷町のDX",
+                                       rd_header_height(r) + r->u * 3.5f);
     float mg = rd_margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r);
     size_t cols = portrait ? 1 : (n <= 4 ? (n < 2 ? 1 : 2) : 3);
     if (!portrait && n == 4 && (float)r->w / (float)r->h > 1.5f) cols = 4;
@@ -525,15 +557,32 @@ void rd_draw_summary(struct render *r, const struct render_frame *f) {
     float gap = r->u * (portrait ? 1.2f : 2.5f);
     float cwid = (cw - gap * (float)(cols - 1)) / (float)cols;
     float chgt = (bottom - y - gap * (float)(rows - 1)) / (float)rows;
-    for (size_t i = 0; i < n; i++) {
-        size_t c = i % cols, rw = i / cols;
-        if (cols == 1 && cwid > chgt * 2.2f)
-            summary_row(r, &f->feed->measures[heads[i]], mg, y + (chgt + gap) * (float)rw, cwid, chgt,
-                        common_fy > 0);
-        else
-            summary_card(r, &f->feed->measures[heads[i]], mg + (cwid + gap) * (float)c,
-                         y + (chgt + gap) * (float)rw, cwid, chgt);
+    /* Two passes: the first only measures, finding the size each number
+     * could take; the second draws every number at the smallest of them, so
+     * that 63 does not look bigger than 2,239. */
+    struct summary_share shared = {0};
+    for (int pass = 0; pass < 2; pass++) {
+        r->dry = pass == 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t c = i % cols, rw = i / cols;
+            struct summary_share own = pass ? shared : (struct summary_share){0};
+            if (cols == 1 && cwid > chgt * 2.2f)
+                summary_row(r, &f->feed->measures[heads[i]], mg, y + (chgt + gap) * (float)rw, cwid, chgt,
+                            common_fy > 0, &own);
+            else
+                summary_card(r, &f->feed->measures[heads[i]], mg + (cwid + gap) * (float)c,
+                             y + (chgt + gap) * (float)rw, cwid, chgt, common_fy > 0, &own);
+            if (pass == 1 || own.big <= 0) continue;
+            if (shared.big == 0 || own.big < shared.big) shared.big = own.big;
+            if (own.num_bottom > 0) {
+                shared.num_top = fmaxf(shared.num_top, own.num_top);
+                shared.num_bottom = shared.num_bottom > 0 ? fminf(shared.num_bottom, own.num_bottom) : own.num_bottom;
+            }
+        }
+        /* Rows (portrait) keep their own room; only the size is shared. */
+        if (pass == 0 && shared.num_bottom <= shared.num_top) shared.num_bottom = 0, shared.num_top = 0;
     }
+    r->dry = false;
 }
 
 /* --- the measure detail -------------------------------------------------------- */
