@@ -79,4 +79,23 @@ size_t render_colour_pairs(struct render_colour_pair *out, size_t max);
  * benchmarks that check text is not rasterised twice. */
 void render_text_stats(const struct render *r, size_t *made, size_t *cached);
 
+/* For tests: a record of every text a frame draws. Each piece of text
+ * drawn is one record; a block fitted to lines gives one record per line,
+ * each carrying the whole string it was asked to show and whether that
+ * was cut with "…". Texts that do not fit the record are truncated. */
+struct render_text_record {
+    char text[256];    /* what this record drew */
+    char source[1024]; /* the whole string it came from */
+    bool cut;          /* the source ended in "…" instead of showing whole */
+    int px;
+    bool bold;
+    float x, y, w, h;  /* the texture's box on screen */
+};
+struct render_trace {
+    struct render_text_record *recs; /* caller's array of max records */
+    size_t max, n;                   /* n may exceed max: the rest were not kept */
+};
+/* Starts (t non-NULL, n reset to 0) or stops (NULL) recording. */
+void render_set_trace(struct render *r, struct render_trace *t);
+
 #endif

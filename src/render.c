@@ -107,10 +107,11 @@ static void draw_header(struct render *r, const struct render_frame *f) {
 }
 
 static void draw_footer(struct render *r, const struct render_frame *f, const char *left) {
-    float h = r->u * 6.5f, y = (float)r->h - h, m = rd_margin(r);
+    float h = rd_footer_band(r), y = (float)r->h - h, m = rd_margin(r);
     rd_fill(r, 0, y, (float)r->w, h, C_FOOTER);
     int px = rd_px_of(r, 2.8f);
-    float base = y + h * 0.64f;
+    bool two_rows = rd_is_portrait(r);
+    float base = two_rows ? y + h * 0.78f : y + h * 0.64f;
     char right[160] = "";
     if (f->feed && f->feed->has_updated_at) {
         struct tm tm;
@@ -125,10 +126,12 @@ static void draw_footer(struct render *r, const struct render_frame *f, const ch
     /* A narrow screen: the date shrinks a little rather than run off the edge. */
     int rpx = rd_fit_px(r, right, false, px, rd_px_of(r, 2.2f), r->w - 2 * m - pw - r->u * 3);
     int rw = rd_text_baseline(r, right, rpx, false, C_TEXT_2, r->w - m - pw - r->u * 3, base, RIGHT);
-    /* The left text gets what the right side leaves, cut with "…" if need be. */
-    float avail = r->w - 2 * m - pw - rw - r->u * 6;
+    /* The left text gets what the right side leaves (portrait: the row
+     * above), cut with "…" if need be. */
+    float avail = two_rows ? r->w - 2 * m : r->w - 2 * m - pw - rw - r->u * 6;
+    float lbase = two_rows ? y + h * 0.38f : base;
     if (left && avail > r->u * 10)
-        rd_text_block(r, left, m, base - rd_ascent(r, px, false), avail, 1, px, px, false, C_TEXT_2,
+        rd_text_block(r, left, m, lbase - rd_ascent(r, px, false), avail, 1, px, px, false, C_TEXT_2,
                    LEFT);
 }
 
@@ -188,7 +191,7 @@ SDL_Rect render_body_rect(int w, int h, bool ticker) {
 int render_ticker(struct render *r, const struct render_frame *f, double offset) {
     frame_metrics(r, f);
     if (!r->ticker_on) return 0;
-    float h = rd_ticker_height(r), y = (float)r->h - r->u * 6.5f - h;
+    float h = rd_ticker_height(r), y = (float)r->h - rd_footer_band(r) - h;
     rd_fill(r, 0, y, (float)r->w, h, C_HEADER);
     int px = rd_px_of(r, 4.0f);
     float ty = y + (h - (float)TTF_FontHeight(rd_get_font(r, px, false))) / 2;

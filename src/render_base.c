@@ -175,6 +175,44 @@ void rd_frame_rect(struct render *r, float x, float y, float w, float h, float t
     rd_fill(r, x + w - t, y + t, t, h - 2 * t, c);
 }
 
+void render_set_trace(struct render *r, struct render_trace *t) {
+    r->trace = t;
+    if (t) t->n = 0;
+}
+
+static void trace_text(struct render *r, const char *text, size_t len, int px, bool bold, SDL_Rect box) {
+    struct render_trace *t = r->trace;
+    if (t->n < t->max) {
+        struct render_text_record *rec = &t->recs[t->n];
+        snprintf(rec->text, sizeof rec->text, "%.*s", (int)len, text);
+        if (r->block_src) snprintf(rec->source, sizeof rec->source, "%s", r->block_src);
+        else snprintf(rec->source, sizeof rec->source, "%.*s", (int)len, text);
+        rec->cut = r->block_src && r->block_cut;
+        rec->px = px;
+        rec->bold = bold;
+        rec->x = (float)box.x, rec->y = (float)box.y, rec->w = (float)box.w, rec->h = (float)box.h;
+    }
+    t->n++;
+}
+
+void rd_trace_dropped(struct render *r, const char *const *items, size_t n) {
+    if (r->trace == NULL || r->dry) return;
+    for (size_t i = 0; i < n; i++) {
+        /* The marker was just drawn: its record gives the box. */
+        struct render_trace *t = r->trace;
+        SDL_Rect box = {0, 0, 0, 0};
+        if (t->n > 0 && t->n <= t->max) {
+            const struct render_text_record *m = &t->recs[t->n - 1];
+            box = (SDL_Rect){(int)m->x, (int)m->y, (int)m->w, (int)m->h};
+        }
+        const char *was = r->block_src;
+        r->block_src = items[i];
+        r->block_cut = true;
+        trace_text(r, "…", strlen("…"), 0, false, box);
+        r->block_src = was;
+    }
+}
+
 /* Draws one line with its top-left (or top-centre, top-right) at x, y.
  * Returns its width. */
 int rd_text_at(struct render *r, const char *text, size_t len, int px, bool bold,
@@ -187,6 +225,7 @@ int rd_text_at(struct render *r, const char *text, size_t len, int px, bool bold
     if (e == NULL) return 0;
     float left = al == LEFT ? x : al == CENTER ? x - e->w / 2.0f : x - e->w;
     SDL_Rect dst = {(int)lroundf(left), (int)lroundf(y), e->w, e->h};
+    if (r->trace) trace_text(r, text, len, px, bold, dst);
     SDL_RenderCopy(r->sdl, e->tex, NULL, &dst);
     return e->w;
 }
@@ -214,9 +253,12 @@ float rd_text_block(struct render *r, const char *s, float x, float y, float w,
     if (layout_fit(s, (int)w, max_lines, max_px, min_px, rd_measure, &m, b)) {
         float line_h = b->px * 1.3f;
         float ax = al == LEFT ? x : al == CENTER ? x + w / 2 : x + w;
+        r->block_src = s;
+        r->block_cut = b->cut;
         for (size_t i = 0; i < b->n_lines; i++)
             rd_text_at(r, b->text + b->lines[i].start, b->lines[i].len, b->px, bold, c, ax,
                     y + line_h * (float)i, al);
+        r->block_src = NULL;
         used = line_h * (float)b->n_lines;
     }
     free(b);
@@ -248,7 +290,10 @@ bool rd_is_portrait(const struct render *r) { return r->h > r->w; }
 float rd_header_height(const struct render *r) { return r->u * (rd_is_portrait(r) ? 13.0f : 10.5f); }
 float rd_ticker_height(const struct render *r) { return r->ticker_on ? r->u * 7.0f : 0; }
 /* The footer, and the ticker strip above it when there is one. */
-float rd_footer_height(const struct render *r) { return r->u * 6.5f + rd_ticker_height(r); }
+float rd_footer_height(const struct render *r) { return rd_footer_band(r) + rd_ticker_height(r); }
+/* The footer band itself: portrait screens (56u across) give the
+ * departments a row of their own above the date and the page. */
+float rd_footer_band(const struct render *r) { return r->u * (rd_is_portrait(r) ? 10.0f : 6.5f); }
 float rd_margin(const struct render *r) { return r->w * 0.04f; }
 
 /* The layout unit: 1% of the screen's height, so that body text (4u and

@@ -82,6 +82,9 @@ struct render {
     float u;    /* layout unit: 1% of the shorter side */
     bool ticker_on; /* the frame has a ticker strip above the footer */
     bool dry;       /* measure only: the primitives draw nothing (a layout's first pass) */
+    struct render_trace *trace; /* tests: what is drawn is recorded here (not owned) */
+    const char *block_src;      /* while rd_text_block draws: its whole string and */
+    bool block_cut;             /* whether it was cut, for the trace */
 };
 
 enum align { LEFT, CENTER, RIGHT };
@@ -119,6 +122,9 @@ float rd_text_block(struct render *r, const char *s, float x, float y, float w, 
 float rd_heading_block(struct render *r, const char *s, float x, float y, float w, size_t max_lines, int max_px,
                        int one_line_min_px, int min_px, bool bold, struct rgb c, enum align al);
 
+/* For the trace (tests): items a "ほかN件…" line stands for are cut, not lost. */
+void rd_trace_dropped(struct render *r, const char *const *items, size_t n);
+
 /* The frame's geometry (render_base.c). rd_unit_of: the layout unit of a
  * w x h screen in pixels. */
 float rd_unit_of(int w, int h);
@@ -126,6 +132,7 @@ bool rd_is_portrait(const struct render *r);
 float rd_header_height(const struct render *r);
 float rd_ticker_height(const struct render *r);
 float rd_footer_height(const struct render *r);
+float rd_footer_band(const struct render *r);
 float rd_margin(const struct render *r);
 
 /* The slide kinds (render_slides.c), each drawn between header and footer. */

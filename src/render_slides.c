@@ -200,6 +200,19 @@ static int value_px(struct render *r, const char *num, const char *unit, int px,
     return px;
 }
 
+/* The results the plan reports in words for the measure ("R6年度の実績:
+ * レジ導入"), latest first, joined by "　"; "" when there are none. */
+static void actual_notes_text(const struct feed_measure *m, char *buf, size_t size) {
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int yy = FEED_FY_COUNT - 1; yy >= 0 && o + 1 < size; yy--)
+        if (m->actual_notes[yy]) {
+            char fys[32];
+            fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
+            o += (size_t)snprintf(buf + o, size - o, "%s%sの実績: %s", o ? "　" : "", fys, m->actual_notes[yy]);
+        }
+}
+
 /* The left panel of a KPI slide: the latest actual, big, against its
  * target with the achievement, and at the bottom this year's target. The
  * big number takes whatever height the rest leaves (up to 15u). */
@@ -219,7 +232,9 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
     int target_px = rd_px_of(r, 7.0f);
     float bottom_h = tfy ? target_px * 1.05f + label * 1.4f + r->u * 2.0f : 0;
 
-    float top_h = label * 1.4f + (has_target ? body * 3.0f + r->u * 1.5f : 0);
+    char notes[256];
+    actual_notes_text(m, notes, sizeof notes);
+    float top_h = label * 1.4f + (has_target ? body * 3.0f + r->u * 1.5f : 0) + (notes[0] ? label * 1.4f : 0);
     float room = h - top_h - bottom_h - r->u * 2.0f;
     if (room < r->u * 8.0f && tfy) { /* too tight: drop the bottom block */
         tfy = 0;
@@ -251,6 +266,7 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
             }
             cy += body * 1.5f + r->u * 1.0f;
         }
+        if (notes[0]) cy += rd_text_block(r, notes, x, cy, w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT, LEFT);
     } else {
         rd_text(r, "実績", label, false, C_TEXT_2, x, cy, LEFT);
         cy += label * 1.4f;
@@ -276,7 +292,7 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
  * the right. This year's target is on the chart below, marked 今年度. */
 static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m, float x, float y, float w,
                                   float h) {
-    char buf[128], fy_s[32], val[48], tval[48];
+    char buf[320], fy_s[32], val[48], tval[48];
     int label = rd_px_of(r, 3.4f), body = rd_px_of(r, 3.6f);
     int latest = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
@@ -307,10 +323,18 @@ static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m
         badge(r, buf, body, actual >= target ? C_OK : C_NG, actual >= target ? C_OK_TEXT : C_NG_TEXT, x + w - bw, by);
     }
     fmt_fy_short(fy_s, sizeof fy_s, latest);
-    snprintf(buf, sizeof buf, "%sの実績", fy_s);
+    char notes[256];
+    actual_notes_text(m, notes, sizeof notes);
+    /* Results in words follow the year: 「R6年度の実績: レジ導入」. */
+    if (notes[0] && strncmp(notes, fy_s, strlen(fy_s)) == 0) snprintf(buf, sizeof buf, "%s", notes);
+    else if (notes[0]) snprintf(buf, sizeof buf, "%sの実績　%s", fy_s, notes);
+    else snprintf(buf, sizeof buf, "%sの実績", fy_s);
     float lw = w - rw - r->u * 2;
-    /* The label sits above the target line: it may run wider than the number's column. */
-    rd_text_block(r, buf, x, y, w * 0.55f, 1, label, rd_px_of(r, 2.8f), false, C_TEXT_2, LEFT);
+    /* The label sits above the target line: it may run wider than the
+     * number's column, across the panel when the target line is low enough. */
+    float target_top = has_target ? y + h - body * 1.5f - body * 1.4f - r->u * 0.4f : y + h;
+    float label_w = y + label * 1.35f <= target_top ? w : w * 0.55f;
+    rd_text_block(r, buf, x, y, label_w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT_2, LEFT);
     fmt_value(val, sizeof val, actual, NULL);
     float room = h - label * 1.4f;
     int big = value_px(r, val, m->unit, (int)fminf((float)rd_px_of(r, 15.0f), room / 1.05f), rd_px_of(r, 4.0f), lw);
@@ -600,39 +624,170 @@ static const char *plan_text(const struct feed_plan_row *row, int fy, bool *cont
     return NULL;
 }
 
-/* The height text s takes in width w at size px (up to max_lines), or 0. */
-static float text_height(struct render *r, const char *s, float w, size_t max_lines, int px, bool bold) {
-    struct layout_block *b = xmalloc(sizeof *b);
-    struct measure_ctx mc = {r, bold};
-    float h = layout_fit(s, (int)w, max_lines, px, px, rd_measure, &mc, b) ? (float)b->n_lines * px * 1.3f : 0;
-    free(b);
-    return h;
+/* How the plan panel of a detail slide is set: body text size, lines per
+ * plan step, and the size of the effects' tags. Tried from the roomiest
+ * to the tightest until the panel's content fits. */
+struct plan_fit {
+    float body_u;      /* body text in units (never below 4) */
+    size_t plan_lines; /* lines a plan step may take before "…" */
+    float tag_u;       /* the effects' tags (labels, may be smaller) */
+    bool inline_effects; /* the effects as one line of text after their heading */
+};
+static const struct plan_fit plan_fits[] = {
+    {4.2f, 3, 3.6f, false}, {4.0f, 3, 3.4f, false}, {4.0f, 2, 3.2f, false},
+    {4.0f, 2, 3.2f, true},  {4.0f, 1, 3.2f, true},
+};
+
+/* Draws what is left of a list that did not fit as one line, "ほかN件…",
+ * where the list would go on; the dropped items are then visibly cut. */
+static float more_marker(struct render *r, const char *const *items, size_t n, float x, float y, int px) {
+    char buf[48];
+    snprintf(buf, sizeof buf, "ほか%zu件…", n);
+    rd_text(r, buf, px, false, C_TEXT_2, x, y, LEFT);
+    rd_trace_dropped(r, items, n);
+    return px * 1.3f;
 }
 
-/* Portrait: how tall the lower panel (this year's plan, results, effects)
- * needs to be, so that the points above get the rest. */
-static float detail_plan_height(struct render *r, const struct feed_measure *m, int fy, float w, int head,
-                                int body, int minpx, float pad) {
-    float h = pad * 1.4f + head * 1.5f;
-    size_t shown = 0;
-    char buf[200];
-    for (size_t i = 0; i < m->n_plan; i++) {
-        bool cont;
-        const char *t = plan_text(&m->plan[i], fy, &cont);
-        if (t == NULL) continue;
-        snprintf(buf, sizeof buf, "%s%s", cont ? "【継続】" : "", t);
-        float th = text_height(r, buf, w - r->u * 2.2f, 3, body, true);
-        h += (th > 0 ? th : body * 1.3f * 3) + r->u;
-        shown++;
+/* The plan panel's content (this year's plan, results in words, the
+ * expected effects) from y down to at most end, at fit pf. Returns the y
+ * below what it drew. Whatever does not fit is cut with "…" or counted in
+ * a "ほかN件…" line: nothing is left out without a sign. */
+static float detail_plan_panel(struct render *r, const struct feed_measure *m, int fy, float cx, float cy,
+                               float inner, float end, const struct plan_fit *pf) {
+    int head = rd_px_of(r, 3.6f), body = rd_px_of(r, pf->body_u), tag = rd_px_of(r, pf->tag_u);
+    int minpx = rd_px_of(r, 4.0f);
+    char fy_s[32], buf[200];
+    fmt_fy_long(fy_s, sizeof fy_s, fy);
+    snprintf(buf, sizeof buf, "今年度 %s の計画", fy_s);
+    rd_text_block(r, buf, cx, cy, inner, 1, head, rd_px_of(r, 2.8f), true, C_TEXT_2, LEFT);
+    cy += head * 1.5f;
+    const char *steps[16];
+    bool conts[16];
+    size_t n_steps = 0;
+    for (size_t i = 0; i < m->n_plan && n_steps < ARRAY_LEN(steps); i++) {
+        const char *t = plan_text(&m->plan[i], fy, &conts[n_steps]);
+        if (t) steps[n_steps++] = t;
     }
-    if (shown == 0) h += body * 1.3f + r->u;
-    for (int yy = 0; yy < FEED_FY_COUNT; yy++)
-        if (m->actual_notes[yy]) {
-            h += r->u + body * 1.3f;
+    /* The notes, then the effects' heading and one row of tags, keep their room. */
+    size_t n_notes = 0;
+    for (int yy = 0; yy < FEED_FY_COUNT; yy++) n_notes += m->actual_notes[yy] != NULL;
+    float tail = (float)n_notes * (r->u + minpx * 1.3f) +
+                 (m->n_effects ? pf->inline_effects ? r->u + tag * 1.3f : r->u * 1.5f + head * 1.5f + tag * 1.6f : 0);
+    /* No room for the plan with the notes and effects after it: a line
+     * each, as many as fit, and "ほかN件…" for the rest. */
+    if (cy + minpx * 1.3f + r->u + tail > end) {
+        static char rows[16 + FEED_FY_COUNT + 1][600];
+        const char *all[ARRAY_LEN(rows)], *src[ARRAY_LEN(rows)];
+        size_t na = 0;
+        for (size_t i = 0; i < n_steps; i++) {
+            snprintf(rows[na], sizeof rows[na], "%s%s", conts[i] ? "【継続】" : "", steps[i]);
+            src[na] = steps[i];
+            all[na] = rows[na], na++;
+        }
+        for (int yy = FEED_FY_COUNT - 1; yy >= 0; yy--)
+            if (m->actual_notes[yy]) {
+                char fys[32];
+                fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
+                snprintf(rows[na], sizeof rows[na], "%sの実績: %s", fys, m->actual_notes[yy]);
+                src[na] = rows[na];
+                all[na] = rows[na], na++;
+            }
+        if (m->n_effects) {
+            size_t o = (size_t)snprintf(rows[na], sizeof rows[na], "期待される効果　");
+            for (size_t i = 0; i < m->n_effects && o < sizeof rows[na]; i++)
+                o += (size_t)snprintf(rows[na] + o, sizeof rows[na] - o, "%s%s", i ? "・" : "", m->effects[i]);
+            src[na] = rows[na];
+            all[na] = rows[na], na++;
+        }
+        float line = minpx * 1.3f;
+        size_t fit = (size_t)fmaxf(1, floorf((end - cy + r->u) / (line + r->u)));
+        for (size_t i = 0; i < na; i++) {
+            if (i + 1 == fit && i + 1 < na) {
+                cy += more_marker(r, src + i, na - i, cx + r->u * 2.2f, cy, minpx) + r->u;
+                break;
+            }
+            if (i < n_steps) rd_fill(r, cx, cy + minpx * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
+            cy += rd_text_block(r, all[i], cx + (i < n_steps ? r->u * 2.2f : 0), cy,
+                                inner - (i < n_steps ? r->u * 2.2f : 0), 1, minpx, minpx, i < n_steps, C_TEXT, LEFT) + r->u;
+        }
+        return cy;
+    }
+    for (size_t i = 0; i < n_steps; i++) {
+        float line = minpx * 1.3f, rest = (float)(n_steps - i - 1) * (line + r->u);
+        if (i + 1 < n_steps && cy + line + r->u + rest + tail > end) { /* not a line each: count the rest */
+            cy += more_marker(r, steps + i, n_steps - i, cx + r->u * 2.2f, cy, minpx) + r->u;
             break;
         }
-    if (m->n_effects) h += r->u * 1.5f + head * 1.5f + minpx * 1.9f * (float)((m->n_effects + 1) / 2);
-    return h;
+        size_t lines = pf->plan_lines;
+        while (lines > 1 && cy + body * 1.3f * (float)lines + r->u + rest + tail > end) lines--;
+        rd_fill(r, cx, cy + body * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
+        snprintf(buf, sizeof buf, "%s%s", conts[i] ? "【継続】" : "", steps[i]);
+        cy += rd_text_block(r, buf, cx + r->u * 2.2f, cy, inner - r->u * 2.2f, lines, body, minpx, true,
+                         C_TEXT, LEFT) + r->u * 1.0f;
+    }
+    if (n_steps == 0)
+        cy += rd_text_block(r, "今年度の予定はありません", cx, cy, inner, 1, body, minpx, false, C_TEXT_2, LEFT) + r->u;
+    /* Results reported in words (「実施」), latest first. */
+    for (int yy = FEED_FY_COUNT - 1; yy >= 0; yy--)
+        if (m->actual_notes[yy]) {
+            char fys[32];
+            fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
+            snprintf(buf, sizeof buf, "%sの実績: %s", fys, m->actual_notes[yy]);
+            cy += r->u * 0.5f;
+            cy += rd_text_block(r, buf, cx, cy, inner, 1, body, minpx, false, C_TEXT, LEFT) + r->u * 0.5f;
+        }
+    if (m->n_effects && pf->inline_effects) {
+        /* Tight: 「期待される効果　A・B・C」 as one line, cut with "…". */
+        char eff[600];
+        size_t o = (size_t)snprintf(eff, sizeof eff, "期待される効果　");
+        for (size_t i = 0; i < m->n_effects && o < sizeof eff; i++)
+            o += (size_t)snprintf(eff + o, sizeof eff - o, "%s%s", i ? "・" : "", m->effects[i]);
+        cy += r->u * 1.0f;
+        cy += rd_text_block(r, eff, cx, cy, inner, 1, tag, tag, true, C_TEXT_2, LEFT);
+    } else if (m->n_effects) {
+        cy += r->u * 1.5f;
+        rd_text(r, "期待される効果", head, true, C_TEXT_2, cx, cy, LEFT);
+        cy += head * 1.5f;
+        float bx = cx;
+        for (size_t i = 0; i < m->n_effects; i++) {
+            float ew = (float)rd_text_width(r, m->effects[i], tag, true) + tag * 1.1f;
+            if (bx > cx && bx + ew > cx + inner) {
+                bx = cx;
+                cy += tag * 1.9f;
+            }
+            /* A tag wider than the panel is cut to it (a block of one line). */
+            if (ew > inner) {
+                rd_fill(r, bx, cy, inner, tag * 1.5f, C_FIELD_TINT[m->field]);
+                rd_text_block(r, m->effects[i], bx + tag * 0.55f, cy + tag * 0.25f, inner - tag * 1.1f, 1, tag, tag, true,
+                              C_TEXT, LEFT);
+                bx += inner + r->u;
+            } else {
+                bx += badge(r, m->effects[i], tag, C_FIELD_TINT[m->field], C_TEXT, bx, cy) + r->u;
+            }
+        }
+        cy += tag * 1.5f;
+    }
+    return cy;
+}
+
+/* The roomiest fit at which the plan panel's content ends by `end`
+ * (measured without drawing), else the tightest. */
+static const struct plan_fit *detail_plan_fit(struct render *r, const struct feed_measure *m, int fy, float cx,
+                                              float cy, float inner, float end, float *need, float *least) {
+    bool was = r->dry;
+    r->dry = true;
+    const struct plan_fit *pf = &plan_fits[ARRAY_LEN(plan_fits) - 1];
+    if (least) *least = detail_plan_panel(r, m, fy, cx, cy, inner, INFINITY, pf) - cy;
+    for (size_t i = 0; i < ARRAY_LEN(plan_fits); i++) {
+        float h = detail_plan_panel(r, m, fy, cx, cy, inner, INFINITY, &plan_fits[i]) - cy;
+        if (i == 0 && need) *need = h;
+        if (cy + h <= end) {
+            pf = &plan_fits[i];
+            break;
+        }
+    }
+    r->dry = was;
+    return pf;
 }
 
 void rd_draw_detail(struct render *r, const struct render_frame *f, const struct feed_measure *m) {
@@ -648,9 +803,17 @@ void rd_draw_detail(struct render *r, const struct render_frame *f, const struct
     if (portrait) {
         /* The plan below gets what it needs (at least 30%); the points, the rest. */
         float avail = bottom - y - gap;
-        float need = detail_plan_height(r, m, fmt_fiscal_year(&f->now), cw - 2 * pad, rd_px_of(r, 3.6f),
-                                        rd_px_of(r, 4.2f), rd_px_of(r, 4.0f), pad);
-        lh = fminf(avail * 0.7f, fmaxf(avail * 0.55f, avail - fmaxf(need, avail * 0.3f)));
+        float need = 0, least = 0;
+        detail_plan_fit(r, m, fmt_fiscal_year(&f->now), 0, 0, cw - 2 * pad, 0, &need, &least);
+        need += pad * 1.4f;
+        least += pad * 1.4f;
+        /* The points need their heading and a line each; the plan gets
+         * what it needs where that leaves them this, else its least. */
+        float line = rd_px_of(r, 4.0f) * 1.3f + r->u, points_head = pad * 1.4f + rd_px_of(r, 3.6f) * 1.5f;
+        float points = points_head + (float)m->n_description * line;
+        float plan_h = fminf(need, fmaxf(least, avail - points));
+        /* At least the first point and "ほかN件…" for the rest. */
+        lh = fmaxf(points_head + line * (m->n_description > 1 ? 2.0f : 1.0f) + r->u * 0.5f, avail - plan_h);
     }
     /* Body text: never below 4u, 1/25 of the screen height; what does not fit ends with "…". */
     int head = rd_px_of(r, 3.6f), body = rd_px_of(r, 4.2f), minpx = rd_px_of(r, 4.0f);
@@ -678,17 +841,31 @@ void rd_draw_detail(struct render *r, const struct render_frame *f, const struct
         }
         free(b);
     }
-    for (size_t i = 0; i < m->n_description && cy + minpx * 1.3f < end; i++) {
-        size_t lines = (size_t)((end - cy) / (minpx * 1.3f));
+    for (size_t i = 0; i < m->n_description; i++) {
+        size_t left = m->n_description - i;
+        float line = minpx * 1.3f;
+        size_t lines = (size_t)((end - cy + r->u) / (line + r->u)); /* whole lines left, each with its gap */
+        if (!joint_px && lines < left && lines <= 1) { /* not a line for each: say how many are left */
+            if (lines == 1) more_marker(r, m->description + i, left, cx + r->u * 2.2f, cy, minpx);
+            break;
+        }
+        if (!joint_px && lines < left) { /* this one gets a line, the rest are counted on the next */
+            rd_fill(r, cx, cy + minpx * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
+            cy += rd_text_block(r, m->description[i], cx + r->u * 2.2f, cy, inner - r->u * 2.2f, 1, minpx, minpx, false,
+                                C_TEXT, LEFT) + r->u;
+            continue;
+        }
         int max_px = body;
         if (joint_px) {
             lines = LAYOUT_MAX_LINES;
             max_px = joint_px;
         } else {
-            size_t share = (size_t)((end - cy - r->u * (float)(m->n_description - i - 1)) / (minpx * 1.3f)) /
-                           (m->n_description - i);
-            if (share < 2) share = 2;
-            if (lines > share) lines = share;
+            /* Shared out: every point after this one keeps a line. */
+            size_t share = (lines - (left - 1)) ;
+            size_t even = lines / left;
+            if (share > even && even >= 1) share = even > 1 ? even : share;
+            if (share < 1) share = 1;
+            lines = share;
             max_px = minpx;
         }
         if (lines == 0) break;
@@ -705,52 +882,7 @@ void rd_draw_detail(struct render *r, const struct render_frame *f, const struct
     inner = rw - 2 * pad;
     end = ry + rh - pad * 0.6f;
     int fy = fmt_fiscal_year(&f->now);
-    char fy_s[32], buf[200];
-    fmt_fy_long(fy_s, sizeof fy_s, fy);
-    snprintf(buf, sizeof buf, "今年度 %s の計画", fy_s);
-    rd_text_block(r, buf, cx, cy, inner, 1, head, rd_px_of(r, 2.8f), true, C_TEXT_2, LEFT);
-    cy += head * 1.5f;
-    size_t shown = 0;
-    for (size_t i = 0; i < m->n_plan && cy + body * 1.3f < end; i++) {
-        bool cont;
-        const char *t = plan_text(&m->plan[i], fy, &cont);
-        if (t == NULL) continue;
-        rd_fill(r, cx, cy + body * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
-        snprintf(buf, sizeof buf, "%s%s", cont ? "【継続】" : "", t);
-        cy += rd_text_block(r, buf, cx + r->u * 2.2f, cy, inner - r->u * 2.2f, 3, body, minpx, true,
-                         C_TEXT, LEFT) + r->u * 1.0f;
-        shown++;
-    }
-    if (shown == 0) {
-        cy += rd_text_block(r, "今年度の予定はありません", cx, cy, inner, 2, body, minpx, false, C_TEXT_2,
-                         LEFT) + r->u;
-    }
-    /* Results reported in words (「実施」) and the expected effects. */
-    for (int yy = FEED_FY_COUNT - 1; yy >= 0; yy--)
-        if (m->actual_notes[yy] && cy + body * 2.8f < end) {
-            char fys[32];
-            fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
-            snprintf(buf, sizeof buf, "%sの実績: %s", fys, m->actual_notes[yy]);
-            cy += r->u;
-            cy += rd_text_block(r, buf, cx, cy, inner, 2, body, minpx, false, C_TEXT, LEFT);
-            break;
-        }
-    /* The effects only with room for their heading and a row of them. */
-    if (m->n_effects && cy + r->u * 1.5f + head * 1.5f + minpx * 1.6f < end) {
-        cy += r->u * 1.5f;
-        rd_text(r, "期待される効果", head, true, C_TEXT_2, cx, cy, LEFT);
-        cy += head * 1.5f;
-        float bx = cx;
-        for (size_t i = 0; i < m->n_effects; i++) {
-            int ew = rd_text_width(r, m->effects[i], minpx, true) + (int)(minpx * 1.1f);
-            if (bx + ew > cx + inner) {
-                bx = cx;
-                cy += minpx * 1.9f;
-            }
-            if (cy + minpx * 1.5f > end) break;
-            bx += badge(r, m->effects[i], minpx, C_FIELD_TINT[m->field], C_TEXT, bx, cy) + r->u;
-        }
-    }
+    detail_plan_panel(r, m, fy, cx, cy, inner, end, detail_plan_fit(r, m, fy, cx, cy, inner, end, NULL, NULL));
 }
 
 /* --- the roadmap ----------------------------------------------------------------- */
@@ -934,6 +1066,8 @@ void rd_draw_announcement(struct render *r, const struct render_frame *f,
         /* Each paragraph gets a share of the lines that fit. */
         float cy = y + pad, end = y + th - pad;
         const char *p = a->body;
+        size_t left = 1; /* paragraphs from p on */
+        for (const char *q = p; (q = strchr(q, '\n')) != NULL; q++) left++;
         while (*p && cy + body * 1.3f <= end) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -941,8 +1075,26 @@ void rd_draw_announcement(struct render *r, const struct render_frame *f,
             if (len >= sizeof para) len = sizeof para - 1;
             memcpy(para, p, len);
             para[len] = '\0';
-            size_t lines = (size_t)((end - cy) / (body * 1.3f));
+            size_t lines = (size_t)((end - cy) / (body * 1.3f + r->u * 1.2f));
+            /* Every later paragraph keeps a line of its own. */
+            lines = lines > left - 1 ? lines - (left - 1) : 0;
             if (lines > 8) lines = 8;
+            if (lines == 0 || (left > 1 && lines == 1 && cy + (body * 1.3f + r->u * 1.2f) * 2 > end)) {
+                /* No line for this paragraph and the rest: say how many. */
+                static char rest[8][1100];
+                const char *items[8];
+                size_t nr = 0;
+                for (const char *q = p; *q && nr < ARRAY_LEN(items); nr++) {
+                    const char *e = strchr(q, '\n');
+                    size_t l = e ? (size_t)(e - q) : strlen(q);
+                    snprintf(rest[nr], sizeof rest[nr], "%.*s", (int)(l < 1000 ? l : 1000), q);
+                    items[nr] = rest[nr];
+                    q = e ? e + 1 : q + l;
+                }
+                more_marker(r, items, nr, tx + pad, cy, rd_px_of(r, 4.0f));
+                break;
+            }
+            left--;
             if (len && lines)
                 cy += rd_text_block(r, para, tx + pad, cy, tw - 2 * pad, lines, body, rd_px_of(r, 4.0f),
                                  false, C_TEXT, LEFT);

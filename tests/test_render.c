@@ -9,6 +9,7 @@
 #include "check.h"
 #include "deck.h"
 #include "feed.h"
+#include "fmt.h"
 #include "font.h"
 #include "layout.h"
 #include "render.h"
@@ -119,6 +120,154 @@ static void body_rect_should_match_the_drawn_frame_at_every_size(void) {
         }
 }
 
+/* --- every fact on screen, whole or visibly cut (issue #12 item 1) ------- */
+
+static struct render_trace trace;
+static bool trace_ticker; /* the frame traced has a ticker strip */
+
+/* A fact is shown when a text drawn inside the screen came from a string
+ * that holds it: either the string was drawn whole, or it ends in "…"
+ * where it was cut, which the resident can see. */
+static bool fact_on_screen(const char *fact, int w, int h, bool *cut) {
+    *cut = false;
+    if (fact == NULL || !fact[0]) return true;
+    size_t n = trace.n < trace.max ? trace.n : trace.max;
+    bool found = false;
+    for (size_t i = 0; i < n; i++) {
+        const struct render_text_record *t = &trace.recs[i];
+        if (strstr(t->source, fact) == NULL) continue;
+        if (t->x < -0.5f || t->y < -0.5f || t->x + t->w > (float)w + 0.5f || t->y + t->h > (float)h + 0.5f)
+            continue; /* off the screen is not shown */
+        /* Nor is what runs into the ticker strip or the footer from the
+         * body (the footer's own text lies wholly inside it). */
+        SDL_Rect body = render_body_rect(w, h, trace_ticker);
+        float bottom = (float)(body.y + body.h);
+        if (t->y < bottom && t->y + t->h > bottom + 0.5f) continue;
+        if (trace_ticker && t->y >= bottom && t->y < bottom + (float)h * 0.06f) continue;
+        if (!t->cut) return true;
+        found = *cut = true;
+    }
+    return found;
+}
+
+static int facts_missing;
+
+static void expect_fact(const char *slide, int w, int h, const char *what, const char *fact) {
+    bool cut;
+    if (!fact_on_screen(fact, w, h, &cut)) {
+        fprintf(stderr, "  %dx%d %s: %s 「%s」 is neither shown nor cut with …\n", w, h, slide, what, fact);
+        facts_missing++;
+    }
+}
+
+/* The plan's text for fy, "⇒" resolved to the step it continues. */
+static const char *plan_step(const struct feed_plan_row *row, int fy) {
+    for (int y = fy; y >= FEED_FY_FIRST; y--) {
+        const char *t = row->by_year[y - FEED_FY_FIRST];
+        if (t == NULL) return NULL;
+        if (strcmp(t, "⇒") != 0) return t;
+    }
+    return NULL;
+}
+
+/* What the feed says that a slide of this kind must show. */
+static void expect_slide_facts(const struct feed *fd, const struct slide *sl, int current_fy, int w, int h) {
+    char buf[64];
+    if (sl->kind == SLIDE_KPI || sl->kind == SLIDE_DETAIL) {
+        const struct feed_measure *m = &fd->measures[sl->item];
+        expect_fact(sl->id, w, h, "name", m->name);
+        for (size_t i = 0; i < m->n_departments; i++) expect_fact(sl->id, w, h, "department", m->departments[i]);
+        for (int y = 0; y < FEED_FY_COUNT; y++)
+            if (m->actual_notes[y]) expect_fact(sl->id, w, h, "actual (in words)", m->actual_notes[y]);
+        if (sl->kind == SLIDE_KPI) {
+            expect_fact(sl->id, w, h, "metric", m->metric_name);
+            for (int y = 0; y < FEED_FY_COUNT; y++) {
+                if (m->targets.has[y])
+                    expect_fact(sl->id, w, h, "target", fmt_value(buf, sizeof buf, m->targets.value[y], m->unit));
+                if (m->actuals.has[y])
+                    expect_fact(sl->id, w, h, "actual", fmt_value(buf, sizeof buf, m->actuals.value[y], m->unit));
+            }
+        } else {
+            for (size_t i = 0; i < m->n_description; i++) expect_fact(sl->id, w, h, "description", m->description[i]);
+            for (size_t i = 0; i < m->n_plan; i++) expect_fact(sl->id, w, h, "this year's plan", plan_step(&m->plan[i], current_fy));
+            for (size_t i = 0; i < m->n_effects; i++) expect_fact(sl->id, w, h, "effect", m->effects[i]);
+        }
+    } else if (sl->kind == SLIDE_SUMMARY) {
+        size_t heads[DECK_MAX_HEADLINES], n = deck_headlines(fd, heads);
+        for (size_t i = 0; i < n; i++) {
+            const struct feed_measure *m = &fd->measures[heads[i]];
+            expect_fact(sl->id, w, h, "metric", m->metric_name ? m->metric_name : m->name);
+            int fy = feed_latest_actual_fy(m);
+            double v;
+            if (fy && feed_series_get(&m->actuals, fy, &v)) expect_fact(sl->id, w, h, "actual", fmt_value(buf, sizeof buf, v, NULL));
+            if (fy && feed_series_get(&m->targets, fy, &v)) expect_fact(sl->id, w, h, "target", fmt_value(buf, sizeof buf, v, m->unit));
+            if (w > h) expect_fact(sl->id, w, h, "measure", m->name);
+        }
+    } else if (sl->kind == SLIDE_ROADMAP) {
+        for (size_t i = 0; i < fd->n_measures; i++)
+            if ((size_t)fd->measures[i].field == sl->item) expect_fact(sl->id, w, h, "measure", fd->measures[i].name);
+    } else if (sl->kind == SLIDE_ANNOUNCEMENT) {
+        const struct feed_announcement *a = &fd->announcements[sl->item];
+        expect_fact(sl->id, w, h, "title", a->title);
+        if (a->body) {
+            char para[1100];
+            for (const char *p = a->body; *p;) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+                snprintf(para, sizeof para, "%.*s", (int)(len < 1000 ? len : 1000), p);
+                expect_fact(sl->id, w, h, "body", para);
+                p = nl ? nl + 1 : p + len;
+            }
+        }
+    }
+}
+
+static void every_fact_should_be_shown_or_visibly_cut(void) {
+    struct feed *feeds[2] = {feed, NULL};
+    char *body = NULL;
+    size_t len = 0;
+    if (util_read_file(MISATO_SOURCE_DIR "/tests/data/alert-feed.json", FEED_MAX_BYTES, &body, &len) == 0)
+        feed_parse(body, len, NULL, &feeds[1]);
+    free(body);
+    CHECK(feeds[1] != NULL);
+    trace.max = 4096;
+    trace.recs = calloc(trace.max, sizeof *trace.recs);
+    facts_missing = 0;
+    for (size_t k = 0; k < ARRAY_LEN(all_sizes); k++) {
+        int w = all_sizes[k][0], h = all_sizes[k][1];
+        SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+        SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
+        struct render *r = render_new(sr, regular, bold);
+        for (size_t fi = 0; fi < 2 && feeds[fi]; fi++) {
+            struct deck d;
+            deck_build(feeds[fi], 12, 1795488000 /* 2026-11-24 */, true, &d);
+            for (size_t i = 0; i < d.n; i++) {
+                struct render_frame f = frame_at(i);
+                f.feed = feeds[fi];
+                f.deck = &d;
+                /* The feed's ticker takes its strip, as on the lobby's screen. */
+                const char *lines[FEED_MAX_TICKER];
+                for (size_t t = 0; t < feeds[fi]->n_ticker; t++) lines[t] = feeds[fi]->ticker[t].text;
+                f.ticker = lines;
+                f.n_ticker = feeds[fi]->n_ticker;
+                trace_ticker = f.n_ticker > 0;
+                render_set_trace(r, &trace);
+                render_draw(r, &f);
+                render_set_trace(r, NULL);
+                CHECK(trace.n <= trace.max);
+                expect_slide_facts(feeds[fi], &d.slides[i], 2026, w, h);
+            }
+        }
+        render_free(r);
+        SDL_DestroyRenderer(sr);
+        SDL_FreeSurface(s);
+    }
+    if (facts_missing) fprintf(stderr, "  %d facts missing\n", facts_missing);
+    CHECK_INT(facts_missing, 0);
+    feed_free(feeds[1]);
+    free(trace.recs);
+}
+
 static void text_should_be_rasterised_once(void) {
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1920, 1080, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
@@ -222,6 +371,7 @@ int main(void) {
     RUN(contrast_should_be_at_least_4_5_to_1_everywhere);
     RUN(every_slide_should_draw_at_every_size);
     RUN(body_rect_should_match_the_drawn_frame_at_every_size);
+    RUN(every_fact_should_be_shown_or_visibly_cut);
     RUN(text_should_be_rasterised_once);
     RUN(bad_text_should_be_skipped);
     RUN(missing_font_should_fail_cleanly);
