@@ -10,6 +10,8 @@
 
 #include <SDL.h>
 
+#include "chart.h"
+
 struct feed;
 struct feed_alert;
 struct deck;
@@ -94,8 +96,11 @@ struct render_text_record {
 struct render_trace {
     struct render_text_record *recs; /* caller's array of max records */
     size_t max, n;                   /* n may exceed max: the rest were not kept */
+    bool has_chart;                  /* a KPI chart was drawn: its layout and box */
+    struct chart_layout chart;
+    struct chart_box chart_box;
 };
-/* Starts (t non-NULL, n reset to 0) or stops (NULL) recording. */
+/* Starts (t non-NULL, n reset to 0, has_chart false) or stops (NULL) recording. */
 void render_set_trace(struct render *r, struct render_trace *t);
 
 #endif

@@ -177,7 +177,7 @@ void rd_frame_rect(struct render *r, float x, float y, float w, float h, float t
 
 void render_set_trace(struct render *r, struct render_trace *t) {
     r->trace = t;
-    if (t) t->n = 0;
+    if (t) t->n = 0, t->has_chart = false;
 }
 
 static void trace_text(struct render *r, const char *text, size_t len, int px, bool bold, SDL_Rect box) {

@@ -9,6 +9,7 @@
 #include <SDL_ttf.h>
 #include <qrencode.h>
 
+#include "chart.h"
 #include "deck.h"
 #include "feed.h"
 #include "fmt.h"
@@ -19,151 +20,53 @@
 
 /* --- the KPI slide ------------------------------------------------------ */
 
-/* A "nice" axis step (1, 2, 2.5 or 5 times a power of ten) giving about
- * `ticks` intervals up to max. */
-static double nice_step(double max, int ticks) {
-    double raw = max / ticks;
-    double p = pow(10, floor(log10(raw)));
-    static const double mult[] = {1, 2, 2.5, 5, 10};
-    for (size_t i = 0; i < ARRAY_LEN(mult); i++)
-        if (raw <= mult[i] * p) return mult[i] * p;
-    return 10 * p;
+/* For chart_lay_out: a text's width and its line's height. */
+static int chart_measure(void *ctx, const char *s, int px, bool bold, int *h) {
+    struct render *r = ctx;
+    TTF_Font *f = rd_get_font(r, px, bold);
+    int w = 0, hh = 0;
+    if (f == NULL || TTF_SizeUTF8(f, s, &w, &hh) != 0) w = 1 << 20, hh = px;
+    if (h) *h = hh;
+    return w;
 }
 
-/* Fiscal years shown on the chart: from the first year with data (or the
- * current year if earlier data is absent) to the last year with data. */
-static void chart_span(const struct feed_measure *m, int current_fy, int *lo, int *hi) {
-    *lo = *hi = 0;
-    for (int y = 0; y < FEED_FY_COUNT; y++)
-        if (m->targets.has[y] || m->actuals.has[y]) {
-            int fy = FEED_FY_FIRST + y;
-            if (*lo == 0) *lo = fy;
-            *hi = fy;
-        }
-    if (current_fy < *lo && *hi - current_fy < 6) *lo = current_fy;
-    if (current_fy > *hi && current_fy - *lo < 6) *hi = current_fy;
-    if (*hi - *lo > 11) *lo = *hi - 11; /* at most 12 years fit legibly */
-}
-
-static void draw_chart(struct render *r, const struct feed_measure *m, int current_fy, float x,
-                       float y, float w, float h) {
+/* Draws the chart exactly as chart_lay_out placed it. */
+static void draw_chart(struct render *r, const struct feed_measure *m, int current_fy, float x, float y, float w,
+                       float h) {
+    struct chart_series s;
+    chart_series_of(m, current_fy, &s);
+    struct chart_layout *l = xmalloc(sizeof *l);
+    chart_lay_out(&s, x, y, w, h, r->u, rd_is_portrait(r), chart_measure, r, l);
     struct rgb field = C_FIELD[m->field];
-    int title_px = rd_px_of(r, 3.6f), small = rd_px_of(r, 3.2f);
-    const char *title = rd_is_portrait(r) ? "目標と実績" : "年度ごとの目標と実績";
-    rd_text(r, title, title_px, true, C_TEXT, x, y, LEFT);
-
-    /* Legend, right-aligned on the title line (below it when the chart is
-     * narrow): shapes tell target from actual. */
-    float legend_w = (float)(rd_text_width(r, "目標", small, false) + rd_text_width(r, "実績", small, false)) + r->u * 11.2f;
-    if ((float)rd_text_width(r, title, title_px, true) + r->u * 2 + legend_w > w) {
-        y += title_px * 1.35f;
-        h -= title_px * 1.35f;
-    }
-    float sw = r->u * 2.6f, ly = y + (title_px - sw) / 2 + r->u * 0.2f, lx = x + w;
-    lx -= rd_text_width(r, "実績", small, false);
-    rd_text(r, "実績", small, false, C_TEXT, lx, y + (title_px - small) / 2.0f, LEFT);
-    lx -= sw + r->u * 1.0f;
-    rd_fill(r, lx, ly, sw, sw, field);
-    lx -= r->u * 3.0f + rd_text_width(r, "目標", small, false);
-    rd_text(r, "目標", small, false, C_TEXT, lx, y + (title_px - small) / 2.0f, LEFT);
-    lx -= sw + r->u * 1.0f;
-    rd_fill(r, lx, ly, sw, sw, C_TARGET_FILL);
-    rd_frame_rect(r, lx, ly, sw, sw, fmaxf(1, r->u * 0.3f), C_TARGET_EDGE);
-
-    int lo, hi;
-    chart_span(m, current_fy, &lo, &hi);
-    if (lo == 0) return;
-    double max = 0;
-    for (int fy = lo; fy <= hi; fy++) {
-        double v;
-        if (feed_series_get(&m->targets, fy, &v) && v > max) max = v;
-        if (feed_series_get(&m->actuals, fy, &v) && v > max) max = v;
-    }
-    if (max <= 0) max = 1;
-    /* As many grid lines as the height leaves room for labels (at most 4). */
-    float est_ph = h - title_px - r->u * 6.0f - small * 1.4f;
-    int ticks = rd_is_portrait(r) ? (int)(est_ph / (small * 1.8f)) : 4;
-    double step = nice_step(max * 1.08, ticks < 1 ? 1 : ticks > 4 ? 4 : ticks);
-    double top = ceil(max * 1.08 / step) * step;
-
-    char buf[64];
-    fmt_value(buf, sizeof buf, top, NULL);
-    float axis_w = (float)rd_text_width(r, buf, small, false) + r->u * 1.5f;
-    float px0 = x + axis_w, pw = w - axis_w;
-    bool one_line_years = rd_is_portrait(r);
-    float py0 = y + title_px + r->u * (one_line_years ? 5.0f : 6.0f); /* room for value labels */
-    float ph = y + h - py0 - small * (one_line_years ? 1.4f : 2.6f) - r->u; /* room for year labels */
-    if (ph < r->u * 5 || pw < r->u * 10) return;
-
-    int n = hi - lo + 1;
-    float gw = pw / (float)n;
-    /* The current fiscal year's column is marked with a band and "今年度". */
-    if (current_fy >= lo && current_fy <= hi)
-        rd_fill(r, px0 + gw * (float)(current_fy - lo), py0 - r->u * (one_line_years ? 4.5f : 5.5f), gw,
-             ph + r->u * (one_line_years ? 4.5f : 5.5f) + small * (one_line_years ? 1.4f : 2.6f) + r->u * 0.5f,
-             C_NOW_BAND);
-
-    float grid_t = fmaxf(1, r->u * 0.12f);
-    for (double v = 0; v <= top + step / 2; v += step) {
-        float gy = py0 + ph - (float)(v / top) * ph;
-        rd_fill(r, px0, gy - grid_t / 2, pw, grid_t, v == 0 ? C_AXIS : C_GRID);
-        fmt_value(buf, sizeof buf, v, NULL);
-        rd_text(r, buf, small, false, C_TEXT_2, px0 - r->u * 1.0f, gy - small * 0.6f, RIGHT);
-    }
-
-    float bar_w = fminf(gw * 0.32f, r->u * 12), gap = fminf(gw * 0.06f, r->u * 1.5f);
-    int label_px = rd_px_of(r, n > 6 ? 2.8f : 3.4f);
-    for (int fy = lo; fy <= hi; fy++) {
-        float gx = px0 + gw * (float)(fy - lo) + gw / 2;
-        double t, a;
-        bool has_t = feed_series_get(&m->targets, fy, &t);
-        bool has_a = feed_series_get(&m->actuals, fy, &a);
-        float tx = gx - gap / 2 - bar_w, ax = gx + gap / 2;
-        /* Value labels sit centred over their bars, kept inside the column;
-         * when the two would overlap, the one over the taller bar moves up
-         * above the other. Numbers are never cut. */
-        float col_l = px0 + gw * (float)(fy - lo), col_r = col_l + gw;
-        char tl[48] = "", al[48] = "";
-        if (has_t) fmt_value(tl, sizeof tl, t, m->unit);
-        if (has_a) fmt_value(al, sizeof al, a, m->unit);
-        int lpx = rd_fit_px(r, tl, false, label_px, rd_px_of(r, 2.0f), gw * 0.96f);
-        lpx = rd_fit_px(r, al, true, lpx, rd_px_of(r, 2.0f), gw * 0.96f);
-        float lh = lpx * 1.3f;
-        float th = has_t ? (float)(t / top) * ph : 0, ah = has_a ? (float)(a / top) * ph : 0;
-        float tw_ = (float)rd_text_width(r, tl, lpx, false), aw = (float)rd_text_width(r, al, lpx, true);
-        float tlx = fminf(fmaxf(tx + bar_w / 2 - tw_ / 2, col_l), col_r - tw_);
-        float alx = fminf(fmaxf(ax + bar_w / 2 - aw / 2, col_l), col_r - aw);
-        float tly = py0 + ph - th - lh, aly = py0 + ph - ah - lh;
-        if (has_t && has_a && tlx + tw_ > alx && fabsf(tly - aly) < lh) {
-            if (tly < aly) tly = aly - lh;
-            else aly = tly - lh;
+    float edge = fmaxf(1, r->u * 0.3f);
+    for (int pass = 0; pass < 2; pass++) /* the band first, behind everything */
+        for (size_t i = 0; i < l->n_rects; i++) {
+            const struct chart_rect *c = &l->rects[i];
+            const struct chart_box *b = &c->box;
+            if ((pass == 0) != (c->kind == CHART_BAND)) continue;
+            switch (c->kind) {
+            case CHART_BAND: rd_fill(r, b->x, b->y, b->w, b->h, C_NOW_BAND); break;
+            case CHART_GRID: rd_fill(r, b->x, b->y, b->w, b->h, C_GRID); break;
+            case CHART_BASE: rd_fill(r, b->x, b->y, b->w, b->h, C_AXIS); break;
+            case CHART_BAR_TARGET:
+            case CHART_KEY_TARGET:
+                rd_fill(r, b->x, b->y, b->w, b->h, C_TARGET_FILL);
+                rd_frame_rect(r, b->x, b->y, b->w, b->h, edge, C_TARGET_EDGE);
+                break;
+            case CHART_BAR_ACTUAL:
+            case CHART_KEY_ACTUAL: rd_fill(r, b->x, b->y, b->w, b->h, field); break;
+            }
         }
-        if (has_t) {
-            rd_fill(r, tx, py0 + ph - th, bar_w, th, C_TARGET_FILL);
-            rd_frame_rect(r, tx, py0 + ph - th, bar_w, th, fmaxf(1, r->u * 0.3f), C_TARGET_EDGE);
-            rd_text(r, tl, lpx, false, C_TEXT_2, tlx, tly, LEFT);
-        }
-        if (has_a) {
-            rd_fill(r, ax, py0 + ph - ah, bar_w, ah, field);
-            rd_text(r, al, lpx, true, C_TEXT, alx, aly, LEFT);
-        }
-        bool now = fy == current_fy;
-        char year2[48];
-        fmt_fy_short(buf, sizeof buf, fy);
-        /* Portrait columns are narrow and short: one line, the Western year
-         * only in landscape, and this year's column says 今年度. */
-        if (rd_is_portrait(r)) {
-            year2[0] = '\0';
-            if (now) snprintf(buf, sizeof buf, "今年度");
-        } else {
-            snprintf(year2, sizeof year2, now ? "(%d) 今年度" : "(%d)", fy);
-        }
-        int ypx = rd_fit_px(r, buf, now, small, rd_px_of(r, 2.0f), gw * 0.96f);
-        ypx = rd_fit_px(r, year2, now, ypx, rd_px_of(r, 2.0f), gw * 0.96f);
-        float ly0 = py0 + ph + r->u * 0.8f;
-        rd_text(r, buf, ypx, now, C_TEXT, gx, ly0, CENTER);
-        rd_text(r, year2, ypx, now, now ? C_TEXT : C_TEXT_2, gx, ly0 + small * 1.2f, CENTER);
+    for (size_t i = 0; i < l->n_texts; i++) {
+        const struct chart_text *t = &l->texts[i];
+        rd_text(r, t->s, t->px, t->bold, t->secondary ? C_TEXT_2 : C_TEXT, t->box.x, t->box.y, LEFT);
     }
+    if (r->trace && !r->dry) {
+        r->trace->chart = *l;
+        r->trace->chart_box = (struct chart_box){x, y, w, h};
+        r->trace->has_chart = true;
+    }
+    free(l);
 }
 
 /* A pill-shaped label: filled box with text inside. Returns its width. */

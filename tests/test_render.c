@@ -6,6 +6,7 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 
+#include "chart_check.h"
 #include "check.h"
 #include "deck.h"
 #include "feed.h"
@@ -233,6 +234,7 @@ static void every_fact_should_be_shown_or_visibly_cut(void) {
     trace.max = 4096;
     trace.recs = calloc(trace.max, sizeof *trace.recs);
     facts_missing = 0;
+    int chart_bad = 0;
     for (size_t k = 0; k < ARRAY_LEN(all_sizes); k++) {
         int w = all_sizes[k][0], h = all_sizes[k][1];
         SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
@@ -256,6 +258,20 @@ static void every_fact_should_be_shown_or_visibly_cut(void) {
                 render_set_trace(r, NULL);
                 CHECK(trace.n <= trace.max);
                 expect_slide_facts(feeds[fi], &d.slides[i], 2026, w, h);
+                /* Issue #12 item 2: the KPI chart's own boxes, at every size. */
+                if (d.slides[i].kind == SLIDE_KPI) {
+                    char what[96];
+                    snprintf(what, sizeof what, "%dx%d %s%s", w, h, d.slides[i].id, trace_ticker ? " (ticker)" : "");
+                    if (!trace.has_chart) {
+                        fprintf(stderr, "  %s: no chart\n", what);
+                        chart_bad++;
+                    } else {
+                        if (getenv("CHART_BOXES"))
+                            printf("chart %s: %.0f %.0f %.0f %.0f\n", what, trace.chart_box.x, trace.chart_box.y,
+                                   trace.chart_box.w, trace.chart_box.h);
+                        chart_bad += chart_problems(&trace.chart, &trace.chart_box, what);
+                    }
+                }
             }
         }
         render_free(r);
@@ -263,6 +279,8 @@ static void every_fact_should_be_shown_or_visibly_cut(void) {
         SDL_FreeSurface(s);
     }
     if (facts_missing) fprintf(stderr, "  %d facts missing\n", facts_missing);
+    if (chart_bad) fprintf(stderr, "  %d chart problems\n", chart_bad);
+    CHECK_INT(chart_bad, 0);
     CHECK_INT(facts_missing, 0);
     feed_free(feeds[1]);
     free(trace.recs);
