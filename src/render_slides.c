@@ -253,7 +253,7 @@ void rd_draw_kpi(struct render *r, const struct render_frame *f, const struct fe
     /* Field chip and measure number. */
     int chip_px = rd_px_of(r, 3.2f);
     float chip_w = badge(r, feed_field_name(m->field), chip_px, C_FIELD[m->field], C_OK_TEXT, mg, y);
-    char buf[96];
+    char buf[320];
     snprintf(buf, sizeof buf, "施策 %s", m->id);
     rd_text(r, buf, rd_px_of(r, 3.6f), true, C_TEXT_2, mg + chip_w + r->u * 1.8f,
          y + (chip_px * 1.5f - rd_px_of(r, 3.6f)) / 2, LEFT);

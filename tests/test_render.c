@@ -199,7 +199,7 @@ static void expect_slide_facts(const struct feed *fd, const struct slide *sl, in
             const struct feed_measure *m = &fd->measures[heads[i]];
             expect_fact(sl->id, w, h, "metric", m->metric_name ? m->metric_name : m->name);
             int fy = feed_latest_actual_fy(m);
-            double v;
+            double v = 0;
             if (fy && feed_series_get(&m->actuals, fy, &v)) expect_fact(sl->id, w, h, "actual", fmt_value(buf, sizeof buf, v, NULL));
             if (fy && feed_series_get(&m->targets, fy, &v)) expect_fact(sl->id, w, h, "target", fmt_value(buf, sizeof buf, v, m->unit));
             if (w > h) expect_fact(sl->id, w, h, "measure", m->name);
@@ -223,14 +223,46 @@ static void expect_slide_facts(const struct feed *fd, const struct slide *sl, in
     }
 }
 
+/* The plan with every measure's name made long, as a town's own plan may
+ * have them (issue #12: two summary cards lost their subtitle). */
+static struct feed *long_names_feed(void) {
+    char *body = NULL;
+    size_t len = 0;
+    struct feed *f = NULL;
+    if (util_read_file(MISATO_SOURCE_DIR "/config/default-feed.json", FEED_MAX_BYTES, &body, &len) != 0) return NULL;
+    static const char longer[] = "\"name\": \"住民と事業者のための手続きと窓口と情報発信の全面的なデジタル化と";
+    size_t n = 0;
+    for (const char *p = body; (p = strstr(p, "\"name\": \"")) != NULL; p++) n++;
+    char *out = malloc(len + n * sizeof longer + 1);
+    size_t o = 0;
+    for (const char *p = body;;) {
+        const char *q = strstr(p, "\"name\": \"");
+        if (q == NULL) {
+            strcpy(out + o, p);
+            o += strlen(p);
+            break;
+        }
+        memcpy(out + o, p, (size_t)(q - p));
+        o += (size_t)(q - p);
+        memcpy(out + o, longer, sizeof longer - 1);
+        o += sizeof longer - 1;
+        p = q + strlen("\"name\": \"");
+    }
+    feed_parse(out, o, NULL, &f);
+    free(out);
+    free(body);
+    return f;
+}
+
 static void every_fact_should_be_shown_or_visibly_cut(void) {
-    struct feed *feeds[2] = {feed, NULL};
+    struct feed *feeds[3] = {feed, NULL, long_names_feed()};
     char *body = NULL;
     size_t len = 0;
     if (util_read_file(MISATO_SOURCE_DIR "/tests/data/alert-feed.json", FEED_MAX_BYTES, &body, &len) == 0)
         feed_parse(body, len, NULL, &feeds[1]);
     free(body);
     CHECK(feeds[1] != NULL);
+    CHECK(feeds[2] != NULL);
     trace.max = 4096;
     trace.recs = calloc(trace.max, sizeof *trace.recs);
     facts_missing = 0;
@@ -240,7 +272,7 @@ static void every_fact_should_be_shown_or_visibly_cut(void) {
         SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
         SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
         struct render *r = render_new(sr, regular, bold);
-        for (size_t fi = 0; fi < 2 && feeds[fi]; fi++) {
+        for (size_t fi = 0; fi < 3 && feeds[fi]; fi++) {
             struct deck d;
             deck_build(feeds[fi], 12, 1795488000 /* 2026-11-24 */, true, &d);
             for (size_t i = 0; i < d.n; i++) {
@@ -283,7 +315,52 @@ static void every_fact_should_be_shown_or_visibly_cut(void) {
     CHECK_INT(chart_bad, 0);
     CHECK_INT(facts_missing, 0);
     feed_free(feeds[1]);
+    feed_free(feeds[2]);
     free(trace.recs);
+}
+
+/* Issue #12 item 9: each summary card fitted its own number, so 63 looked
+ * bigger than 2,239. The four numbers share one size. */
+static void summary_numbers_should_share_one_size(void) {
+    static struct render_text_record recs[512];
+    static struct render_trace t;
+    t.recs = recs;
+    t.max = ARRAY_LEN(recs);
+    size_t heads[DECK_MAX_HEADLINES], n = deck_headlines(feed, heads);
+    CHECK(n == 4);
+    for (size_t k = 0; k < ARRAY_LEN(all_sizes); k++) {
+        int w = all_sizes[k][0], h = all_sizes[k][1];
+        SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+        SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
+        struct render *r = render_new(sr, regular, bold);
+        struct render_frame f = frame_at(0); /* the summary */
+        render_set_trace(r, &t);
+        render_draw(r, &f);
+        render_set_trace(r, NULL);
+        int px[DECK_MAX_HEADLINES] = {0};
+        float base[DECK_MAX_HEADLINES] = {0};
+        for (size_t i = 0; i < n; i++) {
+            char num[48];
+            double v = 0;
+            const struct feed_measure *m = &feed->measures[heads[i]];
+            CHECK(feed_series_get(&m->actuals, feed_latest_actual_fy(m), &v));
+            fmt_value(num, sizeof num, v, NULL);
+            for (size_t j = 0; j < t.n && j < t.max; j++)
+                if (strcmp(recs[j].text, num) == 0 && recs[j].px > px[i]) px[i] = recs[j].px, base[i] = recs[j].y;
+            CHECK(px[i] > 0);
+        }
+        for (size_t i = 1; i < n; i++)
+            if (px[i] != px[0]) {
+                fprintf(stderr, "  %dx%d: the numbers are %dpx and %dpx\n", w, h, px[0], px[i]);
+                CHECK(false);
+            }
+        /* Side by side (landscape), they also stand on one line. */
+        if (w > h && (float)w / (float)h > 1.5f)
+            for (size_t i = 1; i < n; i++) CHECK_NEAR(base[i], base[0], 1.0);
+        render_free(r);
+        SDL_DestroyRenderer(sr);
+        SDL_FreeSurface(s);
+    }
 }
 
 static void text_should_be_rasterised_once(void) {
@@ -390,6 +467,7 @@ int main(void) {
     RUN(every_slide_should_draw_at_every_size);
     RUN(body_rect_should_match_the_drawn_frame_at_every_size);
     RUN(every_fact_should_be_shown_or_visibly_cut);
+    RUN(summary_numbers_should_share_one_size);
     RUN(text_should_be_rasterised_once);
     RUN(bad_text_should_be_skipped);
     RUN(missing_font_should_fail_cleanly);
