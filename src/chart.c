@@ -292,7 +292,10 @@ static bool lay_out(const struct chart_series *s, const char *unit, float x, flo
             char y1[48], y2[48];
             year_labels(s->lo + k, s->current_fy, portrait, style, y1, y2);
             bool now = s->lo + k == s->current_fy;
-            ok = width_of(&c, y1, min_px, now, NULL) <= gw * 0.96f && width_of(&c, y2, min_px, now, NULL) <= gw * 0.96f;
+            /* Style 3 takes what 2 cannot fit even at the smallest size;
+             * the fuller styles must read at 2.6u. */
+            int at = style < 2 ? px_of(u, 2.6f) : min_px;
+            ok = width_of(&c, y1, at, now, NULL) <= gw * 0.96f && width_of(&c, y2, at, now, NULL) <= gw * 0.96f;
         }
         if (ok) break;
     }

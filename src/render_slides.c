@@ -139,7 +139,13 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
     actual_notes_text(m, notes, sizeof notes);
     float top_h = label * 1.4f + (has_target ? body * 3.0f + r->u * 1.5f : 0) + (notes[0] ? label * 1.4f : 0);
     float room = h - top_h - bottom_h - r->u * 2.0f;
-    if (room < r->u * 8.0f && tfy) { /* too tight: drop the bottom block */
+    if (room < r->u * 8.0f && tfy) { /* tight (4:3, 5:4): a smaller bottom block */
+        target_px = rd_px_of(r, 5.0f);
+        float small_h = target_px * 1.05f + label * 1.4f + r->u * 2.0f;
+        room += bottom_h - small_h;
+        bottom_h = small_h;
+    }
+    if (room < r->u * 6.0f && tfy) { /* too tight: drop the bottom block (the chart has the target) */
         tfy = 0;
         room += bottom_h;
     }
@@ -415,8 +421,23 @@ static void summary_row(struct render *r, const struct feed_measure *m, float x,
     float need = pad * 2 + title_f * 1.3f + r->u * 0.6f + small_f * 1.3f + r->u * 0.3f + bpx_f * 1.5f;
     float k = need > h ? (h - pad * 2 - r->u * 0.9f) / (need - pad * 2 - r->u * 0.9f) : 1.0f;
     int title = (int)(title_f * k), small = (int)(small_f * k), bpx = (int)(bpx_f * k);
-    float th = rd_heading_block(r, m->metric_name ? m->metric_name : m->name, lx, y + pad, iw, 1, title,
-                             (int)(title * 0.8f), (int)(title * 0.8f), true, C_TEXT, LEFT);
+    const char *head = m->metric_name ? m->metric_name : m->name;
+    float th = rd_heading_block(r, head, lx, y + pad, iw, 1, title, (int)(title * 0.8f), (int)(title * 0.8f), true,
+                                C_TEXT, LEFT);
+    /* Which measure: on a line of its own in a tall row (4:3, 5:4), else
+     * beside what is counted where there is room (cut with "…"). */
+    {
+        char which[200];
+        snprintf(which, sizeof which, "%s %s", m->id, m->name);
+        float hw = fminf((float)rd_text_width(r, head, title, true), iw);
+        float sx = lx + hw + r->u * 2.0f, sw_ = lx + iw - sx;
+        if (h > r->u * 22)
+            th += r->u * 0.3f + rd_text_block(r, which, lx, y + pad + th + r->u * 0.3f, iw, 1, small,
+                                              (int)(small * 0.85f), false, C_TEXT_2, LEFT);
+        else if (sw_ > r->u * 6)
+            rd_text_block(r, which, sx, y + pad + (title - small) * 0.8f, sw_, 1, small, (int)(small * 0.85f), false,
+                          C_TEXT_2, LEFT);
+    }
     float top = y + pad + th + r->u * 0.6f, bottom = y + h - pad, band = bottom - top;
     int fy = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
@@ -493,8 +514,8 @@ void rd_draw_summary(struct render *r, const struct render_frame *f) {
         for (size_t i = 0; i < n; i++) {
             size_t c = i % cols, rw = i / cols;
             struct summary_share own = pass ? shared : (struct summary_share){0};
-            if (cols == 1 && cwid > chgt * 2.2f)
-                summary_row(r, &f->feed->measures[heads[i]], mg, y + (chgt + gap) * (float)rw, cwid, chgt,
+            if (cwid > chgt * 1.8f)
+                summary_row(r, &f->feed->measures[heads[i]], mg + (cwid + gap) * (float)c, y + (chgt + gap) * (float)rw, cwid, chgt,
                             common_fy > 0, &own);
             else
                 summary_card(r, &f->feed->measures[heads[i]], mg + (cwid + gap) * (float)c,
@@ -646,7 +667,8 @@ static float detail_plan_panel(struct render *r, const struct feed_measure *m, i
         for (size_t i = 0; i < m->n_effects && o < sizeof eff; i++)
             o += (size_t)snprintf(eff + o, sizeof eff - o, "%s%s", i ? "・" : "", m->effects[i]);
         cy += r->u * 1.0f;
-        cy += rd_text_block(r, eff, cx, cy, inner, 1, tag, tag, true, C_TEXT_2, LEFT);
+        size_t lines = isinf(end) ? 3 : (size_t)fmaxf(1, fminf(3, floorf((end - cy) / (tag * 1.3f))));
+        cy += rd_text_block(r, eff, cx, cy, inner, lines, tag, tag, true, C_TEXT_2, LEFT);
     } else if (m->n_effects) {
         cy += r->u * 1.5f;
         rd_text(r, "期待される効果", head, true, C_TEXT_2, cx, cy, LEFT);
