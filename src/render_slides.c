@@ -559,7 +559,7 @@ struct plan_fit {
 };
 static const struct plan_fit plan_fits[] = {
     {4.2f, 3, 3.6f, false}, {4.0f, 3, 3.4f, false}, {4.0f, 2, 3.2f, false},
-    {4.0f, 2, 3.2f, true},  {4.0f, 1, 3.2f, true},
+    {4.0f, 2, 3.2f, true},  {4.0f, 3, 3.2f, true}, /* the last: steps take what the room gives */
 };
 
 /* Draws what is left of a list that did not fit as one line, "ほかN件…",
@@ -596,7 +596,7 @@ static float detail_plan_panel(struct render *r, const struct feed_measure *m, i
     size_t n_notes = 0;
     for (int yy = 0; yy < FEED_FY_COUNT; yy++) n_notes += m->actual_notes[yy] != NULL;
     float tail = (float)n_notes * (r->u + minpx * 1.3f) +
-                 (m->n_effects ? pf->inline_effects ? r->u + tag * 1.3f : r->u * 1.5f + head * 1.5f + tag * 1.6f : 0);
+                 (m->n_effects ? pf->inline_effects ? r->u + tag * 1.3f * 2 : r->u * 1.5f + head * 1.5f + tag * 1.6f : 0);
     /* No room for the plan with the notes and effects after it: a line
      * each, as many as fit, and "ほかN件…" for the rest. */
     if (cy + minpx * 1.3f + r->u + tail > end) {
@@ -702,8 +702,12 @@ static const struct plan_fit *detail_plan_fit(struct render *r, const struct fee
     bool was = r->dry;
     r->dry = true;
     const struct plan_fit *pf = &plan_fits[ARRAY_LEN(plan_fits) - 1];
-    if (least) *least = detail_plan_panel(r, m, fy, cx, cy, inner, INFINITY, pf) - cy;
-    for (size_t i = 0; i < ARRAY_LEN(plan_fits); i++) {
+    if (least) { /* the tightest, a line a step */
+        struct plan_fit one = *pf;
+        one.plan_lines = 1;
+        *least = detail_plan_panel(r, m, fy, cx, cy, inner, INFINITY, &one) - cy;
+    }
+    for (size_t i = 0; i + 1 < ARRAY_LEN(plan_fits); i++) {
         float h = detail_plan_panel(r, m, fy, cx, cy, inner, INFINITY, &plan_fits[i]) - cy;
         if (i == 0 && need) *need = h;
         if (cy + h <= end) {
@@ -786,11 +790,9 @@ void rd_draw_detail(struct render *r, const struct render_frame *f, const struct
             max_px = joint_px;
         } else {
             /* Shared out: every point after this one keeps a line. */
-            size_t share = (lines - (left - 1)) ;
-            size_t even = lines / left;
-            if (share > even && even >= 1) share = even > 1 ? even : share;
-            if (share < 1) share = 1;
-            lines = share;
+            size_t most = lines - (left - 1), even = (lines + left - 1) / left; /* rounded up */
+            lines = even < most ? even : most;
+            if (lines < 1) lines = 1;
             max_px = minpx;
         }
         if (lines == 0) break;
@@ -993,18 +995,19 @@ void rd_draw_announcement(struct render *r, const struct render_frame *f,
         const char *p = a->body;
         size_t left = 1; /* paragraphs from p on */
         for (const char *q = p; (q = strchr(q, '\n')) != NULL; q++) left++;
-        while (*p && cy + body * 1.3f <= end) {
+        while (*p && cy + rd_px_of(r, 4.0f) * 1.3f <= end) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
             char para[1100];
             if (len >= sizeof para) len = sizeof para - 1;
             memcpy(para, p, len);
             para[len] = '\0';
-            size_t lines = (size_t)((end - cy) / (body * 1.3f + r->u * 1.2f));
+            /* Lines at the smallest body size (4u): rd_text_block shrinks to it. */
+            size_t lines = (size_t)((end - cy + r->u * 1.2f) / (rd_px_of(r, 4.0f) * 1.3f + r->u * 1.2f));
             /* Every later paragraph keeps a line of its own. */
             lines = lines > left - 1 ? lines - (left - 1) : 0;
             if (lines > 8) lines = 8;
-            if (lines == 0 || (left > 1 && lines == 1 && cy + (body * 1.3f + r->u * 1.2f) * 2 > end)) {
+            if (lines == 0) {
                 /* No line for this paragraph and the rest: say how many. */
                 static char rest[8][1100];
                 const char *items[8];
