@@ -521,6 +521,7 @@ int app_validate(const char *path) {
                feed->alert.present ? "あり" : "なし", feed->n_announcements, feed->n_ticker,
                feed->n_media, feed->alert.present ? "yes" : "none");
         rc = st == FEED_OK ? APP_EXIT_OK : 1;
+        font_report_undrawable(feed, stdout); /* #12: warnings only, the feed stays valid */
         free(deck);
     }
     feed_free(feed);

@@ -32,8 +32,7 @@ struct render *render_new(SDL_Renderer *sdl, const char *regular_font, const cha
 void render_free(struct render *r) {
     if (r == NULL) return;
     rd_caches_free(r);
-    free(r->font_path[0]);
-    free(r->font_path[1]);
+    for (size_t i = 0; i < 2 + r->n_fallback; i++) free(r->font_path[i]);
     free(r);
 }
 

@@ -9,34 +9,167 @@
 
 #include <SDL_ttf.h>
 
+#include "font.h"
 #include "layout.h"
 #include "log.h"
 #include "util.h"
 #include "render_internal.h"
 
-TTF_Font *rd_get_font(struct render *r, int px, bool bold) {
+/* The face (0 regular, 1 bold, 2 + k fallback k) at size px, from the cache. */
+static TTF_Font *face_font(struct render *r, int face, int px) {
     struct font_entry *victim = &r->fonts[0];
     r->tick++;
     for (size_t i = 0; i < FONT_CACHE_SIZE; i++) {
         struct font_entry *e = &r->fonts[i];
-        if (e->font && e->px == px && e->bold == bold) {
+        if (e->font && e->px == px && e->face == face) {
             e->last_used = r->tick;
             return e->font;
         }
         if (e->font == NULL || e->last_used < victim->last_used) victim = e;
     }
-    TTF_Font *f = TTF_OpenFont(r->font_path[bold], px);
+    TTF_Font *f = TTF_OpenFont(r->font_path[face], px);
     if (f == NULL) {
-        LOG(LOG_ERROR, "cannot open font %s at %dpx: %s", r->font_path[bold], px, TTF_GetError());
+        LOG(LOG_ERROR, "cannot open font %s at %dpx: %s", r->font_path[face], px, TTF_GetError());
         return NULL;
     }
     TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
     if (victim->font) TTF_CloseFont(victim->font);
     victim->font = f;
     victim->px = px;
-    victim->bold = bold;
+    victim->face = face;
     victim->last_used = r->tick;
     return f;
+}
+
+TTF_Font *rd_get_font(struct render *r, int px, bool bold) { return face_font(r, bold, px); }
+
+/* Code points that belong to the cluster before them (they never start a
+ * run of their own): joiners, variation selectors, skin tones, combining
+ * marks, emoji tags, the keycap. */
+static bool joins_previous(uint32_t c) {
+    return c == 0x200D || (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0x1F3FB && c <= 0x1F3FF) ||
+           (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+           (c >= 0xFE20 && c <= 0xFE2F) || (c >= 0xE0020 && c <= 0xE007F) || (c >= 0x3099 && c <= 0x309A);
+}
+
+/* Which face draws cp: the main one when it has the glyph, else a
+ * fallback fontconfig finds (remembered), else the main one (a box). */
+static int face_for(struct render *r, uint32_t cp, bool bold) {
+    TTF_Font *main_font = face_font(r, bold, 24);
+    if (cp < 0x80 || main_font == NULL || TTF_GlyphIsProvided32(main_font, cp)) return bold;
+    for (size_t i = 0; i < r->n_memo; i++)
+        if (r->memo[i].cp == cp && r->memo[i].bold == bold) return r->memo[i].face;
+    int face = bold;
+    char *path = font_find_covering(cp, bold);
+    if (path) {
+        size_t k = 0;
+        while (k < r->n_fallback && strcmp(r->font_path[2 + k], path) != 0) k++;
+        if (k == r->n_fallback && k < FALLBACK_FACES) r->font_path[2 + r->n_fallback++] = xstrdup(path);
+        if (k < r->n_fallback) face = 2 + (int)k;
+        free(path);
+    }
+    if (r->n_memo < FALLBACK_MEMO) r->memo[r->n_memo++] = (struct fallback_memo){cp, bold, face};
+    return face;
+}
+
+/* One run of text[0..len) drawn in one face: its byte length and face.
+ * Returns 0 at the end. */
+static size_t next_run(struct render *r, const char *text, size_t len, bool bold, int *face) {
+    const char *p = text, *end = text + len;
+    if (p >= end) return 0;
+    uint32_t c = utf8_next(&p);
+    *face = face_for(r, c, bold);
+    bool after_zwj = c == 0x200D;
+    while (p < end) {
+        const char *q = p;
+        uint32_t d = utf8_next(&q);
+        if (!joins_previous(d) && !after_zwj && face_for(r, d, bold) != *face) break;
+        after_zwj = d == 0x200D;
+        p = q;
+    }
+    return (size_t)(p - text);
+}
+
+/* A run rendered in its face, scaled to the main face's line height when
+ * the face has only fixed sizes (colour emoji). NULL on failure. */
+static SDL_Surface *render_run(struct render *r, const char *run, size_t len, int face, int px, SDL_Color col,
+                               int line_h) {
+    TTF_Font *f = face_font(r, face, px);
+    char buf[TEXT_MAX + 8];
+    if (f == NULL || len >= sizeof buf) return NULL;
+    memcpy(buf, run, len);
+    buf[len] = '\0';
+    SDL_Surface *s = TTF_RenderUTF8_Blended(f, buf, col);
+    if (s == NULL || face < 2 || s->h <= line_h) return s;
+    /* Too tall (a bitmap face at its one size): scaled to the line. */
+    int w = (int)lroundf((float)s->w * (float)line_h / (float)s->h);
+    SDL_Surface *d = SDL_CreateRGBSurfaceWithFormat(0, w > 0 ? w : 1, line_h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (d) {
+        SDL_SetSurfaceBlendMode(s, SDL_BLENDMODE_NONE);
+        SDL_BlitScaled(s, NULL, d, NULL);
+    }
+    SDL_FreeSurface(s);
+    return d;
+}
+
+/* SDL_ttf makes a line taller, its baseline lower, when marks stack
+ * above the face's ascent (e\u0301\u0301\u0301): such a line keeps its own
+ * height with the marks' overflow clipped, so that it never pushes what
+ * follows down. Takes s. */
+static SDL_Surface *clip_to_line(SDL_Surface *s, int line_h) {
+    if (s == NULL || line_h <= 0 || s->h <= line_h) return s;
+    SDL_Surface *d = SDL_CreateRGBSurfaceWithFormat(0, s->w, line_h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (d) {
+        SDL_Rect src = {0, s->h - line_h, s->w, line_h};
+        SDL_SetSurfaceBlendMode(s, SDL_BLENDMODE_NONE);
+        SDL_BlitSurface(s, &src, d, NULL);
+    }
+    SDL_FreeSurface(s);
+    return d;
+}
+
+/* Text in more than one face, as one surface of the main face's line
+ * height (marks stacked higher are clipped, never push the line down). */
+static SDL_Surface *render_runs(struct render *r, const char *text, size_t len, int px, bool bold, SDL_Color col) {
+    TTF_Font *main_font = face_font(r, bold, px);
+    if (main_font == NULL) return NULL;
+    int line_h = TTF_FontHeight(main_font), asc = TTF_FontAscent(main_font);
+    SDL_Surface *parts[64];
+    int faces[64];
+    size_t n = 0, o = 0;
+    int w = 0;
+    while (o < len && n < ARRAY_LEN(parts)) {
+        int face;
+        size_t l = next_run(r, text + o, len - o, bold, &face);
+        if (l == 0) break;
+        parts[n] = render_run(r, text + o, l, face, px, col, line_h);
+        if (face < 2) parts[n] = clip_to_line(parts[n], line_h);
+        faces[n] = face;
+        if (parts[n]) w += parts[n++]->w;
+        o += l;
+    }
+    SDL_Surface *out = n ? SDL_CreateRGBSurfaceWithFormat(0, w > 0 ? w : 1, line_h, 32, SDL_PIXELFORMAT_ARGB8888) : NULL;
+    int x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (out) {
+            int y = 0;
+            TTF_Font *f = face_font(r, faces[i], px);
+            if (faces[i] >= 2 && f && parts[i]->h < line_h) y = asc - TTF_FontAscent(f);
+            if (faces[i] >= 2 && parts[i]->h >= line_h) y = 0;
+            SDL_SetSurfaceBlendMode(parts[i], SDL_BLENDMODE_NONE);
+            SDL_Rect dst = {x, y, parts[i]->w, parts[i]->h};
+            SDL_BlitSurface(parts[i], NULL, out, &dst);
+        }
+        x += parts[i]->w;
+        SDL_FreeSurface(parts[i]);
+    }
+    return out;
+}
+
+/* True when all of text[0..len) is drawn by the main face (the fast path). */
+static bool one_face(struct render *r, const char *text, size_t len, bool bold) {
+    int face;
+    return next_run(r, text, len, bold, &face) >= len && face == (int)bold;
 }
 
 void render_flush_textures(struct render *r) {
@@ -90,7 +223,9 @@ static struct text_entry *get_text(struct render *r, const char *text, size_t le
     TTF_Font *font = rd_get_font(r, px, bold);
     if (font == NULL) return NULL;
     SDL_Color col = {c.r, c.g, c.b, 255};
-    SDL_Surface *s = TTF_RenderUTF8_Blended(font, key + kl, col);
+    SDL_Surface *s = one_face(r, key + kl, len, bold) ? TTF_RenderUTF8_Blended(font, key + kl, col)
+                                                       : render_runs(r, key + kl, len, px, bold, col);
+    s = clip_to_line(s, TTF_FontHeight(font));
     if (s == NULL) {
         LOG(LOG_WARN, "text not drawn: %s", TTF_GetError());
         return NULL;
@@ -119,6 +254,19 @@ int rd_measure(void *ctx, const char *text, size_t len, int px) {
     TTF_Font *f = rd_get_font(m->r, px, m->bold);
     char buf[LAYOUT_MAX_TEXT + 8];
     if (f == NULL || len >= sizeof buf) return 1 << 20;
+    if (!one_face(m->r, text, len, m->bold)) { /* the sum of the runs, as render_runs sets them */
+        int total = 0, line_h = TTF_FontHeight(f), face;
+        for (size_t o = 0, l; o < len && (l = next_run(m->r, text + o, len - o, m->bold, &face)) > 0; o += l) {
+            TTF_Font *ff = face_font(m->r, face, px);
+            int w = 0, h = 0;
+            memcpy(buf, text + o, l);
+            buf[l] = '\0';
+            if (ff == NULL || TTF_SizeUTF8(ff, buf, &w, &h) != 0) return 1 << 20;
+            if (face >= 2 && h > line_h && h > 0) w = (int)lroundf((float)w * (float)line_h / (float)h);
+            total += w;
+        }
+        return total;
+    }
     memcpy(buf, text, len);
     buf[len] = '\0';
     int w = 0, h = 0;

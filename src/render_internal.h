@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <SDL.h>
 #include <SDL_ttf.h>
@@ -67,13 +68,26 @@ struct text_entry {
 struct font_entry {
     TTF_Font *font; /* NULL: empty slot */
     int px;
-    bool bold;
+    int face; /* 0 regular, 1 bold, 2 + k the fallback face k */
     Uint64 last_used;
+};
+
+/* Faces for what the main ones cannot draw (emoji, Arabic, Hebrew...),
+ * found through fontconfig the first time a code point needs one. */
+#define FALLBACK_FACES 8
+#define FALLBACK_MEMO 128
+struct fallback_memo {
+    uint32_t cp;
+    bool bold;
+    int face; /* as in font_entry; the main face when nothing has cp */
 };
 
 struct render {
     SDL_Renderer *sdl; /* not owned */
-    char *font_path[2]; /* [0] regular, [1] bold */
+    char *font_path[2 + FALLBACK_FACES]; /* [0] regular, [1] bold, then fallbacks (owned) */
+    size_t n_fallback;
+    struct fallback_memo memo[FALLBACK_MEMO];
+    size_t n_memo;
     struct font_entry fonts[FONT_CACHE_SIZE];
     struct text_entry texts[TEXT_CACHE_SIZE];
     Uint64 tick;

@@ -165,6 +165,19 @@ pictures_loop)
     grep "picture ready" "$tmp/log" || fail "the pictures were not decoded in the running player"
     [ "$(grep -c "picture ready" "$tmp/log")" -ge 2 ] || fail "only one picture decoded"
     ;;
+validate_glyphs)
+    # Issue #12 item 7: text no installed font can draw is a warning naming
+    # the field; emoji (drawn from the colour emoji font) are not.
+    python3 - "$src/tests/data/alert-feed.json" "$tmp/glyphs.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+d["announcements"][0]["title"] += " 👍🏻 👨‍👩‍👧‍👦 \U0010FFFD"
+json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+    "$bin" --validate "$tmp/glyphs.json" >"$tmp/out" || fail "--validate exited with $? (a warning keeps the feed valid)"
+    grep -q '^announcements\[0\]\.title: 警告: 表示できない文字 U+10FFFD' "$tmp/out" || fail "no warning for U+10FFFD: $(cat "$tmp/out")"
+    [ "$(grep -c '警告: 表示できない文字' "$tmp/out")" -eq 1 ] || fail "emoji were reported as undrawable: $(cat "$tmp/out")"
+    ;;
 golden)
     # Pixels of slides at a fixed moment against the committed images (made by
     # scripts/update-golden): the screen sizes and slides of tests/golden/cases.sh.

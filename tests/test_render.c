@@ -363,6 +363,42 @@ static void summary_numbers_should_share_one_size(void) {
     }
 }
 
+/* Issue #12 item 7: emoji were empty boxes; combining marks made a line
+ * taller and pushed a title under the body panel. */
+static void emoji_should_be_drawn_in_colour_and_marks_keep_the_line(void) {
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 800, 200, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
+    struct render *r = render_new(sr, regular, bold);
+    static struct render_text_record recs[16];
+    static struct render_trace t;
+    t.recs = recs;
+    t.max = ARRAY_LEN(recs);
+    SDL_SetRenderDrawColor(sr, 255, 255, 255, 255);
+    SDL_RenderClear(sr);
+    render_set_trace(r, &t);
+    render_label(r, "窓口で👍🏻", 60, false, 10, 10);
+    render_label(r, "e\u0301\u0301\u0301 e", 60, false, 10, 100);
+    render_label(r, "e e", 60, false, 400, 100);
+    render_set_trace(r, NULL);
+    SDL_RenderPresent(sr);
+    /* Colour: a box or a black glyph has none; the thumb is yellow/skin. */
+    int coloured = 0;
+    for (int y = 10; y < 90; y++)
+        for (int x = 10; x < 400; x++) {
+            Uint8 cr, cg, cb;
+            SDL_GetRGB(pixel(s, x, y), s->format, &cr, &cg, &cb);
+            if (abs(cr - cb) > 60) coloured++;
+        }
+    if (coloured < 200) fprintf(stderr, "  the emoji has %d coloured pixels\n", coloured);
+    CHECK(coloured >= 200);
+    CHECK_INT(t.n, 3);
+    CHECK(recs[0].w > 0);
+    CHECK_NEAR(recs[1].h, recs[2].h, 0.5); /* the marks do not make the line taller */
+    render_free(r);
+    SDL_DestroyRenderer(sr);
+    SDL_FreeSurface(s);
+}
+
 static void text_should_be_rasterised_once(void) {
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1920, 1080, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
@@ -468,6 +504,7 @@ int main(void) {
     RUN(body_rect_should_match_the_drawn_frame_at_every_size);
     RUN(every_fact_should_be_shown_or_visibly_cut);
     RUN(summary_numbers_should_share_one_size);
+    RUN(emoji_should_be_drawn_in_colour_and_marks_keep_the_line);
     RUN(text_should_be_rasterised_once);
     RUN(bad_text_should_be_skipped);
     RUN(missing_font_should_fail_cleanly);
