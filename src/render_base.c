@@ -117,7 +117,8 @@ static SDL_Surface *render_run(struct render *r, const char *run, size_t len, in
  * height with the marks' overflow clipped, so that it never pushes what
  * follows down. Takes s. */
 static SDL_Surface *clip_to_line(SDL_Surface *s, int line_h) {
-    if (s == NULL || line_h <= 0 || s->h <= line_h) return s;
+    /* A pixel or two over is the face's own overshoot: drawn as it is. */
+    if (s == NULL || line_h <= 0 || s->h <= line_h + line_h / 8) return s;
     SDL_Surface *d = SDL_CreateRGBSurfaceWithFormat(0, s->w, line_h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (d) {
         SDL_Rect src = {0, s->h - line_h, s->w, line_h};
