@@ -7,6 +7,7 @@
 
 #include <linebreak.h>
 
+#include "phrase.h"
 #include "util.h"
 
 void layout_init(void) { init_linebreak(); }
@@ -134,6 +135,61 @@ static size_t fitting_prefix(const char *text, size_t start, size_t end, int px,
     return best;
 }
 
+static bool is_cjk(uint32_t c) {
+    return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF) ||
+           (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+/* Removes the opportunities next to a Japanese character that BudouX does
+ * not put a phrase boundary at (「マイナンバーカー/ド」, 「1,970/件」 no more). */
+static void keep_phrases(const char *text, size_t len, char *brks) {
+    bool *at = xmalloc(len);
+    phrase_boundaries(text, len, at);
+    uint32_t prev = 0;
+    for (const char *p = text; (size_t)(p - text) < len;) {
+        size_t i = (size_t)(p - text);
+        uint32_t c = utf8_next(&p);
+        bool digit_prev = prev >= '0' && prev <= '9', digit_next = c >= '0' && c <= '9';
+        if (i > 0 && brks[i - 1] == LINEBREAK_ALLOWBREAK &&
+            ((is_cjk(prev) && is_cjk(c)) || (digit_prev && is_cjk(c)) || (is_cjk(prev) && digit_next)) && !at[i])
+            brks[i - 1] = LINEBREAK_NOBREAK;
+        prev = c;
+    }
+    free(at);
+}
+
+static bool is_closing(uint32_t c) {
+    return c == 0x3001 || c == 0x3002 || c == 0xFF0C || c == 0xFF0E || c == 0x300D || c == 0x300F || c == 0xFF09 ||
+           c == 0x3011 || c == ')' || c == '.' || c == ',' || c == 0xFF01 || c == 0xFF1F || c == '!' || c == '?';
+}
+
+/* A last line of one character (「導/入」, 「設/置」) takes the end of the line
+ * before it from its last opportunity on, where both still fit. */
+static void no_orphan(const char *text, const char *full, int px, int max_width, layout_measure_fn measure,
+                      void *ctx, struct layout_line *prev, struct layout_line *last) {
+    size_t chars = 0;
+    for (const char *p = text + last->start; (size_t)(p - text) < last->start + last->len;) {
+        uint32_t c = utf8_next(&p);
+        if (!is_closing(c)) chars++;
+    }
+    if (chars != 1 || last->start <= prev->start + 1) return;
+    size_t end = last->start + last->len;
+    for (size_t b = last->start - 1; b > prev->start + 1; b--) {
+        if (full[b - 1] != LINEBREAK_ALLOWBREAK) continue;
+        size_t l = end - b;
+        int w = measure(ctx, text + b, l, px);
+        if (w > max_width) return; /* nothing moves */
+        size_t pl = trimmed(text, prev->start, b);
+        if (pl == 0) return;
+        prev->len = pl;
+        prev->width = measure(ctx, text + prev->start, pl, px);
+        last->start = b;
+        last->len = l;
+        last->width = w;
+        return;
+    }
+}
+
 size_t layout_break_lines(const char *text, int px, int max_width, layout_measure_fn measure,
                           void *ctx, struct layout_line *lines, size_t max_lines) {
     size_t len = strlen(text);
@@ -146,6 +202,11 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
     free(safe);
     tailor_strict(text, len, brks);
     keep_clusters(text, len, brks);
+    /* Lines break at phrase boundaries where they can; every UAX #14
+     * opportunity stays in `full` for a phrase longer than a line. */
+    char *full = xmalloc(len);
+    memcpy(full, brks, len);
+    keep_phrases(text, len, brks);
 
     size_t n = 0, start = 0, last_fit = 0;
     bool have_fit = false;
@@ -189,7 +250,20 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
             pos = start;
             continue;
         }
-        /* One unbreakable run is wider than the line: cut it by characters. */
+        /* One phrase is wider than the line: the last UAX #14 opportunity
+         * (kinsoku kept) inside it that fits, else cut it by characters. */
+        size_t b = end;
+        while (b > start + 1 && !(full[b - 2] == LINEBREAK_ALLOWBREAK &&
+                                  measure(ctx, text + start, trimmed(text, start, b - 1), px) <= max_width))
+            b--;
+        if (b > start + 1) {
+            EMIT(start, b - 1);
+            start = b - 1;
+            while (start < len && text[start] == ' ') start++;
+            pos = start;
+            have_fit = false;
+            continue;
+        }
         size_t keep = fitting_prefix(text, start, end, px, max_width, measure, ctx);
         EMIT(start, start + keep);
         start += keep;
@@ -198,6 +272,8 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
     }
     if (start < len && trimmed(text, start, len) > 0) EMIT(start, len);
 #undef EMIT
+    if (n >= 2 && n <= max_lines) no_orphan(text, full, px, max_width, measure, ctx, &lines[n - 2], &lines[n - 1]);
+    free(full);
     free(brks);
     return n;
 }

@@ -163,6 +163,34 @@ static void an_ellipsis_should_never_cut_a_number(void) {
         }
 }
 
+/* Issue #12 item 8: lines broke inside words (「マイナンバーカー/ド」,
+ * 「オン/ライン化」) and left one character alone (「導/入」, 「設/置」). */
+static void lines_should_break_at_phrases_and_leave_no_orphan(void) {
+    CHECK_STR(broken("マイナンバーカードの利活用", 10), "マイナンバーカードの|利活用");
+    CHECK_STR(broken("マイナンバーカードの利活用", 9), "マイナンバーカード|の利活用");
+    CHECK_STR(broken("行政手続きのオンライン化", 8), "行政手続きの|オンライン化");
+    CHECK_STR(broken("自動音声合成ソフトの導入検討", 12), "自動音声合成ソフトの|導入検討");
+    CHECK_STR(broken("議会のペーパーレス化の試行", 12), "議会のペーパーレス化の|試行");
+    /* A phrase longer than the line still breaks (UAX #14 with kinsoku). */
+    CHECK_STR(broken("マイナンバーカード", 5), "マイナン|バーカード"); /* ー never starts a line */
+    /* Never one character alone on the last line. */
+    const char *texts[] = {"書かない窓口の導入", "デジタルサイネージの設置", "DX推進計画の立案",
+                           "紙の文書や資料をデータ化し、ペーパーレス化を推進します。"};
+    for (size_t t = 0; t < ARRAY_LEN(texts); t++)
+        for (int cols = 3; cols < 20; cols++) {
+            const char *b = broken(texts[t], cols);
+            const char *last = strrchr(b, '|');
+            if (last == NULL) continue;
+            last++;
+            size_t chars = 0;
+            for (const char *p = last; *p; p++) chars += ((unsigned char)*p & 0xC0) != 0x80;
+            if (chars == 1 && strcmp(last, "。") != 0) {
+                fprintf(stderr, "  orphan at %d: %s\n", cols, b);
+                CHECK(false);
+            }
+        }
+}
+
 static void fit_should_cut_very_long_text_on_a_character_boundary(void) {
     size_t n = LAYOUT_MAX_TEXT + 100;
     char *s = malloc(n + 1);
@@ -180,7 +208,7 @@ static void fit_should_cut_very_long_text_on_a_character_boundary(void) {
  * player died on the first 🇯🇵 a staff member typed. */
 static void flags_should_break_between_pairs_and_never_abort(void) {
     CHECK_STR(broken("🇯🇵🇯🇵🇯🇵", 2), "🇯🇵|🇯🇵|🇯🇵");
-    CHECK_STR(broken("日本🇯🇵の旗", 3), "日本|🇯🇵の|旗");
+    CHECK_STR(broken("日本🇯🇵の旗", 3), "日本|🇯🇵|の旗"); /* 旗 not alone on the last line */
     CHECK_STR(broken("🇯", 1), "🇯");       /* a lone half */
     CHECK_STR(broken("🇯🇵🇯", 2), "🇯🇵|🇯"); /* an odd count */
     CHECK_STR(broken("🇯🇵🇯🇵", 1), "🇯🇵|🇯🇵"); /* cut by cluster, not by code point */
@@ -213,6 +241,7 @@ int main(void) {
     RUN(fit_should_refuse_bad_input);
     RUN(fit_should_cut_very_long_text_on_a_character_boundary);
     RUN(an_ellipsis_should_never_cut_a_number);
+    RUN(lines_should_break_at_phrases_and_leave_no_orphan);
     RUN(flags_should_break_between_pairs_and_never_abort);
     RUN(emoji_sequences_and_marks_should_stay_whole);
     return CHECK_DONE();
