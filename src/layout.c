@@ -151,7 +151,8 @@ static void keep_phrases(const char *text, size_t len, char *brks) {
         uint32_t c = utf8_next(&p);
         bool digit_prev = prev >= '0' && prev <= '9', digit_next = c >= '0' && c <= '9';
         if (i > 0 && brks[i - 1] == LINEBREAK_ALLOWBREAK &&
-            ((is_cjk(prev) && is_cjk(c)) || (digit_prev && is_cjk(c)) || (is_cjk(prev) && digit_next)) && !at[i])
+            ((is_cjk(prev) && is_cjk(c)) || (digit_prev && is_cjk(c)) || (is_cjk(prev) && digit_next)) && !at[i] &&
+            prev != 0x3000 && c != 0x3000)
             brks[i - 1] = LINEBREAK_NOBREAK;
         prev = c;
     }
@@ -190,8 +191,17 @@ static void no_orphan(const char *text, const char *full, int px, int max_width,
     }
 }
 
+static size_t break_lines(const char *text, int px, int max_width, layout_measure_fn measure, void *ctx,
+                          struct layout_line *lines, size_t max_lines, bool phrases);
+
 size_t layout_break_lines(const char *text, int px, int max_width, layout_measure_fn measure,
                           void *ctx, struct layout_line *lines, size_t max_lines) {
+    return break_lines(text, px, max_width, measure, ctx, lines, max_lines, true);
+}
+
+/* As layout_break_lines; without phrases, at every UAX #14 opportunity. */
+static size_t break_lines(const char *text, int px, int max_width, layout_measure_fn measure, void *ctx,
+                          struct layout_line *lines, size_t max_lines, bool phrases) {
     size_t len = strlen(text);
     if (len == 0) return 0;
     char *brks = xmalloc(len);
@@ -206,7 +216,7 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
      * opportunity stays in `full` for a phrase longer than a line. */
     char *full = xmalloc(len);
     memcpy(full, brks, len);
-    keep_phrases(text, len, brks);
+    if (phrases) keep_phrases(text, len, brks);
 
     size_t n = 0, start = 0, last_fit = 0;
     bool have_fit = false;
@@ -329,8 +339,8 @@ static size_t number_safe_cut(const char *text, size_t start, size_t end) {
     return end - start;
 }
 
-bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, int min_px,
-                layout_measure_fn measure, void *ctx, struct layout_block *out) {
+static bool fit(const char *text, int max_width, size_t max_lines, int max_px, int min_px,
+                layout_measure_fn measure, void *ctx, struct layout_block *out, bool phrases) {
     memset(out, 0, sizeof *out);
     if (max_lines == 0 || max_lines > LAYOUT_MAX_LINES || min_px < 1 || max_px < min_px ||
         max_width < 1)
@@ -348,19 +358,19 @@ bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, i
      * caller a font at that size. Fitting is monotonic in practice (a
      * smaller size never needs more lines). */
     int px = max_px;
-    size_t need = layout_break_lines(out->text, px, max_width, measure, ctx, out->lines, max_lines);
+    size_t need = break_lines(out->text, px, max_width, measure, ctx, out->lines, max_lines, phrases);
     if (need > max_lines && max_px > min_px) {
         int lo = min_px, hi = max_px - 1; /* lo: candidate answer, known to be tried last */
         while (lo < hi) {
             int mid = (lo + hi + 1) / 2;
-            if (layout_break_lines(out->text, mid, max_width, measure, ctx, out->lines, max_lines) <=
+            if (break_lines(out->text, mid, max_width, measure, ctx, out->lines, max_lines, phrases) <=
                 max_lines)
                 lo = mid;
             else
                 hi = mid - 1;
         }
         px = lo;
-        need = layout_break_lines(out->text, px, max_width, measure, ctx, out->lines, max_lines);
+        need = break_lines(out->text, px, max_width, measure, ctx, out->lines, max_lines, phrases);
     }
     out->px = px;
     if (need > max_lines) {
@@ -390,5 +400,18 @@ bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, i
     out->n_lines = need;
     for (size_t i = 0; i < out->n_lines; i++)
         if (out->lines[i].width > out->width) out->width = out->lines[i].width;
+    return true;
+}
+
+bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, int min_px,
+                layout_measure_fn measure, void *ctx, struct layout_block *out) {
+    if (!fit(text, max_width, max_lines, max_px, min_px, measure, ctx, out, true)) return false;
+    if (!out->cut) return true;
+    /* Phrases must not cost words: where they leave text cut, every UAX #14
+     * opportunity is tried, and kept if it shows the whole text. */
+    struct layout_block *plain = xmalloc(sizeof *plain);
+    if (fit(text, max_width, max_lines, max_px, min_px, measure, ctx, plain, false) && !plain->cut)
+        memcpy(out, plain, sizeof *out);
+    free(plain);
     return true;
 }
