@@ -47,7 +47,7 @@ struct chart_box {
 
 struct chart_text {
     enum chart_text_kind kind;
-    char s[48];
+    char s[104]; /* a value and a unit of 8 characters, or the title with its unit */
     int px;
     bool bold;
     bool secondary;       /* the lighter text colour */

@@ -6,6 +6,7 @@
 #ifndef MISATO_FETCH_H
 #define MISATO_FETCH_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -20,6 +21,7 @@ struct fetch_request {
     long low_speed_time_s;      /* abort when below 1 byte/s for this long */
     const char *etag;           /* conditional GET (If-None-Match), or NULL */
     const char *last_modified;  /* conditional GET (If-Modified-Since), or NULL */
+    const atomic_bool *cancel;  /* when it turns true, the transfer ends within ~1 s */
 };
 
 enum fetch_status {
@@ -30,6 +32,7 @@ enum fetch_status {
     FETCH_TIMEOUT,         /* connect, total or low-speed timeout */
     FETCH_REFUSED,         /* URL or redirect not allowed (scheme, count) */
     FETCH_NETWORK,         /* DNS, connect, TLS, transfer errors */
+    FETCH_CANCELLED,       /* *cancel turned true (the player is stopping) */
 };
 
 #define FETCH_ETAG_MAX 256

@@ -156,10 +156,10 @@ static bool lay_out(const struct chart_series *s, const char *unit, float x, flo
     *too_wide_out = false;
     struct ctx c = {measure, ctx, out};
     int title_px = px_of(u, 3.6f), small = px_of(u, 3.2f), min_px = px_of(u, 2.0f);
-    char title[64];
+    char title[128];
     snprintf(title, sizeof title, "%s", portrait ? "目標と実績" : "年度ごとの目標と実績");
     if (unit == NULL && s->unit && s->unit[0])
-        snprintf(title, sizeof title, "%s（%.16s）", portrait ? "目標と実績" : "年度ごとの目標と実績", s->unit);
+        snprintf(title, sizeof title, "%s（%s）", portrait ? "目標と実績" : "年度ごとの目標と実績", s->unit);
     add_text(&c, CHART_TITLE, title, title_px, true, false, x, y);
     float title_h = (float)title_px * 1.35f;
 
@@ -214,7 +214,7 @@ static bool lay_out(const struct chart_series *s, const char *unit, float x, flo
     float py0 = 0, ph = 0, lh = 0;
     struct column_labels cols[CHART_MAX_YEARS];
     float tws[CHART_MAX_YEARS], aws[CHART_MAX_YEARS];
-    char tls[CHART_MAX_YEARS][48], als[CHART_MAX_YEARS][48];
+    char tls[CHART_MAX_YEARS][96], als[CHART_MAX_YEARS][96]; /* a value and a unit of 8 characters */
     bool fits = false;
     for (int attempt = 0; attempt < 8 && !fits; attempt++) {
         if (attempt == 0) {

@@ -24,6 +24,7 @@ const char *fetch_status_text(enum fetch_status st) {
     case FETCH_TIMEOUT: return "timed out";
     case FETCH_REFUSED: return "refused";
     case FETCH_NETWORK: return "network error";
+    case FETCH_CANCELLED: return "cancelled";
     }
     return "?";
 }
@@ -54,6 +55,14 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *user) {
     memcpy(s->buf + s->len, data, n);
     s->len += n;
     return n;
+}
+
+/* Called by libcurl at least once a second, also while nothing arrives
+ * and while connecting: a stopping player does not wait for fetch_timeout. */
+static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const atomic_bool *cancel = user;
+    return cancel && atomic_load(cancel) ? 1 : 0;
 }
 
 /* Copies a header value if it is short and printable: it goes back to the
@@ -136,6 +145,11 @@ enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result
     curl_easy_setopt(c, CURLOPT_USERAGENT, "misato-signage/" MISATO_VERSION);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    if (req->cancel) {
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)req->cancel);
+    }
     char h[FETCH_ETAG_MAX + 32];
     if (req->etag && req->etag[0]) {
         snprintf(h, sizeof h, "If-None-Match: %s", req->etag);
@@ -161,7 +175,10 @@ enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result
         if (d != -1) res->has_date = true, res->date = d;
     }
 
-    if (sink.over || rc == CURLE_FILESIZE_EXCEEDED) {
+    if (rc == CURLE_ABORTED_BY_CALLBACK) {
+        res->status = FETCH_CANCELLED;
+        snprintf(res->error, sizeof res->error, "cancelled: the player is stopping");
+    } else if (sink.over || rc == CURLE_FILESIZE_EXCEEDED) {
         res->status = FETCH_TOO_BIG;
         snprintf(res->error, sizeof res->error, "body larger than %zu bytes", req->max_bytes);
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
@@ -169,7 +186,11 @@ enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result
         snprintf_cut(res->error, sizeof res->error, "timed out: %s", errbuf[0] ? errbuf : "");
     } else if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_TOO_MANY_REDIRECTS) {
         res->status = FETCH_REFUSED;
-        snprintf(res->error, sizeof res->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        /* A loop is not a refused URL: the two are told apart in words. */
+        snprintf_cut(res->error, sizeof res->error, "%s: %s",
+                     rc == CURLE_TOO_MANY_REDIRECTS ? "redirect loop or too many redirects"
+                                                    : "redirect to a URL that is not allowed",
+                     errbuf[0] ? errbuf : curl_easy_strerror(rc));
     } else if (rc != CURLE_OK) {
         res->status = FETCH_NETWORK;
         snprintf(res->error, sizeof res->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));

@@ -60,17 +60,25 @@ static bool is_extend(uint32_t c) {
            (c >= 0xE0100 && c <= 0xE01EF);
 }
 
-/* Debian 12's libunibreak 1.1 aborts on a regional indicator (its pair
- * table has the class, its assertion does not: `lbcNew <= LBP_JT`), so one
- * flag emoji typed by staff took the player down. The breaker is given a
- * copy in which each one is U+20000 (class ID, also four bytes, so the
- * byte offsets stay the same); clusters() then puts the pairs back. */
-static void hide_regional_indicators(char *s, size_t len) {
-    for (size_t i = 0; i + 3 < len; i++) {
-        const unsigned char *u = (const unsigned char *)s + i;
-        if (u[0] == 0xF0 && u[1] == 0x9F && u[2] == 0x87 && u[3] >= 0xA6 && u[3] <= 0xBF) {
-            memcpy(s + i, "\xF0\xA0\x80\x80", 4);
+/* Debian 12's libunibreak 1.1 aborts on two kinds of valid text, so the
+ * breaker is given a copy in which they are replaced by code points of the
+ * same UTF-8 length (the byte offsets of brks[] stay those of the text):
+ * - a regional indicator (flag emoji half, U+1F1E6..U+1F1FF): its pair
+ *   table has the class, its assertion does not (`lbcNew <= LBP_JT`); one
+ *   🇯🇵 typed by staff took every player down. It becomes U+20000 (class ID);
+ *   keep_clusters() then puts the pairs back together.
+ * - U+FFFF, which it uses as its end-of-string mark (`posLast == posCur -
+ *   1` fails). It becomes U+FFFD. */
+static void hide_from_libunibreak(char *s, size_t len) {
+    for (size_t i = 0; i + 2 < len; i++) {
+        unsigned char *u = (unsigned char *)s + i;
+        if (i + 3 < len && u[0] == 0xF0 && u[1] == 0x9F && u[2] == 0x87 && u[3] >= 0xA6 &&
+            u[3] <= 0xBF) {
+            memcpy(u, "\xF0\xA0\x80\x80", 4);
             i += 3;
+        } else if (u[0] == 0xEF && u[1] == 0xBF && u[2] == 0xBF) {
+            memcpy(u, "\xEF\xBF\xBD", 3);
+            i += 2;
         }
     }
 }
@@ -120,19 +128,25 @@ static size_t trimmed(const char *text, size_t start, size_t end) {
     return end - start;
 }
 
-/* Longest prefix of text[start..end), in whole code points and at least one,
- * whose width is <= max_width. */
+/* Longest prefix of text[start..end), in whole grapheme clusters and at
+ * least one, whose width is <= max_width. By bisection over the cluster
+ * boundaries: a long unbreakable run (a pasted URL, "AAAA…") measured one
+ * more cluster at a time took seconds per slide (found by fuzz-text). */
 static size_t fitting_prefix(const char *text, size_t start, size_t end, int px, int max_width,
                              layout_measure_fn measure, void *ctx) {
-    size_t best = cluster_len(text, start, end);
-    size_t pos = start + best;
-    while (pos < end) {
-        size_t next = pos + cluster_len(text, pos, end);
-        if (measure(ctx, text + start, next - start, px) > max_width) break;
-        best = next - start;
-        pos = next;
+    static _Thread_local size_t bounds[LAYOUT_MAX_TEXT + 1];
+    size_t nb = 0;
+    for (size_t pos = start; pos < end && nb <= LAYOUT_MAX_TEXT;) {
+        pos += cluster_len(text, pos, end);
+        bounds[nb++] = pos - start; /* prefix lengths, increasing */
     }
-    return best;
+    size_t lo = 0, hi = nb - 1; /* bounds[lo] is always kept: at least one cluster */
+    while (lo < hi) {
+        size_t mid = (lo + hi + 1) / 2;
+        if (measure(ctx, text + start, bounds[mid], px) <= max_width) lo = mid;
+        else hi = mid - 1;
+    }
+    return bounds[lo];
 }
 
 static bool is_cjk(uint32_t c) {
@@ -207,7 +221,7 @@ static size_t break_lines(const char *text, int px, int max_width, layout_measur
     char *brks = xmalloc(len);
     char *safe = xmalloc(len + 1);
     memcpy(safe, text, len + 1);
-    hide_regional_indicators(safe, len);
+    hide_from_libunibreak(safe, len);
     set_linebreaks_utf8((const utf8_t *)safe, len, "ja", brks);
     free(safe);
     tailor_strict(text, len, brks);
@@ -232,7 +246,11 @@ static size_t break_lines(const char *text, int px, int max_width, layout_measur
         n++;                                                                      \
     } while (0)
 
-    while (pos < len) {
+    /* Counting stops one line past max_lines: the caller only needs to know
+     * that it does not fit, and a long text at a small width (every
+     * character a line, each line measuring the rest of its run) cost
+     * seconds before (found by fuzz-text). */
+    while (pos < len && n <= max_lines) {
         /* Advance to the next break opportunity after pos. */
         size_t opp = pos;
         while (opp < len && brks[opp] != LINEBREAK_ALLOWBREAK && brks[opp] != LINEBREAK_MUSTBREAK)
@@ -280,7 +298,7 @@ static size_t break_lines(const char *text, int px, int max_width, layout_measur
         pos = start;
         have_fit = false;
     }
-    if (start < len && trimmed(text, start, len) > 0) EMIT(start, len);
+    if (n <= max_lines && start < len && trimmed(text, start, len) > 0) EMIT(start, len);
 #undef EMIT
     if (n >= 2 && n <= max_lines) no_orphan(text, full, px, max_width, measure, ctx, &lines[n - 2], &lines[n - 1]);
     free(full);

@@ -1,5 +1,6 @@
 /* main: the command line of misato-signage. */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,8 @@ static void usage(FILE *out) {
         "  --config FILE        設定ファイル / settings file\n"
         "                       (default: " "/etc/misato-signage/signage.conf" " if it exists)\n"
         "  --feed FILE_OR_URL   このフィードを表示 / show this feed file instead of the\n"
-        "                       embedded plan (falls back to the plan if it is unusable);\n"
+        "                       embedded plan (the player falls back to the plan if it is\n"
+        "                       unusable; --render of it writes one image saying so, exit 2);\n"
         "                       a URL is polled like feed_url (fetched once for --render)\n"
         "  --windowed           ウィンドウで表示 / a window instead of full screen\n"
         "  --size WxH           ウィンドウ・画像の大きさ / window or --render size\n"
@@ -30,6 +32,7 @@ static void usage(FILE *out) {
         "  --at YYYY-MM-DDTHH:MM  その日時として表示 / run or render as if the local\n"
         "                       time were this (dates, fiscal year and schedule follow)\n"
         "  --validate FILE      フィードを検査 / check a feed file and print its problems\n"
+        "                       (with --at: as of that time, what has ended included)\n"
         "  --import DIR         USBメモリ (DIR/signage または DIR) の画像を media_dir に取り込む\n"
         "                       / import the pictures of DIR/signage (or DIR) into media_dir,\n"
         "                       scaled for --size (default 1920x1080); prints the report\n"
@@ -42,7 +45,7 @@ static void usage(FILE *out) {
         "  0   正常 / success (--validate: the feed is valid)\n"
         "  1   実行できない (フォントがない等) / could not run (no font, cannot write, ...);\n"
         "      --validate: problems found, but the feed can be shown\n"
-        "  2   --validate: 表示できないフィード / the feed cannot be shown;\n"
+        "  2   --validate, --render --feed: 表示できないフィード / the feed cannot be shown;\n"
         "      --import: 取り込みを中止、何も変わっていない / stopped, nothing changed\n"
         "      (--import: 1 = 一部を取り込めなかった / some files refused or none found)\n"
         "  3   画面がない / no display to show on (use --render)\n"
@@ -66,6 +69,31 @@ static bool parse_size(const char *s, int *w, int *h) {
     *w = (int)lw;
     *h = (int)lh;
     return true;
+}
+
+/* The signals the player handles are blocked before any other code of the
+ * process runs: from the executable's preinit array, which the dynamic
+ * loader calls before any shared library's initialisers and before main().
+ * A SIGHUP (systemctl reload) or SIGUSR1 (screenshot) in the first moments
+ * after a start used to kill the player (their default action) while it
+ * was still loading its libraries. The player's signal thread takes them
+ * with sigwait(); the one-shot commands let SIGTERM and SIGINT act again. */
+static void block_signals_first(void) {
+    sigset_t set = app_handled_signals();
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+__attribute__((used, section(".preinit_array"))) static void (*const preinit_block)(void) =
+    block_signals_first;
+
+/* For the commands that run once and exit: Ctrl+C and SIGTERM end them as
+ * they would any program (SIGHUP and SIGUSR1 stay blocked: they mean
+ * nothing to a command). */
+static void unblock_stop_signals(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int main(int argc, char **argv) {
@@ -136,7 +164,8 @@ int main(int argc, char **argv) {
         usage(stderr);
         return APP_EXIT_USAGE;
     }
-    if (validate) return app_validate(validate);
+    if (validate || status || import || opt.render_dir || opt.sheet_path) unblock_stop_signals();
+    if (validate) return app_validate(validate, opt.at);
     if (status) return app_status(opt.config_path);
     if (import) return app_import(&opt, import);
     if (opt.render_dir || opt.sheet_path) return app_render(&opt);

@@ -121,7 +121,7 @@ static void actual_notes_text(const struct feed_measure *m, char *buf, size_t si
  * big number takes whatever height the rest leaves (up to 15u). */
 static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int current_fy,
                              float x, float y, float w, float h) {
-    char buf[128], fy_s[32], val[48], tval[48];
+    char buf[200], fy_s[32], val[96], tval[96]; /* units of 8 characters */
     int label = rd_px_of(r, 3.6f), body = rd_px_of(r, 4.2f);
     int latest = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
@@ -201,7 +201,7 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
  * the right. This year's target is on the chart below, marked 今年度. */
 static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m, float x, float y, float w,
                                   float h) {
-    char buf[320], fy_s[32], val[48], tval[48];
+    char buf[320], fy_s[32], val[96], tval[96]; /* units of 8 characters */
     int label = rd_px_of(r, 3.4f), body = rd_px_of(r, 3.6f);
     int latest = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
@@ -223,7 +223,7 @@ static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m
             fmt_value(val, sizeof val, target - actual, m->unit);
             snprintf(buf, sizeof buf, "△ あと%s (%d%%)", val, pct);
         }
-        char t1[64];
+        char t1[112];
         snprintf(t1, sizeof t1, "目標 %s", tval);
         float bw = (float)rd_text_width(r, buf, body, true) + body * 1.1f;
         rw = fmaxf(bw, (float)rd_text_width(r, t1, body, false));
@@ -259,7 +259,7 @@ void rd_draw_kpi(struct render *r, const struct render_frame *f, const struct fe
     /* Field chip and measure number. */
     int chip_px = rd_px_of(r, 3.2f);
     float chip_w = badge(r, feed_field_name(m->field), chip_px, C_FIELD[m->field], C_OK_TEXT, mg, y);
-    char buf[320];
+    char buf[520]; /* "指標: " and a metric name of 120 characters */
     snprintf(buf, sizeof buf, "施策 %s", m->id);
     rd_text(r, buf, rd_px_of(r, 3.6f), true, C_TEXT_2, mg + chip_w + r->u * 1.8f,
          y + (chip_px * 1.5f - rd_px_of(r, 3.6f)) / 2, LEFT);
@@ -353,7 +353,7 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
     int title = rd_px_of(r, 4.4f), small = rd_px_of(r, 3.2f);
     cy += rd_heading_block(r, m->metric_name ? m->metric_name : m->name, cx, cy, cw, 2, title,
                         rd_px_of(r, 3.4f), rd_px_of(r, 3.4f), true, C_TEXT, LEFT);
-    char buf[160];
+    char buf[820]; /* an id and a name of 200 characters */
     snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
     /* Which measure: two lines where the card is tall, else one, ending
      * with "…" when the name is longer. */
@@ -369,7 +369,7 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
      * room that is left, as large as the card's width allows. */
     float badge_top = end - title * 1.5f;
     float line_top = badge_top - small * 1.6f;
-    char fy_s[32], tv[48];
+    char fy_s[32], tv[96];
     fmt_fy_short(fy_s, sizeof fy_s, fy);
     if (has_t) {
         fmt_value(tv, sizeof tv, target, m->unit);
@@ -427,7 +427,7 @@ static void summary_row(struct render *r, const struct feed_measure *m, float x,
     /* Which measure: on a line of its own in a tall row (4:3, 5:4), else
      * beside what is counted where there is room (cut with "…"). */
     {
-        char which[200];
+        char which[820]; /* an id and a name of 200 characters */
         snprintf(which, sizeof which, "%s %s", m->id, m->name);
         float hw = fminf((float)rd_text_width(r, head, title, true), iw);
         float sx = lx + hw + r->u * 2.0f, sw_ = lx + iw - sx;
@@ -447,7 +447,7 @@ static void summary_row(struct render *r, const struct feed_measure *m, float x,
         return;
     }
     bool has_t = feed_series_get(&m->targets, fy, &target);
-    char buf[160], fy_s[32], tv[48], num[48];
+    char buf[200], fy_s[32], tv[96], num[48];
     fmt_fy_short(fy_s, sizeof fy_s, fy);
     /* Right: the target over the badge, both bottom-aligned. */
     float right_w = 0;
@@ -580,7 +580,7 @@ static float detail_plan_panel(struct render *r, const struct feed_measure *m, i
                                float inner, float end, const struct plan_fit *pf) {
     int head = rd_px_of(r, 3.6f), body = rd_px_of(r, pf->body_u), tag = rd_px_of(r, pf->tag_u);
     int minpx = rd_px_of(r, 4.0f);
-    char fy_s[32], buf[200];
+    char fy_s[32], buf[560]; /* 【継続】 and a plan text of 120 characters */
     fmt_fy_long(fy_s, sizeof fy_s, fy);
     snprintf(buf, sizeof buf, "今年度 %s の計画", fy_s);
     rd_text_block(r, buf, cx, cy, inner, 1, head, rd_px_of(r, 2.8f), true, C_TEXT_2, LEFT);
@@ -600,7 +600,7 @@ static float detail_plan_panel(struct render *r, const struct feed_measure *m, i
     /* No room for the plan with the notes and effects after it: a line
      * each, as many as fit, and "ほかN件…" for the rest. */
     if (cy + minpx * 1.3f + r->u + tail > end) {
-        static char rows[16 + FEED_FY_COUNT + 1][600];
+        static char rows[16 + FEED_FY_COUNT + 1][1200];
         const char *all[ARRAY_LEN(rows)], *src[ARRAY_LEN(rows)];
         size_t na = 0;
         for (size_t i = 0; i < n_steps; i++) {
@@ -662,7 +662,7 @@ static float detail_plan_panel(struct render *r, const struct feed_measure *m, i
         }
     if (m->n_effects && pf->inline_effects) {
         /* Tight: 「期待される効果　A・B・C」 as one line, cut with "…". */
-        char eff[600];
+        char eff[1200];
         size_t o = (size_t)snprintf(eff, sizeof eff, "期待される効果　");
         for (size_t i = 0; i < m->n_effects && o < sizeof eff; i++)
             o += (size_t)snprintf(eff + o, sizeof eff - o, "%s%s", i ? "・" : "", m->effects[i]);
@@ -876,7 +876,7 @@ void rd_draw_roadmap(struct render *r, const struct render_frame *f, int field) 
     for (size_t i = 0; i < fd->n_measures; i++) {
         const struct feed_measure *m = &fd->measures[i];
         if ((int)m->field != field) continue;
-        char buf[240];
+        char buf[820]; /* an id and a name of 200 characters */
         snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
         name_px = rd_fit_px(r, buf, false, name_px, rd_px_of(r, 2.8f), name_w);
     }
@@ -886,7 +886,7 @@ void rd_draw_roadmap(struct render *r, const struct render_frame *f, int field) 
         if ((int)m->field != field) continue;
         float ry = y + head_h + row_h * (float)row++;
         if (row > 1) rd_fill(r, mg + r->u, ry, cw - 2 * r->u, fmaxf(1, r->u * 0.1f), C_GRID);
-        char buf[240];
+        char buf[820]; /* an id and a name of 200 characters */
         snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
         bool wraps = rd_text_width(r, buf, name_px, false) > name_w;
         int lines = wraps && row_h > name_px * 2.7f && !portrait ? 2 : 1;
@@ -998,10 +998,13 @@ void rd_draw_announcement(struct render *r, const struct render_frame *f,
         while (*p && cy + rd_px_of(r, 4.0f) * 1.3f <= end) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            char para[1100];
-            if (len >= sizeof para) len = sizeof para - 1;
-            memcpy(para, p, len);
-            para[len] = '\0';
+            /* A body may hold 1000 characters (up to 4 bytes each): cut
+             * only on a character boundary, or layout_fit refuses it. */
+            char para[4100];
+            size_t take = len < sizeof para ? len : sizeof para - 1;
+            while (take > 0 && take < len && ((unsigned char)p[take] & 0xC0) == 0x80) take--;
+            memcpy(para, p, take);
+            para[take] = '\0';
             /* Lines at the smallest body size (4u): rd_text_block shrinks to it. */
             size_t lines = (size_t)((end - cy + r->u * 1.2f) / (rd_px_of(r, 4.0f) * 1.3f + r->u * 1.2f));
             /* Every later paragraph keeps a line of its own. */
@@ -1009,13 +1012,15 @@ void rd_draw_announcement(struct render *r, const struct render_frame *f,
             if (lines > 8) lines = 8;
             if (lines == 0) {
                 /* No line for this paragraph and the rest: say how many. */
-                static char rest[8][1100];
+                static char rest[8][4100];
                 const char *items[8];
                 size_t nr = 0;
                 for (const char *q = p; *q && nr < ARRAY_LEN(items); nr++) {
                     const char *e = strchr(q, '\n');
                     size_t l = e ? (size_t)(e - q) : strlen(q);
-                    snprintf(rest[nr], sizeof rest[nr], "%.*s", (int)(l < 1000 ? l : 1000), q);
+                    size_t t = l < sizeof rest[nr] ? l : sizeof rest[nr] - 1;
+                    while (t > 0 && t < l && ((unsigned char)q[t] & 0xC0) == 0x80) t--;
+                    snprintf(rest[nr], sizeof rest[nr], "%.*s", (int)t, q);
                     items[nr] = rest[nr];
                     q = e ? e + 1 : q + l;
                 }
@@ -1023,7 +1028,7 @@ void rd_draw_announcement(struct render *r, const struct render_frame *f,
                 break;
             }
             left--;
-            if (len && lines)
+            if (take && lines)
                 cy += rd_text_block(r, para, tx + pad, cy, tw - 2 * pad, lines, body, rd_px_of(r, 4.0f),
                                  false, C_TEXT, LEFT);
             cy += r->u * 1.2f;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,7 @@ struct updater {
     pthread_cond_t cond;
     /* guarded by mu */
     bool stop, refetch, rewrite_status;
+    atomic_bool cancel;            /* set by updater_stop, read by transfers (any thread) */
     struct config *pending;        /* new settings (SIGHUP), applied by the worker */
     struct feed *mailbox;          /* newest feed not yet taken */
     char showing_id[48];
@@ -141,10 +143,14 @@ static double next_delay(const struct updater *u, int failures, long retry_after
     return d < 1 ? 1 : d;
 }
 
+/* ISO 8601 with the offset as +09:00 (strftime's %z gives +0900). */
 static void iso_time(char *buf, size_t size, time_t t) {
     struct tm tm;
     localtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    char z[8] = "";
+    strftime(z, sizeof z, "%z", &tm);
+    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (strlen(z) == 5 && n + 7 <= size) snprintf(buf + n, size - n, "%.3s:%s", z, z + 3);
 }
 
 static void add_time(cJSON *obj, const char *key, time_t t) {
@@ -232,7 +238,7 @@ static int sync_media(struct updater *u, const struct feed *f) {
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/media", u->cfg.cache_dir);
     int failed = 0;
-    for (size_t i = 0; i < f->n_media; i++) {
+    for (size_t i = 0; i < f->n_media && !atomic_load(&u->cancel); i++) {
         const struct feed_media *m = &f->media[i];
         char name[80], path[4300];
         bool have = false;
@@ -247,7 +253,7 @@ static int sync_media(struct updater *u, const struct feed *f) {
             .url = m->url, .ca_file = u->cfg.ca_file[0] ? u->cfg.ca_file : NULL,
             .allow_http = u->cfg.allow_http, .max_bytes = MEDIA_MAX_BYTES,
             .timeout_s = u->cfg.fetch_timeout * 2, .connect_timeout_s = 15,
-            .low_speed_time_s = 20,
+            .low_speed_time_s = 20, .cancel = &u->cancel,
         };
         struct fetch_result res;
         const char *why = NULL;
@@ -283,6 +289,7 @@ static double attempt(struct updater *u) {
         .timeout_s = u->cfg.fetch_timeout,
         .connect_timeout_s = u->cfg.fetch_timeout < 15 ? u->cfg.fetch_timeout : 15,
         .low_speed_time_s = u->cfg.fetch_timeout < 20 ? u->cfg.fetch_timeout : 20,
+        .cancel = &u->cancel,
     };
     /* The validators only apply to the URL they came from. */
     bool same_url = strcmp(u->meta.url, u->cfg.feed_url) == 0 && u->source != SOURCE_EMBEDDED;
@@ -319,13 +326,19 @@ static double attempt(struct updater *u) {
         struct feed *f = NULL;
         enum feed_status st = feed_parse(res.body, res.len, rep, &f);
         for (size_t i = 0; i < rep->count; i++)
-            LOG(f ? LOG_WARN : LOG_ERROR, "feed %s: %s (%s)", rep->items[i].path,
-                rep->items[i].en, rep->items[i].ja);
+            LOG(f ? LOG_WARN : LOG_ERROR, "feed: %s: %s (%s)",
+                rep->items[i].path[0] ? rep->items[i].path : "(whole file)", rep->items[i].en,
+                rep->items[i].ja);
         if (f == NULL) {
             snprintf(u->last_result, sizeof u->last_result, "invalid feed");
-            snprintf(u->last_error, sizeof u->last_error, "%s%s%s: %s",
-                     rep->count ? rep->items[0].path : "", rep->count ? " " : "",
-                     feed_status_text(st), rep->count ? rep->items[0].en : "");
+            /* "not JSON: 6行目 37文字目 (line 6, column 37): ..." (no empty path, no leading space) */
+            if (rep->count && rep->items[0].path[0])
+                snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s: %s", feed_status_text(st),
+                             rep->items[0].path, rep->items[0].en);
+            else if (rep->count)
+                snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s", feed_status_text(st),
+                             rep->items[0].en);
+            else snprintf(u->last_error, sizeof u->last_error, "%s", feed_status_text(st));
             LOG(LOG_ERROR, "fetched feed rejected (%s); keeping the last good one",
                 feed_status_text(st));
         } else {
@@ -466,6 +479,7 @@ struct updater *updater_start(const struct config *cfg, const struct feed *initi
 
 void updater_stop(struct updater *u) {
     if (u == NULL) return;
+    atomic_store(&u->cancel, true); /* a transfer in progress ends within ~1 s */
     pthread_mutex_lock(&u->mu);
     u->stop = true;
     pthread_cond_signal(&u->cond);

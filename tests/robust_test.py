@@ -9,8 +9,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 from feed_test import World, first_good_fetch, FEED
@@ -92,14 +94,165 @@ def first_good_fetch_after_start(w):
     w.wait(lambda s: s and s["result"] == "ok", 30, "the hostile feed fetched")
 
 
+def case_early_signals(w):
+    """SIGHUP (systemctl reload) and SIGUSR1 (screenshot) right after a start
+    used to kill the player: it was still loading its ~100 shared libraries,
+    and their default action is to terminate. Each start gets both signals
+    at the worst moment found from outside (while the dynamic loader maps
+    SDL) or at a set delay; every player must live and stop cleanly."""
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", HOME=w.dir, MISATO_LOG_LEVEL="error")
+    args = [BIN, "--config", w.conf, "--windowed", "--size", "320x180"]
+    players = []
+    w.extra.append(players)
+    for delay in ["loading", "loading", "loading", 0.005, 0.02, 0.05, 0.1, 0.2, 0.3]:
+        p = subprocess.Popen(args, env=env, stderr=subprocess.DEVNULL)
+        if delay == "loading":
+            end = time.time() + 10
+            while time.time() < end:
+                try:
+                    if "libSDL2" in open(f"/proc/{p.pid}/maps").read():
+                        break
+                except OSError:
+                    break
+        else:
+            time.sleep(delay)
+        p.send_signal(signal.SIGHUP)
+        p.send_signal(signal.SIGUSR1)
+        players.append((delay, p))
+    time.sleep(1.5)
+    for delay, p in players:
+        check(p.poll() is None, f"signalled at {delay}: still running")
+    for delay, p in players:
+        p.send_signal(signal.SIGTERM)
+        check(p.wait(timeout=30) == 0, f"signalled at {delay}: stops cleanly with exit 0")
+
+
+def frames_drawn(w, feed, seconds, conf_extra=""):
+    """Runs the player on feed for `seconds`; returns the frames it drew."""
+    conf = os.path.join(w.dir, "frames.conf")
+    with open(conf, "w") as f:
+        f.write(f"slide_seconds = 60\ntransition = none\ncache_dir = {w.cache}\n"
+                f"state_dir = {w.state}\n{conf_extra}")
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", HOME=w.dir, MISATO_LOG_LEVEL="info")
+    log = os.path.join(w.dir, "frames.log")
+    with open(log, "w") as err:
+        p = subprocess.Popen([BIN, "--config", conf, "--feed", feed, "--windowed", "--size", "640x360"],
+                             env=env, stderr=err)
+        time.sleep(seconds)
+        p.send_signal(signal.SIGTERM)
+        check(p.wait(timeout=30) == 0, "the player stops cleanly")
+    for line in open(log):
+        if "frames drawn" in line:
+            return int(line.split("info: ")[1].split()[0])
+    raise Fail("no 'frames drawn' line in the log")
+
+
+def case_ticker_expired(w):
+    """A ticker whose lines have all expired is not on screen, so nothing
+    moves: the loop must sleep (it drew 207 frames in 4 s)."""
+    f = json.load(open(FEED))
+    f["ticker"] = [{"text": "終わったお知らせ", "valid_until": "2020-01-01"},
+                   {"text": "これも終わった", "valid_from": "2019-01-01", "valid_until": "2019-02-01"}]
+    feed = os.path.join(w.dir, "expired.json")
+    json.dump(f, open(feed, "w"), ensure_ascii=False)
+    n = frames_drawn(w, feed, 4)
+    check(n <= 6, f"all ticker lines expired: {n} frames in 4 s (at most 6)")
+    f["ticker"].append("いま有効なテロップ")
+    json.dump(f, open(feed, "w"), ensure_ascii=False)
+    n = frames_drawn(w, feed, 4)
+    check(n >= 40, f"one valid line: the ticker moves ({n} frames in 4 s)")
+
+
+class Silent:
+    """A TCP server on 127.0.0.1 that accepts and then says nothing."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.conns = []
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(c)
+
+    def wait_connected(self, timeout):
+        end = time.time() + timeout
+        while time.time() < end and not self.conns:
+            time.sleep(0.05)
+        check(self.conns, "the player's transfer is connected (and stalled)")
+
+
+def stop_within(w, seconds, what):
+    time.sleep(0.5)  # well inside the transfer
+    t0 = time.time()
+    w.player.send_signal(signal.SIGTERM)
+    rc = w.player.wait(timeout=60)
+    took = time.time() - t0
+    print(f"figure: SIGTERM during {what}: exit {rc} after {took:.2f} s")
+    check(rc == 0 and took <= seconds, f"SIGTERM during {what} ends the player with 0 within {seconds} s")
+    w.player = None
+
+
+def case_stop_stalled_feed(w):
+    """A fetch that stalls (the server accepts and never answers) with
+    fetch_timeout = 60: SIGTERM must not wait for it (TimeoutStopSec)."""
+    silent = Silent()
+    with open(w.conf, "a") as f:
+        f.write(f"feed_url = http://127.0.0.1:{silent.port}/feed.json\nfetch_timeout = 60\n")
+    w.start_player()
+    w.player.send_signal(signal.SIGHUP)
+    silent.wait_connected(20)
+    stop_within(w, 2, "a stalled feed fetch")
+
+
+def case_stop_stalled_media(w):
+    """The media sync (up to 50 files x 2 x fetch_timeout) stalls on a
+    picture: SIGTERM ends the player within 2 s all the same."""
+    silent = Silent()
+    f = json.load(open(FEED))
+    f["media"] = [{"id": f"p{i}", "url": f"http://127.0.0.1:{silent.port}/p{i}.png", "sha256": "0" * 64}
+                  for i in range(5)]
+    json.dump(f, open(w.feed, "w"), ensure_ascii=False)
+    with open(w.conf, "a") as c:
+        c.write("fetch_timeout = 60\n")
+    w.start_player()
+    w.player.send_signal(signal.SIGHUP)
+    silent.wait_connected(20)
+    stop_within(w, 2, "a stalled media download")
+
+
 CASES = {
     "emoji": (case_emoji, {}),
+    "early_signals": (case_early_signals, {}),
+    "ticker_expired": (case_ticker_expired, {}),
+    "stop_stalled_feed": (case_stop_stalled_feed, {}),
+    "stop_stalled_media": (case_stop_stalled_media, {}),
 }
 
 
 def main():
     fn, kw = CASES[CASE]
     w = World(**kw)
+    w.extra = []  # lists of (what, Popen) a case started beside w.player
+
+    close = w.close
+
+    def close_all():
+        for group in w.extra:
+            for _, p in group:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+        close()
+    w.close = close_all
 
     def log_tail():
         if not w.player:

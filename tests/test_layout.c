@@ -212,6 +212,8 @@ static void flags_should_break_between_pairs_and_never_abort(void) {
     CHECK_STR(broken("🇯", 1), "🇯");       /* a lone half */
     CHECK_STR(broken("🇯🇵🇯", 2), "🇯🇵|🇯"); /* an odd count */
     CHECK_STR(broken("🇯🇵🇯🇵", 1), "🇯🇵|🇯🇵"); /* cut by cluster, not by code point */
+    /* U+FFFF is libunibreak 1.1's end-of-string mark: it aborted too. */
+    CHECK_STR(broken("あ\uffffい", 1), "あ|\uffff|い");
 }
 
 static void emoji_sequences_and_marks_should_stay_whole(void) {
@@ -224,6 +226,28 @@ static void emoji_sequences_and_marks_should_stay_whole(void) {
     CHECK(layout_fit("🇯🇵🇯🇵🇯🇵🇯🇵", 50, 1, 10, 10, fixed_pitch, NULL, b));
     CHECK(b->cut);
     CHECK_STR(b->text, "🇯🇵🇯🇵…"); /* never half a flag before the ellipsis */
+    free(b);
+}
+
+static long measured;
+static int counting_pitch(void *ctx, const char *text, size_t len, int px) {
+    measured++;
+    return fixed_pitch(ctx, text, len, px);
+}
+
+/* A long unbreakable run at a narrow width used to be measured one more
+ * character at a time, every line measuring the rest of the run, for every
+ * size tried: 1,024 "A"s took 20 s per slide under the fuzzer. */
+static void long_runs_should_cost_few_measures(void) {
+    char s[1025];
+    memset(s, 'A', 1024);
+    s[1024] = '\0';
+    struct layout_block *b = malloc(sizeof *b);
+    measured = 0;
+    CHECK(layout_fit(s, 30, 3, 40, 10, counting_pitch, NULL, b));
+    CHECK(b->cut && b->n_lines == 3);
+    CHECK(measured < 3000);
+    if (measured >= 3000) fprintf(stderr, "  %ld measures\n", measured);
     free(b);
 }
 
@@ -244,5 +268,6 @@ int main(void) {
     RUN(lines_should_break_at_phrases_and_leave_no_orphan);
     RUN(flags_should_break_between_pairs_and_never_abort);
     RUN(emoji_sequences_and_marks_should_stay_whole);
+    RUN(long_runs_should_cost_few_measures);
     return CHECK_DONE();
 }
