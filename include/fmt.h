@@ -26,7 +26,11 @@ int fmt_achievement_percent(double actual, double target);
 /* The fiscal year (e.g. 2026) that contains local broken-down time *tm. */
 int fmt_fiscal_year(const struct tm *tm);
 
-/* "R8年度"; and the long form "R8年度 (2026)". */
+/* Fiscal year fy in its era: "R8" (fmt_fy_era), "R8年度" (short) and
+ * "R8年度 (2026)" (long). Before Reiwa: "H30" / "H30年度" / "平成30年度 (2018)",
+ * "S63" / ... / "昭和63年度 (1988)"; before FY1927, the western year alone
+ * ("1926" / "1926年度" / "1926年度"). Never a year 0 or a negative era year. */
+char *fmt_fy_era(char *buf, size_t size, int fy);
 char *fmt_fy_short(char *buf, size_t size, int fy);
 char *fmt_fy_long(char *buf, size_t size, int fy);
 

@@ -10,6 +10,8 @@
 
 #include <SDL.h>
 
+#include "chart.h"
+
 struct feed;
 struct feed_alert;
 struct deck;
@@ -52,7 +54,8 @@ void render_label(struct render *r, const char *text, int px, bool bold, int x, 
 int render_ticker(struct render *r, const struct render_frame *frame, double offset);
 
 /* The part of a w x h frame between the header and the footer (and the
- * ticker strip when ticker is true): what a push transition moves. */
+ * ticker strip when ticker is true): what a push transition moves. Pure:
+ * the geometry render_draw draws the frame with, row for row. */
 SDL_Rect render_body_rect(int w, int h, bool ticker);
 
 /* Draws a message over the bottom of the slide (above the footer): green
@@ -77,5 +80,27 @@ size_t render_colour_pairs(struct render_colour_pair *out, size_t max);
 /* Number of text textures made so far and cached now: for tests and
  * benchmarks that check text is not rasterised twice. */
 void render_text_stats(const struct render *r, size_t *made, size_t *cached);
+
+/* For tests: a record of every text a frame draws. Each piece of text
+ * drawn is one record; a block fitted to lines gives one record per line,
+ * each carrying the whole string it was asked to show and whether that
+ * was cut with "…". Texts that do not fit the record are truncated. */
+struct render_text_record {
+    char text[256];    /* what this record drew */
+    char source[1024]; /* the whole string it came from */
+    bool cut;          /* the source ended in "…" instead of showing whole */
+    int px;
+    bool bold;
+    float x, y, w, h;  /* the texture's box on screen */
+};
+struct render_trace {
+    struct render_text_record *recs; /* caller's array of max records */
+    size_t max, n;                   /* n may exceed max: the rest were not kept */
+    bool has_chart;                  /* a KPI chart was drawn: its layout and box */
+    struct chart_layout chart;
+    struct chart_box chart_box;
+};
+/* Starts (t non-NULL, n reset to 0, has_chart false) or stops (NULL) recording. */
+void render_set_trace(struct render *r, struct render_trace *t);
 
 #endif

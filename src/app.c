@@ -690,6 +690,7 @@ int app_validate(const char *path, const char *at) {
                feed->n_announcements, feed->n_ticker, feed->n_media,
                !feed->alert.present ? "none" : alert_ended ? "none (ended)" : "yes");
         rc = clean ? APP_EXIT_OK : 1;
+        font_report_undrawable(feed, stdout); /* #12: warnings only, the feed stays valid */
         free(deck);
     }
     feed_free(feed);

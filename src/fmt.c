@@ -51,13 +51,47 @@ int fmt_fiscal_year(const struct tm *tm) {
     return tm->tm_mon >= 3 ? year : year - 1;
 }
 
+/* The era of fiscal year fy, abbreviated as plans write it: FY2019 on is
+ * Reiwa (R1 = FY2019, as the town's plan counts), FY1989-2018 Heisei
+ * (whose first year began in January 1989), FY1927-1988 Showa. Returns the
+ * era's letter and sets *ey, or NULL where no whole fiscal year fell in
+ * one era (before FY1927), so the western year is shown. */
+static const char *fy_era(int fy, int *ey, const char **name) {
+    if (fy >= 2019 && fy <= 2019 + 9999) {
+        *ey = fy - FMT_REIWA_OFFSET, *name = "令和";
+        return "R";
+    }
+    if (fy >= 1989 && fy <= 2018) {
+        *ey = fy - 1988, *name = "平成";
+        return "H";
+    }
+    if (fy >= 1927 && fy <= 1988) {
+        *ey = fy - 1925, *name = "昭和";
+        return "S";
+    }
+    return NULL;
+}
+
+char *fmt_fy_era(char *buf, size_t size, int fy) {
+    int ey;
+    const char *name, *era = fy_era(fy, &ey, &name);
+    if (era) snprintf(buf, size, "%s%d", era, ey);
+    else snprintf(buf, size, "%d", fy);
+    return buf;
+}
+
 char *fmt_fy_short(char *buf, size_t size, int fy) {
-    snprintf(buf, size, "R%d年度", fy - FMT_REIWA_OFFSET);
+    char e[24];
+    snprintf(buf, size, "%s年度", fmt_fy_era(e, sizeof e, fy));
     return buf;
 }
 
 char *fmt_fy_long(char *buf, size_t size, int fy) {
-    snprintf(buf, size, "R%d年度 (%d)", fy - FMT_REIWA_OFFSET, fy);
+    int ey;
+    const char *name, *era = fy_era(fy, &ey, &name);
+    if (era == NULL) snprintf(buf, size, "%d年度", fy);
+    else if (era[0] == 'R') snprintf(buf, size, "R%d年度 (%d)", ey, fy);
+    else snprintf(buf, size, "%s%d年度 (%d)", name, ey, fy);
     return buf;
 }
 

@@ -7,6 +7,7 @@
 
 #include <linebreak.h>
 
+#include "phrase.h"
 #include "util.h"
 
 void layout_init(void) { init_linebreak(); }
@@ -148,8 +149,73 @@ static size_t fitting_prefix(const char *text, size_t start, size_t end, int px,
     return bounds[lo];
 }
 
+static bool is_cjk(uint32_t c) {
+    return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF) ||
+           (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+/* Removes the opportunities next to a Japanese character that BudouX does
+ * not put a phrase boundary at (「マイナンバーカー/ド」, 「1,970/件」 no more). */
+static void keep_phrases(const char *text, size_t len, char *brks) {
+    bool *at = xmalloc(len);
+    phrase_boundaries(text, len, at);
+    uint32_t prev = 0;
+    for (const char *p = text; (size_t)(p - text) < len;) {
+        size_t i = (size_t)(p - text);
+        uint32_t c = utf8_next(&p);
+        bool digit_prev = prev >= '0' && prev <= '9', digit_next = c >= '0' && c <= '9';
+        if (i > 0 && brks[i - 1] == LINEBREAK_ALLOWBREAK &&
+            ((is_cjk(prev) && is_cjk(c)) || (digit_prev && is_cjk(c)) || (is_cjk(prev) && digit_next)) && !at[i] &&
+            prev != 0x3000 && c != 0x3000)
+            brks[i - 1] = LINEBREAK_NOBREAK;
+        prev = c;
+    }
+    free(at);
+}
+
+static bool is_closing(uint32_t c) {
+    return c == 0x3001 || c == 0x3002 || c == 0xFF0C || c == 0xFF0E || c == 0x300D || c == 0x300F || c == 0xFF09 ||
+           c == 0x3011 || c == ')' || c == '.' || c == ',' || c == 0xFF01 || c == 0xFF1F || c == '!' || c == '?';
+}
+
+/* A last line of one character (「導/入」, 「設/置」) takes the end of the line
+ * before it from its last opportunity on, where both still fit. */
+static void no_orphan(const char *text, const char *full, int px, int max_width, layout_measure_fn measure,
+                      void *ctx, struct layout_line *prev, struct layout_line *last) {
+    size_t chars = 0;
+    for (const char *p = text + last->start; (size_t)(p - text) < last->start + last->len;) {
+        uint32_t c = utf8_next(&p);
+        if (!is_closing(c)) chars++;
+    }
+    if (chars != 1 || last->start <= prev->start + 1) return;
+    size_t end = last->start + last->len;
+    for (size_t b = last->start - 1; b > prev->start + 1; b--) {
+        if (full[b - 1] != LINEBREAK_ALLOWBREAK) continue;
+        size_t l = end - b;
+        int w = measure(ctx, text + b, l, px);
+        if (w > max_width) return; /* nothing moves */
+        size_t pl = trimmed(text, prev->start, b);
+        if (pl == 0) return;
+        prev->len = pl;
+        prev->width = measure(ctx, text + prev->start, pl, px);
+        last->start = b;
+        last->len = l;
+        last->width = w;
+        return;
+    }
+}
+
+static size_t break_lines(const char *text, int px, int max_width, layout_measure_fn measure, void *ctx,
+                          struct layout_line *lines, size_t max_lines, bool phrases);
+
 size_t layout_break_lines(const char *text, int px, int max_width, layout_measure_fn measure,
                           void *ctx, struct layout_line *lines, size_t max_lines) {
+    return break_lines(text, px, max_width, measure, ctx, lines, max_lines, true);
+}
+
+/* As layout_break_lines; without phrases, at every UAX #14 opportunity. */
+static size_t break_lines(const char *text, int px, int max_width, layout_measure_fn measure, void *ctx,
+                          struct layout_line *lines, size_t max_lines, bool phrases) {
     size_t len = strlen(text);
     if (len == 0) return 0;
     char *brks = xmalloc(len);
@@ -160,6 +226,11 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
     free(safe);
     tailor_strict(text, len, brks);
     keep_clusters(text, len, brks);
+    /* Lines break at phrase boundaries where they can; every UAX #14
+     * opportunity stays in `full` for a phrase longer than a line. */
+    char *full = xmalloc(len);
+    memcpy(full, brks, len);
+    if (phrases) keep_phrases(text, len, brks);
 
     size_t n = 0, start = 0, last_fit = 0;
     bool have_fit = false;
@@ -207,7 +278,20 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
             pos = start;
             continue;
         }
-        /* One unbreakable run is wider than the line: cut it by characters. */
+        /* One phrase is wider than the line: the last UAX #14 opportunity
+         * (kinsoku kept) inside it that fits, else cut it by characters. */
+        size_t b = end;
+        while (b > start + 1 && !(full[b - 2] == LINEBREAK_ALLOWBREAK &&
+                                  measure(ctx, text + start, trimmed(text, start, b - 1), px) <= max_width))
+            b--;
+        if (b > start + 1) {
+            EMIT(start, b - 1);
+            start = b - 1;
+            while (start < len && text[start] == ' ') start++;
+            pos = start;
+            have_fit = false;
+            continue;
+        }
         size_t keep = fitting_prefix(text, start, end, px, max_width, measure, ctx);
         EMIT(start, start + keep);
         start += keep;
@@ -216,12 +300,65 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
     }
     if (n <= max_lines && start < len && trimmed(text, start, len) > 0) EMIT(start, len);
 #undef EMIT
+    if (n >= 2 && n <= max_lines) no_orphan(text, full, px, max_width, measure, ctx, &lines[n - 2], &lines[n - 1]);
+    free(full);
     free(brks);
     return n;
 }
 
-bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, int min_px,
-                layout_measure_fn measure, void *ctx, struct layout_block *out) {
+/* Characters of a number as it is written with its label: digits (ASCII
+ * and full width), separators, and the Latin letters and brackets around
+ * them ("R8(2026)", "3,000", "12.5%"). */
+static bool is_number_part(uint32_t c) {
+    return (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19) || c == ',' || c == '.' || c == '%' ||
+           c == '(' || c == ')' || c == '+' || c == '-' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           c == 0xFF08 || c == 0xFF09 || c == 0xFF0C || c == 0xFF0E;
+}
+
+static bool is_digit_cp(uint32_t c) { return (c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19); }
+
+/* Code point that ends just before byte `end` (end > start). */
+static uint32_t cp_before(const char *text, size_t start, size_t *at, size_t end) {
+    size_t p = end - 1;
+    while (p > start && ((unsigned char)text[p] & 0xC0) == 0x80) p--;
+    const char *q = text + p;
+    *at = p;
+    return utf8_next(&q);
+}
+
+static bool is_opening(uint32_t c) {
+    return c == 0x300C || c == 0x300E || c == 0xFF08 || c == '(' || c == 0x3010 || c == '[' || c == 0x201C;
+}
+
+/* An ellipsis never cuts a number ("3,00…", "R8(2…"), nor parts it from its
+ * unit ("3,000…" for 3,000件): when the kept text text[start..end) ends in
+ * the middle of a number, the whole number and the letters and brackets
+ * written with it are dropped, and an opening bracket left dangling with
+ * them. Returns the length kept from start. */
+static size_t number_safe_cut(const char *text, size_t start, size_t end) {
+    if (end <= start || text[end] == '\0') return end - start;
+    const char *q = text + end;
+    uint32_t next = utf8_next(&q);
+    size_t at;
+    uint32_t prev = cp_before(text, start, &at, end);
+    bool splits = (is_digit_cp(prev) || prev == ',' || prev == '.') && next != ' ' && next != 0x3001 &&
+                  next != 0x3002 && next != 0xFF0C && next != 0x300D && next != 0x3011;
+    splits = splits || (is_digit_cp(next) && is_number_part(prev));
+    if (!splits) return end - start;
+    while (end > start) {
+        prev = cp_before(text, start, &at, end);
+        if (!is_number_part(prev)) break;
+        end = at;
+    }
+    while (end > start && (text[end - 1] == ' ' || is_opening(cp_before(text, start, &at, end)))) {
+        cp_before(text, start, &at, end);
+        end = at;
+    }
+    return end - start;
+}
+
+static bool fit(const char *text, int max_width, size_t max_lines, int max_px, int min_px,
+                layout_measure_fn measure, void *ctx, struct layout_block *out, bool phrases) {
     memset(out, 0, sizeof *out);
     if (max_lines == 0 || max_lines > LAYOUT_MAX_LINES || min_px < 1 || max_px < min_px ||
         max_width < 1)
@@ -239,19 +376,19 @@ bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, i
      * caller a font at that size. Fitting is monotonic in practice (a
      * smaller size never needs more lines). */
     int px = max_px;
-    size_t need = layout_break_lines(out->text, px, max_width, measure, ctx, out->lines, max_lines);
+    size_t need = break_lines(out->text, px, max_width, measure, ctx, out->lines, max_lines, phrases);
     if (need > max_lines && max_px > min_px) {
         int lo = min_px, hi = max_px - 1; /* lo: candidate answer, known to be tried last */
         while (lo < hi) {
             int mid = (lo + hi + 1) / 2;
-            if (layout_break_lines(out->text, mid, max_width, measure, ctx, out->lines, max_lines) <=
+            if (break_lines(out->text, mid, max_width, measure, ctx, out->lines, max_lines, phrases) <=
                 max_lines)
                 lo = mid;
             else
                 hi = mid - 1;
         }
         px = lo;
-        need = layout_break_lines(out->text, px, max_width, measure, ctx, out->lines, max_lines);
+        need = break_lines(out->text, px, max_width, measure, ctx, out->lines, max_lines, phrases);
     }
     out->px = px;
     if (need > max_lines) {
@@ -270,6 +407,7 @@ bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, i
             keep = plen;
             pos = next;
         }
+        keep = number_safe_cut(out->text, last->start, last->start + keep);
         keep = trimmed(out->text, last->start, last->start + keep);
         memcpy(out->text + last->start + keep, ell, sizeof ell);
         last->len = keep + sizeof ell - 1;
@@ -280,5 +418,18 @@ bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, i
     out->n_lines = need;
     for (size_t i = 0; i < out->n_lines; i++)
         if (out->lines[i].width > out->width) out->width = out->lines[i].width;
+    return true;
+}
+
+bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, int min_px,
+                layout_measure_fn measure, void *ctx, struct layout_block *out) {
+    if (!fit(text, max_width, max_lines, max_px, min_px, measure, ctx, out, true)) return false;
+    if (!out->cut) return true;
+    /* Phrases must not cost words: where they leave text cut, every UAX #14
+     * opportunity is tried, and kept if it shows the whole text. */
+    struct layout_block *plain = xmalloc(sizeof *plain);
+    if (fit(text, max_width, max_lines, max_px, min_px, measure, ctx, plain, false) && !plain->cut)
+        memcpy(out, plain, sizeof *out);
+    free(plain);
     return true;
 }

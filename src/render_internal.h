@@ -1,11 +1,13 @@
-/* render_internal: what render.c (the frame, text, caches, primitives) and
- * render_slides.c (each slide kind) share. Not part of the module's API:
- * only these two files include it. Main thread only, like the rest. */
+/* render_internal: what the render module's files share: render_base.c
+ * (fonts, text cache, primitives, frame geometry), used by render_slides.c
+ * (each slide kind) and render.c (the frame, the API). Not part of the
+ * module's API: only these files include it. Main thread only. */
 #ifndef MISATO_RENDER_INTERNAL_H
 #define MISATO_RENDER_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <SDL.h>
 #include <SDL_ttf.h>
@@ -66,13 +68,26 @@ struct text_entry {
 struct font_entry {
     TTF_Font *font; /* NULL: empty slot */
     int px;
-    bool bold;
+    int face; /* 0 regular, 1 bold, 2 + k the fallback face k */
     Uint64 last_used;
+};
+
+/* Faces for what the main ones cannot draw (emoji, Arabic, Hebrew...),
+ * found through fontconfig the first time a code point needs one. */
+#define FALLBACK_FACES 8
+#define FALLBACK_MEMO 128
+struct fallback_memo {
+    uint32_t cp;
+    bool bold;
+    int face; /* as in font_entry; the main face when nothing has cp */
 };
 
 struct render {
     SDL_Renderer *sdl; /* not owned */
-    char *font_path[2]; /* [0] regular, [1] bold */
+    char *font_path[2 + FALLBACK_FACES]; /* [0] regular, [1] bold, then fallbacks (owned) */
+    size_t n_fallback;
+    struct fallback_memo memo[FALLBACK_MEMO];
+    size_t n_memo;
     struct font_entry fonts[FONT_CACHE_SIZE];
     struct text_entry texts[TEXT_CACHE_SIZE];
     Uint64 tick;
@@ -80,6 +95,10 @@ struct render {
     int w, h;   /* output size of the frame being drawn */
     float u;    /* layout unit: 1% of the shorter side */
     bool ticker_on; /* the frame has a ticker strip above the footer */
+    bool dry;       /* measure only: the primitives draw nothing (a layout's first pass) */
+    struct render_trace *trace; /* tests: what is drawn is recorded here (not owned) */
+    const char *block_src;      /* while rd_text_block draws: its whole string and */
+    bool block_cut;             /* whether it was cut, for the trace */
 };
 
 enum align { LEFT, CENTER, RIGHT };
@@ -90,8 +109,10 @@ struct measure_ctx {
     bool bold;
 };
 
-/* Text and fonts (render.c). Sizes in pixels; px_of turns layout units into pixels. */
+/* Text and fonts (render_base.c). Sizes in pixels; px_of turns layout units into pixels. */
 TTF_Font *rd_get_font(struct render *r, int px, bool bold);
+/* Drops every text texture and closes every font (for render_free). */
+void rd_caches_free(struct render *r);
 int rd_measure(void *ctx, const char *text, size_t len, int px);
 int rd_text_width(struct render *r, const char *text, int px, bool bold);
 /* The largest size from px down to min_px at which s is at most avail wide. */
@@ -99,7 +120,7 @@ int rd_fit_px(struct render *r, const char *s, bool bold, int px, int min_px, fl
 int rd_ascent(struct render *r, int px, bool bold);
 int rd_px_of(const struct render *r, float units);
 
-/* Drawing (render.c). Text functions return the width drawn; blocks the height. */
+/* Drawing (render_base.c). Text functions return the width drawn; blocks the height. */
 void rd_set_colour(struct render *r, struct rgb c);
 void rd_fill(struct render *r, float x, float y, float w, float h, struct rgb c);
 void rd_frame_rect(struct render *r, float x, float y, float w, float h, float t, struct rgb c);
@@ -115,11 +136,17 @@ float rd_text_block(struct render *r, const char *s, float x, float y, float w, 
 float rd_heading_block(struct render *r, const char *s, float x, float y, float w, size_t max_lines, int max_px,
                        int one_line_min_px, int min_px, bool bold, struct rgb c, enum align al);
 
-/* The frame's geometry (render.c). */
+/* For the trace (tests): items a "ほかN件…" line stands for are cut, not lost. */
+void rd_trace_dropped(struct render *r, const char *const *items, size_t n);
+
+/* The frame's geometry (render_base.c). rd_unit_of: the layout unit of a
+ * w x h screen in pixels. */
+float rd_unit_of(int w, int h);
 bool rd_is_portrait(const struct render *r);
 float rd_header_height(const struct render *r);
 float rd_ticker_height(const struct render *r);
 float rd_footer_height(const struct render *r);
+float rd_footer_band(const struct render *r);
 float rd_margin(const struct render *r);
 
 /* The slide kinds (render_slides.c), each drawn between header and footer. */

@@ -9,6 +9,7 @@
 #include <SDL_ttf.h>
 #include <qrencode.h>
 
+#include "chart.h"
 #include "deck.h"
 #include "feed.h"
 #include "fmt.h"
@@ -19,151 +20,53 @@
 
 /* --- the KPI slide ------------------------------------------------------ */
 
-/* A "nice" axis step (1, 2, 2.5 or 5 times a power of ten) giving about
- * `ticks` intervals up to max. */
-static double nice_step(double max, int ticks) {
-    double raw = max / ticks;
-    double p = pow(10, floor(log10(raw)));
-    static const double mult[] = {1, 2, 2.5, 5, 10};
-    for (size_t i = 0; i < ARRAY_LEN(mult); i++)
-        if (raw <= mult[i] * p) return mult[i] * p;
-    return 10 * p;
+/* For chart_lay_out: a text's width and its line's height. */
+static int chart_measure(void *ctx, const char *s, int px, bool bold, int *h) {
+    struct render *r = ctx;
+    TTF_Font *f = rd_get_font(r, px, bold);
+    int w = 0, hh = 0;
+    if (f == NULL || TTF_SizeUTF8(f, s, &w, &hh) != 0) w = 1 << 20, hh = px;
+    if (h) *h = hh;
+    return w;
 }
 
-/* Fiscal years shown on the chart: from the first year with data (or the
- * current year if earlier data is absent) to the last year with data. */
-static void chart_span(const struct feed_measure *m, int current_fy, int *lo, int *hi) {
-    *lo = *hi = 0;
-    for (int y = 0; y < FEED_FY_COUNT; y++)
-        if (m->targets.has[y] || m->actuals.has[y]) {
-            int fy = FEED_FY_FIRST + y;
-            if (*lo == 0) *lo = fy;
-            *hi = fy;
-        }
-    if (current_fy < *lo && *hi - current_fy < 6) *lo = current_fy;
-    if (current_fy > *hi && current_fy - *lo < 6) *hi = current_fy;
-    if (*hi - *lo > 11) *lo = *hi - 11; /* at most 12 years fit legibly */
-}
-
-static void draw_chart(struct render *r, const struct feed_measure *m, int current_fy, float x,
-                       float y, float w, float h) {
+/* Draws the chart exactly as chart_lay_out placed it. */
+static void draw_chart(struct render *r, const struct feed_measure *m, int current_fy, float x, float y, float w,
+                       float h) {
+    struct chart_series s;
+    chart_series_of(m, current_fy, &s);
+    struct chart_layout *l = xmalloc(sizeof *l);
+    chart_lay_out(&s, x, y, w, h, r->u, rd_is_portrait(r), chart_measure, r, l);
     struct rgb field = C_FIELD[m->field];
-    int title_px = rd_px_of(r, 3.6f), small = rd_px_of(r, 3.2f);
-    const char *title = rd_is_portrait(r) ? "目標と実績" : "年度ごとの目標と実績";
-    rd_text(r, title, title_px, true, C_TEXT, x, y, LEFT);
-
-    /* Legend, right-aligned on the title line (below it when the chart is
-     * narrow): shapes tell target from actual. */
-    float legend_w = (float)(rd_text_width(r, "目標", small, false) + rd_text_width(r, "実績", small, false)) + r->u * 11.2f;
-    if ((float)rd_text_width(r, title, title_px, true) + r->u * 2 + legend_w > w) {
-        y += title_px * 1.35f;
-        h -= title_px * 1.35f;
-    }
-    float sw = r->u * 2.6f, ly = y + (title_px - sw) / 2 + r->u * 0.2f, lx = x + w;
-    lx -= rd_text_width(r, "実績", small, false);
-    rd_text(r, "実績", small, false, C_TEXT, lx, y + (title_px - small) / 2.0f, LEFT);
-    lx -= sw + r->u * 1.0f;
-    rd_fill(r, lx, ly, sw, sw, field);
-    lx -= r->u * 3.0f + rd_text_width(r, "目標", small, false);
-    rd_text(r, "目標", small, false, C_TEXT, lx, y + (title_px - small) / 2.0f, LEFT);
-    lx -= sw + r->u * 1.0f;
-    rd_fill(r, lx, ly, sw, sw, C_TARGET_FILL);
-    rd_frame_rect(r, lx, ly, sw, sw, fmaxf(1, r->u * 0.3f), C_TARGET_EDGE);
-
-    int lo, hi;
-    chart_span(m, current_fy, &lo, &hi);
-    if (lo == 0) return;
-    double max = 0;
-    for (int fy = lo; fy <= hi; fy++) {
-        double v;
-        if (feed_series_get(&m->targets, fy, &v) && v > max) max = v;
-        if (feed_series_get(&m->actuals, fy, &v) && v > max) max = v;
-    }
-    if (max <= 0) max = 1;
-    /* As many grid lines as the height leaves room for labels (at most 4). */
-    float est_ph = h - title_px - r->u * 6.0f - small * 1.4f;
-    int ticks = rd_is_portrait(r) ? (int)(est_ph / (small * 1.8f)) : 4;
-    double step = nice_step(max * 1.08, ticks < 1 ? 1 : ticks > 4 ? 4 : ticks);
-    double top = ceil(max * 1.08 / step) * step;
-
-    char buf[64];
-    fmt_value(buf, sizeof buf, top, NULL);
-    float axis_w = (float)rd_text_width(r, buf, small, false) + r->u * 1.5f;
-    float px0 = x + axis_w, pw = w - axis_w;
-    bool one_line_years = rd_is_portrait(r);
-    float py0 = y + title_px + r->u * (one_line_years ? 5.0f : 6.0f); /* room for value labels */
-    float ph = y + h - py0 - small * (one_line_years ? 1.4f : 2.6f) - r->u; /* room for year labels */
-    if (ph < r->u * 5 || pw < r->u * 10) return;
-
-    int n = hi - lo + 1;
-    float gw = pw / (float)n;
-    /* The current fiscal year's column is marked with a band and "今年度". */
-    if (current_fy >= lo && current_fy <= hi)
-        rd_fill(r, px0 + gw * (float)(current_fy - lo), py0 - r->u * (one_line_years ? 4.5f : 5.5f), gw,
-             ph + r->u * (one_line_years ? 4.5f : 5.5f) + small * (one_line_years ? 1.4f : 2.6f) + r->u * 0.5f,
-             C_NOW_BAND);
-
-    float grid_t = fmaxf(1, r->u * 0.12f);
-    for (double v = 0; v <= top + step / 2; v += step) {
-        float gy = py0 + ph - (float)(v / top) * ph;
-        rd_fill(r, px0, gy - grid_t / 2, pw, grid_t, v == 0 ? C_AXIS : C_GRID);
-        fmt_value(buf, sizeof buf, v, NULL);
-        rd_text(r, buf, small, false, C_TEXT_2, px0 - r->u * 1.0f, gy - small * 0.6f, RIGHT);
-    }
-
-    float bar_w = fminf(gw * 0.32f, r->u * 12), gap = fminf(gw * 0.06f, r->u * 1.5f);
-    int label_px = rd_px_of(r, n > 6 ? 2.8f : 3.4f);
-    for (int fy = lo; fy <= hi; fy++) {
-        float gx = px0 + gw * (float)(fy - lo) + gw / 2;
-        double t, a;
-        bool has_t = feed_series_get(&m->targets, fy, &t);
-        bool has_a = feed_series_get(&m->actuals, fy, &a);
-        float tx = gx - gap / 2 - bar_w, ax = gx + gap / 2;
-        /* Value labels sit centred over their bars, kept inside the column;
-         * when the two would overlap, the one over the taller bar moves up
-         * above the other. Numbers are never cut. */
-        float col_l = px0 + gw * (float)(fy - lo), col_r = col_l + gw;
-        char tl[96] = "", al[96] = ""; /* a value and a unit (8 characters, 4 bytes each) */
-        if (has_t) fmt_value(tl, sizeof tl, t, m->unit);
-        if (has_a) fmt_value(al, sizeof al, a, m->unit);
-        int lpx = rd_fit_px(r, tl, false, label_px, rd_px_of(r, 2.0f), gw * 0.96f);
-        lpx = rd_fit_px(r, al, true, lpx, rd_px_of(r, 2.0f), gw * 0.96f);
-        float lh = lpx * 1.3f;
-        float th = has_t ? (float)(t / top) * ph : 0, ah = has_a ? (float)(a / top) * ph : 0;
-        float tw_ = (float)rd_text_width(r, tl, lpx, false), aw = (float)rd_text_width(r, al, lpx, true);
-        float tlx = fminf(fmaxf(tx + bar_w / 2 - tw_ / 2, col_l), col_r - tw_);
-        float alx = fminf(fmaxf(ax + bar_w / 2 - aw / 2, col_l), col_r - aw);
-        float tly = py0 + ph - th - lh, aly = py0 + ph - ah - lh;
-        if (has_t && has_a && tlx + tw_ > alx && fabsf(tly - aly) < lh) {
-            if (tly < aly) tly = aly - lh;
-            else aly = tly - lh;
+    float edge = fmaxf(1, r->u * 0.3f);
+    for (int pass = 0; pass < 2; pass++) /* the band first, behind everything */
+        for (size_t i = 0; i < l->n_rects; i++) {
+            const struct chart_rect *c = &l->rects[i];
+            const struct chart_box *b = &c->box;
+            if ((pass == 0) != (c->kind == CHART_BAND)) continue;
+            switch (c->kind) {
+            case CHART_BAND: rd_fill(r, b->x, b->y, b->w, b->h, C_NOW_BAND); break;
+            case CHART_GRID: rd_fill(r, b->x, b->y, b->w, b->h, C_GRID); break;
+            case CHART_BASE: rd_fill(r, b->x, b->y, b->w, b->h, C_AXIS); break;
+            case CHART_BAR_TARGET:
+            case CHART_KEY_TARGET:
+                rd_fill(r, b->x, b->y, b->w, b->h, C_TARGET_FILL);
+                rd_frame_rect(r, b->x, b->y, b->w, b->h, edge, C_TARGET_EDGE);
+                break;
+            case CHART_BAR_ACTUAL:
+            case CHART_KEY_ACTUAL: rd_fill(r, b->x, b->y, b->w, b->h, field); break;
+            }
         }
-        if (has_t) {
-            rd_fill(r, tx, py0 + ph - th, bar_w, th, C_TARGET_FILL);
-            rd_frame_rect(r, tx, py0 + ph - th, bar_w, th, fmaxf(1, r->u * 0.3f), C_TARGET_EDGE);
-            rd_text(r, tl, lpx, false, C_TEXT_2, tlx, tly, LEFT);
-        }
-        if (has_a) {
-            rd_fill(r, ax, py0 + ph - ah, bar_w, ah, field);
-            rd_text(r, al, lpx, true, C_TEXT, alx, aly, LEFT);
-        }
-        bool now = fy == current_fy;
-        char year2[48];
-        fmt_fy_short(buf, sizeof buf, fy);
-        /* Portrait columns are narrow and short: one line, the Western year
-         * only in landscape, and this year's column says 今年度. */
-        if (rd_is_portrait(r)) {
-            year2[0] = '\0';
-            if (now) snprintf(buf, sizeof buf, "今年度");
-        } else {
-            snprintf(year2, sizeof year2, now ? "(%d) 今年度" : "(%d)", fy);
-        }
-        int ypx = rd_fit_px(r, buf, now, small, rd_px_of(r, 2.0f), gw * 0.96f);
-        ypx = rd_fit_px(r, year2, now, ypx, rd_px_of(r, 2.0f), gw * 0.96f);
-        float ly0 = py0 + ph + r->u * 0.8f;
-        rd_text(r, buf, ypx, now, C_TEXT, gx, ly0, CENTER);
-        rd_text(r, year2, ypx, now, now ? C_TEXT : C_TEXT_2, gx, ly0 + small * 1.2f, CENTER);
+    for (size_t i = 0; i < l->n_texts; i++) {
+        const struct chart_text *t = &l->texts[i];
+        rd_text(r, t->s, t->px, t->bold, t->secondary ? C_TEXT_2 : C_TEXT, t->box.x, t->box.y, LEFT);
     }
+    if (r->trace && !r->dry) {
+        r->trace->chart = *l;
+        r->trace->chart_box = (struct chart_box){x, y, w, h};
+        r->trace->has_chart = true;
+    }
+    free(l);
 }
 
 /* A pill-shaped label: filled box with text inside. Returns its width. */
@@ -200,6 +103,19 @@ static int value_px(struct render *r, const char *num, const char *unit, int px,
     return px;
 }
 
+/* The results the plan reports in words for the measure ("R6年度の実績:
+ * レジ導入"), latest first, joined by "　"; "" when there are none. */
+static void actual_notes_text(const struct feed_measure *m, char *buf, size_t size) {
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int yy = FEED_FY_COUNT - 1; yy >= 0 && o + 1 < size; yy--)
+        if (m->actual_notes[yy]) {
+            char fys[32];
+            fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
+            o += (size_t)snprintf(buf + o, size - o, "%s%sの実績: %s", o ? "　" : "", fys, m->actual_notes[yy]);
+        }
+}
+
 /* The left panel of a KPI slide: the latest actual, big, against its
  * target with the achievement, and at the bottom this year's target. The
  * big number takes whatever height the rest leaves (up to 15u). */
@@ -219,9 +135,17 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
     int target_px = rd_px_of(r, 7.0f);
     float bottom_h = tfy ? target_px * 1.05f + label * 1.4f + r->u * 2.0f : 0;
 
-    float top_h = label * 1.4f + (has_target ? body * 3.0f + r->u * 1.5f : 0);
+    char notes[256];
+    actual_notes_text(m, notes, sizeof notes);
+    float top_h = label * 1.4f + (has_target ? body * 3.0f + r->u * 1.5f : 0) + (notes[0] ? label * 1.4f : 0);
     float room = h - top_h - bottom_h - r->u * 2.0f;
-    if (room < r->u * 8.0f && tfy) { /* too tight: drop the bottom block */
+    if (room < r->u * 8.0f && tfy) { /* tight (4:3, 5:4): a smaller bottom block */
+        target_px = rd_px_of(r, 5.0f);
+        float small_h = target_px * 1.05f + label * 1.4f + r->u * 2.0f;
+        room += bottom_h - small_h;
+        bottom_h = small_h;
+    }
+    if (room < r->u * 6.0f && tfy) { /* too tight: drop the bottom block (the chart has the target) */
         tfy = 0;
         room += bottom_h;
     }
@@ -251,6 +175,7 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
             }
             cy += body * 1.5f + r->u * 1.0f;
         }
+        if (notes[0]) cy += rd_text_block(r, notes, x, cy, w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT, LEFT);
     } else {
         rd_text(r, "実績", label, false, C_TEXT_2, x, cy, LEFT);
         cy += label * 1.4f;
@@ -276,7 +201,7 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
  * the right. This year's target is on the chart below, marked 今年度. */
 static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m, float x, float y, float w,
                                   float h) {
-    char buf[200], fy_s[32], val[96], tval[96]; /* units of 8 characters */
+    char buf[320], fy_s[32], val[96], tval[96]; /* units of 8 characters */
     int label = rd_px_of(r, 3.4f), body = rd_px_of(r, 3.6f);
     int latest = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
@@ -307,10 +232,18 @@ static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m
         badge(r, buf, body, actual >= target ? C_OK : C_NG, actual >= target ? C_OK_TEXT : C_NG_TEXT, x + w - bw, by);
     }
     fmt_fy_short(fy_s, sizeof fy_s, latest);
-    snprintf(buf, sizeof buf, "%sの実績", fy_s);
+    char notes[256];
+    actual_notes_text(m, notes, sizeof notes);
+    /* Results in words follow the year: 「R6年度の実績: レジ導入」. */
+    if (notes[0] && strncmp(notes, fy_s, strlen(fy_s)) == 0) snprintf(buf, sizeof buf, "%s", notes);
+    else if (notes[0]) snprintf(buf, sizeof buf, "%sの実績　%s", fy_s, notes);
+    else snprintf(buf, sizeof buf, "%sの実績", fy_s);
     float lw = w - rw - r->u * 2;
-    /* The label sits above the target line: it may run wider than the number's column. */
-    rd_text_block(r, buf, x, y, w * 0.55f, 1, label, rd_px_of(r, 2.8f), false, C_TEXT_2, LEFT);
+    /* The label sits above the target line: it may run wider than the
+     * number's column, across the panel when the target line is low enough. */
+    float target_top = has_target ? y + h - body * 1.5f - body * 1.4f - r->u * 0.4f : y + h;
+    float label_w = y + label * 1.35f <= target_top ? w : w * 0.55f;
+    rd_text_block(r, buf, x, y, label_w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT_2, LEFT);
     fmt_value(val, sizeof val, actual, NULL);
     float room = h - label * 1.4f;
     int big = value_px(r, val, m->unit, (int)fminf((float)rd_px_of(r, 15.0f), room / 1.05f), rd_px_of(r, 4.0f), lw);
@@ -394,8 +327,25 @@ static float body_bottom(const struct render *r) {
 
 /* --- the summary ------------------------------------------------------------ */
 
+/* What the summary's cards share: the number's size and, for cards, the
+ * room for it (relative to the card's top), so that the four numbers are
+ * set at one size on one line. The first, measuring pass asks each card
+ * for its largest size and room (big = 0); the second draws them all at
+ * the smallest size in the room every card has. */
+struct summary_share {
+    int big;             /* 0: as large as the card allows */
+    float num_top, num_bottom; /* the number's room, from the card's top; bottom 0: own room */
+};
+
+/* A badge's text size: px, or smaller so that the badge fits w. */
+static int badge_px(struct render *r, const char *s, int px, float w) {
+    /* badge() adds 0.55 px of padding on each side. */
+    while (px > 6 && (float)rd_text_width(r, s, px, true) + px * 1.1f > w) px--;
+    return px;
+}
+
 static void summary_card(struct render *r, const struct feed_measure *m, float x, float y, float w,
-                         float h) {
+                         float h, bool year_in_label, struct summary_share *sh) {
     panel(r, x, y, w, h);
     rd_fill(r, x, y, w, r->u * 1.2f, C_FIELD[m->field]);
     float pad = r->u * 2.5f, cx = x + pad, cw = w - 2 * pad, cy = y + r->u * 1.2f + pad * 0.8f;
@@ -405,9 +355,9 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
                         rd_px_of(r, 3.4f), rd_px_of(r, 3.4f), true, C_TEXT, LEFT);
     char buf[820]; /* an id and a name of 200 characters */
     snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
-    /* Which measure: where the card is tall enough to say it and still
-     * give the number its room. */
-    if (h > r->u * 40) cy += rd_text_block(r, buf, cx, cy, cw, 2, small, rd_px_of(r, 2.6f), false, C_TEXT_2, LEFT);
+    /* Which measure: two lines where the card is tall, else one, ending
+     * with "…" when the name is longer. */
+    cy += rd_text_block(r, buf, cx, cy, cw, h > r->u * 40 ? 2 : 1, small, rd_px_of(r, 2.6f), false, C_TEXT_2, LEFT);
     int fy = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
     if (!fy || !feed_series_get(&m->actuals, fy, &actual)) {
@@ -423,12 +373,14 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
     fmt_fy_short(fy_s, sizeof fy_s, fy);
     if (has_t) {
         fmt_value(tv, sizeof tv, target, m->unit);
-        snprintf(buf, sizeof buf, "%s実績・目標 %s", fy_s, tv);
+        if (year_in_label) snprintf(buf, sizeof buf, "目標 %s", tv);
+        else snprintf(buf, sizeof buf, "%s実績・目標 %s", fy_s, tv);
         int pct = fmt_achievement_percent(actual, target);
         rd_text_block(r, buf, cx, line_top, cw, 1, small, rd_px_of(r, 2.4f), false, C_TEXT_2, LEFT);
         snprintf(buf, sizeof buf, actual >= target ? "◎ 達成 %d%%" : "△ 達成率 %d%%", pct);
-        badge(r, buf, title, actual >= target ? C_OK : C_NG, actual >= target ? C_OK_TEXT : C_NG_TEXT,
-              cx, badge_top);
+        int bpx = badge_px(r, buf, title, cw);
+        badge(r, buf, bpx, actual >= target ? C_OK : C_NG, actual >= target ? C_OK_TEXT : C_NG_TEXT,
+              cx, badge_top + (title - bpx) * 0.75f);
     } else {
         snprintf(buf, sizeof buf, "%s実績", fy_s);
         rd_text_block(r, buf, cx, badge_top, cw, 1, small, rd_px_of(r, 2.4f), false, C_TEXT_2, LEFT);
@@ -436,10 +388,20 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
     }
     char num[48];
     fmt_value(num, sizeof num, actual, NULL);
+    if (sh->num_bottom > 0) { /* the room every card has */
+        cy = fmaxf(cy, y + sh->num_top);
+        line_top = fminf(line_top, y + sh->num_bottom);
+    }
     /* The number and its smaller unit together fit the card. */
     int big = value_px(r, num, m->unit, (int)fminf((float)rd_px_of(r, 16.0f), (line_top - cy - r->u) / 1.05f),
                        rd_px_of(r, 5.0f), cw);
+    if (sh->big > 0 && sh->big < big) big = sh->big;
     float top = cy + (line_top - cy - big * 1.05f) / 2; /* centred in its room */
+    if (sh->num_bottom == 0) { /* the measuring pass: report */
+        sh->big = big;
+        sh->num_top = cy - y;
+        sh->num_bottom = line_top - y;
+    }
     big_value(r, actual, m->unit, cx, top, big);
 }
 
@@ -448,7 +410,7 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
  * large as the row allows, and on the right the year's target over the
  * achievement badge. */
 static void summary_row(struct render *r, const struct feed_measure *m, float x, float y, float w, float h,
-                        bool year_in_label) {
+                        bool year_in_label, struct summary_share *sh) {
     panel(r, x, y, w, h);
     rd_fill(r, x, y, r->u * 1.2f, h, C_FIELD[m->field]);
     float pad = fminf(r->u * 1.4f, h * 0.08f), lx = x + r->u * 1.2f + pad * 1.6f;
@@ -459,8 +421,23 @@ static void summary_row(struct render *r, const struct feed_measure *m, float x,
     float need = pad * 2 + title_f * 1.3f + r->u * 0.6f + small_f * 1.3f + r->u * 0.3f + bpx_f * 1.5f;
     float k = need > h ? (h - pad * 2 - r->u * 0.9f) / (need - pad * 2 - r->u * 0.9f) : 1.0f;
     int title = (int)(title_f * k), small = (int)(small_f * k), bpx = (int)(bpx_f * k);
-    float th = rd_heading_block(r, m->metric_name ? m->metric_name : m->name, lx, y + pad, iw, 1, title,
-                             (int)(title * 0.8f), (int)(title * 0.8f), true, C_TEXT, LEFT);
+    const char *head = m->metric_name ? m->metric_name : m->name;
+    float th = rd_heading_block(r, head, lx, y + pad, iw, 1, title, (int)(title * 0.8f), (int)(title * 0.8f), true,
+                                C_TEXT, LEFT);
+    /* Which measure: on a line of its own in a tall row (4:3, 5:4), else
+     * beside what is counted where there is room (cut with "…"). */
+    {
+        char which[820]; /* an id and a name of 200 characters */
+        snprintf(which, sizeof which, "%s %s", m->id, m->name);
+        float hw = fminf((float)rd_text_width(r, head, title, true), iw);
+        float sx = lx + hw + r->u * 2.0f, sw_ = lx + iw - sx;
+        if (h > r->u * 22)
+            th += r->u * 0.3f + rd_text_block(r, which, lx, y + pad + th + r->u * 0.3f, iw, 1, small,
+                                              (int)(small * 0.85f), false, C_TEXT_2, LEFT);
+        else if (sw_ > r->u * 6)
+            rd_text_block(r, which, sx, y + pad + (title - small) * 0.8f, sw_, 1, small, (int)(small * 0.85f), false,
+                          C_TEXT_2, LEFT);
+    }
     float top = y + pad + th + r->u * 0.6f, bottom = y + h - pad, band = bottom - top;
     int fy = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
@@ -495,6 +472,8 @@ static void summary_row(struct render *r, const struct feed_measure *m, float x,
     float room_w = iw - right_w - r->u * 2.0f, room_h = bottom - top;
     int big = value_px(r, num, m->unit, (int)fminf((float)rd_px_of(r, 12.0f), room_h / 1.02f), rd_px_of(r, 3.0f),
                        room_w);
+    if (sh->big > 0 && sh->big < big) big = sh->big;
+    sh->big = big;
     big_value(r, actual, m->unit, lx, bottom - big * 1.0f, big);
 }
 
@@ -517,7 +496,8 @@ void rd_draw_summary(struct render *r, const struct render_frame *f) {
         snprintf(label, sizeof label, "%sの実績と目標", fy_s);
     }
     float y = portrait ? slide_heading(r, "主な指標", C_HEADER, label, NULL, rd_header_height(r) + r->u * 2.0f) - r->u * 0.5f
-                       : slide_heading(r, "主な指標", C_HEADER, NULL, "数字で見る 美郷町のDX", rd_header_height(r) + r->u * 3.5f);
+                       : slide_heading(r, "主な指標", C_HEADER, common_fy > 0 ? label : NULL, "数字で見る 美郷町のDX",
+                                       rd_header_height(r) + r->u * 3.5f);
     float mg = rd_margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r);
     size_t cols = portrait ? 1 : (n <= 4 ? (n < 2 ? 1 : 2) : 3);
     if (!portrait && n == 4 && (float)r->w / (float)r->h > 1.5f) cols = 4;
@@ -525,15 +505,32 @@ void rd_draw_summary(struct render *r, const struct render_frame *f) {
     float gap = r->u * (portrait ? 1.2f : 2.5f);
     float cwid = (cw - gap * (float)(cols - 1)) / (float)cols;
     float chgt = (bottom - y - gap * (float)(rows - 1)) / (float)rows;
-    for (size_t i = 0; i < n; i++) {
-        size_t c = i % cols, rw = i / cols;
-        if (cols == 1 && cwid > chgt * 2.2f)
-            summary_row(r, &f->feed->measures[heads[i]], mg, y + (chgt + gap) * (float)rw, cwid, chgt,
-                        common_fy > 0);
-        else
-            summary_card(r, &f->feed->measures[heads[i]], mg + (cwid + gap) * (float)c,
-                         y + (chgt + gap) * (float)rw, cwid, chgt);
+    /* Two passes: the first only measures, finding the size each number
+     * could take; the second draws every number at the smallest of them, so
+     * that 63 does not look bigger than 2,239. */
+    struct summary_share shared = {0};
+    for (int pass = 0; pass < 2; pass++) {
+        r->dry = pass == 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t c = i % cols, rw = i / cols;
+            struct summary_share own = pass ? shared : (struct summary_share){0};
+            if (cwid > chgt * 1.8f)
+                summary_row(r, &f->feed->measures[heads[i]], mg + (cwid + gap) * (float)c, y + (chgt + gap) * (float)rw, cwid, chgt,
+                            common_fy > 0, &own);
+            else
+                summary_card(r, &f->feed->measures[heads[i]], mg + (cwid + gap) * (float)c,
+                             y + (chgt + gap) * (float)rw, cwid, chgt, common_fy > 0, &own);
+            if (pass == 1 || own.big <= 0) continue;
+            if (shared.big == 0 || own.big < shared.big) shared.big = own.big;
+            if (own.num_bottom > 0) {
+                shared.num_top = fmaxf(shared.num_top, own.num_top);
+                shared.num_bottom = shared.num_bottom > 0 ? fminf(shared.num_bottom, own.num_bottom) : own.num_bottom;
+            }
+        }
+        /* Rows (portrait) keep their own room; only the size is shared. */
+        if (pass == 0 && shared.num_bottom <= shared.num_top) shared.num_bottom = 0, shared.num_top = 0;
     }
+    r->dry = false;
 }
 
 /* --- the measure detail -------------------------------------------------------- */
@@ -551,39 +548,175 @@ static const char *plan_text(const struct feed_plan_row *row, int fy, bool *cont
     return NULL;
 }
 
-/* The height text s takes in width w at size px (up to max_lines), or 0. */
-static float text_height(struct render *r, const char *s, float w, size_t max_lines, int px, bool bold) {
-    struct layout_block *b = xmalloc(sizeof *b);
-    struct measure_ctx mc = {r, bold};
-    float h = layout_fit(s, (int)w, max_lines, px, px, rd_measure, &mc, b) ? (float)b->n_lines * px * 1.3f : 0;
-    free(b);
-    return h;
+/* How the plan panel of a detail slide is set: body text size, lines per
+ * plan step, and the size of the effects' tags. Tried from the roomiest
+ * to the tightest until the panel's content fits. */
+struct plan_fit {
+    float body_u;      /* body text in units (never below 4) */
+    size_t plan_lines; /* lines a plan step may take before "…" */
+    float tag_u;       /* the effects' tags (labels, may be smaller) */
+    bool inline_effects; /* the effects as one line of text after their heading */
+};
+static const struct plan_fit plan_fits[] = {
+    {4.2f, 3, 3.6f, false}, {4.0f, 3, 3.4f, false}, {4.0f, 2, 3.2f, false},
+    {4.0f, 2, 3.2f, true},  {4.0f, 3, 3.2f, true}, /* the last: steps take what the room gives */
+};
+
+/* Draws what is left of a list that did not fit as one line, "ほかN件…",
+ * where the list would go on; the dropped items are then visibly cut. */
+static float more_marker(struct render *r, const char *const *items, size_t n, float x, float y, int px) {
+    char buf[48];
+    snprintf(buf, sizeof buf, "ほか%zu件…", n);
+    rd_text(r, buf, px, false, C_TEXT_2, x, y, LEFT);
+    rd_trace_dropped(r, items, n);
+    return px * 1.3f;
 }
 
-/* Portrait: how tall the lower panel (this year's plan, results, effects)
- * needs to be, so that the points above get the rest. */
-static float detail_plan_height(struct render *r, const struct feed_measure *m, int fy, float w, int head,
-                                int body, int minpx, float pad) {
-    float h = pad * 1.4f + head * 1.5f;
-    size_t shown = 0;
-    char buf[520]; /* 【継続】 and a plan text of 120 characters */
-    for (size_t i = 0; i < m->n_plan; i++) {
-        bool cont;
-        const char *t = plan_text(&m->plan[i], fy, &cont);
-        if (t == NULL) continue;
-        snprintf(buf, sizeof buf, "%s%s", cont ? "【継続】" : "", t);
-        float th = text_height(r, buf, w - r->u * 2.2f, 3, body, true);
-        h += (th > 0 ? th : body * 1.3f * 3) + r->u;
-        shown++;
+/* The plan panel's content (this year's plan, results in words, the
+ * expected effects) from y down to at most end, at fit pf. Returns the y
+ * below what it drew. Whatever does not fit is cut with "…" or counted in
+ * a "ほかN件…" line: nothing is left out without a sign. */
+static float detail_plan_panel(struct render *r, const struct feed_measure *m, int fy, float cx, float cy,
+                               float inner, float end, const struct plan_fit *pf) {
+    int head = rd_px_of(r, 3.6f), body = rd_px_of(r, pf->body_u), tag = rd_px_of(r, pf->tag_u);
+    int minpx = rd_px_of(r, 4.0f);
+    char fy_s[32], buf[560]; /* 【継続】 and a plan text of 120 characters */
+    fmt_fy_long(fy_s, sizeof fy_s, fy);
+    snprintf(buf, sizeof buf, "今年度 %s の計画", fy_s);
+    rd_text_block(r, buf, cx, cy, inner, 1, head, rd_px_of(r, 2.8f), true, C_TEXT_2, LEFT);
+    cy += head * 1.5f;
+    const char *steps[16];
+    bool conts[16];
+    size_t n_steps = 0;
+    for (size_t i = 0; i < m->n_plan && n_steps < ARRAY_LEN(steps); i++) {
+        const char *t = plan_text(&m->plan[i], fy, &conts[n_steps]);
+        if (t) steps[n_steps++] = t;
     }
-    if (shown == 0) h += body * 1.3f + r->u;
-    for (int yy = 0; yy < FEED_FY_COUNT; yy++)
-        if (m->actual_notes[yy]) {
-            h += r->u + body * 1.3f;
+    /* The notes, then the effects' heading and one row of tags, keep their room. */
+    size_t n_notes = 0;
+    for (int yy = 0; yy < FEED_FY_COUNT; yy++) n_notes += m->actual_notes[yy] != NULL;
+    float tail = (float)n_notes * (r->u + minpx * 1.3f) +
+                 (m->n_effects ? pf->inline_effects ? r->u + tag * 1.3f * 2 : r->u * 1.5f + head * 1.5f + tag * 1.6f : 0);
+    /* No room for the plan with the notes and effects after it: a line
+     * each, as many as fit, and "ほかN件…" for the rest. */
+    if (cy + minpx * 1.3f + r->u + tail > end) {
+        static char rows[16 + FEED_FY_COUNT + 1][1200];
+        const char *all[ARRAY_LEN(rows)], *src[ARRAY_LEN(rows)];
+        size_t na = 0;
+        for (size_t i = 0; i < n_steps; i++) {
+            snprintf(rows[na], sizeof rows[na], "%s%s", conts[i] ? "【継続】" : "", steps[i]);
+            src[na] = steps[i];
+            all[na] = rows[na], na++;
+        }
+        for (int yy = FEED_FY_COUNT - 1; yy >= 0; yy--)
+            if (m->actual_notes[yy]) {
+                char fys[32];
+                fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
+                snprintf(rows[na], sizeof rows[na], "%sの実績: %s", fys, m->actual_notes[yy]);
+                src[na] = rows[na];
+                all[na] = rows[na], na++;
+            }
+        if (m->n_effects) {
+            size_t o = (size_t)snprintf(rows[na], sizeof rows[na], "期待される効果　");
+            for (size_t i = 0; i < m->n_effects && o < sizeof rows[na]; i++)
+                o += (size_t)snprintf(rows[na] + o, sizeof rows[na] - o, "%s%s", i ? "・" : "", m->effects[i]);
+            src[na] = rows[na];
+            all[na] = rows[na], na++;
+        }
+        float line = minpx * 1.3f;
+        size_t fit = (size_t)fmaxf(1, floorf((end - cy + r->u) / (line + r->u)));
+        for (size_t i = 0; i < na; i++) {
+            if (i + 1 == fit && i + 1 < na) {
+                cy += more_marker(r, src + i, na - i, cx + r->u * 2.2f, cy, minpx) + r->u;
+                break;
+            }
+            if (i < n_steps) rd_fill(r, cx, cy + minpx * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
+            cy += rd_text_block(r, all[i], cx + (i < n_steps ? r->u * 2.2f : 0), cy,
+                                inner - (i < n_steps ? r->u * 2.2f : 0), 1, minpx, minpx, i < n_steps, C_TEXT, LEFT) + r->u;
+        }
+        return cy;
+    }
+    for (size_t i = 0; i < n_steps; i++) {
+        float line = minpx * 1.3f, rest = (float)(n_steps - i - 1) * (line + r->u);
+        if (i + 1 < n_steps && cy + line + r->u + rest + tail > end) { /* not a line each: count the rest */
+            cy += more_marker(r, steps + i, n_steps - i, cx + r->u * 2.2f, cy, minpx) + r->u;
             break;
         }
-    if (m->n_effects) h += r->u * 1.5f + head * 1.5f + minpx * 1.9f * (float)((m->n_effects + 1) / 2);
-    return h;
+        size_t lines = pf->plan_lines;
+        while (lines > 1 && cy + body * 1.3f * (float)lines + r->u + rest + tail > end) lines--;
+        rd_fill(r, cx, cy + body * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
+        snprintf(buf, sizeof buf, "%s%s", conts[i] ? "【継続】" : "", steps[i]);
+        cy += rd_text_block(r, buf, cx + r->u * 2.2f, cy, inner - r->u * 2.2f, lines, body, minpx, true,
+                         C_TEXT, LEFT) + r->u * 1.0f;
+    }
+    if (n_steps == 0)
+        cy += rd_text_block(r, "今年度の予定はありません", cx, cy, inner, 1, body, minpx, false, C_TEXT_2, LEFT) + r->u;
+    /* Results reported in words (「実施」), latest first. */
+    for (int yy = FEED_FY_COUNT - 1; yy >= 0; yy--)
+        if (m->actual_notes[yy]) {
+            char fys[32];
+            fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
+            snprintf(buf, sizeof buf, "%sの実績: %s", fys, m->actual_notes[yy]);
+            cy += r->u * 0.5f;
+            cy += rd_text_block(r, buf, cx, cy, inner, 1, body, minpx, false, C_TEXT, LEFT) + r->u * 0.5f;
+        }
+    if (m->n_effects && pf->inline_effects) {
+        /* Tight: 「期待される効果　A・B・C」 as one line, cut with "…". */
+        char eff[1200];
+        size_t o = (size_t)snprintf(eff, sizeof eff, "期待される効果　");
+        for (size_t i = 0; i < m->n_effects && o < sizeof eff; i++)
+            o += (size_t)snprintf(eff + o, sizeof eff - o, "%s%s", i ? "・" : "", m->effects[i]);
+        cy += r->u * 1.0f;
+        size_t lines = isinf(end) ? 3 : (size_t)fmaxf(1, fminf(3, floorf((end - cy) / (tag * 1.3f))));
+        cy += rd_text_block(r, eff, cx, cy, inner, lines, tag, tag, true, C_TEXT_2, LEFT);
+    } else if (m->n_effects) {
+        cy += r->u * 1.5f;
+        rd_text(r, "期待される効果", head, true, C_TEXT_2, cx, cy, LEFT);
+        cy += head * 1.5f;
+        float bx = cx;
+        for (size_t i = 0; i < m->n_effects; i++) {
+            float ew = (float)rd_text_width(r, m->effects[i], tag, true) + tag * 1.1f;
+            if (bx > cx && bx + ew > cx + inner) {
+                bx = cx;
+                cy += tag * 1.9f;
+            }
+            /* A tag wider than the panel is cut to it (a block of one line). */
+            if (ew > inner) {
+                rd_fill(r, bx, cy, inner, tag * 1.5f, C_FIELD_TINT[m->field]);
+                rd_text_block(r, m->effects[i], bx + tag * 0.55f, cy + tag * 0.25f, inner - tag * 1.1f, 1, tag, tag, true,
+                              C_TEXT, LEFT);
+                bx += inner + r->u;
+            } else {
+                bx += badge(r, m->effects[i], tag, C_FIELD_TINT[m->field], C_TEXT, bx, cy) + r->u;
+            }
+        }
+        cy += tag * 1.5f;
+    }
+    return cy;
+}
+
+/* The roomiest fit at which the plan panel's content ends by `end`
+ * (measured without drawing), else the tightest. */
+static const struct plan_fit *detail_plan_fit(struct render *r, const struct feed_measure *m, int fy, float cx,
+                                              float cy, float inner, float end, float *need, float *least) {
+    bool was = r->dry;
+    r->dry = true;
+    const struct plan_fit *pf = &plan_fits[ARRAY_LEN(plan_fits) - 1];
+    if (least) { /* the tightest, a line a step */
+        struct plan_fit one = *pf;
+        one.plan_lines = 1;
+        *least = detail_plan_panel(r, m, fy, cx, cy, inner, INFINITY, &one) - cy;
+    }
+    for (size_t i = 0; i + 1 < ARRAY_LEN(plan_fits); i++) {
+        float h = detail_plan_panel(r, m, fy, cx, cy, inner, INFINITY, &plan_fits[i]) - cy;
+        if (i == 0 && need) *need = h;
+        if (cy + h <= end) {
+            pf = &plan_fits[i];
+            break;
+        }
+    }
+    r->dry = was;
+    return pf;
 }
 
 void rd_draw_detail(struct render *r, const struct render_frame *f, const struct feed_measure *m) {
@@ -599,9 +732,17 @@ void rd_draw_detail(struct render *r, const struct render_frame *f, const struct
     if (portrait) {
         /* The plan below gets what it needs (at least 30%); the points, the rest. */
         float avail = bottom - y - gap;
-        float need = detail_plan_height(r, m, fmt_fiscal_year(&f->now), cw - 2 * pad, rd_px_of(r, 3.6f),
-                                        rd_px_of(r, 4.2f), rd_px_of(r, 4.0f), pad);
-        lh = fminf(avail * 0.7f, fmaxf(avail * 0.55f, avail - fmaxf(need, avail * 0.3f)));
+        float need = 0, least = 0;
+        detail_plan_fit(r, m, fmt_fiscal_year(&f->now), 0, 0, cw - 2 * pad, 0, &need, &least);
+        need += pad * 1.4f;
+        least += pad * 1.4f;
+        /* The points need their heading and a line each; the plan gets
+         * what it needs where that leaves them this, else its least. */
+        float line = rd_px_of(r, 4.0f) * 1.3f + r->u, points_head = pad * 1.4f + rd_px_of(r, 3.6f) * 1.5f;
+        float points = points_head + (float)m->n_description * line;
+        float plan_h = fminf(need, fmaxf(least, avail - points));
+        /* At least the first point and "ほかN件…" for the rest. */
+        lh = fmaxf(points_head + line * (m->n_description > 1 ? 2.0f : 1.0f) + r->u * 0.5f, avail - plan_h);
     }
     /* Body text: never below 4u, 1/25 of the screen height; what does not fit ends with "…". */
     int head = rd_px_of(r, 3.6f), body = rd_px_of(r, 4.2f), minpx = rd_px_of(r, 4.0f);
@@ -629,17 +770,29 @@ void rd_draw_detail(struct render *r, const struct render_frame *f, const struct
         }
         free(b);
     }
-    for (size_t i = 0; i < m->n_description && cy + minpx * 1.3f < end; i++) {
-        size_t lines = (size_t)((end - cy) / (minpx * 1.3f));
+    for (size_t i = 0; i < m->n_description; i++) {
+        size_t left = m->n_description - i;
+        float line = minpx * 1.3f;
+        size_t lines = (size_t)((end - cy + r->u) / (line + r->u)); /* whole lines left, each with its gap */
+        if (!joint_px && lines < left && lines <= 1) { /* not a line for each: say how many are left */
+            if (lines == 1) more_marker(r, m->description + i, left, cx + r->u * 2.2f, cy, minpx);
+            break;
+        }
+        if (!joint_px && lines < left) { /* this one gets a line, the rest are counted on the next */
+            rd_fill(r, cx, cy + minpx * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
+            cy += rd_text_block(r, m->description[i], cx + r->u * 2.2f, cy, inner - r->u * 2.2f, 1, minpx, minpx, false,
+                                C_TEXT, LEFT) + r->u;
+            continue;
+        }
         int max_px = body;
         if (joint_px) {
             lines = LAYOUT_MAX_LINES;
             max_px = joint_px;
         } else {
-            size_t share = (size_t)((end - cy - r->u * (float)(m->n_description - i - 1)) / (minpx * 1.3f)) /
-                           (m->n_description - i);
-            if (share < 2) share = 2;
-            if (lines > share) lines = share;
+            /* Shared out: every point after this one keeps a line. */
+            size_t most = lines - (left - 1), even = (lines + left - 1) / left; /* rounded up */
+            lines = even < most ? even : most;
+            if (lines < 1) lines = 1;
             max_px = minpx;
         }
         if (lines == 0) break;
@@ -656,52 +809,7 @@ void rd_draw_detail(struct render *r, const struct render_frame *f, const struct
     inner = rw - 2 * pad;
     end = ry + rh - pad * 0.6f;
     int fy = fmt_fiscal_year(&f->now);
-    char fy_s[32], buf[560]; /* up to "R8の実績: " and 120 characters */
-    fmt_fy_long(fy_s, sizeof fy_s, fy);
-    snprintf(buf, sizeof buf, "今年度 %s の計画", fy_s);
-    rd_text_block(r, buf, cx, cy, inner, 1, head, rd_px_of(r, 2.8f), true, C_TEXT_2, LEFT);
-    cy += head * 1.5f;
-    size_t shown = 0;
-    for (size_t i = 0; i < m->n_plan && cy + body * 1.3f < end; i++) {
-        bool cont;
-        const char *t = plan_text(&m->plan[i], fy, &cont);
-        if (t == NULL) continue;
-        rd_fill(r, cx, cy + body * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
-        snprintf(buf, sizeof buf, "%s%s", cont ? "【継続】" : "", t);
-        cy += rd_text_block(r, buf, cx + r->u * 2.2f, cy, inner - r->u * 2.2f, 3, body, minpx, true,
-                         C_TEXT, LEFT) + r->u * 1.0f;
-        shown++;
-    }
-    if (shown == 0) {
-        cy += rd_text_block(r, "今年度の予定はありません", cx, cy, inner, 2, body, minpx, false, C_TEXT_2,
-                         LEFT) + r->u;
-    }
-    /* Results reported in words (「実施」) and the expected effects. */
-    for (int yy = FEED_FY_COUNT - 1; yy >= 0; yy--)
-        if (m->actual_notes[yy] && cy + body * 2.8f < end) {
-            char fys[32];
-            fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
-            snprintf(buf, sizeof buf, "%sの実績: %s", fys, m->actual_notes[yy]);
-            cy += r->u;
-            cy += rd_text_block(r, buf, cx, cy, inner, 2, body, minpx, false, C_TEXT, LEFT);
-            break;
-        }
-    /* The effects only with room for their heading and a row of them. */
-    if (m->n_effects && cy + r->u * 1.5f + head * 1.5f + minpx * 1.6f < end) {
-        cy += r->u * 1.5f;
-        rd_text(r, "期待される効果", head, true, C_TEXT_2, cx, cy, LEFT);
-        cy += head * 1.5f;
-        float bx = cx;
-        for (size_t i = 0; i < m->n_effects; i++) {
-            int ew = rd_text_width(r, m->effects[i], minpx, true) + (int)(minpx * 1.1f);
-            if (bx + ew > cx + inner) {
-                bx = cx;
-                cy += minpx * 1.9f;
-            }
-            if (cy + minpx * 1.5f > end) break;
-            bx += badge(r, m->effects[i], minpx, C_FIELD_TINT[m->field], C_TEXT, bx, cy) + r->u;
-        }
-    }
+    detail_plan_panel(r, m, fy, cx, cy, inner, end, detail_plan_fit(r, m, fy, cx, cy, inner, end, NULL, NULL));
 }
 
 /* --- the roadmap ----------------------------------------------------------------- */
@@ -752,7 +860,7 @@ void rd_draw_roadmap(struct render *r, const struct render_frame *f, int field) 
         float cx = tx + colw * (float)k;
         if (fy == now_fy) rd_fill(r, cx, y + 1, colw, head_h + row_h * (float)n, C_NOW_BAND);
         char buf[48];
-        if (short_years) snprintf(buf, sizeof buf, "R%d", fy - FMT_REIWA_OFFSET);
+        if (short_years) fmt_fy_era(buf, sizeof buf, fy);
         else fmt_fy_short(buf, sizeof buf, fy);
         rd_text(r, buf, yp, fy == now_fy, C_TEXT, cx + colw / 2, y + yp * 0.4f, CENTER);
         if (portrait) snprintf(buf, sizeof buf, "%s", fy == now_fy ? "今年度" : "");
@@ -885,7 +993,9 @@ void rd_draw_announcement(struct render *r, const struct render_frame *f,
         /* Each paragraph gets a share of the lines that fit. */
         float cy = y + pad, end = y + th - pad;
         const char *p = a->body;
-        while (*p && cy + body * 1.3f <= end) {
+        size_t left = 1; /* paragraphs from p on */
+        for (const char *q = p; (q = strchr(q, '\n')) != NULL; q++) left++;
+        while (*p && cy + rd_px_of(r, 4.0f) * 1.3f <= end) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
             /* A body may hold 1000 characters (up to 4 bytes each): cut
@@ -895,8 +1005,29 @@ void rd_draw_announcement(struct render *r, const struct render_frame *f,
             while (take > 0 && take < len && ((unsigned char)p[take] & 0xC0) == 0x80) take--;
             memcpy(para, p, take);
             para[take] = '\0';
-            size_t lines = (size_t)((end - cy) / (body * 1.3f));
+            /* Lines at the smallest body size (4u): rd_text_block shrinks to it. */
+            size_t lines = (size_t)((end - cy + r->u * 1.2f) / (rd_px_of(r, 4.0f) * 1.3f + r->u * 1.2f));
+            /* Every later paragraph keeps a line of its own. */
+            lines = lines > left - 1 ? lines - (left - 1) : 0;
             if (lines > 8) lines = 8;
+            if (lines == 0) {
+                /* No line for this paragraph and the rest: say how many. */
+                static char rest[8][4100];
+                const char *items[8];
+                size_t nr = 0;
+                for (const char *q = p; *q && nr < ARRAY_LEN(items); nr++) {
+                    const char *e = strchr(q, '\n');
+                    size_t l = e ? (size_t)(e - q) : strlen(q);
+                    size_t t = l < sizeof rest[nr] ? l : sizeof rest[nr] - 1;
+                    while (t > 0 && t < l && ((unsigned char)q[t] & 0xC0) == 0x80) t--;
+                    snprintf(rest[nr], sizeof rest[nr], "%.*s", (int)t, q);
+                    items[nr] = rest[nr];
+                    q = e ? e + 1 : q + l;
+                }
+                more_marker(r, items, nr, tx + pad, cy, rd_px_of(r, 4.0f));
+                break;
+            }
+            left--;
             if (take && lines)
                 cy += rd_text_block(r, para, tx + pad, cy, tw - 2 * pad, lines, body, rd_px_of(r, 4.0f),
                                  false, C_TEXT, LEFT);

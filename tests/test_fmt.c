@@ -57,6 +57,27 @@ static void fiscal_year_should_start_in_april(void) {
     CHECK_STR(fmt_fy_long(b, sizeof b, 2029), "R11年度 (2029)");
 }
 
+/* Issue #12 item 6: --at 1970-01-01 said 「R-49年度 (1969)」, January 2019
+ * 「R0年度 (2018)」. */
+static void fiscal_years_before_reiwa_should_use_their_era(void) {
+    char b[64];
+    struct tm t = date(2019, 1, 15, 2);
+    CHECK_STR(fmt_fy_long(b, sizeof b, fmt_fiscal_year(&t)), "平成30年度 (2018)");
+    CHECK_STR(fmt_fy_short(b, sizeof b, 2018), "H30年度");
+    CHECK_STR(fmt_fy_short(b, sizeof b, 2019), "R1年度");
+    CHECK_STR(fmt_fy_era(b, sizeof b, 2026), "R8");
+    CHECK_STR(fmt_fy_era(b, sizeof b, 2018), "H30");
+    CHECK_STR(fmt_fy_era(b, sizeof b, 1989), "H1");
+    CHECK_STR(fmt_fy_short(b, sizeof b, 1988), "S63年度");
+    t = date(1970, 1, 1, 4);
+    CHECK_STR(fmt_fy_long(b, sizeof b, fmt_fiscal_year(&t)), "昭和44年度 (1969)");
+    CHECK_STR(fmt_fy_short(b, sizeof b, 1927), "S2年度");
+    /* No whole fiscal year in one era (or none at all): the western year. */
+    CHECK_STR(fmt_fy_short(b, sizeof b, 1926), "1926年度");
+    CHECK_STR(fmt_fy_long(b, sizeof b, 1900), "1900年度");
+    CHECK_STR(fmt_fy_era(b, sizeof b, -5), "-5");
+}
+
 static void wareki_should_follow_era_boundaries(void) {
     char b[64];
     struct tm t = date(2026, 11, 24, 2);
@@ -85,6 +106,7 @@ int main(void) {
     RUN(value_should_add_the_unit_and_keep_one_decimal);
     RUN(achievement_should_round_down);
     RUN(fiscal_year_should_start_in_april);
+    RUN(fiscal_years_before_reiwa_should_use_their_era);
     RUN(wareki_should_follow_era_boundaries);
     RUN(clock_and_datetime_should_read_naturally);
     return CHECK_DONE();

@@ -132,6 +132,65 @@ static void fit_should_refuse_bad_input(void) {
     free(b);
 }
 
+static const char *cut_at(const char *text, int cols) {
+    static struct layout_block b;
+    layout_fit(text, cols * 10, 1, 10, 10, fixed_pitch, NULL, &b);
+    return b.text;
+}
+
+/* Issue #12 item 3: 「目標「3,00…」, 「R8(2…」. A number stays whole with its
+ * unit, or goes with the words around it. */
+static void an_ellipsis_should_never_cut_a_number(void) {
+    CHECK_STR(cut_at("目標「3,000件」を達成", 7), "目標…");
+    CHECK_STR(cut_at("目標 3,000件を達成", 8), "目標…");
+    CHECK_STR(cut_at("目標 3,000件を達成", 10), "目標 3,000件…");
+    CHECK_STR(cut_at("今年度 R8(2026)の計画", 8), "今年度…");
+    CHECK_STR(cut_at("達成率 12.5% です", 9), "達成率…");
+    CHECK_STR(cut_at("2,239件の申請がありました", 4), "…");
+    /* Every width: what is left before the "…" never ends inside a number. */
+    const char *texts[] = {"目標 2,000件、実績 2,239件（R6年度 (2024)）", "R8年度（2026）の目標は３００件です"};
+    for (size_t t = 0; t < ARRAY_LEN(texts); t++)
+        for (int cols = 1; cols < 30; cols++) {
+            const char *c = cut_at(texts[t], cols);
+            size_t n = strlen(c);
+            if (n < 4 || strcmp(c + n - 3, "…") != 0) continue;
+            const char *orig_next = texts[t] + (n - 3);
+            char last = n > 3 ? c[n - 4] : ' ';
+            bool bad = last >= '0' && last <= '9';
+            bad = bad || (*orig_next >= '0' && *orig_next <= '9' && last != ' ');
+            if (bad) fprintf(stderr, "  cut inside a number: %s\n", c);
+            CHECK(!bad);
+        }
+}
+
+/* Issue #12 item 8: lines broke inside words (「マイナンバーカー/ド」,
+ * 「オン/ライン化」) and left one character alone (「導/入」, 「設/置」). */
+static void lines_should_break_at_phrases_and_leave_no_orphan(void) {
+    CHECK_STR(broken("マイナンバーカードの利活用", 10), "マイナンバーカードの|利活用");
+    CHECK_STR(broken("マイナンバーカードの利活用", 9), "マイナンバーカード|の利活用");
+    CHECK_STR(broken("行政手続きのオンライン化", 8), "行政手続きの|オンライン化");
+    CHECK_STR(broken("自動音声合成ソフトの導入検討", 12), "自動音声合成ソフトの|導入検討");
+    CHECK_STR(broken("議会のペーパーレス化の試行", 12), "議会のペーパーレス化の|試行");
+    /* A phrase longer than the line still breaks (UAX #14 with kinsoku). */
+    CHECK_STR(broken("マイナンバーカード", 5), "マイナン|バーカード"); /* ー never starts a line */
+    /* Never one character alone on the last line. */
+    const char *texts[] = {"書かない窓口の導入", "デジタルサイネージの設置", "DX推進計画の立案",
+                           "紙の文書や資料をデータ化し、ペーパーレス化を推進します。"};
+    for (size_t t = 0; t < ARRAY_LEN(texts); t++)
+        for (int cols = 3; cols < 20; cols++) {
+            const char *b = broken(texts[t], cols);
+            const char *last = strrchr(b, '|');
+            if (last == NULL) continue;
+            last++;
+            size_t chars = 0;
+            for (const char *p = last; *p; p++) chars += ((unsigned char)*p & 0xC0) != 0x80;
+            if (chars == 1 && strcmp(last, "。") != 0) {
+                fprintf(stderr, "  orphan at %d: %s\n", cols, b);
+                CHECK(false);
+            }
+        }
+}
+
 static void fit_should_cut_very_long_text_on_a_character_boundary(void) {
     size_t n = LAYOUT_MAX_TEXT + 100;
     char *s = malloc(n + 1);
@@ -149,7 +208,7 @@ static void fit_should_cut_very_long_text_on_a_character_boundary(void) {
  * player died on the first 🇯🇵 a staff member typed. */
 static void flags_should_break_between_pairs_and_never_abort(void) {
     CHECK_STR(broken("🇯🇵🇯🇵🇯🇵", 2), "🇯🇵|🇯🇵|🇯🇵");
-    CHECK_STR(broken("日本🇯🇵の旗", 3), "日本|🇯🇵の|旗");
+    CHECK_STR(broken("日本🇯🇵の旗", 3), "日本|🇯🇵|の旗"); /* 旗 not alone on the last line */
     CHECK_STR(broken("🇯", 1), "🇯");       /* a lone half */
     CHECK_STR(broken("🇯🇵🇯", 2), "🇯🇵|🇯"); /* an odd count */
     CHECK_STR(broken("🇯🇵🇯🇵", 1), "🇯🇵|🇯🇵"); /* cut by cluster, not by code point */
@@ -205,6 +264,8 @@ int main(void) {
     RUN(fit_should_cut_with_an_ellipsis_at_the_minimum);
     RUN(fit_should_refuse_bad_input);
     RUN(fit_should_cut_very_long_text_on_a_character_boundary);
+    RUN(an_ellipsis_should_never_cut_a_number);
+    RUN(lines_should_break_at_phrases_and_leave_no_orphan);
     RUN(flags_should_break_between_pairs_and_never_abort);
     RUN(emoji_sequences_and_marks_should_stay_whole);
     RUN(long_runs_should_cost_few_measures);
