@@ -249,9 +249,16 @@ static void alert(cJSON *out, const cJSON *a, const cJSON *b) {
     char t[160];
     if (!had && has) {
         show(get(b, "title") ? get(b, "title") : get(b, "text"), NULL, t, sizeof t);
-        const char *until = str(b, "until");
-        say(out, "緊急のお知らせを出す: %s (%s、%s まで)", t,
-            str(b, "level") ? str(b, "level") : "warning", until ? until : "期限なし");
+        const char *until = str(b, "until"), *lv = str(b, "level");
+        const char *level = lv && !strcmp(lv, "info") ? "お知らせ"
+                            : lv && !strcmp(lv, "emergency") ? "緊急" : "警報";
+        char when[40] = "期限なし";
+        if (until) {
+            snprintf_cut(when, sizeof when, "%s まで", until);
+            char *tp = strchr(when, 'T');
+            if (tp) *tp = ' ';
+        }
+        say(out, "緊急のお知らせを出す: %s (%s、%s)", t, level, when);
     } else if (had && !has) {
         show(get(a, "title") ? get(a, "title") : get(a, "text"), NULL, t, sizeof t);
         say(out, "緊急のお知らせを取り消す: %s", t);

@@ -245,7 +245,7 @@ function renderTicker() {
     const obj = typeof t === 'string' ? {text: t} : t;
     const store = () => { arr[i] = (obj.valid_from || obj.valid_until) ? obj : (obj.text || ''); };
     const p = `ticker[${i}]`;
-    list.append(h('div', {class: 'item row', 'data-path': p},
+    list.append(h('div', {class: 'item row', 'data-path': typeof t === 'string' ? null : p},
       field(`テロップ ${i + 1}`, textInput(obj, 'text', typeof t === 'string' ? p : `${p}.text`, {after: store})),
       field('開始日', textInput(obj, 'valid_from', `${p}.valid_from`, {type: 'date', after: store})),
       field('終了日', textInput(obj, 'valid_until', `${p}.valid_until`, {type: 'date', after: store})),
