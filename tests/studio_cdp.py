@@ -72,8 +72,20 @@ class Studio:
                 raise Fail("misato-studio did not stop on SIGTERM within 10 s")
         return self.proc.returncode
 
+    def sanitizer_report(self):
+        """What ASan, UBSan or LeakSanitizer said in the studio's log, or ''."""
+        self.log.flush()
+        text = open(self.log.name, errors="replace").read()
+        for mark in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if mark in text:
+                return text[text.index(mark) - 200 if text.index(mark) > 200 else 0:][:4000]
+        return ""
+
     def cleanup(self):
         self.stop()
+        report = self.sanitizer_report()
+        if report:
+            raise Fail("the sanitizers reported:\n" + report)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

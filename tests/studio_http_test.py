@@ -358,7 +358,11 @@ if __name__ == "__main__":
     except Fail as e:
         print("FAIL:", e)
         print(open(os.path.join(s.dir, "studio.log")).read()[-3000:])
-        s.cleanup()
+        s.stop()
         sys.exit(1)
-    s.cleanup()
+    try:
+        s.cleanup()
+    except Fail as e:
+        print("FAIL:", e)
+        sys.exit(1)
     print("PASS", CASE)

@@ -232,6 +232,7 @@ static void *render_thread(void *arg) {
     if (sr) SDL_DestroyRenderer(sr);
     SDL_FreeSurface(surface);
     if (TTF_WasInit()) TTF_Quit();
+    SDL_TLSCleanup(); /* SDL's per-thread error state: a pthread of ours, not SDL's */
     return NULL;
 }
 
@@ -259,6 +260,7 @@ void preview_stop(void) {
     free(P.font[1]);
     P.font[0] = P.font[1] = NULL;
     font_shutdown();
+    SDL_Quit();
 }
 
 static void make_key(const char *body, size_t len, time_t at, char key[65]) {
