@@ -35,7 +35,9 @@ class Player:
         self.log = open(os.path.join(d, "player.log"), "w")
         self.proc = subprocess.Popen([PLAYER, "--config", self.conf, "--feed", "file://" + feed,
                                       "--windowed", "--size", "480x270"], stderr=self.log, env=env)
-        self.wait(lambda s: s and s.get("feed", {}).get("measures"), 30, "the player's first status")
+        want = json.load(open(feed))["updated_at"][:16]
+        self.wait(lambda s: s and s.get("feed", {}).get("updated_at", "")[:16] == want, 30,
+                  "the player showing the feed file")
 
     def status(self):
         try:

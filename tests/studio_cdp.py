@@ -8,21 +8,15 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
 
 import websocket  # python3-websocket
 
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-    print("ok:", what)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Fail, check  # noqa: E402,F401  (re-exported for the studio's tests)
 
 
 def free_port():

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <SDL.h>
-#include <SDL_image.h>
 #include <SDL_ttf.h>
 
 #include "deck.h"
@@ -64,49 +63,13 @@ static void result_clear(struct result *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* --- PNG into memory: an SDL_RWops that only appends -------------------- */
-
-static size_t mem_write(SDL_RWops *rw, const void *p, size_t size, size_t num) {
-    struct sbuf *b = rw->hidden.unknown.data1;
-    return sbuf_append(b, p, size * num) ? num : 0;
-}
-static Sint64 mem_size(SDL_RWops *rw) {
-    return (Sint64)((struct sbuf *)rw->hidden.unknown.data1)->len;
-}
-static Sint64 mem_seek(SDL_RWops *rw, Sint64 off, int whence) {
-    (void)off;
-    (void)whence;
-    return mem_size(rw); /* libpng only appends; report the end */
-}
-static int mem_close(SDL_RWops *rw) {
-    SDL_FreeRW(rw);
-    return 0;
-}
+/* --- PNG into memory (png.c: SDL_image's libpng defaults took ~100 ms a slide) */
 
 static unsigned char *encode_png(SDL_Surface *s, size_t *len) {
     SDL_LockSurface(s);
     unsigned char *out = png_encode_argb(s->pixels, s->w, s->h, s->pitch, len);
     SDL_UnlockSurface(s);
     return out;
-}
-
-/* SDL_image's encoder, kept for comparison in the benchmark. */
-__attribute__((unused)) static unsigned char *encode_png_sdl(SDL_Surface *s, size_t *len) {
-    struct sbuf b = {.max = 64u << 20};
-    SDL_RWops *rw = SDL_AllocRW();
-    if (rw == NULL) return NULL;
-    rw->type = SDL_RWOPS_UNKNOWN;
-    rw->write = mem_write;
-    rw->size = mem_size;
-    rw->seek = mem_seek;
-    rw->close = mem_close;
-    rw->hidden.unknown.data1 = &b;
-    if (IMG_SavePNG_RW(s, rw, 1) != 0) {
-        sbuf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return (unsigned char *)b.data;
 }
 
 static void pixel_hash(SDL_Surface *s, char out[65]) {
