@@ -90,9 +90,10 @@ def main():
     shots = os.environ.get("STUDIO_SHOTS")
     s = Studio(STUDIO, SRC)
     shots = shots or os.path.join(s.dir, "shots")
-    player = Player(s.dir, s.feed)
-    b = Browser(shots)
+    player = b = None
     try:
+        player = Player(s.dir, s.feed)
+        b = Browser(shots)
         first = player.status()
         n0 = first["showing"]["count"]
         b.goto(s.base + "/")
@@ -213,8 +214,10 @@ def main():
         check(s.proc.poll() is None and player.proc.poll() is None, "studio and player still run")
         print("screenshots in", shots)
     finally:
-        b.close()
-        player.stop()
+        if b:
+            b.close()
+        if player:
+            player.stop()
         s.stop()
     s.cleanup()
     print("PASS studio_browser")
@@ -223,6 +226,6 @@ def main():
 if __name__ == "__main__":
     try:
         main()
-    except Fail as e:
-        print("FAIL:", e)
+    except Exception as e:  # noqa: BLE001
+        print("FAIL:", type(e).__name__, e)
         sys.exit(1)

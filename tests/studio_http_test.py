@@ -58,6 +58,13 @@ def case_login(s):
     st, j, _ = c.get("/api/feed")
     check(st == 401, "after logout the session is gone")
     # --add-user refuses short passwords and odd names
+    s.add_user("tanaka", "new-password-9")
+    st, j = Client(s).login("tanaka", "hanabi-2026")
+    check(st == 401, "--add-user on an existing name replaces its password: the old one fails")
+    st, j = Client(s).login("tanaka", "new-password-9")
+    check(st == 200, "and the new one works")
+    st, j = Client(s).login("sato", "kamakura-77")
+    check(st == 200, "the other users are kept")
     r = subprocess.run([STUDIO, "--users", s.users, "--add-user", "x"], input="short\n",
                        capture_output=True, text=True, timeout=30)
     check(r.returncode == 64, "--add-user refuses a password under 8 characters")
@@ -257,6 +264,23 @@ def case_concurrent(s):
     on_disk = json.load(open(s.feed))
     check(measure(on_disk, "1-1")["actuals"]["R7"] == 104 and "R7" not in measure(on_disk, "1-2")["actuals"],
           "the first save is not lost, the second not half-applied")
+    # An edit made by hand to the file while a page is open: refused, and said.
+    st, j, h = a.get("/api/feed")
+    check(h["ETag"] == j["etag"], "GET /api/feed carries the version as an ETag header too")
+    doc = json.load(open(s.feed))
+    measure(doc, "1-3")["actuals"]["R7"] = 2000
+    with open(s.feed + ".new", "w") as f:
+        json.dump(doc, f, ensure_ascii=False)
+    os.rename(s.feed + ".new", s.feed)
+    measure(j["feed"], "1-6").setdefault("actuals", {})["R7"] = 5
+    st, r, _ = a.post("/api/publish", {"feed": j["feed"]}, headers={"If-Match": j["etag"]})
+    check(st == 409, "a save over a file edited by hand meanwhile is refused (If-Match header)")
+    check("1-3 R7年度の実績: なし → 2,000件" in r["their_changes"], "and the hand edit is shown in words")
+    st, r, _ = a.post("/api/publish", {"feed": r["feed"]}, headers={"If-Match": r["etag"]})
+    check(st == 200, "saving on the current version works")
+    st, v, _ = a.get("/api/versions")
+    check(any(x["user"] == "-" and "outside" in x["note"] for x in v["versions"][:2]),
+          "the hand-edited file was kept as a version before it was replaced")
     # Really at once: of N saves on the same ETag exactly one wins.
     j = feed_of(a)
     def save(k):
@@ -355,8 +379,8 @@ if __name__ == "__main__":
     try:
         CASES[CASE](s)
         check(s.proc.poll() is None or CASE == "sigterm", "the studio is still running")
-    except Fail as e:
-        print("FAIL:", e)
+    except Exception as e:  # noqa: BLE001 (any failure: report it and stop the studio)
+        print("FAIL:", type(e).__name__, e)
         print(open(os.path.join(s.dir, "studio.log")).read()[-3000:])
         s.stop()
         sys.exit(1)

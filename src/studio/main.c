@@ -146,6 +146,21 @@ static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, cJS
     return rc;
 }
 
+/* 200 with j and the feed's ETag as a header too (HTTP's own form of the
+ * version the page edits). */
+static enum MHD_Result reply_json_etag(struct MHD_Connection *c, cJSON *j, const char *etag) {
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    if (etag[0]) MHD_add_response_header(r, "ETag", etag);
+    security_headers(r);
+    enum MHD_Result rc = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
 static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, const char *ja,
                                    const char *en) {
     cJSON *j = cJSON_CreateObject();
@@ -315,10 +330,9 @@ static enum MHD_Result api_login(struct MHD_Connection *c, const struct req *q) 
     return reply_json(c, 200, out, cookie);
 }
 
-static cJSON *feed_state(void) {
+static cJSON *feed_state(char etag[40]) {
     size_t len = 0;
-    char etag[40];
-    char *text = store_read(&CFG, &len, etag);
+    char *text = store_read_kept(&CFG, &len, etag);
     if (text == NULL) return NULL;
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "etag", etag);
@@ -453,7 +467,9 @@ static enum MHD_Result publish_text(struct MHD_Connection *c, const char *text, 
 static enum MHD_Result api_publish(struct MHD_Connection *c, cJSON *j, const char *user) {
     const cJSON *feed = cJSON_GetObjectItemCaseSensitive(j, "feed");
     const cJSON *etag = cJSON_GetObjectItemCaseSensitive(j, "etag");
-    if (!cJSON_IsString(etag)) return reply_error(c, 400, "版の情報がありません", "etag expected");
+    const char *base = cJSON_IsString(etag) ? etag->valuestring
+                                           : MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Match");
+    if (base == NULL) return reply_error(c, 428, "版の情報がありません", "etag (or If-Match) expected");
     char *text = draft_text(feed, true);
     if (text == NULL) return reply_error(c, 400, "フィードが読めません", "feed object expected");
     bool ok;
@@ -465,7 +481,7 @@ static enum MHD_Result api_publish(struct MHD_Connection *c, cJSON *j, const cha
         return reply_json(c, 422, chk, NULL);
     }
     cJSON_Delete(chk);
-    enum MHD_Result rc = publish_text(c, text, etag->valuestring, user, "");
+    enum MHD_Result rc = publish_text(c, text, base, user, "");
     free(text);
     return rc;
 }
@@ -537,9 +553,10 @@ static enum MHD_Result route(struct MHD_Connection *c, const char *url, bool pos
             return reply_json(c, 200, j, NULL);
         }
         if (!strcmp(url, "/api/feed")) {
-            cJSON *j = feed_state();
+            char etag[40];
+            cJSON *j = feed_state(etag);
             if (j == NULL) return reply_error(c, 500, "フィードのファイルを読めません", strerror(errno));
-            return reply_json(c, 200, j, NULL);
+            return reply_json_etag(c, j, etag);
         }
         if (!strcmp(url, "/api/versions")) {
             cJSON *j = cJSON_CreateObject();

@@ -174,6 +174,17 @@ done:
     return st;
 }
 
+char *store_read_kept(const struct studio_config *cfg, size_t *len, char etag[40]) {
+    pthread_mutex_lock(&store_mu);
+    char *body = store_read(cfg, len, etag);
+    int saved = errno;
+    if (body && etag[0] && !newest_version_is(cfg, etag))
+        add_version(cfg, body, *len, "-", "スタジオ以外で書かれた版 / written outside the studio");
+    pthread_mutex_unlock(&store_mu);
+    errno = saved;
+    return body;
+}
+
 cJSON *store_versions(const struct studio_config *cfg) {
     long ids[1024];
     pthread_mutex_lock(&store_mu);

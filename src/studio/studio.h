@@ -92,6 +92,12 @@ void auth_session_end(const char *token);
  * with errno on a read error. */
 char *store_read(const struct studio_config *cfg, size_t *len, char etag[40]);
 
+/* store_read, and when the file is not the newest kept version (the
+ * studio's first look at it, or an edit made by hand) it is kept as one
+ * first, so that a later conflict can say what changed and it can be
+ * restored. */
+char *store_read_kept(const struct studio_config *cfg, size_t *len, char etag[40]);
+
 enum store_status {
     STORE_OK = 0,
     STORE_CONFLICT,     /* the file changed since base_etag */

@@ -420,7 +420,8 @@ async function review() {
   if (r.status === 409) {
     const by = r.body.by || {};
     const again = await dialog('ほかの人が先に公開しました', [
-      h('p', {}, `${by.user || '別の人'} さんが ${by.time || ''} に公開した変更:`), list(r.body.their_changes || []),
+      h('p', {}, `${by.user === '-' ? 'スタジオの外で' : (by.user || '別の人') + ' さんが'} ${String(by.time || '').replace('T', ' ')} に書き換えた内容:`),
+      list((r.body.their_changes || []).length ? r.body.their_changes : ['(内容の違いは見つかりませんでした)']),
       h('p', {}, 'あなたの変更 (まだ公開されていません):'), list(S.changes),
       h('p', {}, '最新の内容を読み込んでから、あなたの変更をもう一度入れてください。')],
       '最新の内容を読み込む');
