@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from studio_cdp import Browser, Fail, Studio, check  # noqa: E402
+from studio_cdp import Browser, Client, Fail, Studio, check  # noqa: E402
 
 STUDIO, PLAYER, SRC = sys.argv[1:4]
 POLL = 10
@@ -59,6 +59,10 @@ class Player:
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(10)
+
+
+def measure_r7(path, i):
+    return json.load(open(path))["measures"][i].get("actuals", {}).get("R7")
 
 
 def text(b, sel):
@@ -150,6 +154,37 @@ def main():
         cached = json.load(open(os.path.join(s.dir, "cache", "feed.json")))
         check(cached["measures"][0]["actuals"]["R7"] == 104, "the player's cache holds the new actual")
 
+        # Two staff at once: sato publishes while tanaka's page still holds the old version.
+        other = Client(s)
+        check(other.login("sato", "kamakura-77")[0] == 200, "sato logs in over HTTP")
+        j = other.get("/api/feed")[1]
+        j["feed"]["measures"][1].setdefault("actuals", {})["R7"] = 280
+        check(other.post("/api/publish", {"feed": j["feed"], "etag": j["etag"]})[0] == 200,
+              "sato publishes 1-2 R7 = 280")
+        f13 = '[data-path="measures[2].actuals.R7"]'
+        b.type_into(f13, "2000")
+        b.wait("!document.getElementById('btn-review').disabled", 20, "the publish button")
+        b.click("#btn-review")
+        b.wait("document.getElementById('dlg').open", 20, "the review dialog")
+        b.click("#dlg-ok")
+        b.wait("document.getElementById('dlg-title').textContent === 'ほかの人が先に公開しました'", 20,
+               "the conflict dialog")
+        said = b.js("[...document.querySelectorAll('#dlg-body li')].map(e => e.textContent)")
+        check("1-2 R7年度の実績: なし → 280件" in said, f"tanaka sees sato's change: {said}")
+        check("1-3 R7年度の実績: なし → 2,000件" in said, "and their own, not yet published")
+        check(not any(x.startswith("1-2") and x.endswith("なし") for x in said),
+              "their own changes are told against the version they started from (no undoing sato's)")
+        check("sato" in text(b, "#dlg-body"), "and who made it")
+        b.screenshot("studio-05-conflict.png")
+        b.click("#dlg-ok")
+        b.wait("document.querySelector('[data-path=\"measures[1].actuals.R7\"]').value === '280'", 20,
+               "sato's value in the page")
+        check(measure_r7(s.feed, 1) == 280 and measure_r7(s.feed, 2) is None,
+              "the file has sato's change and nothing half-saved")
+        b.type_into(f13, "2000")
+        publish(b, shots, "studio-06-review-again.png", ["1-3 R7年度の実績: なし → 2,000件"])
+        check(measure_r7(s.feed, 1) == 280 and measure_r7(s.feed, 2) == 2000, "both changes are kept")
+
         # The other two usual edits: an announcement and a ticker line.
         b.click("#news-add")
         b.wait("document.querySelector('.msg[data-for^=\"announcements[\"]') !== null", 20,
@@ -162,8 +197,8 @@ def main():
         b.type_into(f'[data-path="ticker[{n_tick - 1}]"]', "マイナンバーカードの申請はお早めに")
         b.wait("document.querySelectorAll('.msg').length === 0 && "
                "!document.getElementById('btn-review').disabled", 20, "no problem left")
-        b.screenshot("studio-05-news.png", full=True)
-        publish(b, shots, "studio-06-review.png",
+        b.screenshot("studio-07-news.png", full=True)
+        publish(b, shots, "studio-08-review.png",
                 ["お知らせを追加: 「年末年始の窓口のご案内」", "テロップを追加: 「マイナンバーカードの申請はお早めに」"])
         t0 = time.time()
         player.wait(lambda st: st and st["showing"]["count"] == n0 + 1, POLL * 1.2 + 8,
@@ -173,7 +208,7 @@ def main():
         # The alert is behind a confirmation.
         b.click("#alert-new")
         b.wait("document.getElementById('dlg').open", 10, "the alert's confirmation")
-        b.screenshot("studio-07-alert-confirm.png")
+        b.screenshot("studio-09-alert-confirm.png")
         b.click("#dlg-cancel")
         b.wait("!document.getElementById('dlg').open", 10, "the dialog closed")
         check(b.js("document.querySelector('[data-path=\"alert.text\"]') === null"),
@@ -188,7 +223,7 @@ def main():
         set_value(b, '[data-path="alert.until"]', until)
         b.wait("document.querySelectorAll('.msg').length === 0 && "
                "!document.getElementById('btn-review').disabled", 20, "the alert checks")
-        publish(b, shots, "studio-08-alert-review.png", ["緊急のお知らせを出す: 「大雨警報」"])
+        publish(b, shots, "studio-10-alert-review.png", ["緊急のお知らせを出す: 「大雨警報」"])
         t0 = time.time()
         player.wait(lambda st: st and st["showing"]["slide"] == "alert", POLL * 1.2 + 8,
                     "the alert on the player's screen")
@@ -196,12 +231,12 @@ def main():
         b.js("document.getElementById('sec-preview').scrollIntoView()")
         b.wait("document.querySelector('#sheet figure[data-slide=\"alert\"]') !== null", 60,
                "the alert in the preview")
-        b.screenshot("studio-09-alert-preview.png")
+        b.screenshot("studio-11-alert-preview.png")
 
         # Versions: one click back to the first, and the player follows.
         b.js("document.getElementById('sec-versions').scrollIntoView()")
         b.wait("document.querySelectorAll('#versions button').length >= 3", 20, "the versions list")
-        b.screenshot("studio-10-versions.png")
+        b.screenshot("studio-12-versions.png")
         b.click("#versions tr:last-child button")
         b.wait("document.getElementById('dlg').open", 10, "the restore confirmation")
         b.click("#dlg-ok")

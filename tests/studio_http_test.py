@@ -261,6 +261,7 @@ def case_concurrent(s):
     check(st == 409, "the second save, made on the old version, is refused")
     check("1-1 R7年度の実績: なし → 104件" in r["their_changes"], "with the other's change shown")
     check(r["by"]["user"] == "tanaka", "and who made it")
+    check(r["your_changes"] == ["1-2 R7年度の実績: なし → 280件"], "and the refused save's own change")
     on_disk = json.load(open(s.feed))
     check(measure(on_disk, "1-1")["actuals"]["R7"] == 104 and "R7" not in measure(on_disk, "1-2")["actuals"],
           "the first save is not lost, the second not half-applied")
@@ -276,6 +277,7 @@ def case_concurrent(s):
     st, r, _ = a.post("/api/publish", {"feed": j["feed"]}, headers={"If-Match": j["etag"]})
     check(st == 409, "a save over a file edited by hand meanwhile is refused (If-Match header)")
     check("1-3 R7年度の実績: なし → 2,000件" in r["their_changes"], "and the hand edit is shown in words")
+    check(r["by"]["user"] == "-", "as made outside the studio")
     st, r, _ = a.post("/api/publish", {"feed": r["feed"]}, headers={"If-Match": r["etag"]})
     check(st == 200, "saving on the current version works")
     st, v, _ = a.get("/api/versions")

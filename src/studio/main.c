@@ -443,6 +443,9 @@ static enum MHD_Result publish_text(struct MHD_Connection *c, const char *text, 
         studio_etag(current, clen, cur_etag);
         cJSON_AddStringToObject(out, "etag", cur_etag);
         cJSON_AddItemToObject(out, "their_changes", b ? diff_words(b, cur) : cJSON_CreateArray());
+        cJSON *mine = parse_text(text, strlen(text));
+        cJSON_AddItemToObject(out, "your_changes", diff_words(b ? b : cur, mine));
+        cJSON_Delete(mine);
         cJSON *vs = store_versions(&CFG);
         cJSON *latest = cJSON_DetachItemFromArray(vs, 0);
         cJSON_Delete(vs);

@@ -151,6 +151,9 @@ enum store_status store_publish(const struct studio_config *cfg, const char *bod
         goto done;
     }
     if (strcmp(cur_etag, base_etag) != 0) {
+        /* An edit made by hand meanwhile is kept too (and named as such). */
+        if (cur_etag[0] && !newest_version_is(cfg, cur_etag))
+            add_version(cfg, cur, cur_len, "-", "スタジオ以外で書かれた版 / written outside the studio");
         *current = cur;
         cur = NULL;
         st = STORE_CONFLICT;

@@ -369,15 +369,19 @@ async function preview() {
   const nc = slides.filter((s) => s.changed).length;
   $('preview-status').textContent = `${r.body.at} の表示: ${slides.length} 枚 (変わるもの ${nc} 枚)、${Math.round(performance.now() - t0)} ms`;
   sheet.dataset.key = r.body.key;
+  // The enlarged slide follows the new version (or goes when it no longer exists).
+  const shown = $('big').hidden ? null : slides.find((x) => x.id === $('big-img').alt);
+  if (shown) showBig(shown, false);
+  else $('big').hidden = true;
   sheet.dataset.loaded = String(n);
 }
 
-function showBig(s) {
+function showBig(s, scroll) {
   $('big').hidden = false;
   $('big-img').src = s.url;
   $('big-img').alt = s.id;
   $('big-label').textContent = `${s.n}. ${s.id}${s.changed ? ' (変更あり)' : ''}`;
-  $('big').scrollIntoView({block: 'nearest'});
+  if (scroll !== false) $('big').scrollIntoView({block: 'nearest'});
 }
 
 // --- dialogs, publish, versions ------------------------------------------------------
@@ -422,7 +426,7 @@ async function review() {
     const again = await dialog('ほかの人が先に公開しました', [
       h('p', {}, `${by.user === '-' ? 'スタジオの外で' : (by.user || '別の人') + ' さんが'} ${String(by.time || '').replace('T', ' ')} に書き換えた内容:`),
       list((r.body.their_changes || []).length ? r.body.their_changes : ['(内容の違いは見つかりませんでした)']),
-      h('p', {}, 'あなたの変更 (まだ公開されていません):'), list(S.changes),
+      h('p', {}, 'あなたの変更 (まだ公開されていません):'), list(r.body.your_changes || S.changes),
       h('p', {}, '最新の内容を読み込んでから、あなたの変更をもう一度入れてください。')],
       '最新の内容を読み込む');
     if (again) { await loadFeed(); loadVersions(); setStatus('最新の内容を読み込みました。変更をもう一度入れてください。', true); }
@@ -438,7 +442,7 @@ async function loadVersions() {
   t.replaceChildren(h('tr', {}, h('th', {}, '版'), h('th', {}, '日時'), h('th', {}, '公開した人'), h('th', {}, 'メモ'), h('th', {}, '')));
   if (r.status !== 200) return;
   r.body.versions.forEach((v, k) => {
-    t.append(h('tr', {}, h('td', {}, String(v.id)), h('td', {}, String(v.time).replace('T', ' ')), h('td', {}, v.user),
+    t.append(h('tr', {}, h('td', {}, String(v.id)), h('td', {}, String(v.time).replace('T', ' ')), h('td', {}, v.user === '-' ? '(スタジオの外)' : v.user),
       h('td', {}, v.note || (k === 0 ? '(いま公開中)' : '')),
       h('td', {}, k === 0 ? '' : h('button', {type: 'button', 'data-version': v.id, on: {click: () => restore(v)}}, 'この版に戻す'))));
   });
