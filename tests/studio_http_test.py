@@ -79,7 +79,7 @@ def case_secure_cookie(s):
     with open(conf, "w") as f:
         f.write(f"feed = {s.feed}\nusers_file = {s.users}\nversions_dir = {s.versions}\n"
                 f"listen = 127.0.0.1:{s.port}\nsecure_cookies = yes\n"
-                f"allowed_hosts = signage.town.example\n")
+                f"allowed_hosts = signage.town.example\ntrust_proxy = yes\n")
     s.proc = subprocess.Popen([STUDIO, "--config", conf], stdout=subprocess.PIPE, stderr=s.log, text=True)
     check(s.proc.stdout.readline().startswith("http://"), "starts from studio.conf")
     c = Client(s)
@@ -87,6 +87,16 @@ def case_secure_cookie(s):
                       headers={"Host": "signage.town.example", "Origin": "https://signage.town.example"})
     check(st == 200, "behind the proxy: the configured host and its https Origin are accepted")
     check("Secure" in [f.strip() for f in c.set_cookie.split(";")], "secure_cookies = yes adds Secure")
+    proxy = {"Host": "signage.town.example", "Origin": "https://signage.town.example"}
+    for i in range(5):
+        Client(s).post("/api/login", {"user": f"guess{i}", "password": "x" * 8},
+                       headers=dict(proxy, **{"X-Real-IP": "10.0.0.66"}))
+    st, j, _ = Client(s).post("/api/login", {"user": "sato", "password": "kamakura-77"},
+                              headers=dict(proxy, **{"X-Real-IP": "10.0.0.66"}))
+    check(st == 429, "trust_proxy: the guessing address (X-Real-IP) is locked out")
+    st, j, _ = Client(s).post("/api/login", {"user": "sato", "password": "kamakura-77"},
+                              headers=dict(proxy, **{"X-Real-IP": "10.0.0.7"}))
+    check(st == 200, "but another address behind the same proxy still logs in")
 
 
 def case_csrf(s):

@@ -64,6 +64,10 @@ static const char *set_key(struct studio_config *c, const char *key, const char 
         if (!strcmp(value, "yes")) c->secure_cookies = true;
         else if (!strcmp(value, "no")) c->secure_cookies = false;
         else return "expected yes or no";
+    } else if (!strcmp(key, "trust_proxy")) {
+        if (!strcmp(value, "yes")) c->trust_proxy = true;
+        else if (!strcmp(value, "no")) c->trust_proxy = false;
+        else return "expected yes or no";
     } else if (!strcmp(key, "allowed_hosts")) {
         char tmp[1024];
         snprintf_cut(tmp, sizeof tmp, "%s", value);
@@ -201,6 +205,14 @@ static void client_address(struct MHD_Connection *c, char *out, size_t size) {
     if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
                   (socklen_t)size);
+    /* Behind nginx every peer is 127.0.0.1: the proxy names the real one, so
+     * that one address's failures do not lock everybody out. Only a
+     * well-formed address from the local proxy is believed. */
+    const char *real = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Real-IP");
+    unsigned char buf[sizeof(struct in6_addr)];
+    if (CFG.trust_proxy && real && strcmp(out, "127.0.0.1") == 0 &&
+        (inet_pton(AF_INET, real, buf) == 1 || inet_pton(AF_INET6, real, buf) == 1))
+        snprintf_cut(out, size, "%s", real);
 }
 
 /* The session of the request; false when there is none. */
@@ -287,7 +299,7 @@ static enum MHD_Result api_login(struct MHD_Connection *c, const struct req *q) 
         cJSON_Delete(j);
         return reply_error(c, 400, "名前とパスワードを入れてください", "user and password expected");
     }
-    char client[64], name[STUDIO_USER_MAX + 1];
+    char client[INET6_ADDRSTRLEN + 8], name[STUDIO_USER_MAX + 1];
     client_address(c, client, sizeof client);
     snprintf_cut(name, sizeof name, "%s", u->valuestring);
     int retry = 0;

@@ -30,6 +30,7 @@ struct studio_config {
     char player_config[PATH_MAX]; /* the player's signage.conf (town name, font, seconds) */
     int preview_w, preview_h;     /* the lobby screen's size and orientation */
     bool secure_cookies;          /* behind HTTPS (nginx): cookies get Secure */
+    bool trust_proxy;             /* X-Real-IP from 127.0.0.1 names the client (rate limit, log) */
     char hosts[STUDIO_MAX_HOSTS][128]; /* Host values accepted besides the listen address */
     int n_hosts;
     int session_minutes;          /* idle time before a session ends */
