@@ -217,6 +217,42 @@ def case_validate(s):
     check(not j["ok"] and j["problems"], "a feed with no measures is not publishable")
 
 
+def case_diff(s):
+    """What the review before publishing says, item by item."""
+    c = logged_in(s)
+    feed = feed_of(c)["feed"]
+    measure(feed, "1-1")["targets"]["R8"] = 130
+    del measure(feed, "1-2")["actuals"]["R6"]
+    measure(feed, "1-3")["headline"] = False
+    measure(feed, "1-3")["metric"]["unit"] = "回"
+    feed["measures"] = [m for m in feed["measures"] if m["id"] != "3-4"]
+    a0 = feed["announcements"][0]
+    a0["body"] = "本文を書き換えました。"
+    a0["valid_until"] = "2027-02-28"
+    feed["announcements"][1]["title"] = "スマホ教室 (12月)"
+    feed["ticker"] = feed["ticker"][1:] + ["新しいテロップ"]
+    feed["alert"] = {"level": "emergency", "title": "避難指示", "text": "高台へ避難してください",
+                     "until": "2026-11-24T18:00"}
+    st, j, _ = c.post("/api/check", {"feed": feed})
+    said = j["changes"]
+    print("\n".join(said))
+    for want in ("1-1 R8年度の目標: 120件 → 130件",
+                 "1-2 R6年度の実績: 266件 → なし",
+                 "1-3 の「まとめ」への表示: する → しない",
+                 "1-3 の単位: 「件」 → 「回」",
+                 "施策 3-4 を削除: デジタル技術の活用",
+                 "お知らせ「マイナンバーカードでコンビニ交付」の本文を書き換え",
+                 "お知らせ「マイナンバーカードでコンビニ交付」の表示終了: 「2027-03-31」 → 「2027-02-28」",
+                 "お知らせ「スマホ教室 (12月)」の題名: 「スマホ教室のご案内」 → 「スマホ教室 (12月)」",
+                 "テロップを削除: 「窓口でキャッシュレス決済が使えます」",
+                 "テロップを追加: 「新しいテロップ」",
+                 "緊急のお知らせを出す: 「避難指示」 (緊急、2026-11-24 18:00 まで)"):
+        check(want in said, f"the review says 「{want}」")
+    check(len(said) == 11, "and nothing else")
+    st, j, _ = c.post("/api/check", {"feed": feed_of(c)["feed"]})
+    check(j["changes"] == [] and j["ok"], "the published feed itself: no change, publishable")
+
+
 def case_publish_restore(s):
     c = logged_in(s)
     j = feed_of(c)

@@ -128,7 +128,7 @@ static void measures(cJSON *out, const cJSON *a, const cJSON *b) {
         }
         const char *unit = str(get(m, "metric"), "unit");
         char who[64];
-        snprintf(who, sizeof who, "施策 %s", id);
+        snprintf(who, sizeof who, "%s ", id); /* "1-3 の単位: ..." like "1-3 R7年度の実績: ..." */
         field(out, who, "名称", get(o, "name"), get(m, "name"), false);
         field(out, who, "分野", get(o, "field"), get(m, "field"), false);
         field(out, who, "指標", get(get(o, "metric"), "name"), get(get(m, "metric"), "name"), false);
