@@ -31,6 +31,7 @@ extern const unsigned char studio_index_html[], studio_js[], studio_css[];
 extern const size_t studio_index_html_len, studio_js_len, studio_css_len;
 
 static struct studio_config CFG;
+static const char *CONFIG_PATH = "studio.conf"; /* for messages */
 
 /* --- configuration --------------------------------------------------------- */
 
@@ -87,7 +88,7 @@ static const char *set_key(struct studio_config *c, const char *key, const char 
 
 static int studio_ini_entry(void *user, const char *section, const char *key, const char *value) {
     const char *why = set_key(user, key, value);
-    if (why) LOG(LOG_ERROR, "studio.conf: %s = %s: %s", key, value, why);
+    if (why) LOG(LOG_ERROR, "%s: %s = %s: %s", CONFIG_PATH, key, value, why);
     (void)section;
     return why == NULL;
 }
@@ -742,6 +743,7 @@ int main(int argc, char **argv) {
     }
     if (config_path == NULL && access(STUDIO_DEFAULT_CONFIG, F_OK) == 0) config_path = STUDIO_DEFAULT_CONFIG;
     if (config_path) {
+        CONFIG_PATH = config_path;
         int rc = ini_parse(config_path, studio_ini_entry, &CFG);
         if (rc < 0) {
             LOG(LOG_ERROR, "%s: cannot read the settings: %s", config_path, strerror(errno));
