@@ -192,7 +192,18 @@ def main():
         n_news = b.js("document.querySelectorAll('#news-list .item').length")
         b.type_into(f'[data-path="announcements[{n_news - 1}].title"]', "年末年始の窓口のご案内")
         b.type_into(f'[data-path="announcements[{n_news - 1}].body"]', "12月29日から1月3日まで窓口はお休みです。")
+        # The session runs out mid-edit (here: ended behind the page's back): logging in
+        # again keeps what was typed.
+        b.js("fetch('/api/logout', {method: 'POST', headers: {'X-CSRF-Token': S.csrf}})")
         b.click("#ticker-add")
+        b.wait("!document.getElementById('login-box').hidden", 20, "the login form after the session ended")
+        check("そのまま残ります" in text(b, "#login-error"), "it says the draft is kept")
+        b.type_into("#login-user", "tanaka")
+        b.type_into("#login-pass", "hanabi-2026")
+        b.click("#login-form button[type=submit]")
+        b.wait("!document.getElementById('app').hidden", 20, "the editor again")
+        check(b.js(f"document.querySelector('[data-path=\"announcements[{n_news - 1}].title\"]').value")
+              == "年末年始の窓口のご案内", "the announcement typed before is still there")
         n_tick = b.js("document.querySelectorAll('#ticker-list .item').length")
         b.type_into(f'[data-path="ticker[{n_tick - 1}]"]', "マイナンバーカードの申請はお早めに")
         b.wait("document.querySelectorAll('.msg').length === 0 && "
@@ -250,6 +261,12 @@ def main():
         print("screenshots in", shots)
     finally:
         if b:
+            if sys.exc_info()[0] is not None:  # what the page looked like when it failed
+                try:
+                    b.screenshot("failure.png")
+                    print("page status:", text(b, "#status-text"), "| login:", text(b, "#login-error"))
+                except Exception:  # noqa: BLE001
+                    pass
             b.close()
         if player:
             player.stop()

@@ -207,9 +207,21 @@ class Browser:
             self.call("Input.insertText", text=ch)
 
     def click(self, selector):
-        box = self.js(f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-                      f" e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect();"
-                      f" return [r.x + r.width / 2, r.y + r.height / 2]; }})()")
+        """A real mouse click on the element's centre, once the layout has
+        settled there (images arriving above may still move it)."""
+        sel = json.dumps(selector)
+        for _ in range(20):
+            box = self.js(f"new Promise(ok => {{ const e = document.querySelector({sel});"
+                          f" e.scrollIntoView({{block: 'center'}});"
+                          f" requestAnimationFrame(() => requestAnimationFrame(() => {{"
+                          f" const r = e.getBoundingClientRect(); const x = r.x + r.width / 2,"
+                          f" y = r.y + r.height / 2; const hit = document.elementFromPoint(x, y);"
+                          f" ok([x, y, !!hit && (hit === e || e.contains(hit))]); }})); }})")
+            if box[2]:
+                break
+            time.sleep(0.1)
+        else:
+            raise Fail(f"{selector} stays covered or moving; cannot click it")
         for t in ("mousePressed", "mouseReleased"):
             self.call("Input.dispatchMouseEvent", type=t, x=box[0], y=box[1], button="left",
                       clickCount=1)

@@ -37,7 +37,10 @@ async function api(method, path, body) {
   const r = await fetch(path, opt);
   let j = {};
   try { j = await r.json(); } catch (e) { j = {error: '応答が読めません'}; }
-  if (r.status === 401 && path !== '/api/login') showLogin();
+  if (r.status === 401 && path !== '/api/login') {
+    showLogin();
+    if (S.draft) $('login-error').textContent = 'ログインの期限が切れました。ログインし直すと、編集中の内容はそのまま残ります。';
+  }
   return {status: r.status, body: j};
 }
 
@@ -74,7 +77,10 @@ async function start() {
   $('login-box').hidden = true;
   $('app').hidden = false;
   $('preview-size').textContent = `${S.width}×${S.height} (${S.width >= S.height ? '横長' : '縦長'})`;
-  await loadFeed();
+  // After a session ran out mid-edit the draft is still here: keep it (a
+  // later publish is checked against the version it started from).
+  if (S.draft) check();
+  else await loadFeed();
   loadVersions();
 }
 
@@ -458,7 +464,17 @@ async function restore(v) {
 
 document.addEventListener('DOMContentLoaded', () => {
   $('login-form').addEventListener('submit', login);
-  $('logout').addEventListener('click', async () => { await api('POST', '/api/logout'); showLogin(); });
+  $('logout').addEventListener('click', async () => {
+    if (S.changes.length && !await dialog('ログアウト', [h('p', {}, 'まだ公開していない変更は消えます。ログアウトしますか？')], 'ログアウトする')) return;
+    await api('POST', '/api/logout');
+    S.draft = null;
+    S.changes = [];
+    showLogin();
+  });
+  // Leaving the page with unpublished changes asks first.
+  window.addEventListener('beforeunload', (e) => {
+    if (S.changes.length) { e.preventDefault(); e.returnValue = ''; }
+  });
   $('btn-preview').addEventListener('click', () => schedulePreview(0));
   $('btn-review').addEventListener('click', review);
   $('preview-at').addEventListener('change', () => schedulePreview(0));
