@@ -102,6 +102,7 @@ def main():
         n0 = first["showing"]["count"]
         b.goto(s.base + "/")
         b.wait("!document.getElementById('login-box').hidden", 20, "the login form")
+        b.screenshot("studio-00-login.png")
         b.type_into("#login-user", "tanaka")
         b.type_into("#login-pass", "wrong-one")
         b.click("#login-form button[type=submit]")
