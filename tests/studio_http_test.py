@@ -413,6 +413,36 @@ def case_preview(s):
     check((w, h) == (1080, 1920), "--size 1080x1920 previews a portrait screen")
 
 
+def case_responsive(s):
+    """Requests waiting for previews never stall the others: while six
+    previews of different drafts queue for the one render thread, a login
+    and a check still answer at once."""
+    c = logged_in(s)
+    feed = feed_of(c)["feed"]
+    def preview(k):
+        f = json.loads(json.dumps(feed))
+        measure(f, "1-1")["actuals"]["R7"] = 500 + k
+        cl = Client(s)
+        cl.cookie, cl.csrf = c.cookie, c.csrf
+        t0 = time.time()
+        st = cl.post("/api/preview", {"feed": f, "at": "2026-11-24T09:00"})[0]
+        return st, time.time() - t0
+    with concurrent.futures.ThreadPoolExecutor(6) as ex:
+        jobs = [ex.submit(preview, k) for k in range(6)]
+        time.sleep(0.5)
+        t0 = time.time()
+        st, j = Client(s).login("sato", "kamakura-77")
+        took_login = time.time() - t0
+        t0 = time.time()
+        st2, j2, _ = c.post("/api/check", {"feed": feed})
+        took_check = time.time() - t0
+        done = [f.result() for f in jobs]
+    print(f"previews: {[round(t, 1) for _, t in done]} s; login {took_login:.2f} s, check {took_check:.2f} s")
+    check(all(st == 200 for st, _ in done), "all six previews are drawn")
+    check(st == 200 and took_login < 2, "a login during them answers within 2 s")
+    check(st2 == 200 and took_check < 2, "a check during them answers within 2 s")
+
+
 def case_sigterm(s):
     c = logged_in(s)
     t0 = time.time()

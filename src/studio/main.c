@@ -793,8 +793,10 @@ int main(int argc, char **argv) {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)CFG.port)};
     inet_pton(AF_INET, CFG.listen_addr, &sa.sin_addr);
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)CFG.port, NULL, NULL, handle,
-        NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, 4,
+        /* A thread per connection: a request waiting for its preview must
+         * not stall the other connections (a pool thread serves several). */
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
+        (uint16_t)CFG.port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_CONNECTION_LIMIT, 64, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 32,
         MHD_OPTION_CONNECTION_TIMEOUT, 30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
         MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
