@@ -390,12 +390,9 @@ static enum MHD_Result api_preview(struct MHD_Connection *c, cJSON *j) {
     when -= when % 60; /* the header shows minutes: one preview per minute */
     char *text = draft_text(feed, false);
     if (text == NULL) return reply_error(c, 400, "フィードが読めません", "feed object expected");
-    char key[65], why[160] = "";
-    cJSON *slides = preview_render(text, strlen(text), when, key, why, sizeof why);
-    free(text);
-    if (slides == NULL)
-        return reply_error(c, 422, "この内容では画面を作れません", why);
-    /* The published file at the same moment, to mark what changes. */
+    /* The published file at the same moment, to mark what changes; first,
+     * so that staff editing at once share its render rather than each
+     * waiting behind the others' drafts for it. */
     size_t len = 0;
     char etag[40], pkey[65], pwhy[160];
     char *pub = store_read(&CFG, &len, etag);
@@ -406,6 +403,13 @@ static enum MHD_Result api_preview(struct MHD_Connection *c, cJSON *j) {
     cJSON_Delete(pub_json);
     cJSON *before = pub ? preview_render(pub, strlen(pub), when, pkey, pwhy, sizeof pwhy) : NULL;
     free(pub);
+    char key[65], why[160] = "";
+    cJSON *slides = preview_render(text, strlen(text), when, key, why, sizeof why);
+    free(text);
+    if (slides == NULL) {
+        cJSON_Delete(before);
+        return reply_error(c, 422, "この内容では画面を作れません", why);
+    }
     cJSON *s;
     cJSON_ArrayForEach(s, slides) {
         const char *id = cJSON_GetObjectItemCaseSensitive(s, "id")->valuestring;

@@ -33,6 +33,7 @@ struct result {
     bool done;   /* drawn (or failed: why set) */
     char why[160];
     uint64_t used;
+    uint64_t queued; /* jobs are drawn in the order they came */
     /* The job, while busy: */
     char *body;
     size_t len;
@@ -170,8 +171,9 @@ static void *render_thread(void *arg) {
     for (;;) {
         struct result *job = NULL;
         while (!P.stop) {
-            for (int i = 0; i < CACHE_SLOTS && job == NULL; i++)
-                if (P.slots[i].busy) job = &P.slots[i];
+            for (int i = 0; i < CACHE_SLOTS; i++)
+                if (P.slots[i].busy && (job == NULL || P.slots[i].queued < job->queued))
+                    job = &P.slots[i];
             if (job) break;
             pthread_cond_wait(&P.work, &P.mu);
         }
@@ -264,6 +266,7 @@ cJSON *preview_render(const char *body, size_t len, time_t at, char key[65], cha
         r->len = len;
         r->at = at;
         r->busy = true;
+        r->queued = ++P.tick;
         pthread_cond_signal(&P.work);
     }
     r->used = ++P.tick;
