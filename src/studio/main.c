@@ -817,6 +817,7 @@ int main(int argc, char **argv) {
     int sig = 0;
     sigwait(&set, &sig);
     LOG(LOG_INFO, "stopping (signal %d)", sig);
+    preview_wake_all(); /* requests waiting for previews answer now */
     MHD_stop_daemon(d);
     preview_stop();
     return 0;

@@ -4,6 +4,7 @@
  * wait, bounded, for the result. Results are cached per feed version, time
  * and size (the key), as PNGs in memory: nothing is written to disk. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,8 @@ struct result {
 static struct {
     const struct studio_config *cfg;
     pthread_t thread;
-    bool started, stop;
+    bool started;
+    atomic_bool stop; /* read between slides without the lock */
     pthread_mutex_t mu;
     pthread_cond_t work, finished;
     struct result slots[CACHE_SLOTS];
@@ -112,6 +114,10 @@ static void draw_job(struct result *res, SDL_Surface *surface, SDL_Renderer *sr,
     int w = surface->w, h = surface->h;
     uint64_t encode_ms = 0;
     for (size_t k = alert ? 0 : 1; k <= deck.n; k++) {
+        if (atomic_load(&P.stop)) {
+            snprintf(res->why, sizeof res->why, "stopping");
+            break;
+        }
         size_t i = k ? k - 1 : 0;
         struct render_frame f = {0};
         localtime_r(&res->at, &f.now);
@@ -211,12 +217,17 @@ bool preview_start(const struct studio_config *cfg) {
     return true;
 }
 
+void preview_wake_all(void) {
+    pthread_mutex_lock(&P.mu);
+    atomic_store(&P.stop, true);
+    pthread_cond_broadcast(&P.work);
+    pthread_cond_broadcast(&P.finished);
+    pthread_mutex_unlock(&P.mu);
+}
+
 void preview_stop(void) {
     if (P.started) {
-        pthread_mutex_lock(&P.mu);
-        P.stop = true;
-        pthread_cond_broadcast(&P.work);
-        pthread_mutex_unlock(&P.mu);
+        preview_wake_all();
         pthread_join(P.thread, NULL);
         P.started = false;
     }
@@ -271,7 +282,7 @@ cJSON *preview_render(const char *body, size_t len, time_t at, char key[65], cha
     }
     r->used = ++P.tick;
     int rc = 0;
-    while (r->busy && rc != ETIMEDOUT && strcmp(r->key, key) == 0)
+    while (r->busy && rc != ETIMEDOUT && strcmp(r->key, key) == 0 && !atomic_load(&P.stop))
         rc = pthread_cond_timedwait(&P.finished, &P.mu, &deadline);
     cJSON *out = NULL;
     if (r->done && strcmp(r->key, key) == 0 && r->why[0] == '\0') {

@@ -135,6 +135,10 @@ cJSON *diff_words(const cJSON *old_feed, const cJSON *new_feed);
 /* Starts the render thread (it owns SDL). False when the fonts are missing. */
 bool preview_start(const struct studio_config *cfg);
 void preview_stop(void);
+/* Makes every waiting request give up (and the render thread stop after
+ * its current slide): call before stopping the HTTP server, whose threads
+ * may be waiting for previews. */
+void preview_wake_all(void);
 
 /* One rendered slide. */
 struct preview_slide {
