@@ -15,6 +15,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from studio_cdp import Client, Fail, Studio, check  # noqa: E402
 
 STUDIO, PLAYER, SRC, CASE = sys.argv[1:5]
+with open(STUDIO, "rb") as _f:
+    SANITIZED = b"__asan_init" in _f.read()
 
 
 def logged_in(s, user="tanaka", password=None):
@@ -457,7 +459,9 @@ def case_responsive(s):
             except OSError:
                 pass
     print(f"stopped in {took:.2f} s with previews queued")
-    check(rc == 0 and took < 3, "SIGTERM with six previews queued ends it with 0 within 3 s")
+    # (The sanitizer build draws several times slower and LeakSanitizer scans at exit.)
+    limit = 10 if SANITIZED else 3
+    check(rc == 0 and took < limit, f"SIGTERM with six previews queued ends it with 0 within {limit} s")
 
 
 def case_sigterm(s):
