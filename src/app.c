@@ -24,6 +24,7 @@
 #include "fetch.h"
 #include "feed.h"
 #include "fmt.h"
+#include "guard.h"
 #include "image.h"
 #include "font.h"
 #include "layout.h"
@@ -67,6 +68,7 @@ struct picture {
 
 /* Everything the running player holds. */
 struct app {
+    bool guarded;            /* the running player: the poison guard looks first (guard.h) */
     struct config cfg;
     const char *cfg_path;    /* the settings file read (for SIGHUP), or NULL */
     const char *cli_feed_url;/* --feed URL, which wins over feed_url on reload too */
@@ -146,6 +148,8 @@ static void feed_refused(struct app *a, struct feed_report *rep, const char *why
 
 /* Loads settings and the feed. The feed file, when given and usable, wins;
  * otherwise the embedded plan is shown, so the screen is never empty. */
+static void guard_note_screen(struct app *a);
+
 static int app_load(struct app *a, const struct app_options *opt) {
     config_defaults(&a->cfg);
     const char *cfg_path = opt->config_path;
@@ -238,10 +242,17 @@ static int app_load(struct app *a, const struct app_options *opt) {
     /* Without a file: the cache's last good feed, else the embedded plan.
      * Read before the first frame (a bounded read of one small file), so the
      * screen starts with the newest data it has. */
+    if (a->guarded && a->feed == NULL) {
+        /* Before the cached feed and media_dir are read: they may be what
+         * killed the last run. */
+        struct guard_verdict v;
+        guard_start(a->cfg.state_dir, a->cfg.cache_dir, a->cfg.media_dir, &v);
+    }
     if (a->feed == NULL) a->feed = updater_load_initial(a->cfg.cache_dir, &a->source);
     a->media_stamp = media_dir_stamp(a->cfg.media_dir);
     a->local = media_set_load(a->cfg.media_dir);
     media_attach(a->feed, a->local);
+    if (a->guarded) guard_note_screen(a);
     LOG(LOG_INFO, "showing the %s feed", feed_source_name(a->source));
     deck_build(a->feed, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
     LOG(LOG_INFO, "%zu measures, %zu slides", a->feed->n_measures, a->deck.n);
@@ -868,6 +879,13 @@ int app_status(const char *config_path) {
     }
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "clock_plausible")))
         printf("  注意: 時計が合っていません (the system clock is not set yet)\n");
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(s, "quarantine");
+    if (cJSON_IsObject(q)) {
+        const char *what = jstr(q, "what");
+        printf("  隔離 / quarantined:          %s %.16s (%s)\n",
+               !strcmp(what, "pictures") ? "USB の画像セット" : "フィード", jstr(q, "id"), what);
+        printf("                               %s / %s\n", jstr(q, "why_ja"), jstr(q, "why"));
+    }
     cJSON_Delete(s);
     return 0;
 }
@@ -932,6 +950,18 @@ static void on_usb_news(void *ctx) {
  * pictures from the USB worker (either may be NULL; both become the app's):
  * the deck is rebuilt and, when the slide on screen still exists, it stays.
  * Returns the new index. */
+/* What the poison guard should know is on screen: the cached feed by its
+ * hash (it is the one on screen whenever the source is the cache or the
+ * network), and the picture set. A small read on a rare event. */
+static void guard_note_screen(struct app *a) {
+    char feed_id[65], set_id[80];
+    if (a->source == SOURCE_EMBEDDED) snprintf(feed_id, sizeof feed_id, "embedded");
+    else if (a->source == SOURCE_FILE) snprintf(feed_id, sizeof feed_id, "file");
+    else guard_cached_feed_id(a->cfg.cache_dir, feed_id);
+    guard_current_set(a->cfg.media_dir, set_id, sizeof set_id);
+    guard_showing(feed_id, set_id);
+}
+
 static size_t adopt(struct app *a, struct feed *f, struct media_set *set, size_t index) {
     char current[sizeof a->deck.slides[0].id] = "";
     if (index < a->deck.n) memcpy(current, a->deck.slides[index].id, sizeof current);
@@ -945,6 +975,7 @@ static size_t adopt(struct app *a, struct feed *f, struct media_set *set, size_t
         a->local = set;
     }
     media_attach(a->feed, a->local);
+    if (a->guarded) guard_note_screen(a);
     deck_build(a->feed, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
     int keep = deck_find(&a->deck, current);
     if (f) LOG(LOG_INFO, "new feed on screen: %zu measures, %zu slides", f->n_measures, a->deck.n);
@@ -1202,6 +1233,7 @@ int app_run(const struct app_options *opt) {
     fetch_global_init(); /* before any thread: curl_global_init is not thread-safe */
 
     service_init();
+    a.guarded = true;
     int rc = app_load(&a, opt);
     if (rc != APP_EXIT_OK) goto done;
     rc = open_display(&a, opt);
@@ -1518,6 +1550,8 @@ done:
     if (a.renderer) SDL_DestroyRenderer(a.renderer);
     if (a.window) SDL_DestroyWindow(a.window);
     if (TTF_WasInit()) TTF_Quit();
+    /* Every way out of here is a clean exit (a crash never gets here). */
+    guard_clean_exit();
     app_unload(&a);
     SDL_Quit();
     return rc;

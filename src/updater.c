@@ -15,6 +15,7 @@
 #include "cache.h"
 #include "config.h"
 #include "feed.h"
+#include "guard.h"
 #include "fetch.h"
 #include "log.h"
 #include "util.h"
@@ -164,6 +165,13 @@ static void add_time(cJSON *obj, const char *key, time_t t) {
 }
 
 /* Writes state_dir/status.json atomically. Worker thread only. */
+/* A body the poison guard set aside (guard.h) is refused unparsed. */
+static bool body_quarantined(const struct updater *u, const struct fetch_result *res) {
+    char hex[65];
+    util_sha256_hex(res->body, res->len, hex);
+    return guard_is_quarantined(u->cfg.cache_dir, hex);
+}
+
 static void write_status(struct updater *u) {
     pthread_mutex_lock(&u->mu);
     char showing[48], last_import[512];
@@ -183,6 +191,13 @@ static void write_status(struct updater *u) {
     add_time(s, "last_success", u->last_success);
     add_time(s, "next_attempt", u->next_attempt);
     cJSON_AddStringToObject(s, "result", u->last_result);
+    /* What the poison guard set aside, if anything (guard.h). */
+    size_t qlen = 0;
+    char *q = cache_read(u->cfg.state_dir, "quarantine.json", 4096, &qlen);
+    cJSON *qj = q ? cJSON_ParseWithLength(q, qlen) : NULL;
+    free(q);
+    if (cJSON_IsObject(qj)) cJSON_AddItemToObject(s, "quarantine", qj);
+    else cJSON_Delete(qj);
     cJSON_AddNumberToObject(s, "http_status", (double)u->http_status);
     cJSON_AddStringToObject(s, "error", u->last_error);
     cJSON_AddNumberToObject(s, "consecutive_failures", st.failures);
@@ -321,10 +336,19 @@ static double attempt(struct updater *u) {
             if (cached) u->media_failed = sync_media(u, cached);
             feed_free(cached);
         }
+    } else if (fs == FETCH_OK && body_quarantined(u, &res)) {
+        snprintf(u->last_result, sizeof u->last_result, "quarantined");
+        snprintf(u->last_error, sizeof u->last_error,
+                 "this feed was set aside after the player died twice showing it; publish a corrected one");
+        LOG(LOG_ERROR, "fetched feed refused: it is the one the poison guard set aside");
     } else if (fs == FETCH_OK) {
         struct feed_report *rep = xmalloc(sizeof *rep);
         struct feed *f = NULL;
+        char hex[65];
+        util_sha256_hex(res.body, res.len, hex);
+        guard_incoming(hex); /* a parse that kills the player blames this body, not the screen's */
         enum feed_status st = feed_parse(res.body, res.len, rep, &f);
+        guard_incoming(NULL);
         for (size_t i = 0; i < rep->count; i++)
             LOG(f ? LOG_WARN : LOG_ERROR, "feed: %s: %s (%s)",
                 rep->items[i].path[0] ? rep->items[i].path : "(whole file)", rep->items[i].en,
