@@ -7,7 +7,7 @@ BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config
     libinih-dev libunibreak-dev libfontconfig-dev libssl-dev libqrencode-dev libsystemd-dev)
 RUNTIME_PACKAGES=(fonts-morisawa-bizud-gothic tzdata)
 TEST_PACKAGES=(valgrind xvfb xauth x11-apps imagemagick python3 python3-jsonschema openssl
-    dpkg-dev lintian systemd)
+    dpkg-dev lintian systemd systemd-container mmdebstrap)
 
 step() { printf '\n== %s\n' "$*"; }
 
