@@ -139,7 +139,7 @@ for f in /usr/bin/misato-signage /usr/share/misato-signage/feed.schema.json \
 done
 ci misato-signage --validate /usr/share/misato-signage/feed-example.json >/dev/null ||
     fail "the shipped example feed does not validate"
-ci zcat /usr/share/doc/misato-signage/changelog.gz | head -n 1 | grep -qF "misato-signage ($va)" ||
+[ "$(ci zcat /usr/share/doc/misato-signage/changelog.gz | sed -n 1p)" = "misato-signage ($va) bookworm; urgency=medium" ] ||
     fail "the changelog's first entry is not $va"
 v=$(ci misato-signage --version)
 [[ $v =~ ^"misato-signage $va (commit "[0-9a-f]{40}(-dirty)?")"$ ]] || fail "--version: $v"

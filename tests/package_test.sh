@@ -52,8 +52,9 @@ for s in postinst prerm postrm; do
     sh -n "$work/ctl/$s" || fail "$s: shell syntax"
 done
 grep -q "adduser --quiet --system" "$work/ctl/postinst" || fail "postinst does not create the signage user"
-grep -q "/nonexistent" "$work/ctl/postinst" && fail "postinst names /nonexistent (adduser warns about it)"
-grep -qE "systemctl +(enable|restart|start|stop|disable)" "$work/ctl/postinst" "$work/ctl/prerm" "$work/ctl/postrm" &&
+grep -q -- "--home /nonexistent" "$work/ctl/postinst" && fail "postinst gives the home /nonexistent (adduser warns about it)"
+cat "$work/ctl/postinst" "$work/ctl/prerm" "$work/ctl/postrm" | grep -v '^ *#' |
+    grep -qE "systemctl +(enable|restart|start|stop|disable)" &&
     fail "a maintainer script calls systemctl itself (deb-systemd-helper / deb-systemd-invoke do it)"
 grep -q "deb-systemd-helper --quiet was-enabled" "$work/ctl/postinst" || fail "postinst enables without was-enabled"
 grep -q "deb-systemd-helper purge" "$work/ctl/postrm" || fail "postrm does not purge the enablement state"
@@ -67,9 +68,9 @@ v=$("$bin" --version)
 commit=$(git -C "$src" rev-parse HEAD)
 [[ $v == "misato-signage $version (commit $commit"* ]] || fail "--version says '$v', the package $version, git $commit"
 case $version in *+*.g"$(git -C "$src" rev-parse --short=7 HEAD)"*|[0-9]*.[0-9]*.[0-9]) ;; *) fail "version $version is not from git" ;; esac
-zcat "$work/root/usr/share/doc/misato-signage/changelog.gz" | head -n 1 | grep -qF "misato-signage ($version) bookworm" ||
+[ "$(zcat "$work/root/usr/share/doc/misato-signage/changelog.gz" | sed -n 1p)" = "misato-signage ($version) bookworm; urgency=medium" ] ||
     fail "the changelog's first entry is not $version"
-zcat "$work/root/usr/share/man/man1/misato-signage.1.gz" | grep -qF "misato-signage $version" ||
+grep -qF "misato-signage $version" <<<"$(zcat "$work/root/usr/share/man/man1/misato-signage.1.gz")" ||
     fail "the man page does not name $version"
 ok "version $version: control, --version (commit), changelog and man page agree"
 
@@ -89,34 +90,37 @@ done
 ok "man page: $n options, exit codes and signals of --help, in Japanese and English"
 
 # Hardening from dpkg-buildflags (#14.9): fortified calls, relro, BIND_NOW, PIE.
-readelf -d "$bin" | grep -qE "BIND_NOW|FLAGS_1.*NOW" || fail "no BIND_NOW"
-readelf -lW "$bin" | grep -q GNU_RELRO || fail "no relro"
-readelf -h "$bin" | grep -q "DYN" || fail "not PIE"
-readelf -sW --dyn-syms "$bin" | grep -qE "__[a-z]+_chk@" || fail "no fortified functions (_FORTIFY_SOURCE)"
-readelf -SW "$bin" | grep -q " .comment" && fail "the binary keeps its .comment section"
+elf=$(readelf -dlhSW --dyn-syms "$bin")   # (whole, so no grep -q cuts a pipe)
+grep -qE "BIND_NOW|FLAGS_1.*NOW" <<<"$elf" || fail "no BIND_NOW"
+grep -q GNU_RELRO <<<"$elf" || fail "no relro"
+grep -qE "Type: +DYN" <<<"$elf" || fail "not PIE"
+grep -qE "__[a-z]+_chk@" <<<"$elf" || fail "no fortified functions (_FORTIFY_SOURCE)"
+grep -q " \.comment " <<<"$elf" && fail "the binary keeps its .comment section"
 ok "hardening: PIE, relro, BIND_NOW, _FORTIFY_SOURCE; stripped like dh_strip"
 
 # What SDL loads with dlopen (#14.6), which dpkg-shlibdeps cannot see: the
 # KMSDRM path's libraries by name in libSDL2, and what an offscreen run
 # really opens (LD_DEBUG), each from a package in Depends or one that a
 # Depends package depends on.
-sdl=$(readlink -f "$(ldconfig -p | awk '/libSDL2-2.0.so.0 .*x86-64|libSDL2-2.0.so.0 .*'"$(uname -m)"'/ { print $NF; exit }')")
-[ -f "$sdl" ] || sdl=$(readlink -f /usr/lib/*/libSDL2-2.0.so.0)
+sdls=(/usr/lib/*/libSDL2-2.0.so.0)
+sdl=$(readlink -f "${sdls[0]}")
 closure=$(for p in $(tr ',' '\n' <<<"$depends" | sed 's/(.*//; s/|.*//; s/ //g'); do
     echo "$p"; dpkg-query -W -f='${Depends}\n' "$p" 2>/dev/null | tr ',' '\n' | sed 's/(.*//; s/|.*//; s/ //g; s/:.*//'
 done | sort -u)
-pkg_of() { dpkg -S "$1" 2>/dev/null | head -n 1 | cut -d: -f1; }
+sdl_strings=$(strings "$sdl")
+pkg_of() { { dpkg -S "$1" 2>/dev/null || true; } | sed -n '1s/:.*//p'; }
 for lib in libEGL.so.1 libGLESv2.so.2 libgbm.so.1; do
-    strings "$sdl" | grep -qx "$lib" || fail "libSDL2 no longer names $lib: check the list"
+    grep -qx "$lib" <<<"$sdl_strings" || fail "libSDL2 no longer names $lib: check the list"
     p=$(pkg_of "/$lib") ; [ -n "$p" ] || p=$(pkg_of "$lib")
     grep -qw -- "$p" <<<"$depends" || fail "SDL's KMSDRM path loads $lib ($p), not in Depends"
 done
 SDL_VIDEODRIVER=offscreen LD_DEBUG=files timeout -s INT 4 "$bin" --windowed >/dev/null 2>"$work/ld.log" || true
 loaded=$(grep -oE "file=[^ ]+ \[[0-9]+\]; +dynamically loaded by" "$work/ld.log" | sed 's/^file=//; s/ .*//' | sort -u)
 [ -n "$loaded" ] || fail "LD_DEBUG shows nothing dlopened (did the player start?)"
+ldcache=$(ldconfig -p)
 for lib in $loaded; do
     path=$lib
-    [ "${lib#/}" = "$lib" ] && path=$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
+    [ "${lib#/}" = "$lib" ] && path=$(awk -v l="$lib" '$1 == l { p = $NF } END { print p }' <<<"$ldcache")
     [ -n "$path" ] && [ -e "$path" ] || continue   # tried and absent (e.g. libd3d12.so): not needed
     p=$(pkg_of "$(readlink -f "$path")"); [ -n "$p" ] || p=$(pkg_of "$path")
     [ -n "$p" ] || continue
@@ -175,7 +179,7 @@ dry() { MISATO_USB_MOUNT_DRY_RUN=1 MISATO_USB_MOUNTINFO=$work/mountinfo MISATO_U
 [ -z "$(dry env MAJOR=8 MINOR=2 ID_FS_TYPE=ext4 "$helper" add /dev/sda2 sda2 2>/dev/null)" ] || fail "the root partition is mounted"
 [ -z "$(dry env MAJOR=8 MINOR=33 ID_FS_TYPE=vfat ID_FS_UUID=AB-CD "$helper" add /dev/sdc1 sdc1 2>/dev/null)" ] ||
     fail "a partition named in fstab is mounted"
-dry env MAJOR=8 MINOR=17 ID_FS_TYPE=vfat ID_FS_UUID=12-34 "$helper" add /dev/sdb1 sdb1 | grep -q "/dev/sdb1 /media/misato/sdb1" ||
+grep -q "/dev/sdb1 /media/misato/sdb1" <<<"$(dry env MAJOR=8 MINOR=17 ID_FS_TYPE=vfat ID_FS_UUID=12-34 "$helper" add /dev/sdb1 sdb1)" ||
     fail "a new stick is not mounted"
 ok "usb-mount: nosuid,nodev,noexec; unknown filesystems, odd names, mounted and fstab partitions refused"
 echo "passed"
