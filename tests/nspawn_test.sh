@@ -3,6 +3,7 @@
 # Debian 12 booted with systemd-nspawn (tests/nspawn_rootfs.sh; cached), no
 # network (--private-network: only lo, systemd-networkd waiting in vain for
 # a DHCP lease), SDL_VIDEODRIVER=offscreen through a unit drop-in.
+#   the USB rule's decisions (udevadm test on synthetic devices) ->
 #   install -> power-off/boot (time to READY=1) -> reinstall ->
 #   upgrade with an edited conffile, a drop-in and the unit disabled ->
 #   remove -> purge
@@ -73,6 +74,27 @@ mkdir -p "$root/etc/systemd/system/misato-signage.service.d"
 printf '[Service]\nEnvironment=SDL_VIDEODRIVER=offscreen\n' \
     > "$root/etc/systemd/system/misato-signage.service.d/50-test-offscreen.conf"
 echo "figure: root filesystem ready in $(( $(date +%s) - t1 )) s ($(du -sm "$root" | cut -f1) MiB)"
+
+# --- 5. the USB rule's decisions, by udev itself (udevadm test, synthetic devices)
+mkdir -p "$root/root/udev" "$work/deb-a"
+dpkg-deb -x "$deb_a" "$work/deb-a"
+cp "$work/deb-a/lib/udev/rules.d/90-misato-signage-usb.rules" "$src/tests/udev_decide.sh" "$root/root/udev/"
+decisions=$(systemd-nspawn -q -D "$root" --register=no --keep-unit --private-network --console=pipe \
+    unshare -m sh /root/udev/udev_decide.sh /root/udev/90-misato-signage-usb.rules 2>&1 |
+    tr -d '\r' | grep -v "^Attempted to remove disk file system" || true)
+echo "$decisions" | sed 's/^/  udev: /'
+expected="sdb1 add: mount
+sdc add: mount
+sda1 add: nothing
+sda2 add: nothing
+mmcblk0p2 add: nothing
+sdd1 add: nothing
+sde add: nothing
+sdb1 remove: unmount
+sda2 remove: unmount"
+[ "$decisions" = "$expected" ] || fail "the USB rule's decisions (udevadm test) differ from:
+$expected"
+ok "udev rule: a stick (partitioned or whole) is mounted; a USB SSD, the SD card, LUKS and an empty reader are not"
 
 boot() { # boot LOG [any]: starts the container ("power-on") and waits until its
          # boot has finished (with "any": until its systemd answers)
