@@ -152,7 +152,7 @@ echo "$out" | sed 's/^/  dpkg: /'
 grep -qiE "warning|error" <<<"$out" && fail "dpkg -i printed a warning (e.g. adduser's /nonexistent)"
 wait_active 60 || fail "the service is not active 60 s after the install"
 [ "$(ci systemctl is-enabled misato-signage)" = enabled ] || fail "not enabled on the first install"
-ci getent passwd signage | grep -q ':/var/lib/misato-signage:' || fail "the signage user's home"
+grep -q ':/var/lib/misato-signage:' <<<"$(ci getent passwd signage)" || fail "the signage user's home"
 for f in /usr/bin/misato-signage /usr/share/misato-signage/feed.schema.json \
          /usr/share/misato-signage/feed-example.json /usr/share/man/man1/misato-signage.1.gz \
          /usr/share/doc/misato-signage/changelog.gz /etc/misato-signage/signage.conf /media/misato \
@@ -179,7 +179,8 @@ power_ms=$(awk -v r="$ready_us" -v p="$power_on" 'BEGIN { printf "%d", r / 1000 
 echo "figure: boot with no network: READY=1 ${power_ms} ms after power-on (nspawn started), $boot_ms ms after" \
     "the container's systemd started, $player_ms ms after the unit started"
 [ "$boot_ms" -lt 30000 ] || fail "READY=1 took $boot_ms ms after boot (the network wait is back?)"
-ci systemctl show -P After misato-signage | grep -q network-online && fail "the unit still waits for network-online.target"
+grep -q network-online <<<"$(ci systemctl show -P After -P Wants misato-signage)" &&
+    fail "the unit still waits for network-online.target"
 journal=$(ci journalctl -b --no-pager -o cat -u misato-signage)
 grep -q "Fontconfig error" <<<"$journal" && fail "fontconfig has no cache folder: $(grep -m1 Fontconfig <<<"$journal")"
 # (tty1 is a pseudo-terminal here, so setterm's powersave ioctl may fail; a
@@ -229,7 +230,7 @@ ok "upgrade $va -> $vb: conffile question met, edit and drop-in kept, the unit l
 # The drop-in and the comment after a value are read by the real service.
 ci systemctl enable --now misato-signage >/dev/null 2>&1
 wait_active 60 || fail "not active after enable --now"
-ci journalctl -b --no-pager -o cat -u misato-signage | grep -q "signage.conf.d/50-site.conf" &&
+grep -q "signage.conf.d/50-site.conf" <<<"$(ci journalctl -b --no-pager -o cat -u misato-signage)" &&
     fail "the drop-in was reported as a problem"
 ok "the service starts again with the edited file and the drop-in"
 
