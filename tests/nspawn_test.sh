@@ -179,7 +179,7 @@ power_ms=$(awk -v r="$ready_us" -v p="$power_on" 'BEGIN { printf "%d", r / 1000 
 echo "figure: boot with no network: READY=1 ${power_ms} ms after power-on (nspawn started), $boot_ms ms after" \
     "the container's systemd started, $player_ms ms after the unit started"
 [ "$boot_ms" -lt 30000 ] || fail "READY=1 took $boot_ms ms after boot (the network wait is back?)"
-grep -q network-online <<<"$(ci systemctl show -P After -P Wants misato-signage)" &&
+grep -q network-online <<<"$(ci systemctl show --value -p After -p Wants misato-signage)" &&
     fail "the unit still waits for network-online.target"
 journal=$(ci journalctl -b --no-pager -o cat -u misato-signage)
 grep -q "Fontconfig error" <<<"$journal" && fail "fontconfig has no cache folder: $(grep -m1 Fontconfig <<<"$journal")"
