@@ -3,6 +3,7 @@
 #ifndef MISATO_APP_H
 #define MISATO_APP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -32,6 +33,10 @@ struct app_options {
  * app_exit code. */
 int app_run(const struct app_options *opt);
 
+/* The signals the running player takes on its signal thread (TERM, INT,
+ * HUP, USR1): blocked in every thread, from the first instruction on. */
+sigset_t app_handled_signals(void);
+
 /* Renders every slide of the deck to render_dir/NN-<slide-id>.png and/or a
  * contact sheet of them all to sheet_path, with the software renderer (no
  * display needed). Returns an app_exit code. */
@@ -51,8 +56,9 @@ int app_import(const struct app_options *opt, const char *dir);
  * Returns 0, or 1 when there is no readable status file. */
 int app_status(const char *config_path);
 
-/* Prints every problem of a feed file and what would be shown; returns 0
- * valid, 1 problems but usable, 2 unusable. */
-int app_validate(const char *path);
+/* Prints every problem of a feed file and what would be shown at `at`
+ * (--at, local time; NULL: now), including what has already ended; returns
+ * 0 valid, 1 problems but usable, 2 unusable. */
+int app_validate(const char *path, const char *at);
 
 #endif

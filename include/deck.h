@@ -75,6 +75,10 @@ bool deck_screen_on(const struct deck_hours *h, time_t now, bool clock_ok, time_
  * returns the count (at most max). With clock_ok false, all of them. */
 size_t deck_ticker(const struct feed *feed, time_t now, bool clock_ok, const char **lines, size_t max);
 
+/* The next moment after now at which a ticker line starts or stops being
+ * valid; 0 when none will. */
+time_t deck_ticker_next_change(const struct feed *feed, time_t now);
+
 /* Index of the slide with this id, or -1. */
 int deck_find(const struct deck *deck, const char *id);
 

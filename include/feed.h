@@ -60,6 +60,7 @@ struct feed_measure {
 struct feed_validity {
     bool has_from, has_until;
     time_t from, until; /* until is exclusive */
+    const char *until_text; /* as the feed wrote it, for messages; NULL without until */
 };
 
 /* True when now lies within v. */
@@ -85,6 +86,7 @@ struct feed_announcement {
 struct feed_ticker {
     const char *text;
     struct feed_validity valid;
+    size_t source_index; /* its position in the feed's array, for messages */
 };
 
 enum feed_alert_level { FEED_ALERT_INFO, FEED_ALERT_WARNING, FEED_ALERT_EMERGENCY };
@@ -104,6 +106,7 @@ struct feed_media {
     const char *caption;
     struct feed_validity valid;
     int seconds; /* how long its image slide stays; 0: the player's default */
+    size_t source_index; /* its position in the feed's array (feed media only) */
 };
 
 #define FEED_MAX_ANNOUNCEMENTS 50
@@ -151,11 +154,12 @@ void feed_attach_media(struct feed *feed, const char *cache_dir);
 /* The media entry with this id, or -1. */
 int feed_find_media(const struct feed *feed, const char *id);
 
-/* One problem found in a feed, for staff: where, and what to do. */
+/* One problem found in a feed, for staff: where, what to do, and (at the
+ * end, in parentheses) what the player leaves out because of it. */
 struct feed_problem {
-    char path[96]; /* "measures[3].targets.R8" */
-    char ja[192];
-    char en[192];
+    char path[96]; /* "measures[3].targets.R8", or "12行目 5文字目 (line 12, column 5)" */
+    char ja[448];
+    char en[320];
 };
 
 #define FEED_MAX_PROBLEMS 64
@@ -164,6 +168,10 @@ struct feed_report {
     struct feed_problem items[FEED_MAX_PROBLEMS];
     size_t count;   /* stored in items */
     size_t omitted; /* found past FEED_MAX_PROBLEMS */
+    /* For a body that cannot be read at all: the line of the syntax error
+     * with a caret under the mistake, or how to save a file as UTF-8.
+     * Several lines, each ending in '\n'; "" when there is nothing to add. */
+    char detail[1024];
 };
 
 enum feed_status {
@@ -186,6 +194,11 @@ enum feed_status feed_parse(const char *json, size_t len, struct feed_report *re
 enum feed_status feed_parse_default(struct feed_report *report, struct feed **out);
 
 void feed_free(struct feed *feed); /* NULL is a no-op */
+
+/* Adds to report what a feed leaves out at time now though it parsed: an
+ * announcement, ticker line, picture or alert whose end has passed. Returns
+ * how many it found (0: everything is still to be shown). */
+size_t feed_check_expired(const struct feed *feed, time_t now, struct feed_report *report);
 
 /* One line of English for a status ("not JSON", ...). */
 const char *feed_status_text(enum feed_status st);

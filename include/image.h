@@ -42,6 +42,8 @@ enum image_error {
     IMAGE_E_HEADER,          /* no readable pixel size */
     IMAGE_E_TOO_MANY_PIXELS, /* over IMAGE_MAX_SIDE or IMAGE_MAX_PIXELS */
     IMAGE_E_DECODE,          /* the decoder refused it */
+    IMAGE_E_CORRUPT,         /* JPEG data the decoder warned about (spliced, damaged) */
+    IMAGE_E_CHANGING,        /* rewritten while it was being read (three tries) */
 };
 
 /* Plain Japanese for staff and IT. */

@@ -35,7 +35,8 @@ void layout_init(void);
 
 /* Breaks valid UTF-8 `text` into lines no wider than max_width (a single
  * character wider than that gets a line of its own). Writes at most
- * max_lines lines; returns the number the whole text needs. */
+ * max_lines lines; returns the number the whole text needs, or
+ * max_lines + 1 when it needs more (counting stops there). */
 size_t layout_break_lines(const char *text, int px, int max_width, layout_measure_fn measure,
                           void *ctx, struct layout_line *lines, size_t max_lines);
 

@@ -88,6 +88,7 @@ struct media_report {
     size_t total;          /* pictures in the imported set afterwards */
     struct media_outcome *items; /* malloc()ed, n of them */
     size_t n, omitted;     /* outcomes beyond MEDIA_MAX_ENTRIES are only counted */
+    size_t not_looked_at;  /* folder entries after the first MEDIA_MAX_ENTRIES by name */
 };
 
 enum media_status {

@@ -78,8 +78,10 @@ bool util_mkdir_p(const char *path);
  * before it is opened and checked again after. Returns a malloc()ed buffer
  * with a NUL after the data and its length in *len, or NULL with errno as
  * open/read gave it, EINVAL when it is not a regular file (*type, if not
- * NULL, says what it is), EFBIG over max, EIO when fewer bytes arrived than
- * its size said (a stick pulled out mid-read). */
+ * NULL, says what it is), EMLINK for a hard link (st_nlink > 1), EFBIG over
+ * max, EIO when fewer bytes arrived than its size said (a stick pulled out
+ * mid-read), EAGAIN when it kept changing while it was read (three tries):
+ * the bytes returned are one version of the file. */
 char *util_read_at(int dirfd, const char *name, size_t max, size_t *len, mode_t *type);
 
 /* Writes all of data to fd (retrying short writes and EINTR). Returns 0 or

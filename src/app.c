@@ -73,6 +73,11 @@ struct app {
     pthread_t shot_thread;   /* writes the screenshot (disk I/O off the main thread) */
     bool shot_started;
     struct feed *feed;       /* owned; never NULL once started */
+    /* --feed given but unusable (a preview must say so): why, and the
+     * parser's report when it got that far (owned, or NULL). */
+    bool feed_refused;
+    char feed_refused_why[600];
+    struct feed_report *feed_refused_report;
     enum feed_source source; /* where it came from */
     struct deck deck;
     struct updater *updater; /* the feed worker (display mode only) */
@@ -124,6 +129,17 @@ static void log_report(const char *what, enum feed_status st, const struct feed_
             rep->items[i].path[0] ? rep->items[i].path : "(全体)", rep->items[i].en,
             rep->items[i].ja);
     if (rep->omitted) LOG(LOG_WARN, "%s: %zu more problems not shown", what, rep->omitted);
+}
+
+static const char *unreadable(const char *path, enum util_status us, char *buf, size_t size);
+
+/* Notes that the --feed given cannot be shown: rep (taken over) holds the
+ * parser's problems, or why says what went wrong before parsing. */
+static void feed_refused(struct app *a, struct feed_report *rep, const char *why) {
+    a->feed_refused = true;
+    free(a->feed_refused_report);
+    a->feed_refused_report = rep;
+    snprintf(a->feed_refused_why, sizeof a->feed_refused_why, "%s", why ? why : "");
 }
 
 /* Loads settings and the feed. The feed file, when given and usable, wins;
@@ -185,9 +201,12 @@ static int app_load(struct app *a, const struct app_options *opt) {
             } else {
                 LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", opt->feed_url,
                     feed_status_text(st));
+                feed_refused(a, rep, NULL);
+                rep = xmalloc(sizeof *rep);
             }
         } else {
             LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", opt->feed_url, res.error);
+            feed_refused(a, NULL, res.error);
         }
         fetch_result_clear(&res);
     }
@@ -198,13 +217,18 @@ static int app_load(struct app *a, const struct app_options *opt) {
         if (us == UTIL_OK) {
             st = feed_parse(body, len, rep, &a->feed);
             log_report(opt->feed_path, st, rep);
-            if (a->feed == NULL)
+            if (a->feed == NULL) {
                 LOG(LOG_ERROR, "%s: %s; showing the embedded plan", opt->feed_path,
                     feed_status_text(st));
+                feed_refused(a, rep, NULL);
+                rep = xmalloc(sizeof *rep);
+            }
         } else {
             LOG(LOG_ERROR, "%s: cannot read the feed (%s); showing the embedded plan",
                 opt->feed_path,
                 us == UTIL_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
+            char why[256];
+            feed_refused(a, NULL, unreadable(opt->feed_path, us, why, sizeof why));
         }
         free(body);
     }
@@ -230,6 +254,8 @@ static int app_load(struct app *a, const struct app_options *opt) {
 static void app_unload(struct app *a) {
     feed_free(a->feed);
     a->feed = NULL;
+    free(a->feed_refused_report);
+    a->feed_refused_report = NULL;
     media_set_free(a->local);
     a->local = NULL;
     free(a->font_path[0]);
@@ -351,6 +377,115 @@ static void frame_for(struct app *a, size_t index, struct render_frame *f) {
 
 /* --- headless ----------------------------------------------------------- */
 
+/* Draws text wrapped to lines about `width` pixels wide (a full-width
+ * character counted as px, others as half of it); returns the y below it.
+ * Never more than max_lines lines (the last then ends with "…"). */
+static int draw_wrapped(struct render *r, const char *text, int px, bool bold, int x, int y,
+                        int width, int max_lines) {
+    char line[1024];
+    const char *p = text;
+    int budget = 10 * width / (px > 0 ? px : 1); /* tenths of an em */
+    for (int n = 0; *p && n < max_lines; n++) {
+        size_t o = 0, space = 0; /* where the last space of the line is */
+        const char *after_space = NULL;
+        int used = 0;
+        while (*p && *p != '\n' && o + 8 < sizeof line) {
+            const char *q = p;
+            uint32_t cp = utf8_next(&q);
+            int cost = cp < 0x2E80 ? 6 : 10;
+            if (q == p || used + cost > budget) {
+                /* Latin words are not cut: the line ends at its last space. */
+                if (cp > ' ' && cp < 0x80 && after_space) o = space, p = after_space;
+                break;
+            }
+            memcpy(line + o, p, (size_t)(q - p));
+            o += (size_t)(q - p), p = q, used += cost;
+            if (cp == ' ') space = o - 1, after_space = p;
+        }
+        if (n == max_lines - 1 && *p && *p != '\n' && o + 4 < sizeof line) {
+            memcpy(line + o, "…", 3);
+            o += 3;
+        }
+        line[o] = '\0';
+        if (*p == '\n') p++;
+        render_label(r, line, px, bold, x, y);
+        y += px * 14 / 10;
+    }
+    return y;
+}
+
+/* A preview of a feed that cannot be shown: one image that says so, what
+ * is wrong, and what the screens show instead (#13 item 7). */
+static void draw_feed_refused(struct app *a, const struct app_options *opt, SDL_Renderer *sr,
+                              struct render *r, int w, int h) {
+    int u = (w < h ? w : h) / 100, m = w / 25, tw = w - 2 * m;
+    if (u < 2) u = 2;
+    SDL_SetRenderDrawColor(sr, 0xFF, 0xF4, 0xE5, 255);
+    SDL_RenderClear(sr);
+    SDL_Rect bar = {0, 0, w, u * 3};
+    SDL_SetRenderDrawColor(sr, 0xB0, 0x00, 0x20, 255);
+    SDL_RenderFillRect(sr, &bar);
+    int px = u * 3, y = u * 6;
+    y = draw_wrapped(r, "このフィードは表示できません", u * 6, true, m, y, tw, 2);
+    y = draw_wrapped(r, "This feed cannot be shown (preview of an unusable feed)", px, false, m, y,
+                     tw, 2) + u;
+    char line[1400];
+    snprintf(line, sizeof line, "ファイル / feed: %s", opt->feed_path ? opt->feed_path : opt->feed_url);
+    y = draw_wrapped(r, line, px, false, m, y, tw, 2) + u;
+    const struct feed_report *rep = a->feed_refused_report;
+    int bottom = h - px * 9;
+    if (a->feed_refused_why[0]) y = draw_wrapped(r, a->feed_refused_why, px, true, m, y, tw, 3) + u;
+    size_t shown = 0;
+    for (; rep && shown < rep->count && shown < 5 && y < bottom - px * 4; shown++) {
+        snprintf(line, sizeof line, "%s: %s", rep->items[shown].path, rep->items[shown].ja);
+        y = draw_wrapped(r, line, px, true, m, y, tw, 3) + u;
+    }
+    /* How to save as UTF-8 (not the caret under a line: the font is not monospaced). */
+    if (rep && rep->detail[0] && !strstr(rep->detail, " | ") && y < bottom - px * 6)
+        y = draw_wrapped(r, rep->detail, px * 4 / 5, false, m, y, tw, 6) + u;
+    if (rep && rep->count + rep->omitted > shown) {
+        snprintf(line, sizeof line, "… ほか %zu 件 (%zu more)", rep->count + rep->omitted - shown,
+                 rep->count + rep->omitted - shown);
+        render_label(r, line, px, false, m, y);
+    }
+    y = bottom;
+    y = draw_wrapped(r, "公開しても使われません。ロビーの画面には、前の正しいデータが表示され続けます。",
+                     px, true, m, y, tw, 3);
+    y = draw_wrapped(r, "If published, it is refused: the screens keep showing the last good data.",
+                     px, false, m, y, tw, 2);
+    draw_wrapped(r, "詳しくは / details: misato-signage --validate <file>", px, false, m, y, tw, 2);
+}
+
+/* Writes s to path under a temporary name and renames it, so a reader
+ * never sees half a PNG; prints the path. False (logged) when it cannot. */
+static bool save_png(SDL_Surface *s, const char *path) {
+    char tmp[4112];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (IMG_SavePNG(s, tmp) != 0 || rename(tmp, path) != 0) {
+        LOG(LOG_ERROR, "%s: cannot write: %s", path, SDL_GetError());
+        unlink(tmp);
+        return false;
+    }
+    printf("%s\n", path);
+    return true;
+}
+
+/* Writes the refusal image to render_dir/00-feed-error.png and sheet_path. */
+static int render_refused(struct app *a, const struct app_options *opt, SDL_Surface *surface,
+                          SDL_Renderer *sr, struct render *r) {
+    draw_feed_refused(a, opt, sr, r, surface->w, surface->h);
+    SDL_RenderPresent(sr);
+    char path[4096];
+    if (opt->render_dir) {
+        snprintf(path, sizeof path, "%s/00-feed-error.png", opt->render_dir);
+        if (!save_png(surface, path)) return APP_EXIT_ERROR;
+    }
+    if (opt->sheet_path && !save_png(surface, opt->sheet_path)) return APP_EXIT_ERROR;
+    LOG(LOG_ERROR, "%s: the feed cannot be shown; the preview says so (exit 2)",
+        opt->feed_path ? opt->feed_path : opt->feed_url);
+    return APP_EXIT_UNUSABLE;
+}
+
 int app_render(const struct app_options *opt) {
     struct app a = {0};
     fetch_global_init();
@@ -378,6 +513,10 @@ int app_render(const struct app_options *opt) {
     r = sr ? render_new(sr, a.font_path[0], a.font_path[1]) : NULL;
     if (r == NULL) {
         LOG(LOG_ERROR, "cannot set up the software renderer: %s", SDL_GetError());
+        goto done;
+    }
+    if (a.feed_refused) { /* a preview of a feed that cannot be shown says so */
+        rc = render_refused(&a, opt, surface, sr, r);
         goto done;
     }
     /* An alert active at that moment is written first, as 00-alert.png. */
@@ -428,7 +567,7 @@ int app_render(const struct app_options *opt) {
         render_ticker(r, &f, 0);
         SDL_DestroyTexture(pic);
         SDL_RenderPresent(sr);
-        char path[4096], tmp[4112];
+        char path[4096];
         if (sheet_render) {
             size_t cell = alert ? k : k - 1;
             int cx = gap + (int)(cell % (size_t)cols) * (tw + gap);
@@ -445,25 +584,11 @@ int app_render(const struct app_options *opt) {
         if (opt->render_dir == NULL) continue;
         if (k) snprintf(path, sizeof path, "%s/%02zu-%s.png", opt->render_dir, k, a.deck.slides[i].id);
         else snprintf(path, sizeof path, "%s/00-alert.png", opt->render_dir);
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        /* Written under a temporary name and renamed, so a reader never sees half a PNG. */
-        if (IMG_SavePNG(surface, tmp) != 0 || rename(tmp, path) != 0) {
-            LOG(LOG_ERROR, "%s: cannot write: %s", path, SDL_GetError());
-            unlink(tmp);
-            goto done;
-        }
-        printf("%s\n", path);
+        if (!save_png(surface, path)) goto done;
     }
     if (sheet_render) {
         SDL_RenderPresent(sheet_r);
-        char tmp[4112];
-        snprintf(tmp, sizeof tmp, "%s.tmp", opt->sheet_path);
-        if (IMG_SavePNG(sheet, tmp) != 0 || rename(tmp, opt->sheet_path) != 0) {
-            LOG(LOG_ERROR, "%s: cannot write: %s", opt->sheet_path, SDL_GetError());
-            unlink(tmp);
-            goto done;
-        }
-        printf("%s\n", opt->sheet_path);
+        if (!save_png(sheet, opt->sheet_path)) goto done;
     }
     rc = APP_EXIT_OK;
 done:
@@ -482,24 +607,52 @@ done:
 
 /* --- validation for staff ------------------------------------------------- */
 
-int app_validate(const char *path) {
+/* Why a feed file cannot be read, in words for staff (NULL: it can). */
+static const char *unreadable(const char *path, enum util_status us, char *buf, size_t size) {
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        snprintf(buf, size, "ファイルがありません (no such file: %s)", strerror(errno));
+    else if (S_ISDIR(sb.st_mode))
+        snprintf(buf, size, "フォルダです。フィードのファイル (feed.json など) を指定してください"
+                            " (a folder, not a feed file)");
+    else if (!S_ISREG(sb.st_mode))
+        snprintf(buf, size, "普通のファイルではありません。保存したフィードのファイルを指定してください"
+                            " (not a regular file)");
+    else if (us == UTIL_ERR_TOO_BIG)
+        snprintf(buf, size, "ファイルが大きすぎます (1 MiB までです) (larger than 1 MiB)");
+    else snprintf(buf, size, "ファイルを読めません (cannot read the file: %s)", strerror(errno));
+    return buf;
+}
+
+int app_validate(const char *path, const char *at) {
+    /* Dates are read in the town's time, as the player reads them. */
+    struct config cfg;
+    config_defaults(&cfg);
+    setenv("TZ", cfg.timezone, 1);
+    tzset();
+    time_t now = time(NULL);
+    if (at && !util_parse_local_time(at, &now)) return APP_EXIT_USAGE;
     char *body = NULL;
     size_t len = 0;
     enum util_status us = util_read_file(path, FEED_MAX_BYTES, &body, &len);
     if (us != UTIL_OK) {
-        printf("%s: ファイルを読めません (cannot read the file: %s)\n", path,
-               us == UTIL_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
+        char why[256];
+        printf("%s: %s\n", path, unreadable(path, us, why, sizeof why));
+        printf("結果: 表示できません。前のデータが表示され続けます。 (unusable: cannot read)\n");
         return APP_EXIT_UNUSABLE;
     }
     struct feed_report *rep = xmalloc(sizeof *rep);
     struct feed *feed = NULL;
     enum feed_status st = feed_parse(body, len, rep, &feed);
     free(body);
+    /* What has already ended is left out too, though the feed is fine. */
+    size_t ended = feed ? feed_check_expired(feed, now, rep) : 0;
     for (size_t i = 0; i < rep->count; i++) {
         const struct feed_problem *p = &rep->items[i];
         printf("%s: %s (%s)\n", p->path[0] ? p->path : "(全体)", p->ja, p->en);
     }
     if (rep->omitted) printf("… ほか %zu 件 (%zu more)\n", rep->omitted, rep->omitted);
+    fputs(rep->detail, stdout);
     int rc;
     if (feed == NULL) {
         printf("結果: 表示できません。前のデータが表示され続けます。 (unusable: %s)\n",
@@ -507,20 +660,25 @@ int app_validate(const char *path) {
         rc = APP_EXIT_UNUSABLE;
     } else {
         struct deck *deck = xmalloc(sizeof *deck);
-        deck_build(feed, 12, time(NULL), clock_plausible(time(NULL)), deck);
+        deck_build(feed, 12, now, clock_plausible(now), deck);
         size_t numbers = 0;
         for (size_t i = 0; i < feed->n_measures; i++)
             numbers += feed_measure_has_numbers(&feed->measures[i]);
+        bool clean = st == FEED_OK && ended == 0;
+        bool alert_ended = feed->alert.present && !feed_valid_at(&feed->alert.valid, now) &&
+                           feed->alert.valid.has_until && now >= feed->alert.valid.until;
         printf("結果: %s。施策 %zu 件 (うち目標値・実績値のあるもの %zu 件)、スライド %zu 枚を表示します。"
                " (%s: %zu measures, %zu with numbers, %zu slides)\n",
-               st == FEED_OK ? "問題ありません" : "一部を除いて表示できます", feed->n_measures,
-               numbers, deck->n, feed_status_text(st), feed->n_measures, numbers, deck->n);
+               clean ? "問題ありません" : "一部を除いて表示できます", feed->n_measures, numbers,
+               deck->n, clean ? feed_status_text(st) : feed_status_text(FEED_PROBLEMS),
+               feed->n_measures, numbers, deck->n);
         printf("お知らせ %zu 件、テロップ %zu 件、画像 %zu 件、緊急のお知らせ %s"
                " (%zu announcements, %zu ticker lines, %zu media, alert: %s)\n",
                feed->n_announcements, feed->n_ticker, feed->n_media,
-               feed->alert.present ? "あり" : "なし", feed->n_announcements, feed->n_ticker,
-               feed->n_media, feed->alert.present ? "yes" : "none");
-        rc = st == FEED_OK ? APP_EXIT_OK : 1;
+               !feed->alert.present ? "なし" : alert_ended ? "なし (期限切れ)" : "あり",
+               feed->n_announcements, feed->n_ticker, feed->n_media,
+               !feed->alert.present ? "none" : alert_ended ? "none (ended)" : "yes");
+        rc = clean ? APP_EXIT_OK : 1;
         free(deck);
     }
     feed_free(feed);
@@ -550,6 +708,33 @@ static const char *result_ja(const char *r) {
     for (size_t i = 0; i < ARRAY_LEN(map); i++)
         if (!strcmp(r, map[i].en)) return map[i].ja;
     return r;
+}
+
+/* The Japanese for a fetch error (libcurl's words are English), or NULL. */
+static const char *error_ja(const char *error) {
+    static const struct { const char *part, *ja; } map[] = {
+        {"redirect loop", "リダイレクトが多すぎます (ループしていませんか。許可されていない URL ではありません)"},
+        {"redirect to a URL that is not allowed", "許可されていない URL (http・https 以外) へのリダイレクト"},
+        {"Could not resolve", "サーバーの名前を引けません (DNS・ネットワークを確認)"},
+        {"resolve host", "サーバーの名前を引けません (DNS・ネットワークを確認)"},
+        {"Connection refused", "サーバーが接続を断りました (サーバーが動いているか確認)"},
+        {"Failed to connect", "サーバーに接続できません (ネットワーク・サーバーを確認)"},
+        {"certificate", "サーバーの証明書を確認できません (ca_file・時計を確認)"},
+        {"SSL", "暗号化 (TLS) の接続に失敗しました"},
+        {"timed out", "時間内に応答がありません"},
+        {"body larger than", "大きすぎます (1 MiB まで)"},
+        {"HTTP status", "サーバーがエラーを返しました"},
+        {"not UTF-8", "フィードの文字コードが UTF-8 ではありません"},
+        {"not JSON", "フィードが JSON として読めません (--validate で確認)"},
+        {"wrong shape", "フィードの形が違います (--validate で確認)"},
+        {"nothing usable", "フィードに表示できる施策がありません (--validate で確認)"},
+        {"too big", "フィードが大きすぎます"},
+        {"media ", "画像を取得できません"},
+        {"No such file", "ファイルがありません"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(map); i++)
+        if (strstr(error, map[i].part)) return map[i].ja;
+    return NULL;
 }
 
 static const char *source_ja(const char *s) {
@@ -636,20 +821,32 @@ int app_status(const char *config_path) {
            jstr(s, "version"));
     printf("  フィードの URL / feed URL:   %s\n", jstr(s, "feed_url")[0] ? jstr(s, "feed_url") : "(なし / none)");
     /* "-" stands for a time that has not happened yet. */
-    printf("  最後の取得 / last fetch:     %s  %s (%s", jstr(s, "last_attempt"), result_ja(result), result);
+    const char *err = jstr(s, "error");
+    bool loop = !strcmp(result, "refused") && strstr(err, "redirect loop");
+    printf("  最後の取得 / last fetch:     %s  %s (%s", jstr(s, "last_attempt"),
+           loop ? "リダイレクトのループ" : result_ja(result), result);
     if (jnum(s, "http_status") > 0) printf(", HTTP %.0f", jnum(s, "http_status"));
     printf(")\n");
     printf("  最後の成功 / last success:   %s\n", jstr(s, "last_success"));
     printf("  次の取得 / next fetch:       %s\n", jstr(s, "next_attempt"));
     printf("  連続の失敗 / failures in a row: %.0f\n", jnum(s, "consecutive_failures"));
-    if (jstr(s, "error")[0] && strcmp(jstr(s, "error"), "-")) printf("  エラー / error:             %s\n", jstr(s, "error"));
+    if (err[0] && strcmp(err, "-")) {
+        const char *ja = error_ja(err);
+        printf("  エラー / error:             %s%s%s%s\n", ja ? ja : "", ja ? " (" : "", err, ja ? ")" : "");
+    }
+    /* After a failed fetch the data shown is what was kept: not "from the
+     * network" now, and the embedded plan is not "saved data". */
+    const char *src = jstr(feed, "source");
+    bool saved = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "showing_saved_data"));
     printf("  表示中のデータ / data shown:  %s (%s), 更新 updated_at %s, 施策 %.0f 件\n",
-           source_ja(jstr(feed, "source")), jstr(feed, "source"), jstr(feed, "updated_at"),
+           saved && !strcmp(src, "network") ? "前に取得して保存したデータ" : source_ja(src),
+           saved && !strcmp(src, "network") ? "network, saved" : src, jstr(feed, "updated_at"),
            jnum(feed, "measures"));
     printf("  画面 / on screen:            スライド %.0f / %.0f (%s)%s\n", jnum(show, "index"),
            jnum(show, "count"), jstr(show, "slide"),
-           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "showing_saved_data"))
-               ? "、保存データを表示中 (showing saved data)" : "");
+           !saved ? ""
+           : !strcmp(src, "embedded") ? "、組み込みのアクションプランを表示中 (showing the embedded plan)"
+                                      : "、保存データを表示中 (showing saved data)");
     const cJSON *med = cJSON_GetObjectItemCaseSensitive(s, "media");
     if (med) {
         printf("  画像 / pictures:             %.0f 件 (%s)\n", jnum(med, "pictures"), jstr(med, "dir"));
@@ -665,7 +862,7 @@ int app_status(const char *config_path) {
 
 /* --- signals ------------------------------------------------------------ */
 
-static sigset_t handled_signals(void) {
+sigset_t app_handled_signals(void) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -689,7 +886,7 @@ static void app_post(struct app *a, Uint32 type, Sint32 code) {
  * the handling runs as ordinary code rather than in a signal handler. */
 static void *signal_thread(void *arg) {
     struct app *a = arg;
-    sigset_t set = handled_signals();
+    sigset_t set = app_handled_signals();
     for (;;) {
         int sig;
         if (sigwait(&set, &sig) != 0) continue;
@@ -988,7 +1185,7 @@ int app_run(const struct app_options *opt) {
     struct app a = {0};
     /* Block the handled signals before any thread exists (SDL starts some),
      * so that only the signal thread receives them. */
-    sigset_t set = handled_signals();
+    sigset_t set = app_handled_signals();
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     fetch_global_init(); /* before any thread: curl_global_init is not thread-safe */
 
@@ -1041,7 +1238,7 @@ int app_run(const struct app_options *opt) {
     bool animating = false;
     size_t next_index = 0;
     Uint64 anim_start = 0, last_frame = 0, ticker_t0 = SDL_GetTicks64();
-    bool screen_off = false;
+    bool screen_off = false, ticker_shown = false;
     while (running) {
         /* An alert takes the screen at once and holds the rotation; when it
          * expires or is withdrawn, the slide it covered gets its time back. */
@@ -1091,7 +1288,14 @@ int app_run(const struct app_options *opt) {
 
         /* The ticker moves on every frame; transitions too. Otherwise the
          * screen is drawn only when something changed. */
-        bool ticker = !screen_off && !alert_on && a.feed->n_ticker > 0;
+        const char *tick_lines[FEED_MAX_TICKER];
+        bool ticker = !screen_off && !alert_on &&
+                      deck_ticker(a.feed, wall, clock_plausible(wall), tick_lines, FEED_MAX_TICKER) > 0;
+        if (ticker != ticker_shown) {
+            /* Lines began or all expired: the body's height changes. */
+            ticker_shown = ticker;
+            dirty = true;
+        }
         bool moving = animating || ticker;
         if (screen_off) {
             if (dirty) {
@@ -1173,6 +1377,9 @@ int app_run(const struct app_options *opt) {
             if (alert && alert->valid.has_until && alert->valid.until > wall &&
                 (alert->valid.until - wall) * 1000 < timeout)
                 timeout = (int)((alert->valid.until - wall) * 1000) + 5;
+            time_t tick_change = clock_plausible(wall) ? deck_ticker_next_change(a.feed, wall) : 0;
+            if (tick_change > wall && (tick_change - wall) * 1000 < timeout)
+                timeout = (int)((tick_change - wall) * 1000) + 5;
         }
         /* The watchdog hears from this loop only while it turns. */
         int wd = service_watchdog_ms();

@@ -171,3 +171,13 @@ size_t deck_ticker(const struct feed *feed, time_t now, bool clock_ok, const cha
         if (!clock_ok || feed_valid_at(&feed->ticker[i].valid, now)) lines[n++] = feed->ticker[i].text;
     return n;
 }
+
+time_t deck_ticker_next_change(const struct feed *feed, time_t now) {
+    time_t next = 0;
+    for (size_t i = 0; i < feed->n_ticker; i++) {
+        const struct feed_validity *v = &feed->ticker[i].valid;
+        if (v->has_from && v->from > now && (next == 0 || v->from < next)) next = v->from;
+        if (v->has_until && v->until > now && (next == 0 || v->until < next)) next = v->until;
+    }
+    return next;
+}

@@ -169,7 +169,11 @@ enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result
         snprintf_cut(res->error, sizeof res->error, "timed out: %s", errbuf[0] ? errbuf : "");
     } else if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_TOO_MANY_REDIRECTS) {
         res->status = FETCH_REFUSED;
-        snprintf(res->error, sizeof res->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        /* A loop is not a refused URL: the two are told apart in words. */
+        snprintf_cut(res->error, sizeof res->error, "%s: %s",
+                     rc == CURLE_TOO_MANY_REDIRECTS ? "redirect loop or too many redirects"
+                                                    : "redirect to a URL that is not allowed",
+                     errbuf[0] ? errbuf : curl_easy_strerror(rc));
     } else if (rc != CURLE_OK) {
         res->status = FETCH_NETWORK;
         snprintf(res->error, sizeof res->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));

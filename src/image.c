@@ -9,7 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <setjmp.h>
+
 #include <SDL_image.h>
+#include <jpeglib.h>
+#include <jerror.h>
 
 #include "util.h"
 
@@ -125,6 +129,12 @@ static unsigned char *read_whole(int dirfd, const char *name, size_t *len, enum 
         snprintf_cut(why, why_size, "not a regular file (%s)",
                      S_ISLNK(type) || e == ELOOP ? "a symbolic link" : S_ISDIR(type) ? "a folder"
                      : S_ISFIFO(type) ? "a FIFO" : type ? "a device or socket" : "changed while opened");
+    } else if (e == EMLINK) {
+        *err = IMAGE_E_NOT_REGULAR;
+        snprintf_cut(why, why_size, "a hard link (links are refused)");
+    } else if (e == EAGAIN) {
+        *err = IMAGE_E_CHANGING;
+        snprintf_cut(why, why_size, "the file changed while it was read");
     } else if (e == EFBIG) {
         *err = IMAGE_E_FILE_TOO_BIG;
         snprintf_cut(why, why_size, "larger than 32 MiB");
@@ -133,6 +143,76 @@ static unsigned char *read_whole(int dirfd, const char *name, size_t *len, enum 
         snprintf_cut(why, why_size, "cannot read: %s", strerror(e));
     }
     return NULL;
+}
+
+/* JPEG through libjpeg itself rather than SDL_image, which ignores the
+ * decoder's warnings: a JPEG has no checksum, so a file spliced from two
+ * versions (one rewritten in place while it was copied or read) decodes
+ * "successfully" into a banded picture, and only the entropy decoder's
+ * warnings (bad Huffman code, premature end of data) tell. Any warning but
+ * the harmless "extraneous bytes before marker" refuses the file. */
+struct jpeg_err {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+    int warnings;
+    char msg[JMSG_LENGTH_MAX];
+};
+
+static void jpeg_on_error(j_common_ptr c) {
+    struct jpeg_err *e = (struct jpeg_err *)c->err;
+    c->err->format_message(c, e->msg);
+    longjmp(e->jump, 1);
+}
+
+static void jpeg_on_message(j_common_ptr c, int level) {
+    struct jpeg_err *e = (struct jpeg_err *)c->err;
+    if (level < 0 && c->err->msg_code != JWRN_EXTRANEOUS_DATA) {
+        if (e->warnings++ == 0) c->err->format_message(c, e->msg);
+    }
+}
+
+static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, char *why, size_t why_size) {
+    struct jpeg_decompress_struct cinfo;
+    struct jpeg_err err = {0};
+    SDL_Surface *volatile s = NULL;
+    cinfo.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = jpeg_on_error;
+    err.mgr.emit_message = jpeg_on_message;
+    if (setjmp(err.jump)) {
+        snprintf_cut(why, why_size, "cannot decode: %s", err.msg);
+        jpeg_destroy_decompress(&cinfo);
+        SDL_FreeSurface(s);
+        return NULL;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, data, (unsigned long)len);
+    jpeg_read_header(&cinfo, TRUE);
+    cinfo.out_color_space = JCS_EXT_BGRX; /* = ARGB8888 in memory on little-endian, as SDL wants */
+    jpeg_start_decompress(&cinfo);
+    s = SDL_CreateRGBSurfaceWithFormat(0, (int)cinfo.output_width, (int)cinfo.output_height, 32,
+                                       SDL_PIXELFORMAT_ARGB8888);
+    if (s == NULL) {
+        snprintf_cut(why, why_size, "cannot decode: %s", SDL_GetError());
+        jpeg_destroy_decompress(&cinfo);
+        return NULL;
+    }
+    while (cinfo.output_scanline < cinfo.output_height && err.warnings == 0) {
+        JSAMPROW row = (JSAMPROW)((unsigned char *)s->pixels + (size_t)cinfo.output_scanline * (size_t)s->pitch);
+        jpeg_read_scanlines(&cinfo, &row, 1);
+    }
+    if (err.warnings == 0) jpeg_finish_decompress(&cinfo);
+    jpeg_destroy_decompress(&cinfo);
+    if (err.warnings) {
+        snprintf_cut(why, why_size, "corrupt JPEG data: %s", err.msg);
+        SDL_FreeSurface(s);
+        return NULL;
+    }
+    /* libjpeg leaves the X byte as is: make it opaque. */
+    for (int y = 0; y < s->h; y++) {
+        Uint32 *px = (Uint32 *)((unsigned char *)s->pixels + (size_t)y * (size_t)s->pitch);
+        for (int x = 0; x < s->w; x++) px[x] |= 0xFF000000u;
+    }
+    return s;
 }
 
 SDL_Surface *image_decode(const char *path, int max_w, int max_h, char *why, size_t why_size) {
@@ -174,12 +254,25 @@ SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, 
     }
     if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE || (unsigned long)w * (unsigned long)h > IMAGE_MAX_PIXELS) {
         info->error = IMAGE_E_TOO_MANY_PIXELS;
-        snprintf_cut(why, why_size, "%dx%d pixels is too large (at most %dx%d, 40 megapixels)", w, h,
-                     IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
+        /* Say which limit: 8192x8192 is within the sides but over the area. */
+        if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE)
+            snprintf_cut(why, why_size, "%dx%d pixels is too large (at most %d pixels a side)", w, h,
+                         IMAGE_MAX_SIDE);
+        else
+            snprintf_cut(why, why_size, "%dx%d pixels is too large (%.1f megapixels, at most %.0f)", w,
+                         h, (double)w * h / 1e6, (double)IMAGE_MAX_PIXELS / 1e6);
         goto done;
     }
-    SDL_RWops *rw = SDL_RWFromConstMem(data, (int)len);
-    raw = rw ? IMG_LoadTyped_RW(rw, 1, kind == IMAGE_PNG ? "PNG" : "JPG") : NULL;
+    if (kind == IMAGE_JPEG) {
+        raw = decode_jpeg(data, len, why, why_size);
+        if (raw == NULL) {
+            info->error = strstr(why, "corrupt JPEG") ? IMAGE_E_CORRUPT : IMAGE_E_DECODE;
+            goto done;
+        }
+    } else {
+        SDL_RWops *rw = SDL_RWFromConstMem(data, (int)len);
+        raw = rw ? IMG_LoadTyped_RW(rw, 1, "PNG") : NULL;
+    }
     /* The file's bytes and each surface go as soon as the next exists: a
      * 40-megapixel picture must not hold three copies on a 1 GB Pi. */
     free(data);
@@ -244,6 +337,8 @@ const char *image_error_ja(enum image_error e) {
     case IMAGE_E_HEADER: return "画像の大きさが読めません";
     case IMAGE_E_TOO_MANY_PIXELS: return "画素数が多すぎます (8192x8192・4000万画素まで)";
     case IMAGE_E_DECODE: return "画像として読めません";
+    case IMAGE_E_CORRUPT: return "画像のデータが壊れています (書き込み途中のファイル?)";
+    case IMAGE_E_CHANGING: return "読んでいる間にファイルが書き換えられました (書き込みが終わってからもう一度)";
     }
     return "?";
 }

@@ -39,6 +39,86 @@ static void tailor_strict(const char *text, size_t len, char *brks) {
     }
 }
 
+/* Regional indicators (flag halves, U+1F1E6..U+1F1FF). */
+static bool is_ri(uint32_t c) { return c >= 0x1F1E6 && c <= 0x1F1FF; }
+
+/* Code points that extend the grapheme cluster before them (UAX #29's
+ * Extend, the emoji modifiers and ZWJ): combining marks, variation
+ * selectors, tags, skin tones, the kana voicing marks. A line never breaks
+ * before one. Debian 12's libunibreak (1.1, Unicode 6) knows most combining
+ * marks as CM but nothing of emoji. */
+static bool is_extend(uint32_t c) {
+    return (c >= 0x0300 && c <= 0x036F) || (c >= 0x0483 && c <= 0x0489) ||
+           (c >= 0x0591 && c <= 0x05C7) || (c >= 0x0610 && c <= 0x061A) ||
+           (c >= 0x064B && c <= 0x065F) || c == 0x0670 || (c >= 0x06D6 && c <= 0x06ED) ||
+           (c >= 0x0E31 && c <= 0x0E3A) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+           (c >= 0x1DC0 && c <= 0x1DFF) || c == 0x200C || c == 0x200D ||
+           (c >= 0x20D0 && c <= 0x20FF) || c == 0x3099 || c == 0x309A ||
+           (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFE20 && c <= 0xFE2F) ||
+           (c >= 0x1F3FB && c <= 0x1F3FF) || (c >= 0xE0020 && c <= 0xE007F) ||
+           (c >= 0xE0100 && c <= 0xE01EF);
+}
+
+/* Debian 12's libunibreak 1.1 aborts on two kinds of valid text, so the
+ * breaker is given a copy in which they are replaced by code points of the
+ * same UTF-8 length (the byte offsets of brks[] stay those of the text):
+ * - a regional indicator (flag emoji half, U+1F1E6..U+1F1FF): its pair
+ *   table has the class, its assertion does not (`lbcNew <= LBP_JT`); one
+ *   🇯🇵 typed by staff took every player down. It becomes U+20000 (class ID);
+ *   keep_clusters() then puts the pairs back together.
+ * - U+FFFF, which it uses as its end-of-string mark (`posLast == posCur -
+ *   1` fails). It becomes U+FFFD. */
+static void hide_from_libunibreak(char *s, size_t len) {
+    for (size_t i = 0; i + 2 < len; i++) {
+        unsigned char *u = (unsigned char *)s + i;
+        if (i + 3 < len && u[0] == 0xF0 && u[1] == 0x9F && u[2] == 0x87 && u[3] >= 0xA6 &&
+            u[3] <= 0xBF) {
+            memcpy(u, "\xF0\xA0\x80\x80", 4);
+            i += 3;
+        } else if (u[0] == 0xEF && u[1] == 0xBF && u[2] == 0xBF) {
+            memcpy(u, "\xEF\xBF\xBD", 3);
+            i += 2;
+        }
+    }
+}
+
+/* Removes every break opportunity inside a grapheme cluster: before an
+ * extending code point, after a ZWJ, and between the two halves of a flag
+ * (regional indicators pair from the left: a break stays between pairs). */
+static void keep_clusters(const char *text, size_t len, char *brks) {
+    const char *p = text;
+    uint32_t prev = 0;
+    unsigned ri_run = 0;
+    while ((size_t)(p - text) < len) {
+        size_t at = (size_t)(p - text);
+        uint32_t c = utf8_next(&p);
+        bool join = at > 0 && (is_extend(c) || prev == 0x200D || (is_ri(c) && ri_run % 2 == 1));
+        if (join && brks[at - 1] == LINEBREAK_ALLOWBREAK) brks[at - 1] = LINEBREAK_NOBREAK;
+        ri_run = is_ri(c) ? ri_run + 1 : 0;
+        prev = c;
+    }
+}
+
+/* Byte length of the grapheme cluster that starts at text[pos] (as far as
+ * keep_clusters() sees clusters), never past end. */
+static size_t cluster_len(const char *text, size_t pos, size_t end) {
+    const char *p = text + pos;
+    uint32_t c = utf8_next(&p);
+    if (is_ri(c) && (size_t)(p - text) < end) {
+        const char *q = p;
+        if (is_ri(utf8_next(&q))) p = q;
+    }
+    while ((size_t)(p - text) < end) {
+        const char *q = p;
+        uint32_t n = utf8_next(&q);
+        if (!is_extend(n)) break;
+        p = q;
+        if (n == 0x200D && (size_t)(p - text) < end) utf8_next(&p); /* the joined one */
+    }
+    size_t n = (size_t)(p - text) - pos;
+    return pos + n > end ? end - pos : n;
+}
+
 static bool is_trailing_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 /* Length of text[start..end) without trailing white space. */
@@ -47,25 +127,25 @@ static size_t trimmed(const char *text, size_t start, size_t end) {
     return end - start;
 }
 
-/* Byte length of the code point that starts at s. */
-static size_t cp_len(const char *s) {
-    unsigned char c = (unsigned char)*s;
-    return c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-}
-
-/* Longest prefix of text[start..end), in whole code points and at least one,
- * whose width is <= max_width. */
+/* Longest prefix of text[start..end), in whole grapheme clusters and at
+ * least one, whose width is <= max_width. By bisection over the cluster
+ * boundaries: a long unbreakable run (a pasted URL, "AAAA…") measured one
+ * more cluster at a time took seconds per slide (found by fuzz-text). */
 static size_t fitting_prefix(const char *text, size_t start, size_t end, int px, int max_width,
                              layout_measure_fn measure, void *ctx) {
-    size_t best = cp_len(text + start);
-    size_t pos = start + best;
-    while (pos < end) {
-        size_t next = pos + cp_len(text + pos);
-        if (measure(ctx, text + start, next - start, px) > max_width) break;
-        best = next - start;
-        pos = next;
+    static _Thread_local size_t bounds[LAYOUT_MAX_TEXT + 1];
+    size_t nb = 0;
+    for (size_t pos = start; pos < end && nb <= LAYOUT_MAX_TEXT;) {
+        pos += cluster_len(text, pos, end);
+        bounds[nb++] = pos - start; /* prefix lengths, increasing */
     }
-    return best;
+    size_t lo = 0, hi = nb - 1; /* bounds[lo] is always kept: at least one cluster */
+    while (lo < hi) {
+        size_t mid = (lo + hi + 1) / 2;
+        if (measure(ctx, text + start, bounds[mid], px) <= max_width) lo = mid;
+        else hi = mid - 1;
+    }
+    return bounds[lo];
 }
 
 size_t layout_break_lines(const char *text, int px, int max_width, layout_measure_fn measure,
@@ -73,8 +153,13 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
     size_t len = strlen(text);
     if (len == 0) return 0;
     char *brks = xmalloc(len);
-    set_linebreaks_utf8((const utf8_t *)text, len, "ja", brks);
+    char *safe = xmalloc(len + 1);
+    memcpy(safe, text, len + 1);
+    hide_from_libunibreak(safe, len);
+    set_linebreaks_utf8((const utf8_t *)safe, len, "ja", brks);
+    free(safe);
     tailor_strict(text, len, brks);
+    keep_clusters(text, len, brks);
 
     size_t n = 0, start = 0, last_fit = 0;
     bool have_fit = false;
@@ -90,7 +175,11 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
         n++;                                                                      \
     } while (0)
 
-    while (pos < len) {
+    /* Counting stops one line past max_lines: the caller only needs to know
+     * that it does not fit, and a long text at a small width (every
+     * character a line, each line measuring the rest of its run) cost
+     * seconds before (found by fuzz-text). */
+    while (pos < len && n <= max_lines) {
         /* Advance to the next break opportunity after pos. */
         size_t opp = pos;
         while (opp < len && brks[opp] != LINEBREAK_ALLOWBREAK && brks[opp] != LINEBREAK_MUSTBREAK)
@@ -125,7 +214,7 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
         pos = start;
         have_fit = false;
     }
-    if (start < len && trimmed(text, start, len) > 0) EMIT(start, len);
+    if (n <= max_lines && start < len && trimmed(text, start, len) > 0) EMIT(start, len);
 #undef EMIT
     free(brks);
     return n;
@@ -172,7 +261,7 @@ bool layout_fit(const char *text, int max_width, size_t max_lines, int max_px, i
         size_t avail_end = strlen(out->text);
         size_t keep = 0;
         for (size_t pos = last->start; pos < avail_end;) {
-            size_t next = pos + cp_len(out->text + pos);
+            size_t next = pos + cluster_len(out->text, pos, avail_end);
             char probe[LAYOUT_MAX_TEXT + 4];
             size_t plen = next - last->start;
             memcpy(probe, out->text + last->start, plen);

@@ -1,5 +1,6 @@
 /* main: the command line of misato-signage. */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,31 @@ static bool parse_size(const char *s, int *w, int *h) {
     *w = (int)lw;
     *h = (int)lh;
     return true;
+}
+
+/* The signals the player handles are blocked before any other code of the
+ * process runs: from the executable's preinit array, which the dynamic
+ * loader calls before any shared library's initialisers and before main().
+ * A SIGHUP (systemctl reload) or SIGUSR1 (screenshot) in the first moments
+ * after a start used to kill the player (their default action) while it
+ * was still loading its libraries. The player's signal thread takes them
+ * with sigwait(); the one-shot commands let SIGTERM and SIGINT act again. */
+static void block_signals_first(void) {
+    sigset_t set = app_handled_signals();
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+__attribute__((used, section(".preinit_array"))) static void (*const preinit_block)(void) =
+    block_signals_first;
+
+/* For the commands that run once and exit: Ctrl+C and SIGTERM end them as
+ * they would any program (SIGHUP and SIGUSR1 stay blocked: they mean
+ * nothing to a command). */
+static void unblock_stop_signals(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int main(int argc, char **argv) {
@@ -101,7 +127,8 @@ int main(int argc, char **argv) {
         usage(stderr);
         return APP_EXIT_USAGE;
     }
-    if (validate) return app_validate(validate);
+    if (validate || status || import || opt.render_dir || opt.sheet_path) unblock_stop_signals();
+    if (validate) return app_validate(validate, opt.at);
     if (status) return app_status(opt.config_path);
     if (import) return app_import(&opt, import);
     if (opt.render_dir || opt.sheet_path) return app_render(&opt);

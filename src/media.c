@@ -40,6 +40,47 @@ static int cmp_names(const void *a, const void *b) {
     return strverscmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The first `cap` names of a folder in cmp_names order, whatever its size
+ * and its directory order: a max-heap of the smallest names seen so far.
+ * `seen` counts every entry, so the report can say how many were not
+ * looked at. */
+struct first_names {
+    char **names;
+    size_t n, cap, seen;
+};
+
+static void heap_sift_down(char **h, size_t n, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, big = i;
+        if (l < n && strverscmp(h[l], h[big]) > 0) big = l;
+        if (r < n && strverscmp(h[r], h[big]) > 0) big = r;
+        if (big == i) return;
+        char *t = h[i];
+        h[i] = h[big];
+        h[big] = t;
+        i = big;
+    }
+}
+
+static void first_names_offer(struct first_names *fn, const char *name) {
+    fn->seen++;
+    if (fn->n < fn->cap) {
+        fn->names = xrealloc(fn->names, sizeof *fn->names * (fn->n + 1));
+        size_t i = fn->n++;
+        fn->names[i] = xstrdup(name);
+        while (i > 0 && strverscmp(fn->names[(i - 1) / 2], fn->names[i]) < 0) { /* sift up */
+            char *t = fn->names[i];
+            fn->names[i] = fn->names[(i - 1) / 2];
+            fn->names[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+    } else if (fn->cap && strverscmp(name, fn->names[0]) < 0) {
+        free(fn->names[0]);
+        fn->names[0] = xstrdup(name);
+        heap_sift_down(fn->names, fn->n, 0);
+    }
+}
+
 /* "set-000012" -> 12; 0 when name is not a set folder's. */
 static unsigned set_number(const char *name) {
     if (strncmp(name, "set-", 4) != 0 || strlen(name) != 10) return 0;
@@ -739,7 +780,8 @@ static bool import_one(struct staging *st, int srcfd, const struct entry *e, con
     int rc = write_new_file(st->fd, file, m.data, m.len);
     free(m.data);
     if (rc) {
-        abort_import(rep, write_error_ja(rc), "%s: %s", file, strerror(rc));
+        /* Named as on the stick (the stored name means nothing to IT). */
+        abort_import(rep, write_error_ja(rc), "%s (stored as %s): %s", e->name, file, strerror(rc));
         return false;
     }
     char shown[256];
@@ -857,18 +899,17 @@ enum media_status media_import(const char *src, const struct media_import_option
         goto done;
     }
     struct dirent *de;
-    bool too_many = false;
+    struct first_names first = {.cap = MEDIA_MAX_ENTRIES};
     for (;;) {
         errno = 0; /* readdir reports an error only through errno */
         if ((de = readdir(d)) == NULL) break;
         if (de->d_name[0] == '.' || reserved_name(de->d_name)) continue;
-        if (n_names == MEDIA_MAX_ENTRIES) {
-            too_many = true;
-            break;
-        }
-        names = xrealloc(names, sizeof *names * (n_names + 1));
-        names[n_names++] = xstrdup(de->d_name);
+        first_names_offer(&first, de->d_name);
     }
+    names = first.names;
+    n_names = first.n;
+    size_t not_seen = first.seen - first.n;
+    bool too_many = not_seen > 0;
     if (de == NULL && errno) {
         int e = errno;
         closedir(d);
@@ -878,7 +919,8 @@ enum media_status media_import(const char *src, const struct media_import_option
     closedir(d);
     if (n_names) qsort(names, n_names, sizeof *names, cmp_names);
     if (too_many)
-        LOG(LOG_WARN, "import: %s has more than %d entries; the rest were not looked at", src, MEDIA_MAX_ENTRIES);
+        LOG(LOG_WARN, "import: %s has %zu entries; the first %d by name were looked at, %zu were not", src,
+            first.seen, MEDIA_MAX_ENTRIES, not_seen);
 
     /* Staging. */
     snprintf(st.name, sizeof st.name, ".staging-XXXXXX");
@@ -941,9 +983,11 @@ enum media_status media_import(const char *src, const struct media_import_option
             if (!import_one(&st, srcfd, &e, opt, rep)) break;
         }
     }
+    rep->not_looked_at = not_seen;
     if (too_many)
-        refuse(rep, "…", "フォルダのファイルが多すぎます (最初の 5000 件だけを見ました)",
-               "more than %d entries in the folder; the rest were not looked at", MEDIA_MAX_ENTRIES);
+        refuse(rep, "…", "フォルダのファイルが多すぎます (名前順で最初の 5000 件だけを見ました)",
+               "%zu entries in the folder: the first %d by name were looked at, %zu were not",
+               first.seen, MEDIA_MAX_ENTRIES, not_seen);
     if (rep->aborted) goto done;
 
     /* Nothing new and not an explicit empty playlist: keep what is shown. */
@@ -1049,12 +1093,16 @@ char *media_report_text(const struct media_report *rep) {
     } else if (rep->committed) {
         add(&t, "結果: %zu件を取り込みました。%zu件は取り込めませんでした。表示する画像は全部で%zu件です。\r\n",
             rep->imported, rep->refused, rep->total);
-        add(&t, "Result: %zu imported, %zu refused; %zu pictures in the set now.\r\n", rep->imported, rep->refused,
-            rep->total);
+        add(&t, "Result: %zu imported, %zu refused; %zu %s in the set now.\r\n", rep->imported,
+            rep->refused, rep->total, rep->total == 1 ? "picture" : "pictures");
     } else {
         add(&t, "結果: 取り込める画像がありませんでした。表示中の画像は前のままです。\r\n");
         add(&t, "Result: no picture could be imported; the pictures on screen are unchanged.\r\n");
     }
+    if (rep->not_looked_at)
+        add(&t, "フォルダのファイルが多すぎるため、名前順で最初の %d 件だけを見ました。残りの %zu 件は見ていません。\r\n"
+                "The folder holds too many files: the first %d by name were looked at, %zu were not.\r\n",
+            MEDIA_MAX_ENTRIES, rep->not_looked_at, MEDIA_MAX_ENTRIES, rep->not_looked_at);
     bool any = false;
     for (size_t i = 0; i < rep->n; i++) {
         const struct media_outcome *o = &rep->items[i];
@@ -1121,7 +1169,11 @@ bool media_key_ok(const char *src, const char *want_hex, char *why, size_t why_s
     int e = errno;
     close(fd);
     if (key == NULL) {
-        snprintf_cut(why, why_size, "import.key: %s", e == ENOENT ? "none on the stick" : strerror(e));
+        snprintf_cut(why, why_size, "import.key: %s",
+                     e == ENOENT  ? "none on the stick"
+                     : e == EFBIG ? "too large to be a key (a key is one line of 44 characters)"
+                     : e == EINVAL ? "not a plain file"
+                                   : strerror(e));
         return false;
     }
     char hex[65];

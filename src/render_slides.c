@@ -123,7 +123,7 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
          * when the two would overlap, the one over the taller bar moves up
          * above the other. Numbers are never cut. */
         float col_l = px0 + gw * (float)(fy - lo), col_r = col_l + gw;
-        char tl[48] = "", al[48] = "";
+        char tl[96] = "", al[96] = ""; /* a value and a unit (8 characters, 4 bytes each) */
         if (has_t) fmt_value(tl, sizeof tl, t, m->unit);
         if (has_a) fmt_value(al, sizeof al, a, m->unit);
         int lpx = rd_fit_px(r, tl, false, label_px, rd_px_of(r, 2.0f), gw * 0.96f);
@@ -205,7 +205,7 @@ static int value_px(struct render *r, const char *num, const char *unit, int px,
  * big number takes whatever height the rest leaves (up to 15u). */
 static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int current_fy,
                              float x, float y, float w, float h) {
-    char buf[128], fy_s[32], val[48], tval[48];
+    char buf[200], fy_s[32], val[96], tval[96]; /* units of 8 characters */
     int label = rd_px_of(r, 3.6f), body = rd_px_of(r, 4.2f);
     int latest = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
@@ -276,7 +276,7 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
  * the right. This year's target is on the chart below, marked 今年度. */
 static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m, float x, float y, float w,
                                   float h) {
-    char buf[128], fy_s[32], val[48], tval[48];
+    char buf[200], fy_s[32], val[96], tval[96]; /* units of 8 characters */
     int label = rd_px_of(r, 3.4f), body = rd_px_of(r, 3.6f);
     int latest = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
@@ -298,7 +298,7 @@ static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m
             fmt_value(val, sizeof val, target - actual, m->unit);
             snprintf(buf, sizeof buf, "△ あと%s (%d%%)", val, pct);
         }
-        char t1[64];
+        char t1[112];
         snprintf(t1, sizeof t1, "目標 %s", tval);
         float bw = (float)rd_text_width(r, buf, body, true) + body * 1.1f;
         rw = fmaxf(bw, (float)rd_text_width(r, t1, body, false));
@@ -326,7 +326,7 @@ void rd_draw_kpi(struct render *r, const struct render_frame *f, const struct fe
     /* Field chip and measure number. */
     int chip_px = rd_px_of(r, 3.2f);
     float chip_w = badge(r, feed_field_name(m->field), chip_px, C_FIELD[m->field], C_OK_TEXT, mg, y);
-    char buf[96];
+    char buf[520]; /* "指標: " and a metric name of 120 characters */
     snprintf(buf, sizeof buf, "施策 %s", m->id);
     rd_text(r, buf, rd_px_of(r, 3.6f), true, C_TEXT_2, mg + chip_w + r->u * 1.8f,
          y + (chip_px * 1.5f - rd_px_of(r, 3.6f)) / 2, LEFT);
@@ -403,7 +403,7 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
     int title = rd_px_of(r, 4.4f), small = rd_px_of(r, 3.2f);
     cy += rd_heading_block(r, m->metric_name ? m->metric_name : m->name, cx, cy, cw, 2, title,
                         rd_px_of(r, 3.4f), rd_px_of(r, 3.4f), true, C_TEXT, LEFT);
-    char buf[160];
+    char buf[820]; /* an id and a name of 200 characters */
     snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
     /* Which measure: where the card is tall enough to say it and still
      * give the number its room. */
@@ -419,7 +419,7 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
      * room that is left, as large as the card's width allows. */
     float badge_top = end - title * 1.5f;
     float line_top = badge_top - small * 1.6f;
-    char fy_s[32], tv[48];
+    char fy_s[32], tv[96];
     fmt_fy_short(fy_s, sizeof fy_s, fy);
     if (has_t) {
         fmt_value(tv, sizeof tv, target, m->unit);
@@ -470,7 +470,7 @@ static void summary_row(struct render *r, const struct feed_measure *m, float x,
         return;
     }
     bool has_t = feed_series_get(&m->targets, fy, &target);
-    char buf[160], fy_s[32], tv[48], num[48];
+    char buf[200], fy_s[32], tv[96], num[48];
     fmt_fy_short(fy_s, sizeof fy_s, fy);
     /* Right: the target over the badge, both bottom-aligned. */
     float right_w = 0;
@@ -566,7 +566,7 @@ static float detail_plan_height(struct render *r, const struct feed_measure *m, 
                                 int body, int minpx, float pad) {
     float h = pad * 1.4f + head * 1.5f;
     size_t shown = 0;
-    char buf[200];
+    char buf[520]; /* 【継続】 and a plan text of 120 characters */
     for (size_t i = 0; i < m->n_plan; i++) {
         bool cont;
         const char *t = plan_text(&m->plan[i], fy, &cont);
@@ -656,7 +656,7 @@ void rd_draw_detail(struct render *r, const struct render_frame *f, const struct
     inner = rw - 2 * pad;
     end = ry + rh - pad * 0.6f;
     int fy = fmt_fiscal_year(&f->now);
-    char fy_s[32], buf[200];
+    char fy_s[32], buf[560]; /* up to "R8の実績: " and 120 characters */
     fmt_fy_long(fy_s, sizeof fy_s, fy);
     snprintf(buf, sizeof buf, "今年度 %s の計画", fy_s);
     rd_text_block(r, buf, cx, cy, inner, 1, head, rd_px_of(r, 2.8f), true, C_TEXT_2, LEFT);
@@ -768,7 +768,7 @@ void rd_draw_roadmap(struct render *r, const struct render_frame *f, int field) 
     for (size_t i = 0; i < fd->n_measures; i++) {
         const struct feed_measure *m = &fd->measures[i];
         if ((int)m->field != field) continue;
-        char buf[240];
+        char buf[820]; /* an id and a name of 200 characters */
         snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
         name_px = rd_fit_px(r, buf, false, name_px, rd_px_of(r, 2.8f), name_w);
     }
@@ -778,7 +778,7 @@ void rd_draw_roadmap(struct render *r, const struct render_frame *f, int field) 
         if ((int)m->field != field) continue;
         float ry = y + head_h + row_h * (float)row++;
         if (row > 1) rd_fill(r, mg + r->u, ry, cw - 2 * r->u, fmaxf(1, r->u * 0.1f), C_GRID);
-        char buf[240];
+        char buf[820]; /* an id and a name of 200 characters */
         snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
         bool wraps = rd_text_width(r, buf, name_px, false) > name_w;
         int lines = wraps && row_h > name_px * 2.7f && !portrait ? 2 : 1;
@@ -888,13 +888,16 @@ void rd_draw_announcement(struct render *r, const struct render_frame *f,
         while (*p && cy + body * 1.3f <= end) {
             const char *nl = strchr(p, '\n');
             size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            char para[1100];
-            if (len >= sizeof para) len = sizeof para - 1;
-            memcpy(para, p, len);
-            para[len] = '\0';
+            /* A body may hold 1000 characters (up to 4 bytes each): cut
+             * only on a character boundary, or layout_fit refuses it. */
+            char para[4100];
+            size_t take = len < sizeof para ? len : sizeof para - 1;
+            while (take > 0 && take < len && ((unsigned char)p[take] & 0xC0) == 0x80) take--;
+            memcpy(para, p, take);
+            para[take] = '\0';
             size_t lines = (size_t)((end - cy) / (body * 1.3f));
             if (lines > 8) lines = 8;
-            if (len && lines)
+            if (take && lines)
                 cy += rd_text_block(r, para, tx + pad, cy, tw - 2 * pad, lines, body, rd_px_of(r, 4.0f),
                                  false, C_TEXT, LEFT);
             cy += r->u * 1.2f;

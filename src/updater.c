@@ -141,10 +141,14 @@ static double next_delay(const struct updater *u, int failures, long retry_after
     return d < 1 ? 1 : d;
 }
 
+/* ISO 8601 with the offset as +09:00 (strftime's %z gives +0900). */
 static void iso_time(char *buf, size_t size, time_t t) {
     struct tm tm;
     localtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    char z[8] = "";
+    strftime(z, sizeof z, "%z", &tm);
+    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (strlen(z) == 5 && n + 7 <= size) snprintf(buf + n, size - n, "%.3s:%s", z, z + 3);
 }
 
 static void add_time(cJSON *obj, const char *key, time_t t) {
@@ -319,13 +323,19 @@ static double attempt(struct updater *u) {
         struct feed *f = NULL;
         enum feed_status st = feed_parse(res.body, res.len, rep, &f);
         for (size_t i = 0; i < rep->count; i++)
-            LOG(f ? LOG_WARN : LOG_ERROR, "feed %s: %s (%s)", rep->items[i].path,
-                rep->items[i].en, rep->items[i].ja);
+            LOG(f ? LOG_WARN : LOG_ERROR, "feed: %s: %s (%s)",
+                rep->items[i].path[0] ? rep->items[i].path : "(whole file)", rep->items[i].en,
+                rep->items[i].ja);
         if (f == NULL) {
             snprintf(u->last_result, sizeof u->last_result, "invalid feed");
-            snprintf(u->last_error, sizeof u->last_error, "%s%s%s: %s",
-                     rep->count ? rep->items[0].path : "", rep->count ? " " : "",
-                     feed_status_text(st), rep->count ? rep->items[0].en : "");
+            /* "not JSON: 6行目 37文字目 (line 6, column 37): ..." (no empty path, no leading space) */
+            if (rep->count && rep->items[0].path[0])
+                snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s: %s", feed_status_text(st),
+                             rep->items[0].path, rep->items[0].en);
+            else if (rep->count)
+                snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s", feed_status_text(st),
+                             rep->items[0].en);
+            else snprintf(u->last_error, sizeof u->last_error, "%s", feed_status_text(st));
             LOG(LOG_ERROR, "fetched feed rejected (%s); keeping the last good one",
                 feed_status_text(st));
         } else {

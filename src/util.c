@@ -365,6 +365,36 @@ int util_write_all(int fd, const void *data, size_t len) {
     return 0;
 }
 
+/* Reads fd from the start again and compares it with buf: timestamps are
+ * too coarse (a jiffy) to see a rewrite during a read of a few ms, and the
+ * second read comes from the page cache, so this costs a memcmp. */
+static bool same_as_file(int fd, const char *buf, size_t size, int *err) {
+    char chunk[65536];
+    size_t at = 0;
+    *err = 0;
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        *err = errno;
+        return false;
+    }
+    for (;;) {
+        ssize_t r = read(fd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            *err = errno;
+            return false;
+        }
+        if (r == 0) return at == size;
+        if ((size_t)r > size - at || memcmp(chunk, buf + at, (size_t)r) != 0) return false;
+        at += (size_t)r;
+    }
+}
+
+static bool same_version(const struct stat *a, const struct stat *b) {
+    return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+           a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 char *util_read_at(int dirfd, const char *name, size_t max, size_t *len, mode_t *type) {
     /* Look before opening: opening a device node can have side effects. */
     struct stat sb;
@@ -372,6 +402,12 @@ char *util_read_at(int dirfd, const char *name, size_t max, size_t *len, mode_t 
     if (type) *type = sb.st_mode & S_IFMT;
     if (!S_ISREG(sb.st_mode)) {
         errno = EINVAL;
+        return NULL;
+    }
+    /* A hard link is a link: it can name a file outside the folder (even
+     * one the player could otherwise read, like its own state). */
+    if (sb.st_nlink > 1) {
+        errno = EMLINK;
         return NULL;
     }
     int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -382,27 +418,60 @@ char *util_read_at(int dirfd, const char *name, size_t max, size_t *len, mode_t 
         e = EINVAL;
         goto fail;
     }
+    if (sb.st_nlink > 1) {
+        e = EMLINK;
+        goto fail;
+    }
     if ((unsigned long long)sb.st_size > max) {
         e = EFBIG;
         goto fail;
     }
-    size_t size = (size_t)sb.st_size, got = 0;
-    buf = xmalloc(size + 1);
-    while (got < size) {
-        ssize_t r = read(fd, buf + got, size - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) e = errno;
-        if (r <= 0) break;
-        got += (size_t)r;
+    /* Read whole, then look again: a file rewritten while it was read would
+     * be a mix of two versions, which a JPEG decodes without complaint into
+     * a banded picture. A second read must give the same bytes and the same
+     * size, mtime and ctime; else read again, up to three times, then give
+     * up with EAGAIN. Every check, the hash and the decode then use these
+     * bytes; the file is not opened again. */
+    for (int attempt = 0;; attempt++) {
+        size_t size = (size_t)sb.st_size, got = 0;
+        free(buf);
+        buf = xmalloc(size + 1);
+        e = 0;
+        if (lseek(fd, 0, SEEK_SET) != 0) {
+            e = errno;
+            goto fail;
+        }
+        while (got < size) {
+            ssize_t r = read(fd, buf + got, size - got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) e = errno;
+            if (r <= 0) break;
+            got += (size_t)r;
+        }
+        struct stat after;
+        if (got == size && e == 0 && !same_as_file(fd, buf, size, &e) && e == 0) e = EAGAIN;
+        if (e && e != EAGAIN) goto fail;
+        if (fstat(fd, &after) != 0) {
+            e = errno;
+            goto fail;
+        }
+        if (e == EAGAIN || !same_version(&sb, &after)) {
+            if (attempt == 2 || (unsigned long long)after.st_size > max) {
+                e = (unsigned long long)after.st_size > max ? EFBIG : EAGAIN;
+                goto fail;
+            }
+            sb = after;
+            continue;
+        }
+        if (got != size) { /* a stick pulled out mid-read can look like a short file */
+            if (e == 0) e = EIO;
+            goto fail;
+        }
+        buf[size] = '\0';
+        close(fd);
+        *len = size;
+        return buf;
     }
-    if (got != size) { /* a stick pulled out mid-read can look like a short file */
-        if (e == 0) e = EIO;
-        goto fail;
-    }
-    buf[size] = '\0';
-    close(fd);
-    *len = size;
-    return buf;
 fail:
     free(buf);
     close(fd);

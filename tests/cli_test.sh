@@ -91,12 +91,14 @@ feed_file)
 JSON
     "$bin" --feed "$tmp/one.json" --render "$tmp/one" --at "$at" >/dev/null
     "$check" count "$tmp/one" 3 1920 1080 # summary, its KPI slide, the 地域DX roadmap
+    # A preview of an unusable one is not the embedded plan: it says so (#13 item 7,
+    # see render_bad_feed); the running player still falls back (feed_test.py).
     echo '{"schema_version": 1, "measures": [' >"$tmp/broken.json"
-    expect_rc 0 "$bin" --feed "$tmp/broken.json" --render "$tmp/fallback" --at "$at"
+    expect_rc 2 "$bin" --feed "$tmp/broken.json" --render "$tmp/fallback" --at "$at"
     grep -q "showing the embedded plan" "$tmp/stderr" || fail "no word of the fallback in the log"
-    "$check" count "$tmp/fallback" 22 1920 1080
-    expect_rc 0 "$bin" --feed "$tmp/missing.json" --render "$tmp/fallback2" --at "$at"
-    "$check" count "$tmp/fallback2" 22 1920 1080
+    [ "$(ls "$tmp/fallback")" = "00-feed-error.png" ] || fail "a preview of a broken feed shows slides"
+    expect_rc 2 "$bin" --feed "$tmp/missing.json" --render "$tmp/fallback2" --at "$at"
+    [ "$(ls "$tmp/fallback2")" = "00-feed-error.png" ] || fail "a preview of a missing feed shows slides"
     ;;
 validate)
     expect_rc 0 "$bin" --validate "$src/config/default-feed.json"
@@ -108,12 +110,77 @@ validate)
    "targets": {"R6": 60, "R8": "120"}, "actuals": {"R6": 63}}]}
 JSON
     expect_rc 1 "$bin" --validate "$tmp/typo.json"
-    grep -q '^measures\[0\].targets.R8: 数値を指定してください (expected a number, got a string)$' \
+    grep -qF 'measures[0].targets.R8: 数値は引用符 " をつけずに 120 と書いてください (この値は使いません) (expected a number, got a string: write 120 (half-width digits, no quotes) (not used))' \
         "$tmp/stdout" || { cat "$tmp/stdout"; fail "the problem is not named by its path"; }
     printf '{"schema_version": 1, "measures": [}' >"$tmp/bad.json"
     expect_rc 2 "$bin" --validate "$tmp/bad.json"
-    grep -q "1行目付近" "$tmp/stdout" || fail "no line number for a syntax error"
+    grep -q "^1行目 36文字目 (line 1, column 36): " "$tmp/stdout" || fail "no line and column for a syntax error"
     expect_rc 2 "$bin" --validate "$tmp/nonexistent.json"
+    grep -qF "$tmp/nonexistent.json: ファイルがありません" "$tmp/stdout" || fail "a missing file is not named"
+    # A folder and a device are not "No such file or directory" (#13 item 8).
+    expect_rc 2 "$bin" --validate "$tmp"
+    grep -qxF "$tmp: フォルダです。フィードのファイル (feed.json など) を指定してください (a folder, not a feed file)" \
+        "$tmp/stdout" || { cat "$tmp/stdout"; fail "a folder is not said to be a folder"; }
+    expect_rc 2 "$bin" --validate /dev/zero
+    grep -qxF "/dev/zero: 普通のファイルではありません。保存したフィードのファイルを指定してください (not a regular file)" \
+        "$tmp/stdout" || { cat "$tmp/stdout"; fail "a device is not said to be one"; }
+    ;;
+render_bad_feed)
+    # A preview of a feed that cannot be shown says so on the image and exits 2,
+    # instead of showing the embedded plan as if all were well (#13 item 7).
+    printf '{"schema_version": 1,\n "measures": [\n  {"id": "1-1",},\n ]}\n' >"$tmp/bad.json"
+    expect_rc 2 "$bin" --render "$tmp/out" --feed "$tmp/bad.json" --at "$at"
+    [ "$(cat "$tmp/stdout")" = "$tmp/out/00-feed-error.png" ] || fail "not one error image: $(cat "$tmp/stdout")"
+    [ "$(ls "$tmp/out")" = "00-feed-error.png" ] || fail "more than the error image written"
+    # The red bar, the pale background, and text (dark) on it.
+    "$check" shot "$tmp/out/00-feed-error.png" 16 10 10 b00020 1900 600 fff4e5
+    grep -q "3行目 15文字目" "$tmp/stderr" || { cat "$tmp/stderr"; fail "the log does not name the mistake"; }
+    expect_rc 2 "$bin" --render-sheet "$tmp/sheet.png" --feed "$tmp/nonexistent.json" --size 1080x1920
+    "$check" shot "$tmp/sheet.png" 16 10 10 b00020 1000 1000 fff4e5
+    # A good feed still previews its slides, exit 0.
+    expect_rc 0 "$bin" --render "$tmp/good" --feed "$src/docs/feed-example.json" --at "$at"
+    [ ! -e "$tmp/good/00-feed-error.png" ] || fail "an error image for a good feed"
+    ;;
+long_texts)
+    # Texts at the feed's limits, counted in characters (#13 item 5), are drawn:
+    # changing only the first character of one changes its slide (a text cut
+    # inside a character used to draw nothing at all).
+    python3 - "$tmp" <<'PY'
+import copy, json, sys
+tmp = sys.argv[1]
+def long(n, c="あ"):
+    return (c + "美郷町の窓口" * n)[:n]
+base = {"schema_version": 1, "updated_at": "2026-11-20T10:00:00+09:00",
+        "measures": [
+            {"id": "1-1", "name": long(200), "field": "住民DX",
+             "metric": {"name": long(120), "unit": long(8)},
+             "targets": {"R6": 60, "R8": 120}, "actuals": {"R6": 63}},
+            {"id": "1-4", "name": "窓口のデジタル化", "field": "住民DX",
+             "plan": [{"R8": long(120)}], "actual_notes": {"R7": long(120)}}],
+        "announcements": [{"title": long(120), "body": long(1000)}]}
+fields = {"name": ("kpi-1-1", lambda d: d["measures"][0], "name"),
+          "metric": ("kpi-1-1", lambda d: d["measures"][0]["metric"], "name"),
+          "unit": ("kpi-1-1", lambda d: d["measures"][0]["metric"], "unit"),
+          "plan": ("detail-1-4", lambda d: d["measures"][1]["plan"][0], "R8"),
+          "notes": ("detail-1-4", lambda d: d["measures"][1]["actual_notes"], "R7"),
+          "body": ("news-0", lambda d: d["announcements"][0], "body")}
+json.dump(base, open(f"{tmp}/base.json", "w"), ensure_ascii=False)
+with open(f"{tmp}/fields", "w") as out:
+    for name, (slide, where, key) in fields.items():
+        d = copy.deepcopy(base)
+        obj = where(d)
+        obj[key] = "い" + obj[key][1:]
+        json.dump(d, open(f"{tmp}/{name}.json", "w"), ensure_ascii=False)
+        out.write(f"{name} {slide}\n")
+PY
+    expect_rc 0 "$bin" --validate "$tmp/base.json" --at "$at"
+    "$bin" --feed "$tmp/base.json" --render "$tmp/r-base" --at "$at" >/dev/null
+    while read -r name slide; do
+        "$bin" --feed "$tmp/$name.json" --render "$tmp/r-$name" --at "$at" >/dev/null
+        a=$(ls "$tmp/r-base"/*-"$slide".png) b=$(ls "$tmp/r-$name"/*-"$slide".png)
+        ! cmp -s "$a" "$b" || fail "the $name text at its limit is not drawn on $slide"
+        echo "ok: $name at its limit is drawn on $slide"
+    done <"$tmp/fields"
     ;;
 config_problems)
     # A config with mistakes is reported with file, line and key; the player

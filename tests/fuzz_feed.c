@@ -30,6 +30,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (!utf8_valid(f->announcements[i].title, strlen(f->announcements[i].title))) abort();
     }
     if (rep->count > FEED_MAX_PROBLEMS) abort();
+    /* Every problem names a place, and its words are whole UTF-8 even when
+     * cut to fit (paths are built from keys the feed typed). */
+    for (size_t i = 0; i < rep->count; i++) {
+        const struct feed_problem *p = &rep->items[i];
+        if (p->path[0] == '\0' || !utf8_valid(p->path, strlen(p->path)) ||
+            !utf8_valid(p->ja, strlen(p->ja)) || p->ja[0] == '\0')
+            abort();
+    }
+    if (!utf8_valid(rep->detail, strlen(rep->detail))) abort();
+    if (f) { /* and what has ended is told as validly */
+        feed_check_expired(f, 2000000000, rep);
+        if (rep->count > FEED_MAX_PROBLEMS) abort();
+    }
     feed_free(f);
     free(rep);
     return 0;

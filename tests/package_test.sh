@@ -32,7 +32,7 @@ done
 ok "Depends names the runtime libraries, the font and adduser"
 
 contents=$(dpkg-deb -c "$deb")
-for f in ./usr/bin/misato-signage ./etc/misato-signage/signage.conf ./lib/systemd/system/misato-signage.service \
+for f in ./usr/bin/misato-signage ./usr/libexec/misato-signage/misato-signage ./etc/misato-signage/signage.conf ./lib/systemd/system/misato-signage.service \
          ./lib/udev/rules.d/90-misato-signage-usb.rules ./usr/libexec/misato-signage/usb-mount \
          ./usr/share/doc/misato-signage/deploy.md ./usr/share/doc/misato-signage/usb-import.md \
          ./usr/share/doc/misato-signage/copyright ./usr/share/doc/misato-signage/changelog.gz \
@@ -63,7 +63,11 @@ ok "maintainer scripts (deb-systemd-helper, deb-systemd-invoke) and conffiles"
 # One version (#14.8): the control file, --version, the changelog and the
 # man page say the same, and it is git's.
 version=$(dpkg-deb -f "$deb" Version)
-bin=$work/root/usr/bin/misato-signage
+# /usr/bin/misato-signage is a launcher that execs the installed player in
+# /usr/libexec: the extracted player is run directly.
+bin=$work/root/usr/libexec/misato-signage/misato-signage
+launcher=$work/root/usr/bin/misato-signage
+[ -x "$bin" ] && [ -x "$launcher" ] || fail "the player or its launcher is missing"
 v=$("$bin" --version)
 commit=$(git -C "$src" rev-parse HEAD)
 [[ $v == "misato-signage $version (commit $commit"* ]] || fail "--version says '$v', the package $version, git $commit"
@@ -90,12 +94,14 @@ done
 ok "man page: $n options, exit codes and signals of --help, in Japanese and English"
 
 # Hardening from dpkg-buildflags (#14.9): fortified calls, relro, BIND_NOW, PIE.
-elf=$(readelf -dlhSW --dyn-syms "$bin")   # (whole, so no grep -q cuts a pipe)
-grep -qE "BIND_NOW|FLAGS_1.*NOW" <<<"$elf" || fail "no BIND_NOW"
-grep -q GNU_RELRO <<<"$elf" || fail "no relro"
-grep -qE "Type: +DYN" <<<"$elf" || fail "not PIE"
-grep -qE "__[a-z]+_chk@" <<<"$elf" || fail "no fortified functions (_FORTIFY_SOURCE)"
-grep -q " \.comment " <<<"$elf" && fail "the binary keeps its .comment section"
+for b in "$bin" "$launcher"; do
+    elf=$(readelf -dlhSW --dyn-syms "$b")   # (whole, so no grep -q cuts a pipe)
+    grep -qE "BIND_NOW|FLAGS_1.*NOW" <<<"$elf" || fail "$b: no BIND_NOW"
+    grep -q GNU_RELRO <<<"$elf" || fail "$b: no relro"
+    grep -qE "Type: +DYN" <<<"$elf" || fail "$b: not PIE"
+    grep -qE "__[a-z]+_chk@" <<<"$elf" || fail "$b: no fortified functions (_FORTIFY_SOURCE)"
+    grep -q " \.comment " <<<"$elf" && fail "$b: keeps its .comment section"
+done
 ok "hardening: PIE, relro, BIND_NOW, _FORTIFY_SOURCE; stripped like dh_strip"
 
 # What SDL loads with dlopen (#14.6), which dpkg-shlibdeps cannot see: the
@@ -131,7 +137,7 @@ ok "Depends brings what SDL dlopens: $(echo $loaded | wc -w) libraries at run ti
 # What the binary links against must be in Depends (dpkg-shlibdeps reads
 # the installed packages' shlibs/symbols files).
 mkdir -p "$work/shl/debian" && touch "$work/shl/debian/control"
-needed=$(cd "$work/shl" && dpkg-shlibdeps -O "$work/root/usr/bin/misato-signage" 2>/dev/null |
+needed=$(cd "$work/shl" && dpkg-shlibdeps -O "$bin" "$launcher" 2>/dev/null |
     sed 's/^shlibs:Depends=//' | tr ',' '\n' | sed 's/^ *//; s/ .*//; s/:.*//' | sort -u)
 for p in $needed; do
     grep -qw -- "$p" <<<"$depends" || fail "dpkg-shlibdeps wants $p, not in Depends"

@@ -141,8 +141,11 @@ static void wrong_types_should_name_the_json_path(void) {
                        "\"colour\":\"red\"}]}";
     CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
     CHECK(f != NULL);
-    CHECK(has_problem(rep, "measures[1].targets.R8", "数値を指定してください"));
-    CHECK(strstr(rep->items[0].en, "expected a number, got a string") != NULL);
+    CHECK(has_problem(rep, "measures[1].targets.R8", "数値は引用符 \" をつけずに 250 と書いてください"));
+    bool en_found = false;
+    for (size_t i = 0; i < rep->count; i++)
+        en_found |= strstr(rep->items[i].en, "expected a number, got a string") != NULL;
+    CHECK(en_found);
     CHECK(has_problem(rep, "measures[1].targets.R7", "0以上"));
     CHECK(has_problem(rep, "measures[1].targets.2026", "R6 のように"));
     CHECK(has_problem(rep, "measures[1].colour", "知らない項目"));
@@ -227,7 +230,7 @@ static void strings_should_be_checked(void) {
              longname);
     CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
     CHECK(has_problem(rep, "measures[1].name", "制御文字"));
-    CHECK(has_problem(rep, "measures[2].name", "文字数が多すぎます"));
+    CHECK(has_problem(rep, "measures[2].name", "長すぎます: 399文字あります。200文字までにしてください"));
     if (f) {
         for (size_t i = 0; i < f->n_measures; i++)
             CHECK(utf8_valid(f->measures[i].name, strlen(f->measures[i].name)));
@@ -320,7 +323,7 @@ static void bad_announcements_alert_and_media_should_be_reported(void) {
     CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
     CHECK(has_problem(rep, "announcements[0].title", "題名"));
     CHECK(has_problem(rep, "announcements[1].url", "https://"));
-    CHECK(has_problem(rep, "announcements[2].valid_until", "開始日時より前"));
+    CHECK(has_problem(rep, "announcements[2].valid_until", "終わり (valid_until) が始まり (valid_from) より前です"));
     CHECK(has_problem(rep, "announcements[3].valid_until", "2026-11-24"));
     CHECK(has_problem(rep, "announcements[4].priority", "high・normal・low"));
     CHECK(has_problem(rep, "announcements[4].image", "media にない"));
@@ -391,6 +394,182 @@ static void repeated_keys_should_count_once(void) {
     free(rep);
 }
 
+/* The one problem at path, or NULL (printing what there is). */
+static const struct feed_problem *problem_at(const struct feed_report *rep, const char *path) {
+    for (size_t i = 0; i < rep->count; i++)
+        if (strcmp(rep->items[i].path, path) == 0) return &rep->items[i];
+    for (size_t i = 0; i < rep->count; i++)
+        fprintf(stderr, "  have: %s: %s / %s\n", rep->items[i].path, rep->items[i].ja,
+                rep->items[i].en);
+    return NULL;
+}
+
+#define CHECK_PROBLEM(rep, path, want_ja)                                \
+    do {                                                                 \
+        const struct feed_problem *p_ = problem_at(rep, path);           \
+        CHECK(p_ != NULL);                                               \
+        if (p_) CHECK_STR(p_->ja, want_ja);                              \
+    } while (0)
+
+static void a_misspelt_key_should_name_the_nearest_known_one(void) {
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    const char *json = "{\"schema_version\":1,\"measures\":[{\"id\":\"1-1\",\"name\":\"n\","
+                       "\"field\":\"住民DX\",\"metric\":{\"name\":\"m\",\"unit\":\"件\"},"
+                       "\"target\":{\"R6\":1},\"Headline\":true,\"colour\":\"red\"}],"
+                       "\"anouncements\":[],"
+                       "\"ticker\":[{\"text\":\"t\",\"valid_untill\":\"2026-12-01\"}]}";
+    CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
+    CHECK_PROBLEM(rep, "measures[0].target",
+                  "知らない項目です。targets の書き間違いではありませんか (この項目は無視します)");
+    CHECK_PROBLEM(rep, "measures[0].Headline",
+                  "知らない項目です。headline の書き間違いではありませんか (この項目は無視します)");
+    CHECK_PROBLEM(rep, "measures[0].colour", "知らない項目です (この項目は無視します)");
+    CHECK_PROBLEM(rep, "anouncements",
+                  "知らない項目です。announcements の書き間違いではありませんか (この項目は無視します)");
+    CHECK_PROBLEM(rep, "ticker[0].valid_untill",
+                  "知らない項目です。valid_until の書き間違いではありませんか (この項目は無視します。"
+                  "終わりの日時がないので、ずっと表示されます)");
+    feed_free(f);
+    /* On an alert a misspelt expiry is an error: the alert is not shown. */
+    const char *alert = "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE "],"
+                        "\"alert\":{\"text\":\"大雨警報\",\"untill\":\"2026-11-24T18:00\"}}";
+    CHECK_INT(parse(alert, rep, &f), FEED_PROBLEMS);
+    CHECK_PROBLEM(rep, "alert.untill",
+                  "知らない項目です。until の書き間違いではありませんか。このままでは期限のない"
+                  "緊急のお知らせになり、画面に出たままになります (この緊急のお知らせは表示しません)");
+    if (f) CHECK(!f->alert.present);
+    feed_free(f);
+    free(rep);
+}
+
+static void a_repeated_key_should_say_which_value_is_used(void) {
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    const char *json = "{\"schema_version\":1,\"measures\":[{\"id\":\"1-1\",\"name\":\"n\","
+                       "\"field\":\"住民DX\",\"metric\":{\"name\":\"m\",\"unit\":\"件\"},"
+                       "\"targets\":{\"R6\":60},\"actuals\":{\"R6\":63,\"R6\":999,\"R6\":5}}],"
+                       "\"publisher\":\"美郷町\",\"publisher\":\"x\"}";
+    CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
+    CHECK_INT(rep->count, 3);
+    CHECK_STR(rep->items[0].path, "measures[0].actuals.R6");
+    CHECK_STR(rep->items[0].ja, "同じ項目が2回以上あります。最初の値 63 を使い、後の値 999 は使いません");
+    CHECK_STR(rep->items[1].ja, "同じ項目が2回以上あります。最初の値 63 を使い、後の値 5 は使いません");
+    CHECK_PROBLEM(rep, "publisher",
+                  "同じ項目が2回以上あります。最初の値 \"美郷町\" を使い、後の値 \"x\" は使いません");
+    if (f) {
+        CHECK_NEAR(actual(&f->measures[0], 2024), 63, 0); /* not 999: no 1665% on screen */
+        CHECK_STR(f->publisher, "美郷町");
+    }
+    feed_free(f);
+    free(rep);
+}
+
+static void limits_should_count_characters(void) {
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    char json[4096], title[1024] = "";
+    /* 45 characters of Japanese (135 bytes): fine, as the schema says. */
+    for (int i = 0; i < 45; i++) strcat(title, "あ");
+    snprintf(json, sizeof json,
+             "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE "],\"announcements\":[{\"title\":\"%s\"}]}",
+             title);
+    CHECK_INT(parse(json, rep, &f), FEED_OK);
+    if (f) CHECK_INT(f->n_announcements, 1);
+    feed_free(f);
+    title[0] = '\0';
+    for (int i = 0; i < 121; i++) strcat(title, "あ");
+    snprintf(json, sizeof json,
+             "{\"schema_version\":1,\"measures\":[" GOOD_MEASURE "],\"announcements\":[{\"title\":\"%s\"}]}",
+             title);
+    CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
+    CHECK_PROBLEM(rep, "announcements[0].title",
+                  "長すぎます: 121文字あります。120文字までにしてください (このお知らせは表示しません)");
+    if (f) CHECK_INT(f->n_announcements, 0);
+    feed_free(f);
+    free(rep);
+}
+
+static void numbers_written_as_text_should_be_shown_half_width(void) {
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    const char *json = "{\"schema_version\":1,\"measures\":[{\"id\":\"1-1\",\"name\":\"n\","
+                       "\"field\":\"住民DX\",\"metric\":{\"name\":\"m\",\"unit\":\"件\"},"
+                       "\"targets\":{\"R6\":\"１２０\",\"R7\":\"1,200\",\"R8\":\"１，２００．５\","
+                       "\"R9\":\"百\",\"R10\":2e12}}]}";
+    CHECK_INT(parse(json, rep, &f), FEED_PROBLEMS);
+    CHECK_PROBLEM(rep, "measures[0].targets.R6",
+                  "全角の数字です。半角で 120 と書いてください (引用符 \" はつけません) (この値は使いません)");
+    CHECK_PROBLEM(rep, "measures[0].targets.R7",
+                  "数値は引用符 \" をつけずに 1200 と書いてください (この値は使いません)");
+    CHECK_PROBLEM(rep, "measures[0].targets.R8",
+                  "全角の数字です。半角で 1200.5 と書いてください (引用符 \" はつけません) (この値は使いません)");
+    CHECK_PROBLEM(rep, "measures[0].targets.R9", "数値を指定してください (この値は使いません)");
+    CHECK_PROBLEM(rep, "measures[0].targets.R10",
+                  "0以上、1兆 (1000000000000) 以下の数値にしてください (この値は使いません)");
+    feed_free(f);
+    free(rep);
+}
+
+static void unreadable_bodies_should_say_where_and_why(void) {
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    /* A trailing comma is reported on its own line, not the next one's. */
+    const char *comma = "{\"schema_version\": 1,\n \"measures\": [\n  {\"id\": \"1-1\"},\n ]\n}";
+    CHECK_INT(parse(comma, rep, &f), FEED_ERR_NOT_JSON);
+    CHECK_STR(rep->items[0].path, "3行目 16文字目 (line 3, column 16)");
+    CHECK_STR(rep->items[0].ja, "最後の項目の後にカンマ , があります。このカンマを消してください"
+                                " (このファイルは使いません。画面には前のデータが表示され続けます)");
+    CHECK_STR(rep->detail, "     3 |   {\"id\": \"1-1\"},\n       |                ^\n");
+    /* Too deep is not "check commas and brackets". */
+    char deep[2600];
+    memset(deep, '[', 1200);
+    memset(deep + 1200, ']', 1200);
+    deep[2400] = '\0';
+    CHECK_INT(parse(deep, rep, &f), FEED_ERR_NOT_JSON);
+    CHECK(strstr(rep->items[0].ja, "入れ子 ({ } や [ ]) が深すぎます。1000段までです") == rep->items[0].ja);
+    /* Shift_JIS: named, and how to save as UTF-8. */
+    const char *sjis = "{\"schema_version\": 1, \"publisher\": \"\x94\xfc\x8b\xbd\x92\xac\"}";
+    CHECK_INT(parse(sjis, rep, &f), FEED_ERR_NOT_UTF8);
+    CHECK_STR(rep->items[0].path, "1行目 37文字目 (line 1, column 37)");
+    CHECK(strstr(rep->items[0].ja, "(Shift_JIS で保存されています)。UTF-8 で保存し直してください") != NULL);
+    CHECK(strstr(rep->detail, "メモ帳") && strstr(rep->detail, "VS Code") && strstr(rep->detail, "Excel"));
+    /* A full-width colon. */
+    CHECK_INT(parse("{\"schema_version\"： 1}", rep, &f), FEED_ERR_NOT_JSON);
+    CHECK(strstr(rep->items[0].ja, "全角の「：」です。半角の「:」にしてください") == rep->items[0].ja);
+    /* Never an empty path (a log line "feed : ..."). */
+    CHECK_INT(parse("[1]", rep, &f), FEED_ERR_SCHEMA);
+    CHECK_STR(rep->items[0].path, "(全体 / whole file)");
+    free(rep);
+}
+
+static void ended_items_should_be_reported_at_the_time_given(void) {
+    struct feed_report *rep = malloc(sizeof *rep);
+    struct feed *f = NULL;
+    const char *json = "{\"$schema\":\"./feed.schema.json\",\"schema_version\":1,\"measures\":[" GOOD_MEASURE "],"
+                       "\"announcements\":[{\"title\":\"a\",\"valid_until\":\"2026-11-20\"},"
+                       "{\"title\":\"b\",\"valid_until\":\"2026-12-20\"}],"
+                       "\"alert\":{\"text\":\"x\",\"until\":\"2026-11-24T18:00\"}}";
+    CHECK_INT(parse(json, rep, &f), FEED_OK); /* "$schema" is accepted */
+    if (f == NULL) return;
+    time_t t;
+    util_parse_iso8601("2026-11-24T09:00", &t);
+    CHECK_INT(feed_check_expired(f, t, rep), 1);
+    CHECK_PROBLEM(rep, "announcements[0].valid_until",
+                  "表示期間が 2026-11-20 で終わっています (このお知らせは表示しません)");
+    memset(rep, 0, sizeof *rep);
+    util_parse_iso8601("2026-11-25T09:00", &t);
+    CHECK_INT(feed_check_expired(f, t, rep), 2);
+    CHECK_PROBLEM(rep, "alert.until",
+                  "表示期間が 2026-11-24T18:00 で終わっています (この緊急のお知らせは表示しません)");
+    feed_free(f);
+    CHECK_INT(parse("{\"$schema\":5,\"schema_version\":1,\"measures\":[" GOOD_MEASURE "]}", rep, &f),
+              FEED_PROBLEMS);
+    CHECK_PROBLEM(rep, "$schema", "スキーマの場所を文字列で書いてください (この項目は無視します)");
+    feed_free(f);
+    free(rep);
+}
+
 int main(void) {
     setenv("TZ", "Asia/Tokyo", 1);
     RUN(default_feed_should_hold_the_whole_plan);
@@ -406,5 +585,11 @@ int main(void) {
     RUN(bad_announcements_alert_and_media_should_be_reported);
     RUN(an_alert_should_parse_with_its_level_and_expiry);
     RUN(repeated_keys_should_count_once);
+    RUN(a_misspelt_key_should_name_the_nearest_known_one);
+    RUN(a_repeated_key_should_say_which_value_is_used);
+    RUN(limits_should_count_characters);
+    RUN(numbers_written_as_text_should_be_shown_half_width);
+    RUN(unreadable_bodies_should_say_where_and_why);
+    RUN(ended_items_should_be_reported_at_the_time_given);
     return CHECK_DONE();
 }

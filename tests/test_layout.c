@@ -145,6 +145,53 @@ static void fit_should_cut_very_long_text_on_a_character_boundary(void) {
     free(s);
 }
 
+/* Debian 12's libunibreak aborts on a regional indicator (flag emoji): the
+ * player died on the first 🇯🇵 a staff member typed. */
+static void flags_should_break_between_pairs_and_never_abort(void) {
+    CHECK_STR(broken("🇯🇵🇯🇵🇯🇵", 2), "🇯🇵|🇯🇵|🇯🇵");
+    CHECK_STR(broken("日本🇯🇵の旗", 3), "日本|🇯🇵の|旗");
+    CHECK_STR(broken("🇯", 1), "🇯");       /* a lone half */
+    CHECK_STR(broken("🇯🇵🇯", 2), "🇯🇵|🇯"); /* an odd count */
+    CHECK_STR(broken("🇯🇵🇯🇵", 1), "🇯🇵|🇯🇵"); /* cut by cluster, not by code point */
+    /* U+FFFF is libunibreak 1.1's end-of-string mark: it aborted too. */
+    CHECK_STR(broken("あ\uffffい", 1), "あ|\uffff|い");
+}
+
+static void emoji_sequences_and_marks_should_stay_whole(void) {
+    CHECK_STR(broken("👍🏻👍🏻", 2), "👍🏻|👍🏻");                  /* skin tone */
+    CHECK_STR(broken("家族👨\u200d👩\u200d👧です", 4), "家族|👨\u200d👩\u200d👧|です");
+    CHECK_STR(broken("❤\ufe0f❤\ufe0f", 1), "❤\ufe0f|❤\ufe0f");    /* variation selector */
+    CHECK_STR(broken("cafe\u0301 cafe\u0301", 5), "cafe\u0301|cafe\u0301");
+    CHECK_STR(broken("か\u3099か\u3099", 1), "か\u3099|か\u3099");
+    struct layout_block *b = malloc(sizeof *b);
+    CHECK(layout_fit("🇯🇵🇯🇵🇯🇵🇯🇵", 50, 1, 10, 10, fixed_pitch, NULL, b));
+    CHECK(b->cut);
+    CHECK_STR(b->text, "🇯🇵🇯🇵…"); /* never half a flag before the ellipsis */
+    free(b);
+}
+
+static long measured;
+static int counting_pitch(void *ctx, const char *text, size_t len, int px) {
+    measured++;
+    return fixed_pitch(ctx, text, len, px);
+}
+
+/* A long unbreakable run at a narrow width used to be measured one more
+ * character at a time, every line measuring the rest of the run, for every
+ * size tried: 1,024 "A"s took 20 s per slide under the fuzzer. */
+static void long_runs_should_cost_few_measures(void) {
+    char s[1025];
+    memset(s, 'A', 1024);
+    s[1024] = '\0';
+    struct layout_block *b = malloc(sizeof *b);
+    measured = 0;
+    CHECK(layout_fit(s, 30, 3, 40, 10, counting_pitch, NULL, b));
+    CHECK(b->cut && b->n_lines == 3);
+    CHECK(measured < 3000);
+    if (measured >= 3000) fprintf(stderr, "  %ld measures\n", measured);
+    free(b);
+}
+
 int main(void) {
     layout_init();
     RUN(japanese_should_break_between_characters);
@@ -158,5 +205,8 @@ int main(void) {
     RUN(fit_should_cut_with_an_ellipsis_at_the_minimum);
     RUN(fit_should_refuse_bad_input);
     RUN(fit_should_cut_very_long_text_on_a_character_boundary);
+    RUN(flags_should_break_between_pairs_and_never_abort);
+    RUN(emoji_sequences_and_marks_should_stay_whole);
+    RUN(long_runs_should_cost_few_measures);
     return CHECK_DONE();
 }
