@@ -13,7 +13,8 @@ taken out of the Markdown as a reader would copy it, through the player itself
   "metric"...}) in place of its measures, and validated the same way.
 - A json block with `...` in place of values is an outline of the file's
   shape and is listed as such; a USB playlist ("items") is not a feed (the
-  USB tests cover playlists). Any other json block that is not JSON fails.
+  USB tests cover playlists), nor are VS Code's settings (json.* keys). Any
+  other json block fails.
 
 usage: docs_examples_test.py SOURCE_DIR PLAYER CONFIG_CHECK WORK_DIR
 """
@@ -65,7 +66,7 @@ def is_outline(text):
     return "..." in no_strings or "…" in no_strings
 
 
-failures, counts = [], {"config": 0, "feed": 0, "fragment": 0, "outline": 0, "playlist": 0}
+failures, counts = [], {"config": 0, "feed": 0, "fragment": 0, "outline": 0, "playlist": 0, "editor": 0}
 base = json.load(open(os.path.join(src, "docs", "feed-example.json"), encoding="utf-8"))
 docs = [os.path.join(src, "README.md")] + sorted(glob.glob(os.path.join(src, "docs", "*.md")))
 
@@ -129,6 +130,9 @@ for doc in docs:
             feed = dict(base)
             feed["measures"] = [value]
             validate(where + " (a measure, in docs/feed-example.json)", feed)
+        elif isinstance(value, dict) and value and all(k.startswith("json.") for k in value):
+            counts["editor"] += 1
+            print("editor settings: %s: VS Code's json.* settings, not a feed" % where)
         elif isinstance(value, dict) and "items" in value:
             counts["playlist"] += 1
             print("playlist: %s: a USB playlist, not a feed (tests/usb_test.py covers playlists)" % where)
