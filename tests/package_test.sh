@@ -25,7 +25,7 @@ for field in "Package: misato-signage" "Architecture: $arch" "Maintainer: " "Des
 done
 depends=$(dpkg-deb -f "$deb" Depends)
 for p in libsdl2-2.0-0 libsdl2-ttf-2.0-0 libsdl2-image-2.0-0 libcurl4 libcjson1 libinih1 libunibreak1 \
-         libfontconfig1 libssl3 libqrencode4 libsystemd0 fonts-morisawa-bizud-gothic adduser \
+         libfontconfig1 libssl3 libqrencode4 libsystemd0 libjpeg62-turbo fonts-morisawa-bizud-gothic adduser \
          libegl1 libgles2 libgbm1 libgl1-mesa-dri init-system-helpers; do
     grep -qw -- "$p" <<<"$depends" || fail "Depends lacks $p"
 done
