@@ -13,6 +13,9 @@
 
 #define CONFIG_MAX_USB_ROOTS 4
 
+/* Drop-ins read from <config>.d/ (/etc/misato-signage/signage.conf.d/). */
+#define CONFIG_MAX_DROP_INS 64
+
 enum config_transition { TRANSITION_NONE, TRANSITION_CROSSFADE, TRANSITION_PUSH };
 
 struct config {
@@ -22,9 +25,7 @@ struct config {
     char ca_file[PATH_MAX];/* extra CA bundle for a town's own server; empty: system CAs */
     int fetch_timeout;     /* seconds one fetch may take in all */
     int slide_seconds;     /* how long a slide stays */
-    int transition;        /* #define CONFIG_MAX_USB_ROOTS 4
-
-enum config_transition */
+    int transition;        /* enum config_transition */
     int transition_ms;     /* how long a transition takes */
     bool image_fill;       /* image slides fill the screen (cropping) rather than fit */
     char cache_dir[PATH_MAX];
@@ -49,11 +50,21 @@ enum config_status {
 };
 
 /* Fills *cfg with the built-in defaults. Directories follow systemd's
- * CACHE_DIRECTORY/STATE_DIRECTORY when set, else the XDG folders of the user. */
+ * CACHE_DIRECTORY/STATE_DIRECTORY when set (the service), else the XDG
+ * folders of the user: a run outside the service, even as root, never
+ * writes the service's /var/lib/misato-signage. */
 void config_defaults(struct config *cfg);
 
-/* Reads `path` over the values already in *cfg. Each problem is logged as
- * "path:line: key: reason" and counted in *problems (may be NULL). */
+/* The same for the tools that look at the running service (--status,
+ * --import): outside systemd, on a machine with the package, the service's
+ * folders (/var/lib/misato-signage, /var/cache/misato-signage). */
+void config_defaults_service(struct config *cfg);
+
+/* Reads `path` over the values already in *cfg, then the drop-ins
+ * `path`.d/NAME.conf in name order (a later one wins; holidays add up). A
+ * comment may follow a value after a space or a tab (`# ...` or `; ...`).
+ * Each problem is logged as "file:line: key: reason" and counted in
+ * *problems (may be NULL). */
 enum config_status config_load(const char *path, struct config *cfg, int *problems);
 
 /* Applies one key = value pair; returns NULL when accepted, else a static

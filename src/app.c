@@ -771,7 +771,7 @@ static const char *source_ja(const char *s) {
 
 int app_import(const struct app_options *opt, const char *dir) {
     struct config cfg;
-    config_defaults(&cfg);
+    config_defaults_service(&cfg); /* the service's media_dir */
     struct stat sb;
     const char *cfg_path = opt->config_path;
     if (cfg_path == NULL && stat(CONFIG_DEFAULT_PATH, &sb) == 0) cfg_path = CONFIG_DEFAULT_PATH;
@@ -818,7 +818,7 @@ int app_import(const struct app_options *opt, const char *dir) {
 
 int app_status(const char *config_path) {
     struct config cfg;
-    config_defaults(&cfg);
+    config_defaults_service(&cfg); /* the service's state_dir */
     struct stat sb;
     if (config_path == NULL && stat(CONFIG_DEFAULT_PATH, &sb) == 0) config_path = CONFIG_DEFAULT_PATH;
     if (config_path) config_load(config_path, &cfg, NULL);

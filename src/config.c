@@ -1,6 +1,7 @@
 /* config: defaults, the inih-parsed config file, and value checks. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +15,13 @@
 #include "log.h"
 #include "util.h"
 
+/* One folder's default: systemd's variable for the service; the service's own
+ * folder (which systemd made) only for the tools that look at the service
+ * (--status, --import) on a machine with the package; else the user's XDG
+ * folder. So a root shell's test run never writes the service's files. */
 static void dir_default(char *out, size_t size, const char *systemd_var, const char *package_dir,
-                        const char *xdg_var, const char *home_rel, const char *leaf) {
+                        const char *xdg_var, const char *home_rel, const char *leaf,
+                        bool service_tools) {
     const char *v = getenv(systemd_var);
     if (v && *v) {
         /* systemd may list several folders separated by ':'; take the first. */
@@ -23,10 +29,8 @@ static void dir_default(char *out, size_t size, const char *systemd_var, const c
         snprintf(out, size, "%.*s", (int)n, v);
         return;
     }
-    /* Installed from the package, outside the service (IT's --status and
-     * --import): the service's own folders, which systemd made. */
     struct stat sb;
-    if (stat(CONFIG_DEFAULT_PATH, &sb) == 0 && access(package_dir, R_OK | X_OK) == 0) {
+    if (service_tools && stat(CONFIG_DEFAULT_PATH, &sb) == 0 && access(package_dir, R_OK | X_OK) == 0) {
         snprintf(out, size, "%s%s", package_dir, leaf);
         return;
     }
@@ -40,7 +44,7 @@ static void dir_default(char *out, size_t size, const char *systemd_var, const c
     else snprintf(out, size, "/tmp/misato-signage%s", leaf);
 }
 
-void config_defaults(struct config *cfg) {
+static void defaults(struct config *cfg, bool service_tools) {
     memset(cfg, 0, sizeof *cfg);
     cfg->poll_seconds = 60;
     cfg->fetch_timeout = 60;
@@ -48,11 +52,11 @@ void config_defaults(struct config *cfg) {
     cfg->transition_ms = 800;
     cfg->slide_seconds = 12;
     dir_default(cfg->cache_dir, sizeof cfg->cache_dir, "CACHE_DIRECTORY", "/var/cache/misato-signage",
-                "XDG_CACHE_HOME", ".cache", "");
+                "XDG_CACHE_HOME", ".cache", "", service_tools);
     dir_default(cfg->state_dir, sizeof cfg->state_dir, "STATE_DIRECTORY", "/var/lib/misato-signage",
-                "XDG_STATE_HOME", ".local/state", "");
+                "XDG_STATE_HOME", ".local/state", "", service_tools);
     dir_default(cfg->media_dir, sizeof cfg->media_dir, "STATE_DIRECTORY", "/var/lib/misato-signage",
-                "XDG_DATA_HOME", ".local/share", "/media");
+                "XDG_DATA_HOME", ".local/share", "/media", service_tools);
     if (getenv("STATE_DIRECTORY")) {
         /* Under systemd media live beside the state: <state>/media. */
         size_t n = strlen(cfg->media_dir);
@@ -67,6 +71,10 @@ void config_defaults(struct config *cfg) {
     snprintf(cfg->usb_roots[1], sizeof cfg->usb_roots[1], "/run/media");
     cfg->n_usb_roots = 2;
 }
+
+void config_defaults(struct config *cfg) { defaults(cfg, false); }
+
+void config_defaults_service(struct config *cfg) { defaults(cfg, true); }
 
 static const char *set_string(char *dst, size_t size, const char *value, bool allow_empty) {
     size_t n = strlen(value);
@@ -128,6 +136,8 @@ static const char *set_int(int *dst, const char *value, long min, long max) {
 }
 
 static const char *set_url(char *dst, size_t size, const char *value) {
+    if (strpbrk(value, " \t"))
+        return "a URL has no spaces (a comment after the value needs a space before # or ;)";
     if (*value && strncmp(value, "https://", 8) != 0 && strncmp(value, "http://", 7) != 0 &&
         strncmp(value, "file://", 7) != 0)
         return "must start with https://, http:// or file:// (or be empty)";
@@ -265,14 +275,17 @@ const char *config_set(struct config *cfg, const char *key, const char *value) {
 }
 
 /* inih reports no line numbers in Debian's build, so the reader counts them:
- * inih reads one line per call, and a chunk ending in '\n' completes a line. */
+ * inih reads one line per call, and a chunk ending in '\n' completes a line.
+ * The reader also drops comments after a value: '#' or ';' after a space or
+ * a tab, to the end of the line (inih would keep "# ..." in the value). */
 struct parse_state {
     FILE *fp;
     const char *path;
     struct config *cfg;
-    int line;      /* line of the chunk inih is working on */
-    int completed; /* lines fully read so far */
+    int line;        /* line of the chunk inih is working on */
+    int completed;   /* lines fully read so far */
     int problems;
+    bool in_comment; /* the current line's comment goes on past this chunk */
 };
 
 static char *counting_reader(char *str, int num, void *stream) {
@@ -281,7 +294,28 @@ static char *counting_reader(char *str, int num, void *stream) {
     if (r == NULL) return NULL;
     ps->line = ps->completed + 1;
     size_t n = strlen(r);
-    if (n > 0 && r[n - 1] == '\n') ps->completed++;
+    bool ends_line = n > 0 && r[n - 1] == '\n';
+    if (ends_line) ps->completed++;
+    size_t cut = n;
+    if (ps->in_comment) cut = 0;
+    else
+        for (size_t i = 1; i < n; i++)
+            if ((r[i] == '#' || r[i] == ';') && (r[i - 1] == ' ' || r[i - 1] == '\t')) {
+                cut = i;
+                break;
+            }
+    if (cut < n) {
+        /* inih strips the spaces left before the cut. */
+        if (ends_line) {
+            r[cut] = '\n';
+            r[cut + 1] = '\0';
+        } else {
+            r[cut] = '\0';
+        }
+        ps->in_comment = !ends_line;
+    } else if (ends_line) {
+        ps->in_comment = false;
+    }
     return r;
 }
 
@@ -297,13 +331,14 @@ static int on_pair(void *user, const char *section, const char *name, const char
     return 1; /* keep going: report every problem, not just the first */
 }
 
-enum config_status config_load(const char *path, struct config *cfg, int *problems) {
+/* One file; returns false when it cannot be opened (logged). */
+static bool load_one(const char *path, struct config *cfg, int *problems) {
     struct parse_state ps = {.path = path, .cfg = cfg};
     ps.fp = fopen(path, "re");
     if (ps.fp == NULL) {
         LOG(LOG_ERROR, "%s: cannot open the config file: %s", path, strerror(errno));
-        if (problems) *problems = 1;
-        return CONFIG_ERR_OPEN;
+        (*problems)++;
+        return false;
     }
     ini_allow_multiline = false;
     int err = ini_parse_stream(counting_reader, &ps, on_pair, &ps);
@@ -313,6 +348,57 @@ enum config_status config_load(const char *path, struct config *cfg, int *proble
         LOG(LOG_WARN, "%s:%d: not a `key = value` line (ignored)", path, err);
         ps.problems++;
     }
-    if (problems) *problems = ps.problems;
-    return ps.problems ? CONFIG_PROBLEMS : CONFIG_OK;
+    *problems += ps.problems;
+    return true;
+}
+
+static int name_order(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* PATH.d/NAME.conf in byte order of their names (as systemd reads drop-ins):
+ * regular files only, no hidden ones, at most CONFIG_MAX_DROP_INS. */
+static void load_drop_ins(const char *path, struct config *cfg, int *problems) {
+    char dir[PATH_MAX];
+    if (snprintf(dir, sizeof dir, "%s.d", path) >= (int)sizeof dir) return;
+    DIR *d = opendir(dir);
+    if (d == NULL) return; /* no folder: nothing to add */
+    char *names[CONFIG_MAX_DROP_INS];
+    size_t n = 0;
+    bool too_many = false;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf") != 0) continue;
+        if (n == CONFIG_MAX_DROP_INS) {
+            too_many = true;
+            break;
+        }
+        names[n++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    if (too_many) {
+        LOG(LOG_WARN, "%s: more than %d .conf files; only the first %d in name order are read", dir,
+            CONFIG_MAX_DROP_INS, CONFIG_MAX_DROP_INS);
+        (*problems)++;
+    }
+    qsort(names, n, sizeof names[0], name_order);
+    for (size_t i = 0; i < n; i++) {
+        char file[PATH_MAX];
+        struct stat sb;
+        if (snprintf(file, sizeof file, "%s/%s", dir, names[i]) < (int)sizeof file &&
+            stat(file, &sb) == 0 && S_ISREG(sb.st_mode))
+            load_one(file, cfg, problems);
+        free(names[i]);
+    }
+}
+
+enum config_status config_load(const char *path, struct config *cfg, int *problems) {
+    int count = 0;
+    if (!load_one(path, cfg, &count)) {
+        if (problems) *problems = count;
+        return CONFIG_ERR_OPEN;
+    }
+    load_drop_ins(path, cfg, &count);
+    if (problems) *problems = count;
+    return count ? CONFIG_PROBLEMS : CONFIG_OK;
 }

@@ -10,51 +10,12 @@
 #include "log.h"
 #include "util.h"
 
-static void usage(FILE *out) {
-    fputs(
-        "使い方 / usage: misato-signage [options]\n"
-        "美郷町のDX推進計画の進み具合を表示するデジタルサイネージです。\n"
-        "Digital signage showing the progress of Misato town's DX action plan.\n"
-        "\n"
-        "  --config FILE        設定ファイル / settings file\n"
-        "                       (default: " "/etc/misato-signage/signage.conf" " if it exists)\n"
-        "  --feed FILE_OR_URL   このフィードを表示 / show this feed file instead of the\n"
-        "                       embedded plan (the player falls back to the plan if it is\n"
-        "                       unusable; --render of it writes one image saying so, exit 2);\n"
-        "                       a URL is polled like feed_url (fetched once for --render)\n"
-        "  --windowed           ウィンドウで表示 / a window instead of full screen\n"
-        "  --size WxH           ウィンドウ・画像の大きさ / window or --render size\n"
-        "                       (default: the display's size; 1920x1080 for --render)\n"
-        "  --render DIR         画面なしで全スライドを DIR/NN-<id>.png に書き出して終了\n"
-        "                       / render every slide to PNG without a display, then exit\n"
-        "  --render-sheet FILE  全スライドの一覧を1枚の PNG に (公開前の確認用) / one\n"
-        "                       contact-sheet PNG of the whole deck, to check a feed\n"
-        "  --at YYYY-MM-DDTHH:MM  その日時として表示 / run or render as if the local\n"
-        "                       time were this (dates, fiscal year and schedule follow)\n"
-        "  --validate FILE      フィードを検査 / check a feed file and print its problems\n"
-        "                       (with --at: as of that time, what has ended included)\n"
-        "  --import DIR         USBメモリ (DIR/signage または DIR) の画像を media_dir に取り込む\n"
-        "                       / import the pictures of DIR/signage (or DIR) into media_dir,\n"
-        "                       scaled for --size (default 1920x1080); prints the report\n"
-        "  --status             動いているプレーヤーの状態を表示 / print the running player's\n"
-        "                       status (last fetch, data shown, errors) from its state_dir\n"
-        "  --version            版を表示 / print the version\n"
-        "  --help               この説明 / this help\n"
-        "\n"
-        "終了コード / exit codes:\n"
-        "  0   正常 / success (--validate: the feed is valid)\n"
-        "  1   実行できない (フォントがない等) / could not run (no font, cannot write, ...);\n"
-        "      --validate: problems found, but the feed can be shown\n"
-        "  2   --validate, --render --feed: 表示できないフィード / the feed cannot be shown;\n"
-        "      --import: 取り込みを中止、何も変わっていない / stopped, nothing changed\n"
-        "      (--import: 1 = 一部を取り込めなかった / some files refused or none found)\n"
-        "  3   画面がない / no display to show on (use --render)\n"
-        "  64  コマンドラインの誤り / bad command line\n"
-        "\n"
-        "環境変数 / environment: MISATO_LOG_LEVEL=debug|info|warn|error,\n"
-        "  SDL_VIDEODRIVER (kmsdrm, x11, wayland, offscreen)\n",
-        out);
-}
+/* --help: src/usage.txt, compiled in; the man page is made from the same
+ * file (cmake/manpage.sh), so the two always agree. */
+extern const unsigned char misato_usage_txt[];
+extern const size_t misato_usage_txt_len;
+
+static void usage(FILE *out) { fwrite(misato_usage_txt, 1, misato_usage_txt_len, out); }
 
 static bool parse_size(const char *s, int *w, int *h) {
     char buf[32];
@@ -154,7 +115,9 @@ int main(int argc, char **argv) {
         case OPT_VALIDATE: validate = optarg; break;
         case OPT_STATUS: status = true; break;
         case OPT_IMPORT: import = optarg; break;
-        case OPT_VERSION: printf("misato-signage %s\n", MISATO_VERSION); return APP_EXIT_OK;
+        case OPT_VERSION:
+            printf("misato-signage %s (commit %s)\n", MISATO_VERSION, MISATO_COMMIT);
+            return APP_EXIT_OK;
         case OPT_HELP: usage(stdout); return APP_EXIT_OK;
         default: usage(stderr); return APP_EXIT_USAGE;
         }

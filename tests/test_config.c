@@ -1,6 +1,7 @@
 /* Unit tests for config: defaults, the shipped file, and bad input reported
  * with file, line and key. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -188,6 +189,133 @@ static void display_hours_days_and_holidays_should_parse(void) {
     CHECK(config_set(&c, "transition", "wipe") != NULL);
 }
 
+/* #13.9: the example of docs/deploy.md, copied as written, with comments
+ * after the values. */
+static void comments_after_values_should_be_ignored(void) {
+    const char *path = temp_file(
+        "feed_url = https://www.town.misato.akita.jp/signage/feed.json   # 職員が更新するフィード\n"
+        "display_hours = 07:30-19:00\t; 画面をつける時間\n"
+        "display_days = mon-fri # weekdays\n"
+        "town_name = 美郷町#1\n"
+        "poll_seconds = 120 ;\n");
+    struct config c;
+    config_defaults(&c);
+    int problems = -1;
+    enum config_status st;
+    char *log = load_capturing(path, &c, &problems, &st);
+    CHECK_STR(log, "");
+    CHECK_INT(st, CONFIG_OK);
+    CHECK_STR(c.feed_url, "https://www.town.misato.akita.jp/signage/feed.json");
+    CHECK_INT(c.hours.start_min, 7 * 60 + 30);
+    CHECK_INT(c.hours.end_min, 19 * 60);
+    CHECK_INT(c.hours.days, 0x3e);
+    CHECK_STR(c.town_name, "美郷町#1"); /* no space before '#': part of the value */
+    CHECK_INT(c.poll_seconds, 120);
+    free(log);
+    unlink(path);
+}
+
+/* A comment on a line longer than inih's buffer still ends at the line's end. */
+static void a_long_comment_should_not_leak_into_the_next_line(void) {
+    char text[2048];
+    char pad[1500];
+    memset(pad, 'x', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    snprintf(text, sizeof text, "slide_seconds = 20   # %s\npoll_seconds = 30\n", pad);
+    const char *path = temp_file(text);
+    struct config c;
+    config_defaults(&c);
+    int problems = -1;
+    enum config_status st;
+    char *log = load_capturing(path, &c, &problems, &st);
+    CHECK_STR(log, "");
+    CHECK_INT(c.slide_seconds, 20);
+    CHECK_INT(c.poll_seconds, 30);
+    free(log);
+    unlink(path);
+}
+
+/* A URL never holds a space: what follows one is a mistake, said at once. */
+static void a_url_with_a_space_should_be_refused(void) {
+    struct config c;
+    config_defaults(&c);
+    CHECK(config_set(&c, "feed_url", "https://example.jp/feed.json x") != NULL);
+    CHECK_STR(c.feed_url, "");
+}
+
+/* #14.12: drop-ins in signage.conf.d/NAME.conf, read after the file in name order. */
+static void drop_ins_should_be_read_in_name_order(void) {
+    char dir[] = "/tmp/misato-dropin-XXXXXX";
+    if (!mkdtemp(dir)) abort();
+    char path[256], d[256], f[300];
+    snprintf(path, sizeof path, "%s/signage.conf", dir);
+    snprintf(d, sizeof d, "%s/signage.conf.d", dir);
+    FILE *fp = fopen(path, "w");
+    fputs("slide_seconds = 15\npoll_seconds = 100\n", fp);
+    fclose(fp);
+    mkdir(d, 0755);
+    const char *files[][2] = {
+        {"20-site.conf", "slide_seconds = 20\nholidays = 2026-12-30\n"},
+        {"10-town.conf", "slide_seconds = 10\ntown_name = 美郷町役場\nholidays = 2026-12-29\n"},
+        {"30-bad.conf", "transition = wipe\n"},
+        {"05-ignored.conf.dpkg-old", "slide_seconds = 99\n"},
+        {".hidden.conf", "slide_seconds = 98\n"},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(f, sizeof f, "%s/%s", d, files[i][0]);
+        fp = fopen(f, "w");
+        fputs(files[i][1], fp);
+        fclose(fp);
+    }
+    snprintf(f, sizeof f, "%s/40-folder.conf", d);
+    mkdir(f, 0755);
+    struct config c;
+    config_defaults(&c);
+    int problems = -1;
+    enum config_status st;
+    char *log = load_capturing(path, &c, &problems, &st);
+    CHECK_INT(c.slide_seconds, 20);      /* 20-site.conf comes after 10-town.conf */
+    CHECK_INT(c.poll_seconds, 100);      /* from the main file, not overridden */
+    CHECK_STR(c.town_name, "美郷町役場");
+    CHECK_INT(c.hours.n_holidays, 2);
+    CHECK_INT(c.hours.holidays[0], 20261229);
+    CHECK_INT(problems, 1);              /* 30-bad.conf's transition, with its own name */
+    CHECK_INT(st, CONFIG_PROBLEMS);
+    CHECK(strstr(log, "signage.conf.d/30-bad.conf:1: transition:") != NULL);
+    free(log);
+    rmdir(f);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(f, sizeof f, "%s/%s", d, files[i][0]);
+        unlink(f);
+    }
+    rmdir(d);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* #14.13: outside the service (no STATE_DIRECTORY) a run never takes the
+ * service's folders, even as root on a machine with the package; --status
+ * and --import (config_defaults_service) do. */
+static void runs_outside_the_service_should_not_use_its_folders(void) {
+    unsetenv("CACHE_DIRECTORY");
+    unsetenv("STATE_DIRECTORY");
+    setenv("HOME", "/root", 1);
+    unsetenv("XDG_STATE_HOME");
+    unsetenv("XDG_CACHE_HOME");
+    unsetenv("XDG_DATA_HOME");
+    struct config c;
+    config_defaults(&c);
+    CHECK_STR(c.state_dir, "/root/.local/state/misato-signage");
+    CHECK_STR(c.cache_dir, "/root/.cache/misato-signage");
+    CHECK_STR(c.media_dir, "/root/.local/share/misato-signage/media");
+    struct stat sb;
+    if (stat(CONFIG_DEFAULT_PATH, &sb) == 0 && access("/var/lib/misato-signage", R_OK | X_OK) == 0) {
+        config_defaults_service(&c);
+        CHECK_STR(c.state_dir, "/var/lib/misato-signage");
+        CHECK_STR(c.media_dir, "/var/lib/misato-signage/media");
+    }
+}
+
 int main(void) {
     RUN(defaults_should_be_usable);
     RUN(defaults_should_follow_systemd_directories);
@@ -197,5 +325,10 @@ int main(void) {
     RUN(missing_file_should_be_an_open_error);
     RUN(strings_should_be_bounded_and_utf8);
     RUN(display_hours_days_and_holidays_should_parse);
+    RUN(comments_after_values_should_be_ignored);
+    RUN(a_long_comment_should_not_leak_into_the_next_line);
+    RUN(a_url_with_a_space_should_be_refused);
+    RUN(drop_ins_should_be_read_in_name_order);
+    RUN(runs_outside_the_service_should_not_use_its_folders);
     return CHECK_DONE();
 }
