@@ -129,7 +129,14 @@ static bool quarantine_feed(const char *cache_dir, const char *hash, bool incomi
     guard_cached_feed_id(cache_dir, id);
     char src[PATH_MAX + 32];
     snprintf(src, sizeof src, "%s/%s", cache_dir, CACHE_FEED);
-    if (!incoming && strcmp(id, hash) == 0) return rename(src, dst) == 0;
+    if (!incoming && strcmp(id, hash) == 0) {
+        if (rename(src, dst) != 0) return false;
+        /* Its validators too: the next fetch asks afresh, so a server still
+         * serving it is refused by hash rather than answered "not modified". */
+        snprintf(src, sizeof src, "%s/%s", cache_dir, CACHE_META);
+        unlink(src);
+        return true;
+    }
     static const char note[] = "{\"note\": \"set aside by hash: the player died twice with it\"}\n";
     return cache_replace_file(qdir, strrchr(dst, '/') + 1, note, sizeof note - 1) == 0;
 }

@@ -246,12 +246,59 @@ def case_stop_stalled_media(w):
     stop_within(w, 2, "a stalled media download")
 
 
+def case_poison_feed(w):
+    """A feed on screen when the player died abnormally twice in a row is set
+    aside: the previous good one is shown, the server's copy is refused, and
+    the status file, --status and the log say so. A clean stop in between
+    counts nothing."""
+    good = first_good_fetch(w)["feed"]["updated_at"]
+    f = json.load(open(w.feed))
+    f["updated_at"] = "2026-11-30T08:00:00+09:00"
+    f["announcements"] = [{"title": "この版で落ちるとします", "body": "poison"}]
+    json.dump(f, open(w.feed, "w"), ensure_ascii=False)
+    s = w.fetch_now()
+    check(s["result"] == "ok" and s["feed"]["updated_at"] != good, "the new feed is on screen")
+    bad = s["feed"]["updated_at"]
+    guard = os.path.join(w.state, "guard.json")
+    check(os.path.exists(guard), "guard.json names what is on screen")
+    # A clean stop: nothing suspect.
+    w.player.send_signal(signal.SIGTERM)
+    check(w.player.wait(timeout=30) == 0 and not os.path.exists(guard), "a clean exit removes guard.json")
+    for death in (1, 2):
+        w.start_player()
+        s = w.wait(lambda s: s and s["feed"].get("updated_at") == bad, 30, "the new feed from the cache")
+        time.sleep(0.5)
+        w.player.send_signal(signal.SIGABRT if death == 1 else signal.SIGKILL)
+        w.player.wait(timeout=30)
+        check(os.path.exists(guard), f"abnormal death {death}: guard.json stays behind")
+    w.start_player()
+    s = w.wait(lambda s: s and "quarantine" in s, 30, "the quarantine in the status file")
+    check(s["quarantine"]["what"] == "feed", "the feed was set aside")
+    check(s["feed"]["updated_at"] == good, "the previous good feed is on screen")
+    qdir = os.path.join(w.cache, "quarantine")
+    check(len(os.listdir(qdir)) == 1, "the poison feed is kept in cache_dir/quarantine/")
+    words = w.status_words()
+    check("隔離" in words and "フィード" in words, "--status says what was quarantined")
+    w.log.flush()
+    check("poison guard: feed" in open(os.path.join(w.dir, "player.log")).read(), "the log says it")
+    # The server still serves it: refused unparsed, the good feed stays.
+    s = w.fetch_now()
+    check(s["result"] == "quarantined" and s["feed"]["updated_at"] == good,
+          f"the server's copy is refused (result {s['result']})")
+    # Staff publish a corrected feed: it is taken.
+    f["announcements"][0]["body"] = "直しました"
+    json.dump(f, open(w.feed, "w"), ensure_ascii=False)
+    s = w.fetch_now()
+    check(s["result"] == "ok", "a corrected feed is taken again")
+
+
 CASES = {
     "emoji": (case_emoji, {}),
     "early_signals": (case_early_signals, {}),
     "ticker_expired": (case_ticker_expired, {}),
     "stop_stalled_feed": (case_stop_stalled_feed, {}),
     "stop_stalled_media": (case_stop_stalled_media, {}),
+    "poison_feed": (case_poison_feed, {}),
 }
 
 
