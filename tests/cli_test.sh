@@ -25,7 +25,7 @@ pictures_setup() {
     # Pictures the feed lists, once in the cache (as the fetch worker leaves
     # them), become image slides; an announcement shows its own picture.
     mkdir -p "$tmp/cache/media"
-    p1=$src/tests/golden/kpi-3-1-1920x1080.png p2=$src/tests/golden/kpi-1-1-1920x1080.png
+    p1=$src/tests/golden/kpi-3-2-1920x1080.png p2=$src/tests/golden/kpi-1-2-1920x1080.png
     h1=$(sha256sum "$p1" | cut -c1-64) h2=$(sha256sum "$p2" | cut -c1-64)
     cp "$p1" "$tmp/cache/media/$h1.png"
     cp "$p2" "$tmp/cache/media/$h2.png"

@@ -338,7 +338,7 @@ def case_media(w):
     """Media in the feed are fetched into the cache, checked by sha256 and
     magic bytes: a wrong hash or a file that is not PNG/JPEG is refused."""
     import hashlib
-    png = open(os.path.join(SRC, "tests", "golden", "kpi-1-1-1920x1080.png"), "rb").read()
+    png = open(os.path.join(SRC, "tests", "golden", "kpi-1-2-1920x1080.png"), "rb").read()
     open(os.path.join(w.media, "poster.png"), "wb").write(png)
     open(os.path.join(w.media, "other.png"), "wb").write(png[:-1] + b"x")
     fake = b"GIF89a pretending to be a png"

@@ -55,7 +55,7 @@ def case_emoji(w):
     # A USB playlist caption with the flag, imported into media_dir.
     stick = os.path.join(w.dir, "stick", "signage")
     os.makedirs(stick)
-    shutil.copy(os.path.join(SRC, "tests", "golden", "kpi-1-1-1920x1080.png"),
+    shutil.copy(os.path.join(SRC, "tests", "golden", "kpi-1-2-1920x1080.png"),
                 os.path.join(stick, "poster.png"))
     with open(os.path.join(stick, "playlist.json"), "w") as f:
         json.dump({"items": [{"file": "poster.png", "caption": FLAG + " 旗のポスター"}]}, f,

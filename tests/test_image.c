@@ -13,7 +13,7 @@
 #include "util.h"
 
 static char dir[] = "/tmp/misato-image-XXXXXX";
-static const char *png_src = MISATO_SOURCE_DIR "/tests/golden/kpi-1-1-1920x1080.png";
+static const char *png_src = MISATO_SOURCE_DIR "/tests/golden/kpi-1-2-1920x1080.png";
 
 static const char *path(const char *name) {
     static char buf[256];
