@@ -952,7 +952,12 @@ enum media_status media_import(const char *src, const struct media_import_option
             struct entry *e = &pl.items[i];
             const char *bad = e->ja ? e->ja : plain_name_problem(e->name);
             bool dup = false;
-            for (size_t k = 0; k < i && !bad; k++) dup |= !strcmp(pl.items[k].name, e->name);
+            /* Listed twice: an earlier line for the same file that was itself
+             * good (a bad line before a good one for the same file does not
+             * make the good one a duplicate). */
+            for (size_t k = 0; k < i && !bad; k++)
+                dup |= !strcmp(pl.items[k].name, e->name) && pl.items[k].ja == NULL &&
+                       plain_name_problem(pl.items[k].name) == NULL;
             if (bad) {
                 refuse(rep, e->name, bad, "%s", e->ja ? e->en : "not a plain file name of the folder");
             } else if (dup) {

@@ -326,7 +326,8 @@ def case_playlist(w):
         line = next((l for l in rep.splitlines() if l.startswith(f"  × {name}:")), "")
         check(why in line, f"{name} refused: {line.strip()}")
     man, _ = w.set_state()
-    check([i["name"] for i in man["items"]] == ["b.png"], "only the good playlist line was taken")
+    # a.png's second line is good: taken (a bad line before it is not a "listed twice").
+    check([i["name"] for i in man["items"]] == ["b.png", "a.png"], "only the good playlist lines were taken")
     item = man["items"][0]
     check(item.get("caption") == "年末年始の窓口のご案内" and item.get("seconds") == 20, "caption and seconds kept")
     check(item.get("until", 0) - item.get("from", 0) == (58 * 86400), "validity dates kept (until = end of day)")
@@ -339,8 +340,19 @@ def case_playlist(w):
           "\ufeff# IT のメモ\nmode = add\nc.png | 15 | お知らせ |  | 2026-12-31\n".encode())
     w.run_import(s2, 0)
     man, _ = w.set_state()
-    check([i["name"] for i in man["items"]] == ["b.png", "c.png"] and man["items"][1]["caption"] == "お知らせ",
+    check([i["name"] for i in man["items"]] == ["b.png", "a.png", "c.png"] and man["items"][2]["caption"] == "お知らせ",
           "playlist.txt in add mode")
+    # A bad line, then a good one for the same file: the good one is taken
+    # (it used to be refused as "listed twice").
+    s5 = w.stick("RETRY")
+    write(os.path.join(s5, "signage", "e.png"), png_bytes(100, 100, (7, 70, 7)))
+    write(os.path.join(s5, "signage", "playlist.txt"),
+          "mode = add\ne.png | abc | 悪い行\ne.png | 10 | 良い行\n".encode())
+    w.run_import(s5, 1)
+    man, _ = w.set_state()
+    check(man["items"][-1]["name"] == "e.png" and man["items"][-1]["caption"] == "良い行",
+          "the good line after a bad one for the same file is taken")
+    check("2回書かれています" not in w.report(s5), "and not refused as listed twice")
     state = w.set_state()
     s3 = w.stick("BADJSON")
     write(os.path.join(s3, "signage", "d.png"), png_bytes(100, 100, (9, 9, 9)))
