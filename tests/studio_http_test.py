@@ -207,7 +207,7 @@ def case_validate(s):
     paths = {p["path"]: p for p in j["problems"]}
     i = feed["measures"].index(m)
     check(f"measures[{i}].actuals.R7" in paths, "the problem names the field's path")
-    check(paths[f"measures[{i}].actuals.R7"]["ja"] == "数値を指定してください",
+    check(paths[f"measures[{i}].actuals.R7"]["ja"] == "数値を指定してください (この値は使いません)",
           "with the player's Japanese message")
     check("announcements[0].valid_until" in paths, "a bad date is reported on its field")
     etag = feed_of(c)["etag"]
