@@ -48,22 +48,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
 }
 
-#ifndef MISATO_LIBFUZZER
-/* Replays corpus files: fuzz-feed-replay FILE... */
-int main(int argc, char **argv) {
-    int n = 0;
-    for (int i = 1; i < argc; i++) {
-        char *buf = NULL;
-        size_t len = 0;
-        if (util_read_file(argv[i], 8u << 20, &buf, &len) != UTIL_OK) {
-            fprintf(stderr, "%s: cannot read\n", argv[i]);
-            return 1;
-        }
-        LLVMFuzzerTestOneInput((const uint8_t *)buf, len);
-        free(buf);
-        n++;
-    }
-    printf("%d passed, 0 failed\n", n);
-    return 0;
-}
-#endif
+#include "fuzz_replay.h"
