@@ -82,4 +82,8 @@ time_t deck_ticker_next_change(const struct feed *feed, time_t now);
 /* Index of the slide with this id, or -1. */
 int deck_find(const struct deck *deck, const char *id);
 
+/* The picture file a slide shows (an image slide, an announcement's
+ * picture), or NULL; the player and the studio's preview both ask here. */
+const char *deck_slide_picture(const struct feed *feed, const struct slide *s);
+
 #endif

@@ -277,16 +277,6 @@ static void app_unload(struct app *a) {
     font_shutdown();
 }
 
-/* The picture a slide shows, or NULL. */
-static const char *slide_picture(const struct feed *feed, const struct slide *s) {
-    int mi = -1;
-    if (s->kind == SLIDE_IMAGE) mi = (int)s->item;
-    else if (s->kind == SLIDE_ANNOUNCEMENT && s->item < feed->n_announcements &&
-             feed->announcements[s->item].image)
-        mi = feed_find_media(feed, feed->announcements[s->item].image);
-    if (mi < 0 || (size_t)mi >= feed->n_media || feed->media_path == NULL) return NULL;
-    return feed->media_path[mi];
-}
 
 static void *loader_thread(void *arg) {
     struct loader *l = arg;
@@ -389,7 +379,7 @@ static void frame_for(struct app *a, size_t index, struct render_frame *f) {
     f->ticker = a->ticker;
     f->image_fill = a->cfg.image_fill;
     if (index < a->deck.n) {
-        const char *path = slide_picture(a->feed, &a->deck.slides[index]);
+        const char *path = deck_slide_picture(a->feed, &a->deck.slides[index]);
         f->image = picture_for(a, path);
         f->image_missing = path == NULL;
         for (int i = 0; path && i < PICTURES; i++)
@@ -573,7 +563,7 @@ int app_render(const struct app_options *opt) {
         frame_for(&a, i, &f);
         if (k) f.alert = NULL;
         SDL_Texture *pic = NULL;
-        const char *pic_path = k ? slide_picture(a.feed, &a.deck.slides[i]) : NULL;
+        const char *pic_path = k ? deck_slide_picture(a.feed, &a.deck.slides[i]) : NULL;
         if (pic_path) {
             char why[256] = "";
             SDL_Surface *ps = image_decode(pic_path, w, h, why, sizeof why);

@@ -181,3 +181,13 @@ time_t deck_ticker_next_change(const struct feed *feed, time_t now) {
     }
     return next;
 }
+
+const char *deck_slide_picture(const struct feed *feed, const struct slide *s) {
+    int mi = -1;
+    if (s->kind == SLIDE_IMAGE) mi = (int)s->item;
+    else if (s->kind == SLIDE_ANNOUNCEMENT && s->item < feed->n_announcements &&
+             feed->announcements[s->item].image)
+        mi = feed_find_media(feed, feed->announcements[s->item].image);
+    if (mi < 0 || (size_t)mi >= feed->n_media || feed->media_path == NULL) return NULL;
+    return feed->media_path[mi];
+}

@@ -81,16 +81,6 @@ static void pixel_hash(SDL_Surface *s, char out[65]) {
     SDL_UnlockSurface(s);
 }
 
-/* The picture a slide shows, or NULL (as the player chooses it). */
-static const char *slide_picture(const struct feed *feed, const struct slide *s) {
-    int mi = -1;
-    if (s->kind == SLIDE_IMAGE) mi = (int)s->item;
-    else if (s->kind == SLIDE_ANNOUNCEMENT && s->item < feed->n_announcements &&
-             feed->announcements[s->item].image)
-        mi = feed_find_media(feed, feed->announcements[s->item].image);
-    if (mi < 0 || (size_t)mi >= feed->n_media || feed->media_path == NULL) return NULL;
-    return feed->media_path[mi];
-}
 
 /* Render thread: draws the whole deck of one job into r. */
 static void draw_job(struct result *res, SDL_Surface *surface, SDL_Renderer *sr,
@@ -130,7 +120,7 @@ static void draw_job(struct result *res, SDL_Surface *surface, SDL_Renderer *sr,
         f.n_ticker = n_ticker;
         f.image_fill = cfg->player.image_fill;
         SDL_Texture *pic = NULL;
-        const char *pic_path = k ? slide_picture(feed, &deck.slides[i]) : NULL;
+        const char *pic_path = k ? deck_slide_picture(feed, &deck.slides[i]) : NULL;
         if (pic_path) {
             char why[256] = "";
             SDL_Surface *ps = image_decode(pic_path, w, h, why, sizeof why);
