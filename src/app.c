@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "deck.h"
+#include "display.h"
 #include "fetch.h"
 #include "feed.h"
 #include "fmt.h"
@@ -101,13 +102,8 @@ struct app {
     time_t clock_offset;     /* --at: shown time = now + offset */
     char *font_path[2];      /* owned: regular, bold */
     /* display */
-    SDL_Window *window;
-    SDL_Renderer *renderer;
+    struct display disp;     /* window, renderer, wake-up */
     struct render *render;
-    bool native_wait;        /* the video driver can sleep in SDL_WaitEventTimeout */
-    bool vsync;              /* SDL_RenderPresent waits for the display */
-    bool accelerated;        /* not SDL's software renderer */
-    SDL_sem *wake;           /* posted with every event pushed from another thread */
     Uint32 ev_signal;        /* SDL_RegisterEvents: a signal arrived (code = signo) */
     /* signal thread */
     pthread_t sig_thread;
@@ -350,7 +346,7 @@ static void pictures_arrived(struct app *a) {
         for (int i = 0; i < PICTURES; i++) {
             struct picture *p = &a->pictures[i];
             if (!p->path[0] || strcmp(p->path, a->loader.done_path[k]) != 0 || p->tex) continue;
-            p->tex = s ? SDL_CreateTextureFromSurface(a->renderer, s) : NULL;
+            p->tex = s ? SDL_CreateTextureFromSurface(a->disp.renderer, s) : NULL;
             p->failed = p->tex == NULL;
             if (p->tex) LOG(LOG_INFO, "picture ready: %s (%dx%d)", p->path, s->w, s->h);
         }
@@ -892,16 +888,6 @@ sigset_t app_handled_signals(void) {
     return set;
 }
 
-/* Hands an event to the main loop from any thread and wakes it. */
-static void app_post(struct app *a, Uint32 type, Sint32 code) {
-    SDL_Event ev;
-    SDL_zero(ev);
-    ev.type = type;
-    ev.user.code = code;
-    if (SDL_PushEvent(&ev) < 0) LOG(LOG_WARN, "event lost: %s", SDL_GetError());
-    SDL_SemPost(a->wake);
-}
-
 /* Signals are blocked in every thread and taken here with sigwait(), so
  * the handling runs as ordinary code rather than in a signal handler. */
 static void *signal_thread(void *arg) {
@@ -913,27 +899,27 @@ static void *signal_thread(void *arg) {
         if (atomic_load(&a->stopping)) break;
         if (sig == SIGTERM || sig == SIGINT) {
             atomic_store(&a->stopping, true);
-            app_post(a, SDL_QUIT, sig);
+            display_post(&a->disp, SDL_QUIT, sig);
             break;
         }
-        app_post(a, a->ev_signal, sig);
+        display_post(&a->disp, a->ev_signal, sig);
     }
     return NULL;
 }
 
 static void on_picture(void *ctx) {
     struct app *a = ctx;
-    app_post(a, a->ev_image, 0);
+    display_post(&a->disp, a->ev_image, 0);
 }
 
 static void on_worker_news(void *ctx) {
     struct app *a = ctx;
-    app_post(a, a->ev_feed, 0);
+    display_post(&a->disp, a->ev_feed, 0);
 }
 
 static void on_usb_news(void *ctx) {
     struct app *a = ctx;
-    app_post(a, a->ev_media, 0);
+    display_post(&a->disp, a->ev_media, 0);
 }
 
 /* Takes a new feed from the feed worker and/or a new set of media_dir
@@ -1041,9 +1027,9 @@ static void before_present(struct app *a) {
     if (!a->shot_pending) return;
     a->shot_pending = false;
     int w = 0, h = 0;
-    SDL_GetRendererOutputSize(a->renderer, &w, &h);
+    SDL_GetRendererOutputSize(a->disp.renderer, &w, &h);
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (s == NULL || SDL_RenderReadPixels(a->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0) {
+    if (s == NULL || SDL_RenderReadPixels(a->disp.renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0) {
         LOG(LOG_WARN, "screenshot: %s", SDL_GetError());
         SDL_FreeSurface(s);
         return;
@@ -1060,78 +1046,6 @@ static void before_present(struct app *a) {
 }
 
 /* --- the display loop ------------------------------------------------------ */
-
-/* Waits up to timeout_ms for an event. X11 and Wayland sleep in the driver;
- * the others (KMSDRM, offscreen) would make SDL poll every millisecond, so we
- * sleep on a semaphore that every cross-thread event posts, pumping at least
- * every 250 ms for window and input events. */
-static bool wait_event(struct app *a, SDL_Event *ev, int timeout_ms) {
-    if (a->native_wait) return SDL_WaitEventTimeout(ev, timeout_ms) == 1;
-    Uint64 end = SDL_GetTicks64() + (Uint64)timeout_ms;
-    for (;;) {
-        SDL_PumpEvents();
-        if (SDL_PeepEvents(ev, 1, SDL_GETEVENT, SDL_FIRSTEVENT, SDL_LASTEVENT) > 0) return true;
-        Uint64 now = SDL_GetTicks64();
-        if (now >= end) return false;
-        Uint64 left = end - now;
-        SDL_SemWaitTimeout(a->wake, (Uint32)(left < 250 ? left : 250));
-    }
-}
-
-static int open_display(struct app *a, const struct app_options *opt) {
-    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
-    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
-    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
-        LOG(LOG_ERROR, "no display: %s", SDL_GetError());
-        return APP_EXIT_NO_DISPLAY;
-    }
-    const char *driver = SDL_GetCurrentVideoDriver();
-    a->native_wait = driver && (!strcmp(driver, "x11") || !strcmp(driver, "wayland"));
-    Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
-    int w = opt->width ? opt->width : 1280, h = opt->height ? opt->height : 720;
-    int x = SDL_WINDOWPOS_CENTERED, y = SDL_WINDOWPOS_CENTERED;
-    SDL_DisplayMode mode;
-    if (!opt->windowed) {
-        /* Full screen at the display's own size, placed at its origin and
-         * borderless, so that it covers the screen even on an X server with
-         * no window manager to honour the fullscreen request (a kiosk). */
-        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
-        if (SDL_GetDesktopDisplayMode(0, &mode) == 0) {
-            w = mode.w;
-            h = mode.h;
-            x = y = 0;
-        }
-    } else {
-        flags |= SDL_WINDOW_RESIZABLE;
-    }
-    a->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
-    if (a->window == NULL) {
-        LOG(LOG_ERROR, "no window on video driver %s: %s", driver ? driver : "?", SDL_GetError());
-        return APP_EXIT_NO_DISPLAY;
-    }
-    a->renderer = SDL_CreateRenderer(a->window, -1, SDL_RENDERER_ACCELERATED |
-                                                        SDL_RENDERER_PRESENTVSYNC);
-    if (a->renderer == NULL) {
-        LOG(LOG_INFO, "no accelerated renderer (%s); using the software one", SDL_GetError());
-        a->renderer = SDL_CreateRenderer(a->window, -1, SDL_RENDERER_SOFTWARE);
-    }
-    if (a->renderer == NULL) {
-        LOG(LOG_ERROR, "no renderer: %s", SDL_GetError());
-        return APP_EXIT_NO_DISPLAY;
-    }
-    SDL_RendererInfo info;
-    SDL_GetRendererInfo(a->renderer, &info);
-    a->vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
-    a->accelerated = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
-    int ow = 0, oh = 0;
-    SDL_GetRendererOutputSize(a->renderer, &ow, &oh);
-    LOG(LOG_INFO, "video driver %s, renderer %s%s, %dx%d", driver, info.name,
-        a->vsync ? " (vsync)" : "", ow, oh);
-    SDL_ShowCursor(SDL_DISABLE);
-    SDL_DisableScreenSaver();
-    return APP_EXIT_OK;
-}
 
 /* Milliseconds until the wall clock's next minute, for the header clock. */
 static int ms_to_next_minute(void) {
@@ -1161,12 +1075,12 @@ static void show_free(struct show *s) {
 static bool show_targets(struct app *a, struct show *s) {
     if (s->unsupported) return false;
     int w, h;
-    SDL_GetRendererOutputSize(a->renderer, &w, &h);
+    SDL_GetRendererOutputSize(a->disp.renderer, &w, &h);
     if (s->cur && s->w == w && s->h == h) return true;
     show_free(s);
-    if (SDL_RenderTargetSupported(a->renderer)) {
-        s->cur = SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
-        s->next = SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
+    if (SDL_RenderTargetSupported(a->disp.renderer)) {
+        s->cur = SDL_CreateTexture(a->disp.renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
+        s->next = SDL_CreateTexture(a->disp.renderer, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
     }
     if (s->cur == NULL || s->next == NULL) {
         LOG(LOG_WARN, "no render targets (%s): slides change without transitions", SDL_GetError());
@@ -1180,20 +1094,20 @@ static bool show_targets(struct app *a, struct show *s) {
 }
 
 static void show_draw(struct app *a, SDL_Texture *target, const struct render_frame *f) {
-    SDL_SetRenderTarget(a->renderer, target);
+    SDL_SetRenderTarget(a->disp.renderer, target);
     render_draw(a->render, f);
-    SDL_SetRenderTarget(a->renderer, NULL);
+    SDL_SetRenderTarget(a->disp.renderer, NULL);
 }
 
 /* Composes the current slide (p < 0) or the transition to the next at
  * progress p in [0, 1) on the screen; the caller presents. */
 static void show_compose(struct app *a, struct show *s, float p, int kind, bool ticker) {
-    SDL_SetRenderDrawColor(a->renderer, 0, 0, 0, 255);
-    SDL_RenderClear(a->renderer);
+    SDL_SetRenderDrawColor(a->disp.renderer, 0, 0, 0, 255);
+    SDL_RenderClear(a->disp.renderer);
     if (p < 0) {
         SDL_SetTextureAlphaMod(s->cur, 255);
         SDL_SetTextureBlendMode(s->cur, SDL_BLENDMODE_NONE);
-        SDL_RenderCopy(a->renderer, s->cur, NULL, NULL);
+        SDL_RenderCopy(a->disp.renderer, s->cur, NULL, NULL);
     } else if (kind == TRANSITION_PUSH) {
         /* The header and footer stay; only the body between them moves. */
         float e = p * p * (3 - 2 * p); /* smoothstep */
@@ -1202,15 +1116,15 @@ static void show_compose(struct app *a, struct show *s, float p, int kind, bool 
         SDL_Rect from = {-off, body.y, s->w, body.h}, to = {s->w - off, body.y, s->w, body.h};
         SDL_SetTextureBlendMode(s->cur, SDL_BLENDMODE_NONE);
         SDL_SetTextureBlendMode(s->next, SDL_BLENDMODE_NONE);
-        SDL_RenderCopy(a->renderer, s->next, NULL, NULL); /* the new header and footer */
-        SDL_RenderCopy(a->renderer, s->cur, &body, &from);
-        SDL_RenderCopy(a->renderer, s->next, &body, &to);
+        SDL_RenderCopy(a->disp.renderer, s->next, NULL, NULL); /* the new header and footer */
+        SDL_RenderCopy(a->disp.renderer, s->cur, &body, &from);
+        SDL_RenderCopy(a->disp.renderer, s->next, &body, &to);
     } else {
         SDL_SetTextureBlendMode(s->cur, SDL_BLENDMODE_NONE);
-        SDL_RenderCopy(a->renderer, s->cur, NULL, NULL);
+        SDL_RenderCopy(a->disp.renderer, s->cur, NULL, NULL);
         SDL_SetTextureBlendMode(s->next, SDL_BLENDMODE_BLEND);
         SDL_SetTextureAlphaMod(s->next, (Uint8)lroundf(p * 255.0f));
-        SDL_RenderCopy(a->renderer, s->next, NULL, NULL);
+        SDL_RenderCopy(a->disp.renderer, s->next, NULL, NULL);
     }
 }
 
@@ -1226,7 +1140,7 @@ int app_run(const struct app_options *opt) {
     a.guarded = true;
     int rc = app_load(&a, opt);
     if (rc != APP_EXIT_OK) goto done;
-    rc = open_display(&a, opt);
+    rc = display_open(&a.disp, opt->windowed, opt->width, opt->height);
     if (rc != APP_EXIT_OK) goto done;
     rc = APP_EXIT_ERROR;
     if (TTF_Init() != 0) {
@@ -1234,14 +1148,13 @@ int app_run(const struct app_options *opt) {
         goto done;
     }
     layout_init();
-    a.render = render_new(a.renderer, a.font_path[0], a.font_path[1]);
+    a.render = render_new(a.disp.renderer, a.font_path[0], a.font_path[1]);
     if (a.render == NULL) goto done;
-    a.wake = SDL_CreateSemaphore(0);
     a.ev_signal = SDL_RegisterEvents(4);
     a.ev_feed = a.ev_signal + 1;
     a.ev_image = a.ev_signal + 2;
     a.ev_media = a.ev_signal + 3;
-    if (a.wake == NULL || a.ev_signal == (Uint32)-1) {
+    if (a.ev_signal == (Uint32)-1) {
         LOG(LOG_ERROR, "SDL: %s", SDL_GetError());
         goto done;
     }
@@ -1252,7 +1165,7 @@ int app_run(const struct app_options *opt) {
     a.sig_thread_started = true;
     pthread_mutex_init(&a.loader.mu, NULL);
     pthread_cond_init(&a.loader.cv, NULL);
-    SDL_GetRendererOutputSize(a.renderer, &a.loader.max_w, &a.loader.max_h);
+    SDL_GetRendererOutputSize(a.disp.renderer, &a.loader.max_w, &a.loader.max_h);
     a.loader.notify = on_picture;
     a.loader.ctx = &a;
     a.loader.started = pthread_create(&a.loader.thread, NULL, loader_thread, &a.loader) == 0;
@@ -1333,12 +1246,12 @@ int app_run(const struct app_options *opt) {
         bool moving = animating || ticker;
         if (screen_off) {
             if (dirty) {
-                SDL_SetRenderDrawColor(a.renderer, 0, 0, 0, 255);
-                SDL_RenderClear(a.renderer);
+                SDL_SetRenderDrawColor(a.disp.renderer, 0, 0, 0, 255);
+                SDL_RenderClear(a.disp.renderer);
                 /* IT importing after hours still hears how it went. */
                 if (a.toast_until) render_toast(a.render, a.toast, a.toast_ok);
                 before_present(&a);
-                SDL_RenderPresent(a.renderer);
+                SDL_RenderPresent(a.disp.renderer);
                 frames++;
                 dirty = false;
             }
@@ -1376,7 +1289,7 @@ int app_run(const struct app_options *opt) {
             if (ticker) render_ticker(a.render, &f, (double)(tnow - ticker_t0) / 1000.0 * render_ticker_speed(a.render));
             if (a.toast_until && !alert_on) render_toast(a.render, a.toast, a.toast_ok);
             before_present(&a);
-            SDL_RenderPresent(a.renderer);
+            SDL_RenderPresent(a.disp.renderer);
             frames++;
             last_frame = tnow;
         }
@@ -1398,7 +1311,7 @@ int app_run(const struct app_options *opt) {
             /* At most ~60 frames a second (30 for a ticker drawn by the CPU):
              * with working vsync SDL_RenderPresent already waits that long;
              * some drivers claim vsync and do not. */
-            Uint64 period = animating || a.accelerated ? 16 : 33;
+            Uint64 period = animating || a.disp.accelerated ? 16 : 33;
             Uint64 since = now - last_frame;
             timeout = since >= period ? 0 : (int)(period - since);
             if (!animating && slide_end > now && slide_end - now < (Uint64)timeout) timeout = (int)(slide_end - now);
@@ -1419,7 +1332,7 @@ int app_run(const struct app_options *opt) {
         int wd = service_watchdog_ms();
         if (wd && timeout > wd) timeout = wd;
         SDL_Event ev;
-        bool got = wait_event(&a, &ev, timeout);
+        bool got = display_wait_event(&a.disp, &ev, timeout);
         while (got) {
             if (ev.type == SDL_QUIT) {
                 LOG(LOG_INFO, "stopping (%s)", ev.user.code == SIGINT ? "SIGINT" : "SIGTERM");
@@ -1536,9 +1449,7 @@ done:
         pthread_join(a.sig_thread, NULL);
     }
     render_free(a.render);
-    if (a.wake) SDL_DestroySemaphore(a.wake);
-    if (a.renderer) SDL_DestroyRenderer(a.renderer);
-    if (a.window) SDL_DestroyWindow(a.window);
+    display_close(&a.disp);
     if (TTF_WasInit()) TTF_Quit();
     /* Every way out of here is a clean exit (a crash never gets here). */
     guard_clean_exit();
