@@ -41,6 +41,11 @@ struct config {
     int n_usb_roots;
     char usb_key_sha256[65];
     bool usb_add;          /* default mode: add to the set rather than replace it */
+    /* The panel outside display hours and the fleet's metrics (#17). */
+    int panel_power;       /* enum panel_power (panel.h) */
+    char cec_device[64];   /* empty: the first /dev/cecN with an HDMI sink */
+    char metrics_file[PATH_MAX]; /* empty: state_dir/misato-signage.prom; "none": off */
+    int metrics_seconds;   /* how often the metrics file is rewritten */
 };
 
 enum config_status {

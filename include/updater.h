@@ -66,6 +66,10 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
  * rewritten soon. */
 void updater_set_media(struct updater *u, size_t pictures, const char *last_import);
 
+/* Main thread: something else the status file shows changed (the panel,
+ * misato-signage --panel); the file is rewritten soon. */
+void updater_status_soon(struct updater *u);
+
 /* A snapshot of what the screen should say about its data. */
 struct updater_state {
     bool polling;           /* a feed URL is configured */

@@ -31,6 +31,8 @@
 #include "layout.h"
 #include "log.h"
 #include "media.h"
+#include "metrics.h"
+#include "panel.h"
 #include "render.h"
 #include "service.h"
 #include "updater.h"
@@ -104,6 +106,7 @@ struct app {
     /* display */
     struct display disp;     /* window, renderer, wake-up */
     struct render *render;
+    struct panel *panel;     /* the panel's power (never NULL once the window is open) */
     Uint32 ev_signal;        /* SDL_RegisterEvents: a signal arrived (code = signo) */
     /* signal thread */
     pthread_t sig_thread;
@@ -863,6 +866,14 @@ int app_status(const char *config_path) {
         if (li[0] && strcmp(li, "-") != 0)
             printf("  最後の USB 取り込み / last import: %s\n", jstr(med, "last_import"));
     }
+    const cJSON *pan = cJSON_GetObjectItemCaseSensitive(s, "panel");
+    if (cJSON_IsObject(pan)) { /* off on purpose is not a failed screen (#17) */
+        char words[256];
+        panel_describe(jstr(pan, "state"), jstr(pan, "method"), jstr(pan, "override"),
+                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pan, "wanted_on")), words, sizeof words);
+        printf("  パネル / panel:              %s\n", words);
+        if (jstr(pan, "detail")[0]) printf("                               %s\n", jstr(pan, "detail"));
+    }
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "clock_plausible")))
         printf("  注意: 時計が合っていません (the system clock is not set yet)\n");
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(s, "quarantine");
@@ -885,6 +896,7 @@ sigset_t app_handled_signals(void) {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
     return set;
 }
 
@@ -983,6 +995,8 @@ static void app_reload(struct app *a) {
         {"media_dir", c.media_dir, a->cfg.media_dir, sizeof c.media_dir},
         {"font", c.font, a->cfg.font, sizeof c.font},
         {"timezone", c.timezone, a->cfg.timezone, sizeof c.timezone},
+        {"cec_device", c.cec_device, a->cfg.cec_device, sizeof c.cec_device},
+        {"metrics_file", c.metrics_file, a->cfg.metrics_file, sizeof c.metrics_file},
     };
     for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
         if (strcmp(fixed[i].now, fixed[i].was) != 0) {
@@ -1163,6 +1177,11 @@ int app_run(const struct app_options *opt) {
         goto done;
     }
     a.sig_thread_started = true;
+    a.panel = panel_open(a.cfg.panel_power, a.cfg.cec_device, a.disp.window);
+    char metrics_path[PATH_MAX + 32];
+    snprintf(metrics_path, sizeof metrics_path, "%s/%s", a.cfg.state_dir, METRICS_FILE);
+    if (a.cfg.metrics_file[0]) snprintf(metrics_path, sizeof metrics_path, "%s", a.cfg.metrics_file);
+    metrics_start(strcmp(metrics_path, "none") ? metrics_path : NULL, a.cfg.metrics_seconds, a.cfg.town_name);
     pthread_mutex_init(&a.loader.mu, NULL);
     pthread_cond_init(&a.loader.cv, NULL);
     SDL_GetRendererOutputSize(a.disp.renderer, &a.loader.max_w, &a.loader.max_h);
@@ -1214,7 +1233,8 @@ int app_run(const struct app_options *opt) {
         /* Display hours: outside them the screen is black and the loop
          * sleeps until the next start (an alert still takes the screen). */
         time_t next_change = wall + 3600;
-        bool on = alert || deck_screen_on(&a.cfg.hours, wall, clock_plausible(wall), &next_change);
+        bool on = panel_update(a.panel, deck_screen_on(&a.cfg.hours, wall, clock_plausible(wall), &next_change),
+                               alert != NULL, time(NULL)); /* also IT's --panel override */
         if (!on && !screen_off) {
             screen_off = dirty = true;
             animating = false;
@@ -1301,6 +1321,7 @@ int app_run(const struct app_options *opt) {
             first = false;
         }
         service_alive();
+        metrics_note_frames(frames, !screen_off);
 
         Uint64 now = SDL_GetTicks64();
         int timeout;
@@ -1356,6 +1377,9 @@ int app_run(const struct app_options *opt) {
                 } else if (ev.user.code == SIGUSR1) {
                     LOG(LOG_INFO, "SIGUSR1: saving a screenshot");
                     a.shot_pending = dirty = true;
+                } else if (ev.user.code == SIGUSR2) { /* misato-signage --panel */
+                    if (panel_take_request(a.panel, a.cfg.state_dir)) dirty = true;
+                    if (a.updater) updater_status_soon(a.updater);
                 } else {
                     LOG(LOG_INFO, "signal %d: nothing to do for it", ev.user.code);
                 }
@@ -1427,6 +1451,8 @@ int app_run(const struct app_options *opt) {
     rc = APP_EXIT_OK;
 done:
     if (a.shot_started) pthread_join(a.shot_thread, NULL);
+    metrics_stop();
+    panel_free(a.panel);
     usb_watch_stop(a.usb);
     a.usb = NULL;
     updater_stop(a.updater);

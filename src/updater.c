@@ -18,6 +18,7 @@
 #include "guard.h"
 #include "fetch.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 /* 2026-01-01T00:00:00Z: no real moment of this player's life is earlier. */
@@ -219,6 +220,21 @@ static void write_status(struct updater *u) {
     cJSON_AddStringToObject(med, "dir", u->cfg.media_dir);
     cJSON_AddNumberToObject(med, "pictures", (double)local);
     cJSON_AddStringToObject(med, "last_import", last_import);
+    /* The panel (#17): off on purpose is not a failed screen; the pid is
+     * what --panel signals. */
+    cJSON_AddNumberToObject(s, "pid", (double)getpid());
+    struct metrics_snapshot ms;
+    metrics_snapshot(&ms);
+    if (ms.has_panel) {
+        cJSON *pan = cJSON_AddObjectToObject(s, "panel");
+        cJSON_AddStringToObject(pan, "method", ms.panel_method);
+        cJSON_AddStringToObject(pan, "state", ms.panel_state);
+        cJSON_AddBoolToObject(pan, "wanted_on", ms.panel_wanted_on);
+        cJSON_AddStringToObject(pan, "override", ms.panel_override < 0 ? "none" : ms.panel_override ? "on" : "off");
+        cJSON_AddNumberToObject(pan, "errors", (double)ms.panel_errors);
+        cJSON_AddStringToObject(pan, "detail", ms.panel_detail);
+        add_time(pan, "changed_at", ms.panel_changed_at);
+    }
     char *text = cJSON_Print(s);
     cJSON_Delete(s);
     if (text) {
@@ -234,6 +250,7 @@ static void note_feed(struct updater *u, const struct feed *f, enum feed_source 
     u->has_updated_at = f->has_updated_at;
     u->feed_updated_at = f->updated_at;
     u->n_measures = f->n_measures;
+    metrics_note_feed(feed_source_name(src), f->has_updated_at, f->updated_at, f->n_measures);
 }
 
 /* Largest media file we fetch; posters are a few MiB at most. */
@@ -404,6 +421,7 @@ static double attempt(struct updater *u) {
     int failures = u->state.failures;
     pthread_mutex_unlock(&u->mu);
     if (ok) u->last_success = u->last_attempt;
+    metrics_note_fetch(u->last_result, u->http_status, ok, u->last_attempt, failures);
     double delay = next_delay(u, failures, res.retry_after_s);
     u->next_attempt = time(NULL) + (time_t)delay;
     write_status(u);
@@ -478,10 +496,12 @@ struct updater *updater_start(const struct config *cfg, const struct feed *initi
     snprintf(u->showing_id, sizeof u->showing_id, "%s", first_slide);
     u->showing_index = slide_count ? 1 : 0;
     u->showing_count = slide_count;
+    metrics_note_slide(first_slide, u->showing_index, slide_count);
     u->cfg = *cfg;
     u->notify = notify;
     u->ctx = ctx;
     u->state.polling = cfg->feed_url[0] != '\0';
+    metrics_note_config(u->state.polling, cfg->poll_seconds);
     note_feed(u, initial, source);
     cache_read_meta(cfg->cache_dir, &u->meta);
     snprintf(u->last_result, sizeof u->last_result, "%s", u->state.polling ? "not yet" : "no feed_url");
@@ -527,6 +547,7 @@ struct feed *updater_take(struct updater *u) {
 void updater_reconfigure(struct updater *u, const struct config *cfg) {
     struct config *copy = xmalloc(sizeof *copy);
     *copy = *cfg;
+    metrics_note_config(cfg->feed_url[0] != '\0', cfg->poll_seconds);
     pthread_mutex_lock(&u->mu);
     free(u->pending);
     u->pending = copy;
@@ -548,6 +569,7 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
     snprintf(u->showing_id, sizeof u->showing_id, "%s", slide_id);
     u->showing_index = index;
     u->showing_count = count;
+    metrics_note_slide(slide_id, index, count);
     if (write_now) {
         u->rewrite_status = true;
         pthread_cond_signal(&u->cond);
@@ -558,7 +580,15 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
 void updater_set_media(struct updater *u, size_t pictures, const char *last_import) {
     pthread_mutex_lock(&u->mu);
     u->local_pictures = pictures;
+    metrics_note_media(pictures, last_import && *last_import);
     if (last_import && *last_import) snprintf(u->last_import, sizeof u->last_import, "%s", last_import);
+    u->rewrite_status = true;
+    pthread_cond_signal(&u->cond);
+    pthread_mutex_unlock(&u->mu);
+}
+
+void updater_status_soon(struct updater *u) {
+    pthread_mutex_lock(&u->mu);
     u->rewrite_status = true;
     pthread_cond_signal(&u->cond);
     pthread_mutex_unlock(&u->mu);
