@@ -5,10 +5,11 @@
 BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config
     libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev libcjson-dev
     libinih-dev libunibreak-dev libfontconfig-dev libssl-dev libqrencode-dev libsystemd-dev libjpeg-dev
-    libmicrohttpd-dev zlib1g-dev)
+    libmicrohttpd-dev zlib1g-dev libdrm-dev libx11-dev libxext-dev)
 RUNTIME_PACKAGES=(fonts-morisawa-bizud-gothic fonts-noto-color-emoji tzdata)
 TEST_PACKAGES=(valgrind xvfb xauth x11-apps imagemagick python3 python3-jsonschema openssl
-    dpkg-dev lintian systemd systemd-container mmdebstrap chromium python3-websocket)
+    dpkg-dev lintian systemd systemd-container mmdebstrap chromium python3-websocket
+    prometheus-node-exporter nginx-light)
 
 step() { printf '\n== %s\n' "$*"; }
 
