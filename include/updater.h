@@ -80,6 +80,13 @@ struct updater_state {
 };
 void updater_get_state(struct updater *u, struct updater_state *out);
 
+/* Seconds to the next attempt (pure; unit is a random number in [0, 1)):
+ * poll_seconds after a success, an exponential backoff after failures
+ * (poll/2, poll, 2 poll, ... capped at 15 minutes or poll if longer), with
+ * +/-20% jitter so that a town's screens, booted by the same power cut,
+ * spread out; never sooner than Retry-After, and up to 20% after it. */
+double updater_next_delay(int poll_seconds, int failures, long retry_after, double unit);
+
 /* True when t is a plausible wall-clock time (after this code was written);
  * a Pi without a clock battery boots in 1970 until NTP answers. */
 bool clock_plausible(time_t t);

@@ -128,21 +128,25 @@ static double random_unit(void) {
     return (double)r / 4294967296.0;
 }
 
-/* Seconds to the next attempt: the poll interval after a success, an
- * exponential backoff (capped at 15 minutes, or the poll interval if longer)
- * after failures, never sooner than Retry-After; +/-20% jitter so that a
- * town's screens, all booted by the same power cut, spread out. */
-static double next_delay(const struct updater *u, int failures, long retry_after) {
-    double poll = u->cfg.poll_seconds, d = poll;
+double updater_next_delay(int poll_seconds, int failures, long retry_after, double unit) {
+    double poll = poll_seconds, d = poll;
     if (failures > 0) {
         double ceiling = poll > 900 ? poll : 900;
         d = poll / 2;
         for (int i = 1; i < failures && d < ceiling; i++) d *= 2;
         if (d > ceiling) d = ceiling;
     }
-    d *= 0.8 + 0.4 * random_unit();
-    if (retry_after >= 0 && d < retry_after) d = (double)retry_after;
+    d *= 0.8 + 0.4 * unit;
+    /* Never sooner than Retry-After, and spread over the 20% after it: an
+     * overloaded server that told every screen "120" must not get them
+     * all back in the same second (#17: they kept their first spread, round
+     * after round, where the jitter widens it). */
+    if (retry_after >= 0 && d < retry_after) d = (double)retry_after * (1 + 0.2 * unit);
     return d < 1 ? 1 : d;
+}
+
+static double next_delay(const struct updater *u, int failures, long retry_after) {
+    return updater_next_delay(u->cfg.poll_seconds, failures, retry_after, random_unit());
 }
 
 /* ISO 8601 with the offset as +09:00 (strftime's %z gives +0900). */

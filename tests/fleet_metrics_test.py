@@ -69,9 +69,13 @@ class World:
         with open(self.conf, "w") as f:
             f.write("feed_url = http://127.0.0.1:%d/feed.json\nallow_http = yes\npoll_seconds = 10\n"
                     "state_dir = %s\ncache_dir = %s/cache\nmedia_dir = %s/media\n"
-                    "display_hours = 07:30-19:00\nmetrics_file = %s/misato-signage.prom\n"
-                    "metrics_seconds = 10\nusb_roots = none\n"
-                    % (self.port, self.state, self.dir, self.dir, self.textfile))
+                    "display_hours = 07:30-19:00\nmetrics_seconds = 10\nusb_roots = none\n"
+                    % (self.port, self.state, self.dir, self.dir))
+        # As docs/deploy.md sets it up: the metrics in state_dir (the
+        # default), and a symbolic link to them in node_exporter's folder.
+        os.makedirs(self.textfile)
+        os.symlink(os.path.join(self.state, "misato-signage.prom"),
+                   os.path.join(self.textfile, "misato-signage.prom"))
         env = dict(os.environ, SDL_VIDEODRIVER="offscreen", HOME=self.dir)
         for k in ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "CACHE_DIRECTORY",
                   "STATE_DIRECTORY", "NOTIFY_SOCKET"):
@@ -83,7 +87,7 @@ class World:
                                       "--at", at], env=env, stderr=self.log)
         self.procs.append(self.proc)
         wait_for("the metrics file", lambda: os.path.exists(
-            os.path.join(self.textfile, "misato-signage.prom")), 20)
+            os.path.join(self.state, "misato-signage.prom")), 20)
         self.ne_port = free_port()
         self.ne_log = open(os.path.join(self.dir, "node_exporter.log"), "w")
         self.ne = subprocess.Popen([NODE_EXPORTER, "--web.listen-address=127.0.0.1:%d" % self.ne_port,
