@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A town's screens after a power cut (#17): N real players (offscreen,
-small windows, one machine) started in the same second against one real
-nginx on 127.0.0.1 serving the feed, as a town's web server would. Prints
+small windows, one machine) with a warm
+cache (each fetched the feed once "the day before") started again in the
+same second against one real nginx on 127.0.0.1 serving the feed, as a
+town's web server would. Prints
 requests per second at the server over the first minutes, the share of 304s
 after each player's first fetch, and the spread of the first fetches; then
 what 300 screens would give the server with the same schedule.
@@ -94,15 +96,33 @@ http {
                         "cache_dir = %s/cache\nstate_dir = %s/state\nmedia_dir = %s/media\n"
                         "usb_roots = none\nslide_seconds = 600\ntransition = none\n" % (port, i, poll, p, p, p))
             confs.append((p, c))
+        def start_all(tag):
+            out = []
+            for p, c in confs:
+                e = dict(env, HOME=p)
+                out.append(subprocess.Popen([player, "--config", c, "--windowed", "--size", "320x180"],
+                                            env=e, stderr=open(os.path.join(p, tag + ".log"), "w")))
+            return out
+        # The day before: every screen fetched the feed once and keeps it,
+        # with its ETag, in its cache.
+        warm = start_all("warm")
+        procs.extend(warm)
+        end = time.time() + 120
+        while time.time() < end and not all(os.path.exists(os.path.join(p, "cache", "feed.meta.json"))
+                                            for p, _ in confs):
+            time.sleep(0.5)
+        for pr in warm:
+            pr.send_signal(signal.SIGTERM)
+        for pr in warm:
+            pr.wait(30)
+        time.sleep(2)
+        # The power comes back: every screen starts in the same second.
         t0 = time.time()
-        for p, c in confs:
-            e = dict(env, HOME=p)
-            procs.append(subprocess.Popen([player, "--config", c, "--windowed", "--size", "320x180"],
-                                          env=e, stderr=open(os.path.join(p, "log"), "w")))
+        procs.extend(start_all("run"))
         launched = time.time() - t0
         time.sleep(seconds)
         rss = []
-        for pr in procs[1:]:
+        for pr in procs[1 + n:]:
             try:
                 with open("/proc/%d/status" % pr.pid) as f:
                     for line in f:
@@ -123,7 +143,8 @@ http {
     with open(os.path.join(d, "access.log")) as f:
         for line in f:
             parts = line.split(" ", 3)
-            rows.append((float(parts[0]) - t0, int(parts[1]), int(parts[2]), parts[3].strip()))
+            if float(parts[0]) >= t0:
+                rows.append((float(parts[0]) - t0, int(parts[1]), int(parts[2]), parts[3].strip()))
     rows.sort()
     total = len(rows)
     first_of = {}
@@ -141,7 +162,8 @@ http {
         per_s = {}
         for t in firsts:
             per_s[int(t)] = per_s.get(int(t), 0) + 1
-        print("first round: at most %d requests in one second" % max(per_s.values()))
+        print("first round: at most %d requests in one second; %d of %d answered 304 (the cached feed is current)"
+              % (max(per_s.values()), sum(1 for r in first_of.values() if r[1] == 304), len(first_of)))
     print("requests in all: %d (%d x 200 = %d KiB, %d x 304, %d other)"
           % (total, sum(1 for r in rows if r[1] == 200), sum(r[2] for r in rows if r[1] == 200) // 1024,
              sum(1 for r in rows if r[1] == 304), sum(1 for r in rows if r[1] not in (200, 304))))
@@ -172,8 +194,8 @@ http {
         peak[int(t)] = peak.get(int(t), 0) + 1
     first300 = [t for t in times if t <= min(firsts or [1]) + spread]
     print("300 screens on this schedule (computed from the measured spread): first round %d requests in %.0f s,"
-          " at most %d in one second, %d KiB of feed; then about %.0f requests/s"
-          % (len(first300), spread, max(peak.values()), len(first300) * 22, 300.0 / poll))
+          " at most %d in one second; then about %.0f requests/s, 304s without a body while the feed is unchanged"
+          % (len(first300), spread, max(peak.values()), 300.0 / poll))
     if os.environ.get('KEEP'): print(d)
     else: shutil.rmtree(d, ignore_errors=True)
     return 0
