@@ -208,7 +208,7 @@ void app_frame_for(struct app *a, size_t index, struct render_frame *f) {
     if (a->updater) {
         struct updater_state st;
         updater_get_state(a->updater, &st);
-        f->stale = st.stale;
+        f->stale = st.stale && a->source != SOURCE_EMBEDDED; /* the plan is not saved data */
     }
     time_t now = app_now(a);
     localtime_r(&now, &f->now);
