@@ -464,6 +464,23 @@ def case_embedded_footer(w):
     check("組み込みのアクションプラン" in out, "--status says the embedded plan is shown")
 
 
+
+def case_status_slide(w):
+    """--status names the slide on screen, not the one of the last fetch:
+    slides change every 3 s, the status file follows within 5 s, with no
+    fetch in between (poll_seconds = 60)."""
+    s = first_good_fetch(w)
+    attempts, first = s["attempts"], s["showing"]["index"]
+    s = w.wait(lambda s: s and s["showing"]["index"] != first, 12, "the next slide in the status file")
+    check(s["attempts"] == attempts, "no fetch in between")
+    seen = {s["showing"]["slide"]}
+    for _ in range(2):
+        s = w.wait(lambda s: s and s["showing"]["slide"] not in seen, 12, "another slide")
+        seen.add(s["showing"]["slide"])
+    words = w.status_words()
+    check(s["showing"]["slide"] in words or any(x in words for x in seen), "--status names a slide shown")
+    print(f"figure: status file follows the slides: {sorted(seen)}")
+
 CASES = {
     "ok": (case_ok, {}),
     "not_modified": (case_not_modified, {}),
@@ -491,6 +508,7 @@ CASES = {
     "corrupt_cache": (case_corrupt_cache, {}),
     "kill_loop": (case_kill_loop, {}),
     "embedded_footer": (case_embedded_footer, {"server": False}),
+    "status_slide": (case_status_slide, {}),
 }
 
 
