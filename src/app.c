@@ -1,6 +1,7 @@
 /* app: start-up, the event-driven display loop, signals, headless render
  * and feed validation for staff. */
 #include "app.h"
+#include "clock.h"
 #include "app_internal.h"
 
 #include <errno.h>

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "clock.h"
 #include "app_internal.h"
 #include "config.h"
 #include "deck.h"

@@ -10,8 +10,8 @@
 #include <cjson/cJSON.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "log.h"
-#include "updater.h"
 #include "util.h"
 
 /* ISO 8601 with the offset as +09:00 (strftime's %z gives +0900). */

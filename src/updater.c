@@ -15,28 +15,13 @@
 #include <cjson/cJSON.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "config.h"
 #include "feed.h"
 #include "guard.h"
 #include "fetch.h"
 #include "log.h"
 #include "util.h"
-
-/* 2026-01-01T00:00:00Z: no real moment of this player's life is earlier. */
-#define PLAUSIBLE_EPOCH 1767225600
-
-bool clock_plausible(time_t t) { return t >= PLAUSIBLE_EPOCH; }
-
-const char *feed_source_name(enum feed_source s) {
-    switch (s) {
-    case SOURCE_EMBEDDED: return "embedded";
-    case SOURCE_FILE: return "file";
-    case SOURCE_CACHE: return "cache";
-    case SOURCE_PREVIOUS: return "previous";
-    case SOURCE_NETWORK: return "network";
-    }
-    return "?";
-}
 
 /* Parses a cached generation. A file that exists but does not validate
  * (a disk error, a hand edit) is moved aside as <name>.corrupt for IT to
