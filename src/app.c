@@ -1,6 +1,7 @@
 /* app: start-up, the event-driven display loop, signals, headless render
  * and feed validation for staff. */
 #include "app.h"
+#include "clock.h"
 #include "app_internal.h"
 
 #include <errno.h>
@@ -210,7 +211,7 @@ void app_frame_for(struct app *a, size_t index, struct render_frame *f) {
     if (a->updater) {
         struct updater_state st;
         updater_get_state(a->updater, &st);
-        f->stale = st.stale;
+        f->stale = st.stale && a->source != SOURCE_EMBEDDED; /* the plan is not saved data */
     }
     time_t now = app_now(a);
     localtime_r(&now, &f->now);

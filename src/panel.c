@@ -28,7 +28,7 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
-#include "updater.h"
+#include "status.h"
 #include "util.h"
 
 #define PANEL_MAX_BACKENDS 3

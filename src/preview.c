@@ -12,6 +12,7 @@
 #include <SDL_ttf.h>
 
 #include "app.h"
+#include "clock.h"
 #include "app_internal.h"
 #include "deck.h"
 #include "fetch.h"
