@@ -8,7 +8,11 @@ requests per second at the server over the first minutes, the share of 304s
 after each player's first fetch, and the spread of the first fetches; then
 what 300 screens would give the server with the same schedule.
 
-    bench-fleet.py PLAYER SOURCE_DIR [PLAYERS [SECONDS [POLL]]]
+    bench-fleet.py PLAYER SOURCE_DIR [PLAYERS [SECONDS [POLL [BUSY]]]]
+
+With BUSY > 0 the server is overloaded when the power comes back: it
+answers the first round 503 with Retry-After: BUSY, then serves again, and
+the bench says how the screens came back.
 
 A benchmark: it prints figures and fails only when it cannot run."""
 import os
@@ -36,6 +40,7 @@ def main():
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 20
     seconds = float(sys.argv[4]) if len(sys.argv) > 4 else 180
     poll = int(sys.argv[5]) if len(sys.argv) > 5 else 60
+    busy = int(sys.argv[6]) if len(sys.argv) > 6 else 0
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     d = tempfile.mkdtemp(prefix="bench-fleet-")
     os.chmod(d, 0o755)  # nginx's workers (www-data, nobody) read the feed
@@ -46,8 +51,16 @@ def main():
     os.chmod(os.path.join(www, "feed.json"), 0o644)
     port = free_port()
     conf = os.path.join(d, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write("""daemon off;
+
+    def write_conf(retry_after):
+        """The server's configuration; retry_after > 0: every feed request
+        is answered 503 with that Retry-After (an overloaded server)."""
+        over = ("location = /feed.json { add_header Retry-After %d always; return 503; }" % retry_after
+                if retry_after else "")
+        with open(conf + ".tmp", "w") as f:
+            f.write(template % {"d": d, "port": port, "over": over})
+        os.rename(conf + ".tmp", conf)
+    template = ("""daemon off;
 worker_processes 1;
 pid %(d)s/nginx.pid;
 error_log %(d)s/error.log warn;
@@ -64,9 +77,11 @@ http {
     server {
         listen 127.0.0.1:%(port)d;
         root %(d)s/www;
+        %(over)s
     }
 }
-""" % {"d": d, "port": port})
+""")
+    write_conf(0)
     procs = []
     ngx = subprocess.Popen([nginx, "-c", conf, "-p", d], stderr=subprocess.DEVNULL)
     procs.append(ngx)
@@ -116,11 +131,27 @@ http {
         for pr in warm:
             pr.wait(30)
         time.sleep(2)
+        if busy:
+            write_conf(busy)
+            ngx.send_signal(signal.SIGHUP)
+            time.sleep(1)
         # The power comes back: every screen starts in the same second.
         t0 = time.time()
         procs.extend(start_all("run"))
         launched = time.time() - t0
-        time.sleep(seconds)
+        if busy:
+            # Busy until every screen was told to come back later.
+            end = t0 + seconds
+            while time.time() < end:
+                with open(os.path.join(d, "access.log")) as f:
+                    told = {ln.split(" ", 3)[3].strip() for ln in f
+                            if float(ln.split(" ", 1)[0]) >= t0 and ln.split(" ", 2)[1] == "503"}
+                if len(told) >= n:
+                    break
+                time.sleep(0.2)
+            write_conf(0)
+            ngx.send_signal(signal.SIGHUP)
+        time.sleep(max(0.0, t0 + seconds - time.time()))
         rss = []
         for pr in procs[1 + n:]:
             try:
@@ -170,6 +201,21 @@ http {
     if later:
         print("after the first round: %d requests, %.0f%% of them 304 (not modified)"
               % (len(later), 100.0 * s304 / len(later)))
+    if busy:
+        # How each screen came back after its 503.
+        back, per_s1, per_s2 = [], {}, {}
+        for scr, r0 in first_of.items():
+            nxt = [r for r in rows if r[3] == scr and r[0] > r0[0]]
+            per_s1[int(r0[0])] = per_s1.get(int(r0[0]), 0) + 1
+            if nxt:
+                back.append((nxt[0][0], nxt[0][0] - r0[0]))
+                per_s2[int(nxt[0][0])] = per_s2.get(int(nxt[0][0]), 0) + 1
+        if back:
+            print("overloaded server (503, Retry-After: %d): the screens came back %.1f to %.1f s after their 503"
+                  " (spread %.1f s, first round's %.1f s); at most %d in one second (first round: %d)"
+                  % (busy, min(b[1] for b in back), max(b[1] for b in back),
+                     max(b[0] for b in back) - min(b[0] for b in back), max(firsts) - min(firsts),
+                     max(per_s2.values()), max(per_s1.values())))
     print("requests per second at the server, by 10 s:")
     for b in range(0, int(seconds), 10):
         in_b = [r for r in rows if b <= r[0] < b + 10]

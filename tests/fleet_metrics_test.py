@@ -221,6 +221,11 @@ def case_panel(w):
     r = w.cli("--panel", "sideways")
     check(r.returncode == 64, "a wrong word is a usage error")
     check(w.proc.poll() is None, "the player is still running")
+    w.proc.send_signal(signal.SIGTERM)
+    check(w.proc.wait(10) == 0, "SIGTERM ends it cleanly (exit 0)")
+    text = open(os.path.join(w.state, "misato-signage.prom")).read()
+    check("misato_signage_frames_drawn_total" in text and text.endswith("\n"),
+          "the metrics file is whole after the last write at exit")
 
 
 def main():
