@@ -87,7 +87,7 @@ class World:
                                       "--at", at], env=env, stderr=self.log)
         self.procs.append(self.proc)
         wait_for("the metrics file", lambda: os.path.exists(
-            os.path.join(self.state, "misato-signage.prom")), 20)
+            os.path.join(self.state, "misato-signage.prom")), 60)
         self.ne_port = free_port()
         self.ne_log = open(os.path.join(self.dir, "node_exporter.log"), "w")
         self.ne = subprocess.Popen([NODE_EXPORTER, "--web.listen-address=127.0.0.1:%d" % self.ne_port,
@@ -159,8 +159,9 @@ def labelled(s, name):
 
 
 def case_scrape(w):
+    # (a sanitizer build on a busy machine takes a while to start)
     s = w.wait_metric("a first fetch (HTTP 200)",
-                      lambda s: s.get("misato_signage_fetch_last_http_status") == 200)
+                      lambda s: s.get("misato_signage_fetch_last_http_status") == 200, 90)
     check(s.get('node_textfile_scrape_error') == 0, "node_exporter read the file without error")
     check(s.get('misato_signage_feed_source{source="network"}') == 1, "the feed on screen came from the network")
     check(labelled(s, "misato_signage_fetch_last_result") == {'result': 'ok'}, "the last result is ok")
@@ -195,7 +196,7 @@ def case_scrape(w):
 def case_panel(w):
     s = w.wait_metric("the screen off outside display hours",
                       lambda s: s.get("misato_signage_screen_on") == 0 and
-                      (labelled(s, "misato_signage_panel_info") or {}).get("state") == "black", 10)
+                      (labelled(s, "misato_signage_panel_info") or {}).get("state") == "black", 30)
     check(labelled(s, "misato_signage_panel_info") == {'method': 'none', 'state': 'black', 'override': 'none'},
           "off on purpose: the panel is drawn black (no CEC or DPMS here)")
     check(s.get("misato_signage_panel_wanted_on") == 0, "the schedule wants it off")
