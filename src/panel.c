@@ -452,17 +452,24 @@ static void set_state(struct panel *p, enum panel_state s, time_t now) {
     p->state = s;
 }
 
-/* Tries each method in turn; the first that works is the one in use. */
+/* Tries each method in turn; the first that works is the one in use. To
+ * wake the panel every method is told, not only the first that works: a TV
+ * that did not answer CEC last evening (so DPMS put it to sleep) and
+ * answers this morning must also get its signal back. */
 static void switch_to(struct panel *p, bool on, time_t now) {
     if (p->n == 0) {
         set_state(p, on ? PANEL_ON : PANEL_BLACK, now);
         return;
     }
     char why[160] = "";
-    int worst = 1;
+    int worst = 1, done = -1;
     for (size_t i = 0; i < p->n; i++) {
         char one[160] = "";
         int rc = p->b[i].set(p->b[i].ctx, on, one, sizeof one);
+        if (done >= 0) { /* already on through an earlier method */
+            if (rc != 0) LOG(LOG_DEBUG, "panel: %s (%s was enough)", one, p->b[done].name);
+            continue;
+        }
         if (rc == 0 && p->b[i].get) {
             int back = p->b[i].get(p->b[i].ctx);
             if (back >= 0 && back != on) {
@@ -472,17 +479,22 @@ static void switch_to(struct panel *p, bool on, time_t now) {
             }
         }
         if (rc == 0) {
-            p->used = (int)i;
-            set_state(p, on ? PANEL_ON : PANEL_STANDBY, now);
-            if (p->failing) LOG(LOG_INFO, "panel: %s works again", p->b[i].name);
-            p->failing = false;
-            p->detail[0] = '\0';
-            LOG(LOG_INFO, "panel: %s through %s", on ? "on" : "standby", p->b[i].name);
-            return;
+            done = (int)i;
+            if (!on) break;
+            continue;
         }
         if (rc < 0) worst = -1;
         snprintf(why, sizeof why, "%s", one);
         if (i + 1 < p->n) LOG(LOG_INFO, "panel: %s; trying %s", one, p->b[i + 1].name);
+    }
+    if (done >= 0) {
+        p->used = done;
+        set_state(p, on ? PANEL_ON : PANEL_STANDBY, now);
+        if (p->failing) LOG(LOG_INFO, "panel: %s works again", p->b[done].name);
+        p->failing = false;
+        p->detail[0] = '\0';
+        LOG(LOG_INFO, "panel: %s through %s", on ? "on" : "standby", p->b[done].name);
+        return;
     }
     p->errors++;
     set_state(p, worst > 0 ? PANEL_NO_ANSWER : PANEL_FAILED, now);

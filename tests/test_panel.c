@@ -212,6 +212,30 @@ static void the_next_method_should_be_tried_when_the_first_fails(void) {
     panel_free(p);
 }
 
+static void waking_should_tell_every_method(void) {
+    /* Evening: the TV does not answer CEC, so DPMS puts the signal to
+     * sleep. Morning: CEC answers again; the signal must come back too. */
+    struct fake cec = {.answer = 1, .lie = -1}, dpms = {.lie = -1};
+    struct panel_backend b[2] = {fake_backend("cec", &cec), fake_backend("dpms-kms", &dpms)};
+    struct panel *p = panel_new(b, 2);
+    panel_update(p, false, false, 10);
+    CHECK(!dpms.level);
+    cec.answer = 0;
+    panel_update(p, true, false, 20);
+    CHECK(cec.level);
+    CHECK(dpms.level);
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_STR(r.method, "cec");
+    CHECK_STR(panel_state_name(r.state), "on");
+    /* Standby stops at the first that works: DPMS stays on under CEC. */
+    int dpms_calls = dpms.calls;
+    panel_update(p, false, false, 30);
+    CHECK(!cec.level);
+    CHECK_INT(dpms.calls, dpms_calls);
+    panel_free(p);
+}
+
 static void a_panel_that_stays_on_should_be_a_failure(void) {
     struct fake f = {.lie = 1}; /* says "on" whatever it was asked */
     struct panel_backend b = fake_backend("dpms-x11", &f);
@@ -327,6 +351,7 @@ int main(void) {
     RUN(panel_should_switch_only_when_the_schedule_changes);
     RUN(a_tv_that_does_not_answer_should_be_reported_once_not_retried);
     RUN(the_next_method_should_be_tried_when_the_first_fails);
+    RUN(waking_should_tell_every_method);
     RUN(a_panel_that_stays_on_should_be_a_failure);
     RUN(without_a_method_the_screen_should_be_black);
     RUN(the_override_should_last_until_the_schedule_changes);
