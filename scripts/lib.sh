@@ -50,7 +50,8 @@ configure_and_build() {
 # multiarch in Debian 12: installing libunibreak-dev:arm64 would remove the
 # amd64 one, so its arm64 files are unpacked into build-arm64-extra/ instead.
 ARM64_DEV_PACKAGES=(libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev libcjson-dev
-    libinih-dev libfontconfig-dev libssl-dev libqrencode-dev libsystemd-dev libjpeg62-turbo-dev)
+    libinih-dev libfontconfig-dev libssl-dev libqrencode-dev libsystemd-dev libjpeg62-turbo-dev
+    libdrm-dev libx11-dev libxext-dev)
 arm64_setup() {
     ensure_packages crossbuild-essential-arm64 qemu-user-static
     if ! dpkg --print-foreign-architectures | grep -qx arm64; then
