@@ -185,7 +185,27 @@ def cycles(graph):
     return found
 
 
+def self_check():
+    """The scanner on a made-up tree: a function of 81 lines among braces in
+    strings, comments and macros, one of 80, and a cycle a -> b -> a."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as root:
+        os.makedirs(os.path.join(root, 'src'))
+        os.makedirs(os.path.join(root, 'include'))
+        body = '\n'.join(['    x++;'] * 77)
+        src = ('#include "b.h"\n#define OPEN {\n/* } */\nstatic const int t[] = {1, 2};\n'
+               'static int long_one(int x)\n{\n    const char *s = "}}";\n' + body + '\n}\n'
+               'int just_80(int x) {\n    char c = \'}\'; // }\n' + body + '\n}\n')
+        open(os.path.join(root, 'src', 'a.c'), 'w').write(src)
+        open(os.path.join(root, 'include', 'a.h'), 'w').write('#include "b.h"\n')
+        open(os.path.join(root, 'include', 'b.h'), 'w').write('#include "a.h"\n')
+        got = {name: last - first + 1 for name, first, last in functions(os.path.join(root, 'src', 'a.c'))}
+        assert got == {'long_one': 81, 'just_80': 80}, got
+        assert cycles(include_graph(root)) == [['a', 'b', 'a']], cycles(include_graph(root))
+
+
 def main():
+    self_check()
     root = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..'))
     bad = 0
     n_fn = 0
