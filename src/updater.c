@@ -251,9 +251,9 @@ static int sync_media(struct updater *u, const struct feed *f) {
     return failed;
 }
 
-/* One attempt: fetch, validate, store, hand over. Returns the delay to the
- * next attempt in seconds. */
-static double attempt(struct updater *u) {
+/* The feed's GET: conditional (ETag, Last-Modified) when the validators
+ * came from this URL. */
+static struct fetch_request feed_request(struct updater *u) {
     struct fetch_request req = {
         .url = u->cfg.feed_url,
         .ca_file = u->cfg.ca_file[0] ? u->cfg.ca_file : NULL,
@@ -264,12 +264,87 @@ static double attempt(struct updater *u) {
         .low_speed_time_s = u->cfg.fetch_timeout < 20 ? u->cfg.fetch_timeout : 20,
         .cancel = &u->cancel,
     };
-    /* The validators only apply to the URL they came from. */
-    bool same_url = strcmp(u->meta.url, u->cfg.feed_url) == 0 && u->source != SOURCE_EMBEDDED;
-    if (same_url) {
+    if (strcmp(u->meta.url, u->cfg.feed_url) == 0 && u->source != SOURCE_EMBEDDED) {
         req.etag = u->meta.etag;
         req.last_modified = u->meta.last_modified;
     }
+    return req;
+}
+
+/* A feed that was refused: the status file's error, "not JSON: 6行目 37文字目
+ * (line 6, column 37): ..." (no empty path, no leading space). */
+static void note_invalid(struct updater *u, enum feed_status st, const struct feed_report *rep) {
+    snprintf(u->last_result, sizeof u->last_result, "invalid feed");
+    if (rep->count && rep->items[0].path[0])
+        snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s: %s", feed_status_text(st), rep->items[0].path,
+                     rep->items[0].en);
+    else if (rep->count)
+        snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s", feed_status_text(st), rep->items[0].en);
+    else snprintf(u->last_error, sizeof u->last_error, "%s", feed_status_text(st));
+    LOG(LOG_ERROR, "fetched feed rejected (%s); keeping the last good one", feed_status_text(st));
+}
+
+/* A good new feed f (from res): into the cache unless it is the same bytes,
+ * its media fetched, then into the mailbox for the main thread. */
+static void store_and_hand_over(struct updater *u, struct feed *f, const struct fetch_result *res) {
+    size_t old_len = 0;
+    char *old = cache_read(u->cfg.cache_dir, CACHE_FEED, FEED_MAX_BYTES, &old_len);
+    bool same = old && old_len == res->len && memcmp(old, res->body, res->len) == 0;
+    free(old);
+    struct cache_meta meta = {0};
+    snprintf(meta.url, sizeof meta.url, "%s", u->cfg.feed_url);
+    snprintf(meta.etag, sizeof meta.etag, "%s", res->etag);
+    snprintf(meta.last_modified, sizeof meta.last_modified, "%s", res->last_modified);
+    meta.fetched_at = time(NULL);
+    if (!same) {
+        int rc = cache_store_feed(u->cfg.cache_dir, res->body, res->len, &meta);
+        if (rc) LOG(LOG_WARN, "%s: cannot store the feed: %s", u->cfg.cache_dir, strerror(rc));
+        else LOG(LOG_INFO, "new feed stored (%zu bytes, ETag %s)", res->len, meta.etag[0] ? meta.etag : "none");
+    }
+    u->meta = meta;
+    note_feed(u, f, SOURCE_NETWORK);
+    u->media_failed = sync_media(u, f);
+    feed_attach_media(f, u->cfg.cache_dir);
+    pthread_mutex_lock(&u->mu);
+    feed_free(u->mailbox);
+    u->mailbox = f;
+    pthread_mutex_unlock(&u->mu);
+}
+
+/* A body that arrived: parsed (the poison guard knows it is being parsed),
+ * refused or taken. True when it was taken. */
+static bool take_body(struct updater *u, const struct fetch_result *res) {
+    if (body_quarantined(u, res)) {
+        snprintf(u->last_result, sizeof u->last_result, "quarantined");
+        snprintf(u->last_error, sizeof u->last_error,
+                 "this feed was set aside after the player died twice showing it; publish a corrected one");
+        LOG(LOG_ERROR, "fetched feed refused: it is the one the poison guard set aside");
+        return false;
+    }
+    struct feed_report *rep = xmalloc(sizeof *rep);
+    struct feed *f = NULL;
+    char hex[65];
+    util_sha256_hex(res->body, res->len, hex);
+    guard_incoming(hex); /* a parse that kills the player blames this body, not the screen's */
+    enum feed_status st = feed_parse(res->body, res->len, rep, &f);
+    guard_incoming(NULL);
+    for (size_t i = 0; i < rep->count; i++)
+        LOG(f ? LOG_WARN : LOG_ERROR, "feed: %s: %s (%s)", rep->items[i].path[0] ? rep->items[i].path : "(whole file)",
+            rep->items[i].en, rep->items[i].ja);
+    if (f == NULL) {
+        note_invalid(u, st, rep);
+    } else {
+        u->problems = rep->count + rep->omitted;
+        store_and_hand_over(u, f, res);
+    }
+    free(rep);
+    return f != NULL;
+}
+
+/* One attempt: fetch, validate, store, hand over. Returns the delay to the
+ * next attempt in seconds. */
+static double attempt(struct updater *u) {
+    struct fetch_request req = feed_request(u);
     struct fetch_result res;
     u->last_attempt = time(NULL);
     u->attempts++;
@@ -278,14 +353,12 @@ static double attempt(struct updater *u) {
     snprintf(u->last_result, sizeof u->last_result, "%s", fetch_status_text(fs));
     snprintf(u->last_error, sizeof u->last_error, "%s", res.error);
     bool ok = false;
-
     if (!clock_plausible(time(NULL)) && res.has_date && clock_plausible(res.date)) {
         pthread_mutex_lock(&u->mu);
         u->state.has_clock_hint = true;
         u->state.clock_offset = res.date - time(NULL);
         pthread_mutex_unlock(&u->mu);
     }
-
     if (fs == FETCH_NOT_MODIFIED) {
         ok = true; /* nothing written to disk */
         LOG(LOG_DEBUG, "feed not modified");
@@ -294,63 +367,8 @@ static double attempt(struct updater *u) {
             if (cached) u->media_failed = sync_media(u, cached);
             feed_free(cached);
         }
-    } else if (fs == FETCH_OK && body_quarantined(u, &res)) {
-        snprintf(u->last_result, sizeof u->last_result, "quarantined");
-        snprintf(u->last_error, sizeof u->last_error,
-                 "this feed was set aside after the player died twice showing it; publish a corrected one");
-        LOG(LOG_ERROR, "fetched feed refused: it is the one the poison guard set aside");
     } else if (fs == FETCH_OK) {
-        struct feed_report *rep = xmalloc(sizeof *rep);
-        struct feed *f = NULL;
-        char hex[65];
-        util_sha256_hex(res.body, res.len, hex);
-        guard_incoming(hex); /* a parse that kills the player blames this body, not the screen's */
-        enum feed_status st = feed_parse(res.body, res.len, rep, &f);
-        guard_incoming(NULL);
-        for (size_t i = 0; i < rep->count; i++)
-            LOG(f ? LOG_WARN : LOG_ERROR, "feed: %s: %s (%s)",
-                rep->items[i].path[0] ? rep->items[i].path : "(whole file)", rep->items[i].en,
-                rep->items[i].ja);
-        if (f == NULL) {
-            snprintf(u->last_result, sizeof u->last_result, "invalid feed");
-            /* "not JSON: 6行目 37文字目 (line 6, column 37): ..." (no empty path, no leading space) */
-            if (rep->count && rep->items[0].path[0])
-                snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s: %s", feed_status_text(st),
-                             rep->items[0].path, rep->items[0].en);
-            else if (rep->count)
-                snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s", feed_status_text(st),
-                             rep->items[0].en);
-            else snprintf(u->last_error, sizeof u->last_error, "%s", feed_status_text(st));
-            LOG(LOG_ERROR, "fetched feed rejected (%s); keeping the last good one",
-                feed_status_text(st));
-        } else {
-            ok = true;
-            u->problems = rep->count + rep->omitted;
-            size_t old_len = 0;
-            char *old = cache_read(u->cfg.cache_dir, CACHE_FEED, FEED_MAX_BYTES, &old_len);
-            bool same = old && old_len == res.len && memcmp(old, res.body, res.len) == 0;
-            free(old);
-            struct cache_meta meta = {0};
-            snprintf(meta.url, sizeof meta.url, "%s", u->cfg.feed_url);
-            snprintf(meta.etag, sizeof meta.etag, "%s", res.etag);
-            snprintf(meta.last_modified, sizeof meta.last_modified, "%s", res.last_modified);
-            meta.fetched_at = time(NULL);
-            if (!same) {
-                int rc = cache_store_feed(u->cfg.cache_dir, res.body, res.len, &meta);
-                if (rc) LOG(LOG_WARN, "%s: cannot store the feed: %s", u->cfg.cache_dir, strerror(rc));
-                else LOG(LOG_INFO, "new feed stored (%zu bytes, ETag %s)", res.len,
-                         meta.etag[0] ? meta.etag : "none");
-            }
-            u->meta = meta;
-            note_feed(u, f, SOURCE_NETWORK);
-            u->media_failed = sync_media(u, f);
-            feed_attach_media(f, u->cfg.cache_dir);
-            pthread_mutex_lock(&u->mu);
-            feed_free(u->mailbox);
-            u->mailbox = f;
-            pthread_mutex_unlock(&u->mu);
-        }
-        free(rep);
+        ok = take_body(u, &res);
     } else {
         LOG(LOG_WARN, "feed fetch failed: %s", res.error);
     }

@@ -710,9 +710,16 @@ static int add_user(const char *name) {
     return 0;
 }
 
-int main(int argc, char **argv) {
-    log_init_from_env();
-    config_init(&CFG);
+/* What the command line asks for. */
+struct studio_args {
+    const char *config_path, *add;
+    const char *over[7][2]; /* settings keys and values that override studio.conf */
+    int n_over;
+};
+
+/* Reads the options into *a; returns -1 to go on, else the exit code
+ * (--version, --help, a wrong option: 64). */
+static int parse_args(int argc, char **argv, struct studio_args *a) {
     enum { O_CONFIG = 256, O_FEED, O_LISTEN, O_USERS, O_VERSIONS, O_PLAYER, O_SIZE, O_ADD, O_VERSION, O_HELP };
     static const struct option opts[] = {
         {"config", required_argument, 0, O_CONFIG},   {"feed", required_argument, 0, O_FEED},
@@ -721,30 +728,37 @@ int main(int argc, char **argv) {
         {"size", required_argument, 0, O_SIZE},       {"add-user", required_argument, 0, O_ADD},
         {"version", no_argument, 0, O_VERSION},       {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
-    const char *config_path = NULL, *add = NULL;
-    const char *over[7][2];
-    int n_over = 0;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        const char *key = NULL;
         switch (o) {
-        case O_CONFIG: config_path = optarg; break;
-        case O_FEED: over[n_over][0] = "feed", over[n_over++][1] = optarg; break;
-        case O_LISTEN: over[n_over][0] = "listen", over[n_over++][1] = optarg; break;
-        case O_USERS: over[n_over][0] = "users_file", over[n_over++][1] = optarg; break;
-        case O_VERSIONS: over[n_over][0] = "versions_dir", over[n_over++][1] = optarg; break;
-        case O_PLAYER: over[n_over][0] = "player_config", over[n_over++][1] = optarg; break;
-        case O_SIZE: over[n_over][0] = "preview_size", over[n_over++][1] = optarg; break;
-        case O_ADD: add = optarg; break;
+        case O_CONFIG: a->config_path = optarg; break;
+        case O_FEED: key = "feed"; break;
+        case O_LISTEN: key = "listen"; break;
+        case O_USERS: key = "users_file"; break;
+        case O_VERSIONS: key = "versions_dir"; break;
+        case O_PLAYER: key = "player_config"; break;
+        case O_SIZE: key = "preview_size"; break;
+        case O_ADD: a->add = optarg; break;
         case O_VERSION: printf("misato-studio %s\n", MISATO_VERSION); return 0;
         case O_HELP: usage(stdout); return 0;
         default: usage(stderr); return 64;
         }
-        if (n_over == 7) n_over = 6; /* a repeated option: the last one counts */
+        if (key) a->over[a->n_over][0] = key, a->over[a->n_over++][1] = optarg;
+        if (a->n_over == 7) a->n_over = 6; /* a repeated option: the last one counts */
     }
     if (optind < argc) {
         usage(stderr);
         return 64;
     }
+    return -1;
+}
+
+/* studio.conf (the one given, else the installed one if there is one),
+ * then the command line's settings over it. Returns -1 to go on, else the
+ * exit code. */
+static int load_settings(const struct studio_args *a) {
+    const char *config_path = a->config_path;
     if (config_path == NULL && access(STUDIO_DEFAULT_CONFIG, F_OK) == 0) config_path = STUDIO_DEFAULT_CONFIG;
     if (config_path) {
         CONFIG_PATH = config_path;
@@ -755,18 +769,20 @@ int main(int argc, char **argv) {
         }
         if (rc > 0) return 64;
     }
-    for (int i = 0; i < n_over; i++) {
-        const char *why = set_key(&CFG, over[i][0], over[i][1]);
+    for (int i = 0; i < a->n_over; i++) {
+        const char *why = set_key(&CFG, a->over[i][0], a->over[i][1]);
         if (why) {
-            LOG(LOG_ERROR, "--%s %s: %s", over[i][0], over[i][1], why);
+            LOG(LOG_ERROR, "--%s %s: %s", a->over[i][0], a->over[i][1], why);
             return 64;
         }
     }
-    if (add) return add_user(add);
-    if (CFG.feed_path[0] == '\0') {
-        LOG(LOG_ERROR, "no feed file: use --feed FILE (or feed = in studio.conf)");
-        return 64;
-    }
+    return -1;
+}
+
+/* The player's settings (its time zone, pictures and fonts) for the
+ * previews; with none, no cached pictures either. Returns -1 to go on,
+ * else the exit code. */
+static int load_player_settings(void) {
     config_defaults(&CFG.player);
     if (CFG.player_config[0]) {
         int problems = 0;
@@ -775,14 +791,16 @@ int main(int argc, char **argv) {
             return 1;
         }
     } else {
-        /* No player here: no cached pictures to show either. */
         CFG.player.cache_dir[0] = CFG.player.media_dir[0] = '\0';
     }
     setenv("TZ", CFG.player.timezone, 1);
     tzset();
-    if (access(CFG.users_file, R_OK) != 0)
-        LOG(LOG_WARN, "%s: no users yet: add one with misato-studio --add-user NAME", CFG.users_file);
+    return -1;
+}
 
+/* Serves the studio until SIGINT or SIGTERM (waited for with sigwait:
+ * every thread started here has them blocked). Returns the exit code. */
+static int serve(void) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -821,4 +839,22 @@ int main(int argc, char **argv) {
     MHD_stop_daemon(d);
     preview_stop();
     return 0;
+}
+
+int main(int argc, char **argv) {
+    log_init_from_env();
+    config_init(&CFG);
+    struct studio_args a = {0};
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0) rc = load_settings(&a);
+    if (rc >= 0) return rc;
+    if (a.add) return add_user(a.add);
+    if (CFG.feed_path[0] == '\0') {
+        LOG(LOG_ERROR, "no feed file: use --feed FILE (or feed = in studio.conf)");
+        return 64;
+    }
+    if ((rc = load_player_settings()) >= 0) return rc;
+    if (access(CFG.users_file, R_OK) != 0)
+        LOG(LOG_WARN, "%s: no users yet: add one with misato-studio --add-user NAME", CFG.users_file);
+    return serve();
 }
