@@ -18,6 +18,9 @@
 
 enum config_transition { TRANSITION_NONE, TRANSITION_CROSSFADE, TRANSITION_PUSH };
 
+/* How the panel is switched outside display hours (panel.h). */
+enum panel_power { PANEL_POWER_AUTO, PANEL_POWER_CEC, PANEL_POWER_DPMS, PANEL_POWER_NONE };
+
 struct config {
     char feed_url[1024];   /* empty: the embedded default plan only */
     int poll_seconds;      /* how often the feed is fetched */

@@ -12,7 +12,14 @@
 #include <stddef.h>
 #include <time.h>
 
-struct panel_report;
+/* The panel's facts, as panel.c notes them (strings copied). */
+struct metrics_panel {
+    const char *method, *state, *detail;
+    bool wanted_on;
+    int override;             /* -1 none, 0 off, 1 on */
+    unsigned long errors;
+    time_t changed_at;
+};
 
 /* The default file name in state_dir; node_exporter reads *.prom. */
 #define METRICS_FILE "misato-signage.prom"
@@ -77,7 +84,7 @@ void metrics_note_slide(const char *slide, size_t index, size_t count);
 /* The display loop, once a turn: frames drawn so far, and whether slides
  * are on screen. Cheap (no I/O). */
 void metrics_note_frames(unsigned long frames, bool screen_on);
-void metrics_note_panel(const struct panel_report *r);
+void metrics_note_panel(const struct metrics_panel *p);
 void metrics_note_media(size_t pictures, bool imported_now);
 
 /* A copy of the record now (with the process's resident memory). */

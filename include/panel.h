@@ -14,8 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
-/* The configured method (config key panel_power). */
-enum panel_power { PANEL_POWER_AUTO, PANEL_POWER_CEC, PANEL_POWER_DPMS, PANEL_POWER_NONE };
+#include "config.h" /* enum panel_power: the configured method */
 
 /* What the panel is known to be doing. */
 enum panel_state {
@@ -90,11 +89,6 @@ void panel_get_report(const struct panel *p, struct panel_report *out);
  * the status file to say it happened and prints the panel's state in words.
  * Returns 0, 1 (no player, no permission, no answer) or 64 (bad mode). */
 int panel_command(const char *config_path, const char *mode);
-
-/* The status file's panel object in words, Japanese then English, e.g.
- * "待機中 (standby, cec)、表示時間外". Pure. */
-void panel_describe(const char *state, const char *method, const char *override, bool wanted_on,
-                    char *buf, size_t size);
 
 /* --- CEC messages (pure; exposed for the tests) ------------------------ */
 enum {

@@ -50,6 +50,11 @@ int status_write(const char *state_dir, const struct status_report *r);
 /* ISO 8601 local time with the offset as +09:00. */
 void status_iso_time(char *buf, size_t size, time_t t);
 
+/* The status file's panel object in words, Japanese then English, e.g.
+ * "待機中 (standby, cec)、表示時間外 (outside display hours)". Pure. */
+void status_panel_words(const char *state, const char *method, const char *override, bool wanted_on,
+                        char *buf, size_t size);
+
 /* Prints the status file at path in words. Returns 0, or 1 when it is
  * missing or unreadable (said so). */
 int status_print(const char *path);

@@ -13,7 +13,6 @@
 #include <ini.h>
 
 #include "log.h"
-#include "panel.h"
 #include "util.h"
 
 /* One folder's default: systemd's variable for the service; the service's own

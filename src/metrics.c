@@ -12,7 +12,6 @@
 
 #include "cache.h"
 #include "log.h"
-#include "panel.h"
 #include "util.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -85,11 +84,11 @@ void metrics_note_frames(unsigned long frames, bool screen_on) {
     pthread_mutex_unlock(&mu);
 }
 
-void metrics_note_panel(const struct panel_report *r) {
+void metrics_note_panel(const struct metrics_panel *r) {
     pthread_mutex_lock(&mu);
     rec.has_panel = true;
     COPY(rec.panel_method, r->method);
-    COPY(rec.panel_state, panel_state_name(r->state));
+    COPY(rec.panel_state, r->state);
     rec.panel_wanted_on = r->wanted_on;
     rec.panel_override = r->override;
     rec.panel_errors = r->errors;

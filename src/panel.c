@@ -395,7 +395,9 @@ struct panel {
 static void publish(const struct panel *p) {
     struct panel_report r;
     panel_get_report(p, &r);
-    metrics_note_panel(&r);
+    struct metrics_panel m = {r.method, panel_state_name(r.state), r.detail, r.wanted_on,
+                              r.override, r.errors, r.changed_at};
+    metrics_note_panel(&m);
 }
 
 struct panel *panel_new(const struct panel_backend *backends, size_t n) {
@@ -560,21 +562,6 @@ void panel_get_report(const struct panel *p, struct panel_report *out) {
 
 /* --- the status in words, and --panel ------------------------------------ */
 
-void panel_describe(const char *state, const char *method, const char *override, bool wanted_on,
-                    char *buf, size_t size) {
-    const char *ja = !strcmp(state, "on")          ? "オン"
-                     : !strcmp(state, "standby")   ? "待機中"
-                     : !strcmp(state, "black")     ? "黒い画面 (電源は入ったまま)"
-                     : !strcmp(state, "no answer") ? "テレビが応答しません"
-                     : !strcmp(state, "failed")    ? "切り替えられませんでした"
-                                                   : "不明";
-    const char *why = !strcmp(override, "on")    ? "、保守のためオン (IT override: on)"
-                      : !strcmp(override, "off") ? "、保守のためオフ (IT override: off)"
-                      : wanted_on                ? ""
-                                                 : "、表示時間外 (outside display hours)";
-    snprintf(buf, size, "%s (%s, %s)%s", ja, state, method, why);
-}
-
 static const char *json_str(const cJSON *o, const char *k) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
     return cJSON_IsString(v) ? v->valuestring : "";
@@ -648,7 +635,7 @@ int panel_command(const char *config_path, const char *mode) {
         if (pan && !strcmp(json_str(pan, "override"), want) &&
             (!strcmp(mode, "auto") || wanted_on == !strcmp(mode, "on"))) {
             char words[256];
-            panel_describe(json_str(pan, "state"), json_str(pan, "method"), json_str(pan, "override"),
+            status_panel_words(json_str(pan, "state"), json_str(pan, "method"), json_str(pan, "override"),
                            wanted_on, words, sizeof words);
             printf("パネル / panel: %s\n", words);
             if (json_str(pan, "detail")[0]) printf("  %s\n", json_str(pan, "detail"));

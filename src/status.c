@@ -12,7 +12,6 @@
 #include "cache.h"
 #include "clock.h"
 #include "log.h"
-#include "panel.h"
 #include "util.h"
 
 /* ISO 8601 with the offset as +09:00 (strftime's %z gives +0900). */
@@ -93,6 +92,21 @@ int status_write(const char *state_dir, const struct status_report *r) {
     }
     if (rc) LOG(LOG_WARN, "%s/%s: cannot write: %s", state_dir, STATUS_FILE, strerror(rc));
     return rc;
+}
+
+void status_panel_words(const char *state, const char *method, const char *override, bool wanted_on,
+                    char *buf, size_t size) {
+    const char *ja = !strcmp(state, "on")          ? "オン"
+                     : !strcmp(state, "standby")   ? "待機中"
+                     : !strcmp(state, "black")     ? "黒い画面 (電源は入ったまま)"
+                     : !strcmp(state, "no answer") ? "テレビが応答しません"
+                     : !strcmp(state, "failed")    ? "切り替えられませんでした"
+                                                   : "不明";
+    const char *why = !strcmp(override, "on")    ? "、保守のためオン (IT override: on)"
+                      : !strcmp(override, "off") ? "、保守のためオフ (IT override: off)"
+                      : wanted_on                ? ""
+                                                 : "、表示時間外 (outside display hours)";
+    snprintf(buf, size, "%s (%s, %s)%s", ja, state, method, why);
 }
 
 /* --- the reader (--status) --- */
@@ -212,7 +226,7 @@ int status_print(const char *path) {
     const cJSON *pan = cJSON_GetObjectItemCaseSensitive(s, "panel");
     if (cJSON_IsObject(pan)) {
         char words[256];
-        panel_describe(jstr(pan, "state"), jstr(pan, "method"), jstr(pan, "override"),
+        status_panel_words(jstr(pan, "state"), jstr(pan, "method"), jstr(pan, "override"),
                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pan, "wanted_on")), words, sizeof words);
         printf("  パネル / panel:              %s\n", words);
         const char *detail = jstr(pan, "detail");

@@ -14,6 +14,7 @@
 #include "check.h"
 #include "metrics.h"
 #include "panel.h"
+#include "status.h"
 #include "util.h"
 
 static void cec_standby_should_match_the_kernels_helper(void) {
@@ -325,11 +326,11 @@ static void the_request_file_should_be_taken_once(void) {
 
 static void the_state_should_be_said_in_words(void) {
     char buf[256];
-    panel_describe("standby", "cec", "none", false, buf, sizeof buf);
+    status_panel_words("standby", "cec", "none", false, buf, sizeof buf);
     CHECK_STR(buf, "待機中 (standby, cec)、表示時間外 (outside display hours)");
-    panel_describe("on", "dpms-kms", "on", true, buf, sizeof buf);
+    status_panel_words("on", "dpms-kms", "on", true, buf, sizeof buf);
     CHECK_STR(buf, "オン (on, dpms-kms)、保守のためオン (IT override: on)");
-    panel_describe("no answer", "cec", "none", true, buf, sizeof buf);
+    status_panel_words("no answer", "cec", "none", true, buf, sizeof buf);
     CHECK_STR(buf, "テレビが応答しません (no answer, cec)");
 }
 
