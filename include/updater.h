@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
+struct cache_media;
 struct config;
 struct feed;
 
@@ -45,8 +46,10 @@ struct updater *updater_start(const struct config *cfg, const struct feed *initi
  * no-op. */
 void updater_stop(struct updater *u);
 
-/* Main thread: takes the newest feed handed over, or NULL. The caller owns it. */
-struct feed *updater_take(struct updater *u);
+/* Main thread: takes the newest feed handed over, or NULL, and in *media
+ * where the cache holds its media files (NULL with it). The caller owns
+ * both (feed_free, cache_media_free). */
+struct feed *updater_take(struct updater *u, struct cache_media **media);
 
 /* New settings (SIGHUP): cfg is copied; the worker takes them before its
  * next fetch, which it makes now. */

@@ -19,6 +19,7 @@
 #include <SDL_image.h>
 #include <SDL_ttf.h>
 
+#include "cache.h"
 #include "config.h"
 #include "deck.h"
 #include "display.h"
@@ -31,6 +32,7 @@
 #include "layout.h"
 #include "log.h"
 #include "media.h"
+#include "media_import.h"
 #include "render.h"
 #include "service.h"
 #include "updater.h"
@@ -86,7 +88,9 @@ struct app {
     struct deck deck;
     struct updater *updater; /* the feed worker (display mode only) */
     Uint32 ev_feed;          /* SDL_RegisterEvents: the worker has news */
-    struct media_set *local; /* owned: media_dir's pictures, attached to feed */
+    struct cache_media *feed_media; /* owned: where the cache holds feed's media, or NULL */
+    struct media_set *local; /* owned: media_dir's pictures */
+    struct deck_pictures pics; /* feed_media and local, as the deck and the frames take them */
     struct usb_watch *usb;   /* the USB / media_dir worker (display mode only) */
     Uint32 ev_media;         /* SDL_RegisterEvents: the USB worker has news */
     unsigned long long media_stamp; /* media_dir_stamp() when local was read */
@@ -199,7 +203,7 @@ static int app_load(struct app *a, const struct app_options *opt) {
             log_report(opt->feed_url, st, rep);
             if (a->feed) {
                 a->source = SOURCE_NETWORK;
-                feed_attach_media(a->feed, a->cfg.cache_dir);
+                a->feed_media = cache_media_find(a->cfg.cache_dir, a->feed);
             } else {
                 LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", opt->feed_url,
                     feed_status_text(st));
@@ -244,13 +248,16 @@ static int app_load(struct app *a, const struct app_options *opt) {
         struct guard_verdict v;
         guard_start(a->cfg.state_dir, a->cfg.cache_dir, a->cfg.media_dir, &v);
     }
-    if (a->feed == NULL) a->feed = updater_load_initial(a->cfg.cache_dir, &a->source);
+    if (a->feed == NULL) {
+        a->feed = updater_load_initial(a->cfg.cache_dir, &a->source);
+        if (a->source != SOURCE_EMBEDDED) a->feed_media = cache_media_find(a->cfg.cache_dir, a->feed);
+    }
     a->media_stamp = media_dir_stamp(a->cfg.media_dir);
     a->local = media_set_load(a->cfg.media_dir);
-    media_attach(a->feed, a->local);
+    a->pics = (struct deck_pictures){a->feed_media, a->local};
     if (a->guarded) guard_note_screen(a);
     LOG(LOG_INFO, "showing the %s feed", feed_source_name(a->source));
-    deck_build(a->feed, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
+    deck_build(a->feed, &a->pics, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
     LOG(LOG_INFO, "%zu measures, %zu slides", a->feed->n_measures, a->deck.n);
 
     a->font_path[0] = font_find(a->cfg.font, false);
@@ -263,6 +270,8 @@ static int app_load(struct app *a, const struct app_options *opt) {
 static void app_unload(struct app *a) {
     feed_free(a->feed);
     a->feed = NULL;
+    cache_media_free(a->feed_media);
+    a->feed_media = NULL;
     free(a->feed_refused_report);
     a->feed_refused_report = NULL;
     media_set_free(a->local);
@@ -369,13 +378,14 @@ static void frame_for(struct app *a, size_t index, struct render_frame *f) {
     f->town_name = a->cfg.town_name;
     f->feed = a->feed;
     f->deck = &a->deck;
+    f->pictures = &a->pics;
     f->index = index;
     f->alert = deck_alert(a->feed, now, clock_plausible(now));
     f->n_ticker = deck_ticker(a->feed, now, clock_plausible(now), a->ticker, FEED_MAX_TICKER);
     f->ticker = a->ticker;
     f->image_fill = a->cfg.image_fill;
     if (index < a->deck.n) {
-        const char *path = deck_slide_picture(a->feed, &a->deck.slides[index]);
+        const char *path = deck_slide_picture(a->feed, &a->pics, &a->deck.slides[index]);
         f->image = picture_for(a, path);
         f->image_missing = path == NULL;
         for (int i = 0; path && i < PICTURES; i++)
@@ -559,7 +569,7 @@ int app_render(const struct app_options *opt) {
         frame_for(&a, i, &f);
         if (k) f.alert = NULL;
         SDL_Texture *pic = NULL;
-        const char *pic_path = k ? deck_slide_picture(a.feed, &a.deck.slides[i]) : NULL;
+        const char *pic_path = k ? deck_slide_picture(a.feed, &a.pics, &a.deck.slides[i]) : NULL;
         if (pic_path) {
             char why[256] = "";
             SDL_Surface *ps = image_decode(pic_path, w, h, why, sizeof why);
@@ -668,7 +678,7 @@ int app_validate(const char *path, const char *at) {
         rc = APP_EXIT_UNUSABLE;
     } else {
         struct deck *deck = xmalloc(sizeof *deck);
-        deck_build(feed, 12, now, clock_plausible(now), deck);
+        deck_build(feed, NULL, 12, now, clock_plausible(now), deck);
         size_t numbers = 0;
         for (size_t i = 0; i < feed->n_measures; i++)
             numbers += feed_measure_has_numbers(&feed->measures[i]);
@@ -938,21 +948,26 @@ static void guard_note_screen(struct app *a) {
     guard_showing(feed_id, set_id);
 }
 
-static size_t adopt(struct app *a, struct feed *f, struct media_set *set, size_t index) {
+/* Takes a new feed (with where the cache holds its media) or a new picture
+ * set, or neither (the clock moved on), and builds the deck again. */
+static size_t adopt(struct app *a, struct feed *f, struct cache_media *fm, struct media_set *set,
+                    size_t index) {
     char current[sizeof a->deck.slides[0].id] = "";
     if (index < a->deck.n) memcpy(current, a->deck.slides[index].id, sizeof current);
     if (f) {
         feed_free(a->feed);
+        cache_media_free(a->feed_media);
         a->feed = f;
+        a->feed_media = fm;
         a->source = SOURCE_NETWORK;
     }
     if (set) {
         media_set_free(a->local);
         a->local = set;
     }
-    media_attach(a->feed, a->local);
+    a->pics = (struct deck_pictures){a->feed_media, a->local};
     if (a->guarded) guard_note_screen(a);
-    deck_build(a->feed, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
+    deck_build(a->feed, &a->pics, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
     int keep = deck_find(&a->deck, current);
     if (f) LOG(LOG_INFO, "new feed on screen: %zu measures, %zu slides", f->n_measures, a->deck.n);
     else LOG(LOG_INFO, "pictures on screen: %zu from %s, %zu slides", a->local->n, a->cfg.media_dir, a->deck.n);
@@ -1351,7 +1366,7 @@ int app_run(const struct app_options *opt) {
                 if (ev.user.code == SIGHUP) {
                     app_reload(&a);
                     animating = false;
-                    index = adopt(&a, NULL, NULL, index);
+                    index = adopt(&a, NULL, NULL, NULL, index);
                     dirty = true;
                 } else if (ev.user.code == SIGUSR1) {
                     LOG(LOG_INFO, "SIGUSR1: saving a screenshot");
@@ -1367,7 +1382,7 @@ int app_run(const struct app_options *opt) {
                 struct media_set *pics = usb_watch_take(a.usb, &news);
                 if (pics) {
                     animating = false;
-                    index = adopt(&a, NULL, pics, index);
+                    index = adopt(&a, NULL, NULL, pics, index);
                 }
                 if (news.toast[0]) {
                     snprintf(a.toast, sizeof a.toast, "%s", news.toast);
@@ -1383,10 +1398,11 @@ int app_run(const struct app_options *opt) {
                 if (a.updater) updater_set_media(a.updater, a.local->n, news.status);
                 dirty = true;
             } else if (ev.type == a.ev_feed && a.updater) {
-                struct feed *f = updater_take(a.updater);
+                struct cache_media *fm = NULL;
+                struct feed *f = updater_take(a.updater, &fm);
                 if (f) {
                     animating = false;
-                    index = adopt(&a, f, NULL, index);
+                    index = adopt(&a, f, fm, NULL, index);
                     updater_set_showing(a.updater, alert_on ? "alert" : a.deck.n ? a.deck.slides[index].id : "",
                                         index + 1, a.deck.n, true);
                 }

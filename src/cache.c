@@ -13,6 +13,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "feed.h"
+#include "image.h"
 #include "log.h"
 #include "util.h"
 
@@ -139,4 +141,44 @@ void cache_sweep(const char *dir) {
             LOG(LOG_INFO, "%s/%s: removed a temporary file left by a crash", dir, e->d_name);
     }
     closedir(d);
+}
+
+static bool media_name_of_kind(const char *sha256, enum image_kind kind, char *out, size_t size) {
+    const char *ext = image_kind_ext(kind);
+    if (size) out[0] = '\0';
+    return ext && (size_t)snprintf(out, size, "%s.%s", sha256, ext) < size;
+}
+
+bool cache_media_name(const char *sha256, const void *data, size_t len, char *out, size_t size) {
+    return media_name_of_kind(sha256, image_sniff(data, len), out, size);
+}
+
+bool cache_media_path(const char *cache_dir, const char *sha256, char *out, size_t size) {
+    static const enum image_kind kinds[] = {IMAGE_PNG, IMAGE_JPEG};
+    for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
+        char name[96];
+        if (!media_name_of_kind(sha256, kinds[k], name, sizeof name)) continue;
+        if ((size_t)snprintf(out, size, "%s/" CACHE_MEDIA_DIR "/%s", cache_dir, name) >= size) continue;
+        if (access(out, R_OK) == 0) return true;
+    }
+    if (size) out[0] = '\0';
+    return false;
+}
+
+struct cache_media *cache_media_find(const char *cache_dir, const struct feed *feed) {
+    struct cache_media *m = xcalloc(1, sizeof *m);
+    m->n = feed->n_media;
+    m->path = xcalloc(m->n ? m->n : 1, sizeof *m->path);
+    for (size_t i = 0; i < m->n; i++) {
+        char p[PATH_MAX];
+        if (cache_media_path(cache_dir, feed->media[i].sha256, p, sizeof p)) m->path[i] = xstrdup(p);
+    }
+    return m;
+}
+
+void cache_media_free(struct cache_media *m) {
+    if (m == NULL) return;
+    for (size_t i = 0; i < m->n; i++) free((char *)m->path[i]);
+    free(m->path);
+    free(m);
 }

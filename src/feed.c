@@ -7,7 +7,6 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1508,8 +1507,7 @@ size_t feed_check_expired(const struct feed *f, time_t now, struct feed_report *
     for (size_t i = 0; i < f->n_ticker; i++)
         expired(&c, "ticker", f->ticker[i].source_index, "valid_until", &f->ticker[i].valid,
                 &TICKER_DROPPED, now);
-    size_t own = f->local_attached ? f->n_feed_media : f->n_media; /* not media_dir's */
-    for (size_t i = 0; i < own; i++)
+    for (size_t i = 0; i < f->n_media; i++)
         expired(&c, "media", f->media[i].source_index, "valid_until", &f->media[i].valid,
                 &MEDIA_DROPPED, now);
     if (f->alert.present)
@@ -1523,7 +1521,6 @@ enum feed_status feed_parse_default(struct feed_report *report, struct feed **ou
 
 void feed_free(struct feed *feed) {
     if (feed == NULL) return;
-    arena_free(feed->local_arena);
     arena_free(feed->arena);
     free(feed);
 }
@@ -1557,19 +1554,6 @@ int feed_latest_actual_fy(const struct feed_measure *m) {
     for (int y = FEED_FY_COUNT - 1; y >= 0; y--)
         if (m->actuals.has[y]) return FEED_FY_FIRST + y;
     return 0;
-}
-
-void feed_attach_media(struct feed *f, const char *cache_dir) {
-    if (f->n_media == 0) return;
-    f->media_path = arena_alloc(f->arena, sizeof(char *) * f->n_media);
-    for (size_t i = 0; i < f->n_media; i++) {
-        static const char *const exts[] = {"png", "jpg"};
-        for (size_t e = 0; e < 2 && !f->media_path[i]; e++) {
-            char p[4200];
-            snprintf(p, sizeof p, "%s/media/%s.%s", cache_dir, f->media[i].sha256, exts[e]);
-            if (access(p, R_OK) == 0) f->media_path[i] = arena_strdup(f->arena, p);
-        }
-    }
 }
 
 int feed_find_media(const struct feed *f, const char *id) {

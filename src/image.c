@@ -23,6 +23,15 @@ enum image_kind image_sniff(const unsigned char *b, size_t n) {
     return IMAGE_UNKNOWN;
 }
 
+const char *image_kind_ext(enum image_kind kind) {
+    switch (kind) {
+    case IMAGE_PNG: return "png";
+    case IMAGE_JPEG: return "jpg";
+    case IMAGE_UNKNOWN: break;
+    }
+    return NULL;
+}
+
 static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
 static unsigned long be32(const unsigned char *p) {
     return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];

@@ -154,7 +154,7 @@ void rd_draw_summary(struct render *r, const struct render_frame *f);
 void rd_draw_kpi(struct render *r, const struct render_frame *f, const struct feed_measure *m);
 void rd_draw_detail(struct render *r, const struct render_frame *f, const struct feed_measure *m);
 void rd_draw_roadmap(struct render *r, const struct render_frame *f, int field);
-void rd_draw_image_slide(struct render *r, const struct render_frame *f, const struct feed_media *m);
+void rd_draw_image_slide(struct render *r, const struct render_frame *f, const char *caption);
 void rd_draw_announcement(struct render *r, const struct render_frame *f, const struct feed_announcement *a);
 /* The urgent alert takes the whole screen. */
 void rd_draw_alert(struct render *r, const struct render_frame *f, const struct feed_alert *al);

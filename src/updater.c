@@ -78,7 +78,6 @@ struct feed *updater_load_initial(const char *cache_dir, enum feed_source *sourc
             LOG(LOG_INFO, "%s/%s restored from the previous generation", cache_dir, CACHE_FEED);
         free(body);
     }
-    if (f) feed_attach_media(f, cache_dir);
     if (f == NULL) {
         if (feed_parse_default(NULL, &f) > FEED_PROBLEMS || f == NULL) {
             LOG(LOG_ERROR, "the embedded plan does not parse: a broken build");
@@ -101,6 +100,7 @@ struct updater {
     atomic_bool cancel;            /* set by updater_stop, read by transfers (any thread) */
     struct config *pending;        /* new settings (SIGHUP), applied by the worker */
     struct feed *mailbox;          /* newest feed not yet taken */
+    struct cache_media *mailbox_media; /* where the cache holds its media */
     char showing_id[48];
     size_t showing_index, showing_count;
     char last_import[512];         /* one line on the latest USB import */
@@ -239,31 +239,17 @@ static void note_feed(struct updater *u, const struct feed *f, enum feed_source 
 /* Largest media file we fetch; posters are a few MiB at most. */
 #define MEDIA_MAX_BYTES (16u << 20)
 
-/* PNG or JPEG, told by the magic bytes; nothing else is ever stored. */
-static const char *image_kind(const char *b, size_t n) {
-    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) return "png";
-    if (n >= 3 && memcmp(b, "\xFF\xD8\xFF", 3) == 0) return "jpg";
-    return NULL;
-}
-
 /* Fetches the feed's media that the cache lacks into cache_dir/media as
  * <sha256>.<png|jpg>, each checked against its sha256 and magic bytes.
  * Returns the number that failed (logged). */
 static int sync_media(struct updater *u, const struct feed *f) {
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/media", u->cfg.cache_dir);
+    snprintf(dir, sizeof dir, "%s/" CACHE_MEDIA_DIR, u->cfg.cache_dir);
     int failed = 0;
     for (size_t i = 0; i < f->n_media && !atomic_load(&u->cancel); i++) {
         const struct feed_media *m = &f->media[i];
         char name[80], path[4300];
-        bool have = false;
-        static const char *const exts[] = {"png", "jpg"};
-        for (size_t e = 0; e < 2 && !have; e++) {
-            snprintf(name, sizeof name, "%s.%s", m->sha256, exts[e]);
-            snprintf(path, sizeof path, "%s/%s", dir, name);
-            have = access(path, R_OK) == 0;
-        }
-        if (have) continue;
+        if (cache_media_path(u->cfg.cache_dir, m->sha256, path, sizeof path)) continue;
         struct fetch_request req = {
             .url = m->url, .ca_file = u->cfg.ca_file[0] ? u->cfg.ca_file : NULL,
             .allow_http = u->cfg.allow_http, .max_bytes = MEDIA_MAX_BYTES,
@@ -276,9 +262,9 @@ static int sync_media(struct updater *u, const struct feed *f) {
         if (fetch_get(&req, &res) != FETCH_OK) why = res.error;
         else if (util_sha256_hex(res.body, res.len, hex), strcmp(hex, m->sha256) != 0)
             why = "sha256 does not match";
-        else if (image_kind(res.body, res.len) == NULL) why = "not a PNG or JPEG file";
+        else if (!cache_media_name(m->sha256, res.body, res.len, name, sizeof name))
+            why = "not a PNG or JPEG file";
         if (why == NULL) {
-            snprintf(name, sizeof name, "%s.%s", m->sha256, image_kind(res.body, res.len));
             int rc = cache_replace_file(dir, name, res.body, res.len);
             if (rc) why = strerror(rc);
             else LOG(LOG_INFO, "media %s stored (%zu bytes)", m->id, res.len);
@@ -386,10 +372,12 @@ static double attempt(struct updater *u) {
             u->meta = meta;
             note_feed(u, f, SOURCE_NETWORK);
             u->media_failed = sync_media(u, f);
-            feed_attach_media(f, u->cfg.cache_dir);
+            struct cache_media *fm = cache_media_find(u->cfg.cache_dir, f);
             pthread_mutex_lock(&u->mu);
             feed_free(u->mailbox);
+            cache_media_free(u->mailbox_media);
             u->mailbox = f;
+            u->mailbox_media = fm;
             pthread_mutex_unlock(&u->mu);
         }
         free(rep);
@@ -511,15 +499,18 @@ void updater_stop(struct updater *u) {
     pthread_join(u->thread, NULL);
     feed_free(u->mailbox);
     free(u->pending);
+    cache_media_free(u->mailbox_media);
     pthread_mutex_destroy(&u->mu);
     pthread_cond_destroy(&u->cond);
     free(u);
 }
 
-struct feed *updater_take(struct updater *u) {
+struct feed *updater_take(struct updater *u, struct cache_media **media) {
     pthread_mutex_lock(&u->mu);
     struct feed *f = u->mailbox;
+    *media = u->mailbox_media;
     u->mailbox = NULL;
+    u->mailbox_media = NULL;
     pthread_mutex_unlock(&u->mu);
     return f;
 }

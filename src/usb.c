@@ -17,6 +17,7 @@
 #include "config.h"
 #include "log.h"
 #include "media.h"
+#include "media_import.h"
 #include "util.h"
 
 #define SCAN_MS 2000

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_files.h"
-#include "media.h"
+#include "media_import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@ static void default_plan_should_give_the_whole_deck_in_order(void) {
     CHECK_INT(feed_parse_default(NULL, &f), FEED_OK);
     if (f == NULL) return;
     struct deck *d = malloc(sizeof *d);
-    deck_build(f, 12, 0, false, d);
+    deck_build(f, NULL, 12, 0, false, d);
     static const char *const want[] = {
         "summary", "kpi-1-1", "kpi-1-2", "kpi-1-3", "kpi-1-6", "kpi-1-8", "kpi-3-1", "kpi-3-2",
         "roadmap-1", "roadmap-2", "roadmap-3", "detail-1-4", "detail-1-5", "detail-1-7",
@@ -50,7 +50,7 @@ static void slides_should_be_ordered_by_field(void) {
     CHECK(f != NULL);
     if (f == NULL) return;
     struct deck *d = malloc(sizeof *d);
-    deck_build(f, 7, 0, false, d);
+    deck_build(f, NULL, 7, 0, false, d);
     /* No measure has an actual and a target for one year: no summary. */
     static const char *const want[] = {"kpi-1-1", "kpi-2-1", "kpi-3-2", "roadmap-1",
                                        "roadmap-2", "roadmap-3", "detail-1-2"};
@@ -89,17 +89,17 @@ static void announcements_should_follow_validity_and_priority(void) {
         "{\"title\":\"high\",\"priority\":\"high\",\"valid_until\":\"2026-11-24\"}]}");
     if (f == NULL) return;
     struct deck *d = malloc(sizeof *d);
-    deck_build(f, 10, at("2026-11-24T09:00:00+09:00"), true, d);
+    deck_build(f, NULL, 10, at("2026-11-24T09:00:00+09:00"), true, d);
     CHECK_STR(d->slides[1].id, "news-2"); /* high first */
     CHECK_STR(d->slides[2].id, "news-0");
     CHECK_INT(deck_find(d, "news-1"), -1); /* not yet */
     CHECK_INT(d->slides[1].seconds, 15);
-    deck_build(f, 10, at("2026-11-25T00:00:00+09:00"), true, d);
+    deck_build(f, NULL, 10, at("2026-11-25T00:00:00+09:00"), true, d);
     CHECK_INT(deck_find(d, "news-2"), -1); /* through the 24th only */
-    deck_build(f, 10, at("2026-12-01T00:00:00+09:00"), true, d);
+    deck_build(f, NULL, 10, at("2026-12-01T00:00:00+09:00"), true, d);
     CHECK(deck_find(d, "news-1") >= 0);
     /* A clock still in 1970: nothing is hidden or expired by it. */
-    deck_build(f, 10, 0, false, d);
+    deck_build(f, NULL, 10, 0, false, d);
     CHECK(deck_find(d, "news-0") >= 0 && deck_find(d, "news-1") >= 0 && deck_find(d, "news-2") >= 0);
     free(d);
     feed_free(f);
@@ -112,13 +112,13 @@ static void announcements_should_follow_their_hours_and_days(void) {
         "\"show_days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"]}]}");
     if (f == NULL) return;
     struct deck *d = malloc(sizeof *d);
-    deck_build(f, 10, at("2026-11-24T08:30:00+09:00"), true, d); /* Tuesday */
+    deck_build(f, NULL, 10, at("2026-11-24T08:30:00+09:00"), true, d); /* Tuesday */
     CHECK(deck_find(d, "news-0") >= 0);
-    deck_build(f, 10, at("2026-11-24T17:15:00+09:00"), true, d);
+    deck_build(f, NULL, 10, at("2026-11-24T17:15:00+09:00"), true, d);
     CHECK_INT(deck_find(d, "news-0"), -1);
-    deck_build(f, 10, at("2026-11-24T08:29:00+09:00"), true, d);
+    deck_build(f, NULL, 10, at("2026-11-24T08:29:00+09:00"), true, d);
     CHECK_INT(deck_find(d, "news-0"), -1);
-    deck_build(f, 10, at("2026-11-28T10:00:00+09:00"), true, d); /* Saturday */
+    deck_build(f, NULL, 10, at("2026-11-28T10:00:00+09:00"), true, d); /* Saturday */
     CHECK_INT(deck_find(d, "news-0"), -1);
     free(d);
     feed_free(f);
@@ -126,7 +126,7 @@ static void announcements_should_follow_their_hours_and_days(void) {
               "\"announcements\":[{\"title\":\"a\",\"seconds\":30},{\"title\":\"b\",\"seconds\":2}]}");
     if (f) {
         d = malloc(sizeof *d);
-        deck_build(f, 10, 0, false, d);
+        deck_build(f, NULL, 10, 0, false, d);
         CHECK_INT(d->slides[deck_find(d, "news-0")].seconds, 30); /* its own duration */
         CHECK_INT(d->slides[deck_find(d, "news-1")].seconds, 15); /* 2 s refused: the default */
         free(d);

@@ -274,7 +274,7 @@ static void every_fact_should_be_shown_or_visibly_cut(void) {
         struct render *r = render_new(sr, regular, bold);
         for (size_t fi = 0; fi < 3 && feeds[fi]; fi++) {
             struct deck d;
-            deck_build(feeds[fi], 12, 1795488000 /* 2026-11-24 */, true, &d);
+            deck_build(feeds[fi], NULL, 12, 1795488000 /* 2026-11-24 */, true, &d);
             for (size_t i = 0; i < d.n; i++) {
                 struct render_frame f = frame_at(i);
                 f.feed = feeds[fi];
@@ -497,7 +497,7 @@ int main(void) {
     bold = font_find("BIZ UDPGothic", true);
     if (regular == NULL || bold == NULL) return 1;
     if (feed_parse_default(NULL, &feed) != FEED_OK) return 1;
-    deck_build(feed, 12, 0, false, &deck);
+    deck_build(feed, NULL, 12, 0, false, &deck);
     RUN(font_lookup_should_find_biz_ud_gothic);
     RUN(contrast_should_be_at_least_4_5_to_1_everywhere);
     RUN(every_slide_should_draw_at_every_size);

@@ -8,7 +8,7 @@
 
 #include "check.h"
 #include "image.h"
-#include "media.h"
+#include "media_import.h"
 #include "util.h"
 
 static char dir[] = "/tmp/report-words-XXXXXX";

@@ -1,7 +1,7 @@
-/* media: the set of slide pictures in media_dir, and importing new ones
- * atomically from an untrusted folder (see media.h for the layout). */
+/* media_import: imports the pictures of an untrusted folder (a stick's
+ * signage/) into media_dir as a new set, atomically (see media.h). */
 #define _GNU_SOURCE /* strverscmp */
-#include "media.h"
+#include "media_import.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,27 +22,21 @@
 
 #include "image.h"
 #include "log.h"
+#include "media_dir.h"
+#include "playlist.h"
+#include "file.h"
 #include "util.h"
 
-#define CURRENT "current"
-#define MANIFEST "playlist.json"
 #define LOCK ".lock"
-#define MANIFEST_MAX (1u << 20)
-#define PLAYLIST_MAX (256u << 10)
 #define KEY_MAX (64u << 10)
 #define ENCODED_MAX (64u << 20)
 #define JPEG_QUALITY 90
 
 /* --- small helpers --------------------------------------------------------- */
 
-static int cmp_names(const void *a, const void *b) {
-    /* Version order: poster-2 before poster-10, as people number files. */
-    return strverscmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The first `cap` names of a folder in cmp_names order, whatever its size
- * and its directory order: a max-heap of the smallest names seen so far.
- * `seen` counts every entry, so the report can say how many were not
+/* The first `cap` names of a folder in media_name_cmp order, whatever its
+ * size and its directory order: a max-heap of the smallest names seen so
+ * far. `seen` counts every entry, so the report can say how many were not
  * looked at. */
 struct first_names {
     char **names;
@@ -81,40 +75,6 @@ static void first_names_offer(struct first_names *fn, const char *name) {
     }
 }
 
-/* "set-000012" -> 12; 0 when name is not a set folder's. */
-static unsigned set_number(const char *name) {
-    if (strncmp(name, "set-", 4) != 0 || strlen(name) != 10) return 0;
-    unsigned v = 0;
-    for (int i = 4; i < 10; i++) {
-        if (name[i] < '0' || name[i] > '9') return 0;
-        v = v * 10 + (unsigned)(name[i] - '0');
-    }
-    return v;
-}
-
-/* The folder `current` names, or 0. */
-static unsigned current_set(int mdfd) {
-    char target[32];
-    ssize_t n = readlinkat(mdfd, CURRENT, target, sizeof target - 1);
-    if (n <= 0) return 0;
-    target[n] = '\0';
-    return set_number(target);
-}
-
-/* Our own stored names: 16 lowercase hex digits and .png or .jpg. */
-static bool stored_name_ok(const char *s) {
-    size_t n = strlen(s);
-    if (n != 20 || (strcmp(s + 16, ".png") != 0 && strcmp(s + 16, ".jpg") != 0)) return false;
-    for (size_t i = 0; i < 16; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-    return true;
-}
-
-static bool is_regular_at(int dirfd, const char *name) {
-    struct stat sb;
-    return fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode);
-}
-
 /* Copies name into out, showing bytes that are not UTF-8 (and control
  * characters) as \xNN, so that reports and logs stay readable. */
 static void printable_name(char *out, size_t size, const char *name) {
@@ -141,18 +101,6 @@ static void printable_name(char *out, size_t size, const char *name) {
     out[o] = '\0';
 }
 
-/* Creates dirfd/name with data, fsync()ed. Returns 0 or an errno value
- * (the partial file is removed). */
-static int write_new_file(int dirfd, const char *name, const void *data, size_t len) {
-    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) return errno;
-    int rc = util_write_all(fd, data, len);
-    if (rc == 0 && fsync(fd) != 0) rc = errno;
-    if (close(fd) != 0 && rc == 0) rc = errno;
-    if (rc) unlinkat(dirfd, name, 0);
-    return rc;
-}
-
 /* Removes the plain files of dirfd/name, then the folder itself. */
 static void remove_dir(int dirfd, const char *name) {
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -172,353 +120,6 @@ static void remove_dir(int dirfd, const char *name) {
         LOG(LOG_WARN, "cannot remove %s: %s", name, strerror(errno));
 }
 
-
-/* --- the set on disk ------------------------------------------------------- */
-
-unsigned long long media_dir_stamp(const char *media_dir) {
-    struct stat sb;
-    if (stat(media_dir, &sb) != 0) return 0;
-    unsigned long long h = 1469598103934665603ull;
-    unsigned long long v[] = {(unsigned long long)sb.st_ino, (unsigned long long)sb.st_mtim.tv_sec,
-                              (unsigned long long)sb.st_mtim.tv_nsec,
-                              (unsigned long long)sb.st_ctim.tv_nsec};
-    for (size_t i = 0; i < ARRAY_LEN(v); i++) h = (h ^ v[i]) * 1099511628211ull;
-    return h ? h : 1;
-}
-
-/* Reads set-N/playlist.json (our own manifest) into set. */
-static void load_manifest(const char *media_dir, int mdfd, unsigned num, struct media_set *set) {
-    char setname[16];
-    snprintf(setname, sizeof setname, "set-%06u", num);
-    int sfd = openat(mdfd, setname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (sfd < 0) {
-        LOG(LOG_WARN, "%s/%s: %s", media_dir, setname, strerror(errno));
-        return;
-    }
-    size_t len = 0;
-    char *text = util_read_at(sfd, MANIFEST, MANIFEST_MAX, &len, NULL);
-    cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
-    if (!cJSON_IsArray(items)) LOG(LOG_WARN, "%s/%s/%s: unreadable manifest", media_dir, setname, MANIFEST);
-    const cJSON *it;
-    cJSON_ArrayForEach(it, items) {
-        if (set->n >= MEDIA_MAX_ITEMS) break;
-        const cJSON *file = cJSON_GetObjectItemCaseSensitive(it, "file");
-        if (!cJSON_IsString(file) || !stored_name_ok(file->valuestring) ||
-            !is_regular_at(sfd, file->valuestring))
-            continue;
-        struct media_item *m = &set->items[set->n];
-        memset(m, 0, sizeof *m);
-        if ((size_t)snprintf(m->path, sizeof m->path, "%s/%s/%s", media_dir, setname, file->valuestring) >=
-            sizeof m->path)
-            continue;
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "name");
-        if (cJSON_IsString(v) && utf8_valid(v->valuestring, strlen(v->valuestring)))
-            snprintf_cut(m->name, sizeof m->name, "%s", v->valuestring);
-        v = cJSON_GetObjectItemCaseSensitive(it, "caption");
-        if (cJSON_IsString(v) && strlen(v->valuestring) <= MEDIA_MAX_CAPTION &&
-            utf8_valid(v->valuestring, strlen(v->valuestring)))
-            snprintf(m->caption, sizeof m->caption, "%s", v->valuestring);
-        v = cJSON_GetObjectItemCaseSensitive(it, "seconds");
-        if (cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= MEDIA_MAX_SECONDS)
-            m->seconds = (int)v->valuedouble;
-        v = cJSON_GetObjectItemCaseSensitive(it, "from");
-        if (cJSON_IsNumber(v)) m->valid.has_from = true, m->valid.from = (time_t)v->valuedouble;
-        v = cJSON_GetObjectItemCaseSensitive(it, "until");
-        if (cJSON_IsNumber(v)) m->valid.has_until = true, m->valid.until = (time_t)v->valuedouble;
-        set->n++;
-    }
-    cJSON_Delete(root);
-    free(text);
-    close(sfd);
-}
-
-struct media_set *media_set_load(const char *media_dir) {
-    struct media_set *set = xmalloc(sizeof *set);
-    set->n = 0;
-    int mdfd = open(media_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (mdfd < 0) return set;
-    unsigned num = current_set(mdfd);
-    if (num) load_manifest(media_dir, mdfd, num, set);
-    /* Then the pictures put into media_dir by hand. */
-    DIR *d = fdopendir(mdfd);
-    if (d == NULL) {
-        close(mdfd);
-        return set;
-    }
-    char *names[MEDIA_MAX_ITEMS];
-    size_t n = 0, room = MEDIA_MAX_ITEMS - set->n;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && n < room) {
-        const char *dot = strrchr(e->d_name, '.');
-        if (e->d_name[0] == '.' || dot == NULL) continue;
-        if (strcasecmp(dot, ".png") && strcasecmp(dot, ".jpg") && strcasecmp(dot, ".jpeg")) continue;
-        if (!utf8_valid(e->d_name, strlen(e->d_name)) || !is_regular_at(dirfd(d), e->d_name)) continue;
-        names[n++] = xstrdup(e->d_name);
-    }
-    closedir(d);
-    qsort(names, n, sizeof names[0], cmp_names);
-    for (size_t i = 0; i < n; i++) {
-        struct media_item *m = &set->items[set->n];
-        memset(m, 0, sizeof *m);
-        if ((size_t)snprintf(m->path, sizeof m->path, "%s/%s", media_dir, names[i]) < sizeof m->path) {
-            snprintf_cut(m->name, sizeof m->name, "%s", names[i]);
-            set->n++;
-        }
-        free(names[i]);
-    }
-    return set;
-}
-
-void media_set_free(struct media_set *set) { free(set); }
-
-void media_attach(struct feed *f, const struct media_set *set) {
-    if (!f->local_attached) {
-        f->n_feed_media = f->n_media;
-        f->local_attached = true;
-    }
-    size_t own = f->n_feed_media, n = set ? set->n : 0;
-    /* A new arena each time: attaching again (every new set, every SIGHUP)
-     * does not grow the feed's memory. The feed's own entries are copied
-     * by value; their strings stay in the feed's arena. */
-    struct arena *old = f->local_arena, *ar = arena_new();
-    size_t total = own + n;
-    struct feed_media *media = arena_alloc(ar, sizeof *media * (total ? total : 1));
-    const char **paths = arena_alloc(ar, sizeof *paths * (total ? total : 1));
-    if (own) memcpy(media, f->media, sizeof *media * own);
-    if (own && f->media_path) memcpy(paths, f->media_path, sizeof *paths * own);
-    for (size_t i = 0; i < n; i++) {
-        const struct media_item *it = &set->items[i];
-        struct feed_media *m = &media[own + i];
-        char id[32];
-        snprintf(id, sizeof id, "local-%zu", i + 1);
-        m->id = arena_strdup(ar, id);
-        m->url = "";
-        m->sha256 = "";
-        m->caption = it->caption[0] ? arena_strdup(ar, it->caption) : NULL;
-        m->valid = it->valid;
-        m->seconds = it->seconds;
-        paths[own + i] = arena_strdup(ar, it->path);
-    }
-    f->media = media;
-    f->media_path = paths;
-    f->n_media = total;
-    f->local_arena = ar;
-    arena_free(old);
-}
-
-/* --- the playlist on the stick ---------------------------------------------- */
-
-struct entry {
-    char *name;        /* raw bytes from the folder or the playlist */
-    char caption[MEDIA_MAX_CAPTION + 1];
-    int seconds;
-    struct feed_validity valid;
-    const char *ja;    /* set when the playlist line itself is wrong */
-    char en[160];
-};
-
-struct playlist {
-    bool present, add, mode_given;
-    struct entry *items;
-    size_t n;
-    char error_ja[200], error_en[200]; /* the whole playlist is unusable */
-};
-
-static void playlist_clear(struct playlist *pl) {
-    for (size_t i = 0; i < pl->n; i++) free(pl->items[i].name);
-    free(pl->items);
-    memset(pl, 0, sizeof *pl);
-}
-
-static struct entry *playlist_push(struct playlist *pl, const char *name) {
-    pl->items = xrealloc(pl->items, sizeof *pl->items * (pl->n + 1));
-    struct entry *e = &pl->items[pl->n++];
-    memset(e, 0, sizeof *e);
-    e->name = xstrdup(name);
-    return e;
-}
-
-/* A playlist names files of the same folder only: no paths. */
-static const char *plain_name_problem(const char *s) {
-    if (s[0] == '\0') return "ファイル名が空です";
-    if (!utf8_valid(s, strlen(s))) return "ファイル名が UTF-8 ではありません";
-    if (strlen(s) > 255) return "ファイル名が長すぎます";
-    if (strchr(s, '/') || strchr(s, '\\') || !strcmp(s, ".") || !strcmp(s, ".."))
-        return "フォルダやパスは指定できません (signage フォルダの中のファイル名だけを書きます)";
-    for (const char *p = s; *p; p++)
-        if ((unsigned char)*p < 0x20) return "ファイル名に制御文字があります";
-    return NULL;
-}
-
-/* "2026-12-01" or "2026-12-01T09:00"; a date-only until runs to the end of
- * that day, as in the feed. */
-static bool parse_when(const char *s, bool end_of_day, time_t *out) {
-    if (!util_parse_iso8601(s, out)) return false;
-    if (end_of_day && strlen(s) == 10) *out += 86400;
-    return true;
-}
-
-static void entry_fail(struct entry *e, const char *ja, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void entry_fail(struct entry *e, const char *ja, const char *fmt, ...) {
-    if (e->ja) return; /* the first problem says enough */
-    e->ja = ja;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->en, sizeof e->en, fmt, ap);
-    va_end(ap);
-}
-
-/* Checks and stores the optional values of one entry (strings may be NULL). */
-static void entry_values(struct entry *e, const char *where, const char *caption, const char *seconds,
-                         const char *from, const char *until) {
-    if (caption && *caption) {
-        if (!utf8_valid(caption, strlen(caption)) || strlen(caption) > MEDIA_MAX_CAPTION)
-            entry_fail(e, "説明文 (caption) は UTF-8 で 200 バイトまでです", "%s: caption too long or not UTF-8", where);
-        else snprintf(e->caption, sizeof e->caption, "%s", caption);
-    }
-    long sec;
-    if (seconds && *seconds) {
-        if (util_parse_long(seconds, 3, MEDIA_MAX_SECONDS, &sec)) e->seconds = (int)sec;
-        else entry_fail(e, "秒数 (seconds) は 3〜600 の整数で書きます", "%s: seconds must be 3 to 600", where);
-    }
-    if (from && *from) {
-        if (parse_when(from, false, &e->valid.from)) e->valid.has_from = true;
-        else entry_fail(e, "日付は 2026-12-01 または 2026-12-01T09:00 の形で書きます", "%s: valid_from is not a date",
-                        where);
-    }
-    if (until && *until) {
-        if (parse_when(until, true, &e->valid.until)) e->valid.has_until = true;
-        else entry_fail(e, "日付は 2026-12-01 または 2026-12-01T09:00 の形で書きます", "%s: valid_until is not a date",
-                        where);
-    }
-    if (e->valid.has_from && e->valid.has_until && e->valid.until <= e->valid.from)
-        entry_fail(e, "終わりの日付が始まりより前です", "%s: valid_until is not after valid_from", where);
-}
-
-static void set_mode(struct playlist *pl, const char *v, const char *where) {
-    if (!strcmp(v, "replace") || !strcmp(v, "置き換え")) pl->add = false;
-    else if (!strcmp(v, "add") || !strcmp(v, "追加")) pl->add = true;
-    else {
-        snprintf(pl->error_ja, sizeof pl->error_ja, "%s: mode は replace か add です", where);
-        snprintf(pl->error_en, sizeof pl->error_en, "%s: mode must be replace or add", where);
-        return;
-    }
-    pl->mode_given = true;
-}
-
-static void parse_playlist_json(struct playlist *pl, const char *text, size_t len) {
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    if (!cJSON_IsObject(root)) {
-        snprintf(pl->error_ja, sizeof pl->error_ja, "playlist.json が JSON のオブジェクトとして読めません");
-        snprintf(pl->error_en, sizeof pl->error_en, "playlist.json is not a JSON object");
-        cJSON_Delete(root);
-        return;
-    }
-    const cJSON *mode = cJSON_GetObjectItemCaseSensitive(root, "mode");
-    if (cJSON_IsString(mode)) set_mode(pl, mode->valuestring, "mode");
-    else if (mode) set_mode(pl, "", "mode");
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
-    if (!cJSON_IsArray(items)) {
-        snprintf(pl->error_ja, sizeof pl->error_ja, "playlist.json に items (ファイルの並び) がありません");
-        snprintf(pl->error_en, sizeof pl->error_en, "playlist.json has no items array");
-        cJSON_Delete(root);
-        return;
-    }
-    const cJSON *it;
-    size_t i = 0;
-    cJSON_ArrayForEach(it, items) {
-        if (pl->n >= MEDIA_MAX_ENTRIES) break;
-        char where[48];
-        snprintf(where, sizeof where, "items[%zu]", i++);
-        const cJSON *file = cJSON_IsObject(it) ? cJSON_GetObjectItemCaseSensitive(it, "file") : it;
-        struct entry *e = playlist_push(pl, cJSON_IsString(file) ? file->valuestring : "");
-        if (!cJSON_IsString(file)) {
-            entry_fail(e, "file (ファイル名) がありません", "%s.file missing", where);
-            continue;
-        }
-        if (!cJSON_IsObject(it)) continue;
-        char secs[32] = "";
-        const cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "seconds");
-        if (cJSON_IsNumber(s)) snprintf(secs, sizeof secs, "%.0f", s->valuedouble);
-        else if (s) snprintf(secs, sizeof secs, "x");
-        const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "caption");
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(it, "valid_from");
-        const cJSON *u = cJSON_GetObjectItemCaseSensitive(it, "valid_until");
-        if ((c && !cJSON_IsString(c)) || (f && !cJSON_IsString(f)) || (u && !cJSON_IsString(u)))
-            entry_fail(e, "caption・valid_from・valid_until は文字列で書きます", "%s: caption and dates must be strings",
-                       where);
-        entry_values(e, where, cJSON_GetStringValue(c), secs[0] ? secs : NULL, cJSON_GetStringValue(f),
-                     cJSON_GetStringValue(u));
-    }
-    cJSON_Delete(root);
-}
-
-static char *trim(char *s) {
-    while (*s == ' ' || *s == '\t') s++;
-    char *end = s + strlen(s);
-    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) *--end = '\0';
-    return s;
-}
-
-/* One picture a line: "file | seconds | caption | valid_from | valid_until"
- * (all but the file optional); "mode = add"; # starts a comment. */
-static void parse_playlist_txt(struct playlist *pl, char *text) {
-    if (!strncmp(text, "\xEF\xBB\xBF", 3)) text += 3; /* a BOM from Notepad */
-    size_t line = 0;
-    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        line++;
-        char *s = trim(l);
-        if (*s == '\0' || *s == '#') continue;
-        char where[48];
-        snprintf(where, sizeof where, "line %zu", line);
-        if (!strncmp(s, "mode", 4) && strchr(s, '=') && !strchr(s, '|')) {
-            set_mode(pl, trim(strchr(s, '=') + 1), where);
-            continue;
-        }
-        if (pl->n >= MEDIA_MAX_ENTRIES) break;
-        char *field[5] = {0};
-        int nf = 0;
-        for (char *p = s; nf < 5; nf++) {
-            field[nf] = p;
-            char *bar = strchr(p, '|');
-            if (bar == NULL) {
-                nf++;
-                break;
-            }
-            *bar = '\0';
-            p = bar + 1;
-        }
-        for (int k = 0; k < nf; k++) field[k] = trim(field[k]);
-        struct entry *e = playlist_push(pl, field[0]);
-        entry_values(e, where, field[2], field[1], field[3], field[4]);
-    }
-}
-
-static void read_playlist(int srcfd, struct playlist *pl, char *which, size_t which_size) {
-    static const char *const names[] = {"playlist.json", "playlist.txt"};
-    for (int k = 0; k < 2; k++) {
-        size_t len = 0;
-        char *text = util_read_at(srcfd, names[k], PLAYLIST_MAX, &len, NULL);
-        if (text == NULL && errno == ENOENT) continue;
-        pl->present = true;
-        snprintf(which, which_size, "%s", names[k]);
-        if (text == NULL) {
-            snprintf(pl->error_ja, sizeof pl->error_ja, "%s を読めません (256KiB までの普通のファイル)", names[k]);
-            snprintf(pl->error_en, sizeof pl->error_en, "%s: cannot read (%s)", names[k], strerror(errno));
-        } else if (!utf8_valid(text, len) || strlen(text) != len) {
-            snprintf(pl->error_ja, sizeof pl->error_ja, "%s が UTF-8 の文字ではありません", names[k]);
-            snprintf(pl->error_en, sizeof pl->error_en, "%s is not UTF-8 text", names[k]);
-        } else if (k == 0) {
-            parse_playlist_json(pl, text, len);
-        } else {
-            parse_playlist_txt(pl, text);
-        }
-        free(text);
-        return;
-    }
-}
 
 /* --- import ----------------------------------------------------------------- */
 
@@ -668,13 +269,13 @@ static void staging_add(struct staging *st, const char *file, const char *name, 
 
 /* Keeps the current set's pictures (add mode): hard links, no copies. */
 static bool keep_current(struct staging *st, struct media_report *rep, const char *media_dir) {
-    unsigned num = current_set(st->mdfd);
+    unsigned num = media_current_set(st->mdfd);
     if (num == 0) return true;
     char setname[16];
     snprintf(setname, sizeof setname, "set-%06u", num);
     int sfd = openat(st->mdfd, setname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     size_t len = 0;
-    char *text = sfd >= 0 ? util_read_at(sfd, MANIFEST, MANIFEST_MAX, &len, NULL) : NULL;
+    char *text = sfd >= 0 ? util_read_at(sfd, MEDIA_MANIFEST, MEDIA_MANIFEST_MAX, &len, NULL) : NULL;
     int e = errno;
     cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
     const cJSON *it;
@@ -682,14 +283,14 @@ static bool keep_current(struct staging *st, struct media_report *rep, const cha
     if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "items"))) {
         /* Adding to a set we cannot read would quietly replace it. */
         abort_import(rep, "いま表示している画像の一覧を読めないため、追加できません", "%s/%s/%s: %s", media_dir,
-                     setname, MANIFEST, text ? "not a manifest" : strerror(e));
+                     setname, MEDIA_MANIFEST, text ? "not a manifest" : strerror(e));
         ok = false;
     }
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(root, "items")) {
         if (!ok) break;
         const cJSON *file = cJSON_GetObjectItemCaseSensitive(it, "file");
-        if (!cJSON_IsString(file) || !stored_name_ok(file->valuestring) || staging_has(st, file->valuestring) ||
-            !is_regular_at(sfd, file->valuestring))
+        if (!cJSON_IsString(file) || !media_stored_name_ok(file->valuestring) || staging_has(st, file->valuestring) ||
+            !media_is_regular_at(sfd, file->valuestring))
             continue;
         if (linkat(sfd, file->valuestring, st->fd, file->valuestring, 0) != 0) {
             abort_import(rep, write_error_ja(errno), "%s/%s: cannot keep %s: %s", media_dir, setname,
@@ -714,7 +315,7 @@ static bool cancelled(const struct media_import_options *opt) {
 /* With the lock held: staging folders and sets newer than `current` that a
  * crash or a kill left behind (the previous set stays until the next commit). */
 static void sweep_leftovers(int mdfd) {
-    unsigned cur = current_set(mdfd);
+    unsigned cur = media_current_set(mdfd);
     int dfd = dup(mdfd);
     DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
     if (d == NULL) {
@@ -724,7 +325,7 @@ static void sweep_leftovers(int mdfd) {
     rewinddir(d); /* a dup()ed descriptor shares its offset: start from the top */
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        unsigned v = set_number(e->d_name);
+        unsigned v = media_set_number(e->d_name);
         if (!strncmp(e->d_name, ".staging-", 9) || (v && cur && v > cur)) {
             LOG(LOG_INFO, "removing %s, left by an import that did not finish", e->d_name);
             remove_dir(mdfd, e->d_name);
@@ -735,7 +336,7 @@ static void sweep_leftovers(int mdfd) {
 
 /* Decodes, scales, encodes and stores one file. False when the import must
  * stop (the source is gone, or a write failed). */
-static bool import_one(struct staging *st, int srcfd, const struct entry *e, const struct media_import_options *opt,
+static bool import_one(struct staging *st, int srcfd, const struct playlist_entry *e, const struct media_import_options *opt,
                        struct media_report *rep) {
     if (cancelled(opt)) {
         abort_import(rep, "プレーヤーの停止のため中止しました", "the player is stopping");
@@ -777,7 +378,7 @@ static bool import_one(struct staging *st, int srcfd, const struct entry *e, con
         refuse(rep, e->name, "同じ画像がすでにあります", "the same picture is already in the set");
         return true;
     }
-    int rc = write_new_file(st->fd, file, m.data, m.len);
+    int rc = file_create_at(st->fd, file, m.data, m.len);
     free(m.data);
     if (rc) {
         /* Named as on the stick (the stored name means nothing to IT). */
@@ -803,7 +404,7 @@ static bool import_one(struct staging *st, int srcfd, const struct entry *e, con
  * rename(), then older sets removed (the one before stays, so that a
  * picture being decoded from it right now still opens). */
 static int commit(struct staging *st, const char *media_dir) {
-    unsigned maxn = 0, cur = current_set(st->mdfd);
+    unsigned maxn = 0, cur = media_current_set(st->mdfd);
     int dfd = dup(st->mdfd);
     DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
     if (d == NULL) {
@@ -813,7 +414,7 @@ static int commit(struct staging *st, const char *media_dir) {
     rewinddir(d); /* a dup()ed descriptor shares its offset: start from the top */
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        unsigned v = set_number(e->d_name);
+        unsigned v = media_set_number(e->d_name);
         if (v > maxn) maxn = v;
     }
     char setname[16];
@@ -826,7 +427,7 @@ static int commit(struct staging *st, const char *media_dir) {
     snprintf(st->name, sizeof st->name, "%s", setname);
     unlinkat(st->mdfd, ".current.tmp", 0);
     if (symlinkat(setname, st->mdfd, ".current.tmp") != 0 ||
-        renameat(st->mdfd, ".current.tmp", st->mdfd, CURRENT) != 0) {
+        renameat(st->mdfd, ".current.tmp", st->mdfd, MEDIA_CURRENT) != 0) {
         int rc = errno;
         unlinkat(st->mdfd, ".current.tmp", 0);
         closedir(d);
@@ -837,7 +438,7 @@ static int commit(struct staging *st, const char *media_dir) {
      * crash left behind (we hold the lock: nobody else is importing). */
     rewinddir(d);
     while ((e = readdir(d)) != NULL) {
-        unsigned v = set_number(e->d_name);
+        unsigned v = media_set_number(e->d_name);
         if ((v && v != maxn + 1 && v != cur) || !strncmp(e->d_name, ".staging-", 9))
             remove_dir(st->mdfd, e->d_name);
     }
@@ -882,7 +483,7 @@ enum media_status media_import(const char *src, const struct media_import_option
     }
     sweep_leftovers(st.mdfd);
 
-    read_playlist(srcfd, &pl, rep->playlist, sizeof rep->playlist);
+    playlist_read(srcfd, &pl, rep->playlist, sizeof rep->playlist);
     if (pl.error_ja[0]) {
         abort_import(rep, pl.error_ja, "%s", pl.error_en);
         goto done;
@@ -917,7 +518,7 @@ enum media_status media_import(const char *src, const struct media_import_option
         goto done;
     }
     closedir(d);
-    if (n_names) qsort(names, n_names, sizeof *names, cmp_names);
+    if (n_names) qsort(names, n_names, sizeof *names, media_name_cmp);
     if (too_many)
         LOG(LOG_WARN, "import: %s has %zu entries; the first %d by name were looked at, %zu were not", src,
             first.seen, MEDIA_MAX_ENTRIES, not_seen);
@@ -949,15 +550,15 @@ enum media_status media_import(const char *src, const struct media_import_option
 
     if (pl.present) {
         for (size_t i = 0; i < pl.n && !rep->aborted; i++) {
-            struct entry *e = &pl.items[i];
-            const char *bad = e->ja ? e->ja : plain_name_problem(e->name);
+            struct playlist_entry *e = &pl.items[i];
+            const char *bad = e->ja ? e->ja : playlist_name_problem(e->name);
             bool dup = false;
             /* Listed twice: an earlier line for the same file that was itself
              * good (a bad line before a good one for the same file does not
              * make the good one a duplicate). */
             for (size_t k = 0; k < i && !bad; k++)
                 dup |= !strcmp(pl.items[k].name, e->name) && pl.items[k].ja == NULL &&
-                       plain_name_problem(pl.items[k].name) == NULL;
+                       playlist_name_problem(pl.items[k].name) == NULL;
             if (bad) {
                 refuse(rep, e->name, bad, "%s", e->ja ? e->en : "not a plain file name of the folder");
             } else if (dup) {
@@ -979,7 +580,7 @@ enum media_status media_import(const char *src, const struct media_import_option
         }
     } else {
         for (size_t i = 0; i < n_names && !rep->aborted; i++) {
-            struct entry e = {.name = names[i]};
+            struct playlist_entry e = {.name = names[i]};
             if (!utf8_valid(names[i], strlen(names[i]))) {
                 refuse(rep, names[i], "ファイル名が UTF-8 ではありません (名前を付け直してください)",
                        "the file name is not UTF-8");
@@ -1009,7 +610,7 @@ enum media_status media_import(const char *src, const struct media_import_option
         goto done;
     }
     char *text = cJSON_PrintUnformatted(st.manifest);
-    int rc = text ? write_new_file(st.fd, MANIFEST, text, strlen(text)) : ENOMEM;
+    int rc = text ? file_create_at(st.fd, MEDIA_MANIFEST, text, strlen(text)) : ENOMEM;
     cJSON_free(text);
     if (rc == 0 && fsync(st.fd) != 0) rc = errno;
     if (rc == 0) rc = commit(&st, opt->media_dir);
@@ -1048,120 +649,7 @@ done:
     return rep->aborted ? MEDIA_ABORTED : MEDIA_OK;
 }
 
-void media_report_clear(struct media_report *rep) {
-    free(rep->items);
-    rep->items = NULL;
-    rep->n = 0;
-}
 
-/* --- telling IT -------------------------------------------------------------- */
-
-struct text {
-    char *s;
-    size_t len, cap;
-};
-
-static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void add(struct text *t, const char *fmt, ...) {
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) return;
-        if (t->s && t->len + (size_t)n < t->cap) {
-            t->len += (size_t)n;
-            return;
-        }
-        t->cap = (t->cap + (size_t)n + 1) * 2;
-        t->s = xrealloc(t->s, t->cap);
-    }
-}
-
-char *media_report_text(const struct media_report *rep) {
-    struct text t = {0};
-    struct tm tm;
-    localtime_r(&rep->at, &tm);
-    char when[32], host[64] = "";
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-    gethostname(host, sizeof host - 1);
-    add(&t, "美郷町デジタルサイネージ USB取り込み報告 / Misato Signage import report\r\n");
-    add(&t, "日時 / at: %s\r\n端末 / player: %s\r\n", when, host);
-    add(&t, "方法 / mode: %s\r\n", rep->add ? "追加 (add)" : "置き換え (replace)");
-    if (rep->playlist[0]) add(&t, "プレイリスト / playlist: %s\r\n", rep->playlist);
-    add(&t, "\r\n");
-    if (rep->aborted) {
-        add(&t, "結果: 取り込みを中止しました。表示中の画像は前のままです。\r\n");
-        add(&t, "理由: %s\r\n", rep->abort_ja);
-        add(&t, "Result: the import was stopped; the pictures on screen are unchanged.\r\nReason: %s\r\n",
-            rep->abort_en);
-    } else if (rep->committed) {
-        add(&t, "結果: %zu件を取り込みました。%zu件は取り込めませんでした。表示する画像は全部で%zu件です。\r\n",
-            rep->imported, rep->refused, rep->total);
-        add(&t, "Result: %zu imported, %zu refused; %zu %s in the set now.\r\n", rep->imported,
-            rep->refused, rep->total, rep->total == 1 ? "picture" : "pictures");
-    } else {
-        add(&t, "結果: 取り込める画像がありませんでした。表示中の画像は前のままです。\r\n");
-        add(&t, "Result: no picture could be imported; the pictures on screen are unchanged.\r\n");
-    }
-    if (rep->not_looked_at)
-        add(&t, "フォルダのファイルが多すぎるため、名前順で最初の %d 件だけを見ました。残りの %zu 件は見ていません。\r\n"
-                "The folder holds too many files: the first %d by name were looked at, %zu were not.\r\n",
-            MEDIA_MAX_ENTRIES, rep->not_looked_at, MEDIA_MAX_ENTRIES, rep->not_looked_at);
-    bool any = false;
-    for (size_t i = 0; i < rep->n; i++) {
-        const struct media_outcome *o = &rep->items[i];
-        if (!o->imported) continue;
-        if (!any) add(&t, "\r\n取り込んだ画像 / imported:\r\n");
-        any = true;
-        add(&t, "  ○ %s -> %s (%dx%d)\r\n", o->name, o->file, o->w, o->h);
-    }
-    any = false;
-    for (size_t i = 0; i < rep->n; i++) {
-        const struct media_outcome *o = &rep->items[i];
-        if (o->imported) continue;
-        if (!any) add(&t, "\r\n取り込めなかったファイル / refused:\r\n");
-        any = true;
-        add(&t, "  × %s: %s (%s)\r\n", o->name, o->ja, o->en);
-    }
-    if (rep->omitted) add(&t, "  … ほか%zu件 / %zu more\r\n", rep->omitted, rep->omitted);
-    if (rep->committed || !rep->aborted) add(&t, "\r\nUSBメモリを取り外せます。 / You can remove the USB stick.\r\n");
-    return t.s;
-}
-
-void media_report_toast(const struct media_report *rep, char *buf, size_t size) {
-    if (rep->aborted)
-        snprintf_cut(buf, size, "USBからの取り込みを中止しました (%s)。\n表示中の画像は前のままです", rep->abort_ja);
-    else if (rep->committed && rep->refused)
-        snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。%zu件は取り込めませんでした。\nUSBメモリを取り外せます",
-                     rep->imported, rep->refused);
-    else if (rep->committed)
-        snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。\nUSBメモリを取り外せます", rep->imported);
-    else if (rep->refused)
-        snprintf_cut(buf, size, "USBに取り込める画像がありませんでした (%zu件は取り込めません)。\nUSBメモリを取り外せます",
-                     rep->refused);
-    else
-        snprintf_cut(buf, size, "USBの signage フォルダに画像がありませんでした。\nUSBメモリを取り外せます");
-}
-
-int media_write_report(const char *src, const struct media_report *rep) {
-    /* Not cache_replace_file: a FAT stick refuses fchmod(), and the folder
-     * is opened once, without following a link, then used by descriptor. */
-    int dfd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0) return errno;
-    static const char tmp[] = ".import-report.tmp";
-    char *text = media_report_text(rep);
-    unlinkat(dfd, tmp, 0);
-    int rc = write_new_file(dfd, tmp, text, strlen(text));
-    free(text);
-    if (rc == 0 && renameat(dfd, tmp, dfd, MEDIA_REPORT_NAME) != 0) {
-        rc = errno;
-        unlinkat(dfd, tmp, 0);
-    }
-    if (rc == 0) fsync(dfd);
-    close(dfd);
-    return rc;
-}
 
 bool media_key_ok(const char *src, const char *want_hex, char *why, size_t why_size) {
     int fd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -1190,3 +678,4 @@ bool media_key_ok(const char *src, const char *want_hex, char *why, size_t why_s
     if (diff) snprintf_cut(why, why_size, "import.key does not match usb_key_sha256");
     return diff == 0;
 }
+
