@@ -33,9 +33,10 @@ struct cache_meta {
  * feed.json, then the meta file. Returns 0 or an errno value. */
 int cache_store_feed(const char *dir, const char *body, size_t len, const struct cache_meta *meta);
 
-/* Reads dir/name (at most max bytes) into a new NUL-terminated buffer the
- * caller frees, or NULL. */
-char *cache_read(const char *dir, const char *name, size_t max, size_t *len);
+/* dir/name into out (size bytes): the one place a cache or state file's
+ * path is made. False (out empty) when it does not fit. */
+bool cache_path(const char *dir, const char *name, char *out, size_t size);
+
 
 /* Reads the meta file; false (and *meta cleared) when absent or invalid. */
 bool cache_read_meta(const char *dir, struct cache_meta *meta);

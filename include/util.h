@@ -33,18 +33,6 @@ void *arena_alloc(struct arena *a, size_t n);           /* zeroed, 16-aligned */
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 
-enum util_status {
-    UTIL_OK = 0,
-    UTIL_ERR_OPEN,     /* could not open (errno says why) */
-    UTIL_ERR_TOO_BIG,  /* larger than the cap */
-    UTIL_ERR_READ,     /* read error or not a regular file */
-};
-
-/* Reads a whole regular file of at most `cap` bytes into a new buffer with a
- * NUL after the data. On UTIL_OK *out is the caller's to free() and *len the
- * byte count; on failure nothing is allocated. */
-enum util_status util_read_file(const char *path, size_t cap, char **out, size_t *len);
-
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, no
  * code points past U+10FFFF) and holds no NUL byte. */
 bool utf8_valid(const char *s, size_t len);
@@ -71,18 +59,6 @@ uint64_t util_monotonic_ms(void);
 bool util_mkdir_p(const char *path);
 
 
-
-/* Reads the whole regular file name (relative to dirfd; AT_FDCWD for a
- * path), at most max bytes, without following a link in its last component,
- * opening a device or blocking on a FIFO: it is looked at with fstatat
- * before it is opened and checked again after. Returns a malloc()ed buffer
- * with a NUL after the data and its length in *len, or NULL with errno as
- * open/read gave it, EINVAL when it is not a regular file (*type, if not
- * NULL, says what it is), EMLINK for a hard link (st_nlink > 1), EFBIG over
- * max, EIO when fewer bytes arrived than its size said (a stick pulled out
- * mid-read), EAGAIN when it kept changing while it was read (three tries):
- * the bytes returned are one version of the file. */
-char *util_read_at(int dirfd, const char *name, size_t max, size_t *len, mode_t *type);
 
 /* Writes all of data to fd (retrying short writes and EINTR). Returns 0 or
  * an errno value (ENOSPC, EFBIG, EIO...). */

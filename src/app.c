@@ -25,6 +25,7 @@
 #include "display.h"
 #include "fetch.h"
 #include "feed.h"
+#include "file.h"
 #include "fmt.h"
 #include "guard.h"
 #include "image.h"
@@ -135,7 +136,7 @@ static void log_report(const char *what, enum feed_status st, const struct feed_
     if (rep->omitted) LOG(LOG_WARN, "%s: %zu more problems not shown", what, rep->omitted);
 }
 
-static const char *unreadable(const char *path, enum util_status us, char *buf, size_t size);
+static const char *unreadable(const char *path, enum file_status us, char *buf, size_t size);
 
 /* Notes that the --feed given cannot be shown: rep (taken over) holds the
  * parser's problems, or why says what went wrong before parsing. */
@@ -219,8 +220,8 @@ static int app_load(struct app *a, const struct app_options *opt) {
     if (opt->feed_path) {
         char *body = NULL;
         size_t len = 0;
-        enum util_status us = util_read_file(opt->feed_path, FEED_MAX_BYTES, &body, &len);
-        if (us == UTIL_OK) {
+        enum file_status us = file_read(AT_FDCWD, opt->feed_path, FEED_MAX_BYTES, 0, &body, &len, NULL);
+        if (us == FILE_OK) {
             st = feed_parse(body, len, rep, &a->feed);
             log_report(opt->feed_path, st, rep);
             if (a->feed == NULL) {
@@ -232,7 +233,7 @@ static int app_load(struct app *a, const struct app_options *opt) {
         } else {
             LOG(LOG_ERROR, "%s: cannot read the feed (%s); showing the embedded plan",
                 opt->feed_path,
-                us == UTIL_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
+                us == FILE_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
             char why[256];
             feed_refused(a, NULL, unreadable(opt->feed_path, us, why, sizeof why));
         }
@@ -626,7 +627,7 @@ done:
 /* --- validation for staff ------------------------------------------------- */
 
 /* Why a feed file cannot be read, in words for staff (NULL: it can). */
-static const char *unreadable(const char *path, enum util_status us, char *buf, size_t size) {
+static const char *unreadable(const char *path, enum file_status us, char *buf, size_t size) {
     struct stat sb;
     if (stat(path, &sb) != 0)
         snprintf(buf, size, "ファイルがありません (no such file: %s)", strerror(errno));
@@ -636,7 +637,7 @@ static const char *unreadable(const char *path, enum util_status us, char *buf, 
     else if (!S_ISREG(sb.st_mode))
         snprintf(buf, size, "普通のファイルではありません。保存したフィードのファイルを指定してください"
                             " (not a regular file)");
-    else if (us == UTIL_ERR_TOO_BIG)
+    else if (us == FILE_ERR_TOO_BIG)
         snprintf(buf, size, "ファイルが大きすぎます (1 MiB までです) (larger than 1 MiB)");
     else snprintf(buf, size, "ファイルを読めません (cannot read the file: %s)", strerror(errno));
     return buf;
@@ -652,8 +653,8 @@ int app_validate(const char *path, const char *at) {
     if (at && !util_parse_local_time(at, &now)) return APP_EXIT_USAGE;
     char *body = NULL;
     size_t len = 0;
-    enum util_status us = util_read_file(path, FEED_MAX_BYTES, &body, &len);
-    if (us != UTIL_OK) {
+    enum file_status us = file_read(AT_FDCWD, path, FEED_MAX_BYTES, 0, &body, &len, NULL);
+    if (us != FILE_OK) {
         char why[256];
         printf("%s: %s\n", path, unreadable(path, us, why, sizeof why));
         printf("結果: 表示できません。前のデータが表示され続けます。 (unusable: cannot read)\n");
@@ -822,7 +823,7 @@ int app_status(const char *config_path) {
     snprintf(path, sizeof path, "%s/%s", cfg.state_dir, STATUS_FILE);
     char *text = NULL;
     size_t len = 0;
-    if (util_read_file(path, 1 << 20, &text, &len) != UTIL_OK) {
+    if (file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) != FILE_OK) {
         printf("状態ファイルがありません: %s (no status file: is the player running?)\n", path);
         return 1;
     }

@@ -15,6 +15,7 @@
 
 #include "feed.h"
 #include "image.h"
+#include "file.h"
 #include "log.h"
 #include "util.h"
 
@@ -30,8 +31,7 @@ static int fsync_dir(const char *dir) {
 
 int cache_replace_file(const char *dir, const char *name, const void *data, size_t len) {
     char path[PATH_MAX], tmp[PATH_MAX];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
-        (size_t)snprintf(tmp, sizeof tmp, "%s/%s" TMP_SUFFIX, dir, name) >= sizeof tmp)
+    if (!cache_path(dir, name, path, sizeof path) || (size_t)snprintf(tmp, sizeof tmp, "%s" TMP_SUFFIX, path) >= sizeof tmp)
         return ENAMETOOLONG;
     if (!util_mkdir_p(dir)) return errno ? errno : ENOTDIR;
     int fd = mkstemp(tmp);
@@ -51,9 +51,9 @@ int cache_replace_file(const char *dir, const char *name, const void *data, size
 int cache_store_feed(const char *dir, const char *body, size_t len, const struct cache_meta *meta) {
     char cur[PATH_MAX], prev_tmp[PATH_MAX], prev[PATH_MAX];
     if (!util_mkdir_p(dir)) return errno ? errno : ENOTDIR;
-    snprintf(cur, sizeof cur, "%s/%s", dir, CACHE_FEED);
-    snprintf(prev, sizeof prev, "%s/%s", dir, CACHE_FEED_PREV);
-    snprintf(prev_tmp, sizeof prev_tmp, "%s/%s.link", dir, CACHE_FEED_PREV);
+    if (!cache_path(dir, CACHE_FEED, cur, sizeof cur) || !cache_path(dir, CACHE_FEED_PREV, prev, sizeof prev) ||
+        !cache_path(dir, CACHE_FEED_PREV ".link", prev_tmp, sizeof prev_tmp))
+        return ENAMETOOLONG;
     /* The current generation becomes the previous one: a new hard link is
      * renamed over feed.prev.json, so both names always hold a whole file. */
     unlink(prev_tmp);
@@ -66,8 +66,8 @@ int cache_store_feed(const char *dir, const char *body, size_t len, const struct
     } else if (errno != ENOENT) {
         /* No hard links here (e.g. FAT): copy instead. */
         size_t n;
-        char *old = cache_read(dir, CACHE_FEED, 16u << 20, &n);
-        if (old) {
+        char *old = NULL;
+        if (file_read(AT_FDCWD, cur, 16u << 20, 0, &old, &n, NULL) == FILE_OK) {
             int e = cache_replace_file(dir, CACHE_FEED_PREV, old, n);
             free(old);
             if (e) return e;
@@ -88,12 +88,10 @@ int cache_store_feed(const char *dir, const char *body, size_t len, const struct
     return rc;
 }
 
-char *cache_read(const char *dir, const char *name, size_t max, size_t *len) {
-    char path[PATH_MAX];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) return NULL;
-    char *buf = NULL;
-    if (util_read_file(path, max, &buf, len) != UTIL_OK) return NULL;
-    return buf;
+bool cache_path(const char *dir, const char *name, char *out, size_t size) {
+    if ((size_t)snprintf(out, size, "%s/%s", dir, name) < size) return true;
+    if (size) out[0] = '\0';
+    return false;
 }
 
 /* Copies a short string without control characters: the ETag and date go
@@ -110,8 +108,9 @@ static void copy_string(const cJSON *obj, const char *key, char *out, size_t siz
 bool cache_read_meta(const char *dir, struct cache_meta *meta) {
     memset(meta, 0, sizeof *meta);
     size_t len;
-    char *text = cache_read(dir, CACHE_META, 8192, &len);
-    if (text == NULL) return false;
+    char p[PATH_MAX], *text = NULL;
+    if (!cache_path(dir, CACHE_META, p, sizeof p) || file_read(AT_FDCWD, p, 8192, 0, &text, &len, NULL) != FILE_OK)
+        return false;
     cJSON *m = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
     free(text);
     if (!cJSON_IsObject(m)) {

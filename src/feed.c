@@ -1094,42 +1094,81 @@ static void check_images(struct ctx *c, struct feed *f) {
     }
 }
 
-/* Every section of the top-level object, in the feed's order. */
+static void parse_schema_ref(struct ctx *c, const cJSON *v, struct feed *f) {
+    (void)f;
+    if (!cJSON_IsString(v))
+        problem_then(c, &IGNORED, "$schema", "スキーマの場所を文字列で書いてください",
+                     "expected the schema's location as a string");
+}
+
+static void parse_publisher(struct ctx *c, const cJSON *v, struct feed *f) {
+    c->then = &NOT_USED;
+    f->publisher = get_text(c, v, "publisher", MAX_SHORT, false);
+}
+
+static void parse_plan_section(struct ctx *c, const cJSON *v, struct feed *f) {
+    parse_plan_info(c, v, f);
+}
+
+static void parse_measures(struct ctx *c, const cJSON *v, struct feed *f) {
+    void *arr;
+    /* measure_item counts n_measures itself, for the duplicate check */
+    parse_array(c, v, "measures", FEED_MAX_MEASURES, sizeof *f->measures, measure_item, &arr);
+    f->measures = arr;
+}
+
+static void parse_announcements(struct ctx *c, const cJSON *v, struct feed *f) {
+    void *arr;
+    f->n_announcements = parse_array(c, v, "announcements", FEED_MAX_ANNOUNCEMENTS,
+                                     sizeof *f->announcements, announcement_item, &arr);
+    f->announcements = arr;
+}
+
+static void parse_ticker_section(struct ctx *c, const cJSON *v, struct feed *f) {
+    void *arr;
+    f->n_ticker = parse_array(c, v, "ticker", FEED_MAX_TICKER, sizeof *f->ticker, ticker_item, &arr);
+    f->ticker = arr;
+}
+
+static void parse_alert_section(struct ctx *c, const cJSON *v, struct feed *f) {
+    parse_alert(c, v, &f->alert);
+}
+
+static void parse_media_section(struct ctx *c, const cJSON *v, struct feed *f) {
+    void *arr;
+    /* media_item counts n_media itself, for the duplicate check */
+    parse_array(c, v, "media", FEED_MAX_MEDIA, sizeof *f->media, media_item, &arr);
+    f->media = arr;
+}
+
+/* The top-level keys and their parsers, in the order they are parsed
+ * (whatever the feed's order): announcements' images are checked against
+ * media after all of them. */
+static const struct section {
+    const char *key;
+    void (*parse)(struct ctx *c, const cJSON *v, struct feed *f);
+} sections[] = {
+    {"$schema", parse_schema_ref},
+    {"updated_at", parse_updated_at},
+    {"publisher", parse_publisher},
+    {"plan", parse_plan_section},
+    {"measures", parse_measures},
+    {"announcements", parse_announcements},
+    {"ticker", parse_ticker_section},
+    {"alert", parse_alert_section},
+    {"media", parse_media_section},
+};
+
+/* Every section of the top-level object. */
 static void parse_sections(struct ctx *c, const cJSON *root, struct feed *f) {
     static const char *const known[] = {"$schema", "schema_version", "updated_at", "publisher",
                                         "plan", "measures", "announcements", "ticker", "alert",
                                         "media", NULL};
     c->then = &IGNORED;
     check_keys(c, root, "", known, NULL);
-    void *arr;
-    const cJSON *v;
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "$schema")) && !cJSON_IsString(v))
-        problem_then(c, &IGNORED, "$schema", "スキーマの場所を文字列で書いてください",
-                     "expected the schema's location as a string");
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "updated_at"))) parse_updated_at(c, v, f);
-    c->then = &NOT_USED;
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "publisher")))
-        f->publisher = get_text(c, v, "publisher", MAX_SHORT, false);
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "plan"))) parse_plan_info(c, v, f);
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "measures"))) {
-        /* measure_item counts n_measures itself, for the duplicate check */
-        parse_array(c, v, "measures", FEED_MAX_MEASURES, sizeof *f->measures, measure_item, &arr);
-        f->measures = arr;
-    }
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "announcements"))) {
-        f->n_announcements = parse_array(c, v, "announcements", FEED_MAX_ANNOUNCEMENTS,
-                                         sizeof *f->announcements, announcement_item, &arr);
-        f->announcements = arr;
-    }
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "ticker"))) {
-        f->n_ticker = parse_array(c, v, "ticker", FEED_MAX_TICKER, sizeof *f->ticker, ticker_item,
-                                  &arr);
-        f->ticker = arr;
-    }
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "alert"))) parse_alert(c, v, &f->alert);
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "media"))) {
-        parse_array(c, v, "media", FEED_MAX_MEDIA, sizeof *f->media, media_item, &arr);
-        f->media = arr;
+    for (size_t i = 0; i < ARRAY_LEN(sections); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, sections[i].key);
+        if (v) sections[i].parse(c, v, f); /* each says what a refused value costs */
     }
     check_images(c, f);
 }

@@ -15,6 +15,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
+#include "file.h"
 #include "util.h"
 
 enum image_kind image_sniff(const unsigned char *b, size_t n) {
@@ -119,12 +120,14 @@ static bool source_lost(int e) {
     return e == ENOENT || e == EIO || e == ENODEV || e == ENXIO || e == ESTALE || e == ENOTDIR;
 }
 
-/* Reads the whole file with util_read_at and says, in image_error terms,
+/* Reads the whole file with file_read and says, in image_error terms,
  * why it could not. */
 static unsigned char *read_whole(int dirfd, const char *name, size_t *len, enum image_error *err, char *why,
                                  size_t why_size) {
     mode_t type = 0;
-    unsigned char *buf = (unsigned char *)util_read_at(dirfd, name, IMAGE_MAX_BYTES, len, &type);
+    char *data = NULL;
+    file_read(dirfd, name, IMAGE_MAX_BYTES, FILE_UNTRUSTED, &data, len, &type);
+    unsigned char *buf = (unsigned char *)data;
     if (buf && *len == 0) {
         free(buf);
         *err = IMAGE_E_EMPTY;

@@ -275,7 +275,8 @@ static bool keep_current(struct staging *st, struct media_report *rep, const cha
     snprintf(setname, sizeof setname, "set-%06u", num);
     int sfd = openat(st->mdfd, setname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     size_t len = 0;
-    char *text = sfd >= 0 ? util_read_at(sfd, MEDIA_MANIFEST, MEDIA_MANIFEST_MAX, &len, NULL) : NULL;
+    char *text = NULL;
+    if (sfd >= 0) file_read(sfd, MEDIA_MANIFEST, MEDIA_MANIFEST_MAX, FILE_UNTRUSTED, &text, &len, NULL);
     int e = errno;
     cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
     const cJSON *it;
@@ -658,7 +659,8 @@ bool media_key_ok(const char *src, const char *want_hex, char *why, size_t why_s
         return false;
     }
     size_t len = 0;
-    char *key = util_read_at(fd, "import.key", KEY_MAX, &len, NULL);
+    char *key = NULL;
+    file_read(fd, "import.key", KEY_MAX, FILE_UNTRUSTED, &key, &len, NULL);
     int e = errno;
     close(fd);
     if (key == NULL) {

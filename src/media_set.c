@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "media_dir.h"
+#include "file.h"
 #include "util.h"
 
 /* --- media_dir's layout ------------------------------------------------------ */
@@ -80,7 +81,8 @@ static void load_manifest(const char *media_dir, int mdfd, unsigned num, struct 
         return;
     }
     size_t len = 0;
-    char *text = util_read_at(sfd, MEDIA_MANIFEST, MEDIA_MANIFEST_MAX, &len, NULL);
+    char *text = NULL;
+    file_read(sfd, MEDIA_MANIFEST, MEDIA_MANIFEST_MAX, FILE_UNTRUSTED, &text, &len, NULL);
     cJSON *root = text ? cJSON_ParseWithLength(text, len) : NULL;
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
     if (!cJSON_IsArray(items)) LOG(LOG_WARN, "%s/%s/%s: unreadable manifest", media_dir, setname, MEDIA_MANIFEST);

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "file.h"
 #include "util.h"
 
 /* --- the playlist on the stick ---------------------------------------------- */
@@ -189,8 +190,9 @@ void playlist_read(int srcfd, struct playlist *pl, char *which, size_t which_siz
     static const char *const names[] = {"playlist.json", "playlist.txt"};
     for (int k = 0; k < 2; k++) {
         size_t len = 0;
-        char *text = util_read_at(srcfd, names[k], PLAYLIST_MAX, &len, NULL);
-        if (text == NULL && errno == ENOENT) continue;
+        char *text = NULL;
+        enum file_status st = file_read(srcfd, names[k], PLAYLIST_MAX, FILE_UNTRUSTED, &text, &len, NULL);
+        if (st != FILE_OK && errno == ENOENT) continue; /* neither kind of playlist: none */
         pl->present = true;
         snprintf(which, which_size, "%s", names[k]);
         if (text == NULL) {

@@ -2,6 +2,7 @@
 #include "updater.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "feed.h"
 #include "guard.h"
 #include "fetch.h"
+#include "file.h"
 #include "log.h"
 #include "util.h"
 
@@ -42,13 +44,14 @@ const char *feed_source_name(enum feed_source s) {
  * *body_out (if not NULL) receives the bytes. */
 static struct feed *load_cached(const char *dir, const char *name, char **body_out, size_t *len_out) {
     size_t len;
-    char *body = cache_read(dir, name, FEED_MAX_BYTES, &len);
-    if (body == NULL) return NULL;
+    char from[4096], *body = NULL;
+    if (!cache_path(dir, name, from, sizeof from) ||
+        file_read(AT_FDCWD, from, FEED_MAX_BYTES, 0, &body, &len, NULL) != FILE_OK)
+        return NULL;
     struct feed *f = NULL;
     enum feed_status st = feed_parse(body, len, NULL, &f);
     if (f == NULL) {
-        char from[4096], to[4200];
-        snprintf(from, sizeof from, "%s/%s", dir, name);
+        char to[4200];
         snprintf(to, sizeof to, "%s.corrupt", from);
         LOG(LOG_WARN, "%s: cached feed unusable (%s); moved to %s", from, feed_status_text(st), to);
         rename(from, to);
@@ -193,7 +196,9 @@ static void write_status(struct updater *u) {
     cJSON_AddStringToObject(s, "result", u->last_result);
     /* What the poison guard set aside, if anything (guard.h). */
     size_t qlen = 0;
-    char *q = cache_read(u->cfg.state_dir, "quarantine.json", 4096, &qlen);
+    char qpath[PATH_MAX], *q = NULL;
+    if (cache_path(u->cfg.state_dir, "quarantine.json", qpath, sizeof qpath))
+        file_read(AT_FDCWD, qpath, 4096, 0, &q, &qlen, NULL);
     cJSON *qj = q ? cJSON_ParseWithLength(q, qlen) : NULL;
     free(q);
     if (cJSON_IsObject(qj)) cJSON_AddItemToObject(s, "quarantine", qj);
@@ -355,7 +360,9 @@ static double attempt(struct updater *u) {
             ok = true;
             u->problems = rep->count + rep->omitted;
             size_t old_len = 0;
-            char *old = cache_read(u->cfg.cache_dir, CACHE_FEED, FEED_MAX_BYTES, &old_len);
+            char cur[PATH_MAX], *old = NULL;
+            if (cache_path(u->cfg.cache_dir, CACHE_FEED, cur, sizeof cur))
+                file_read(AT_FDCWD, cur, FEED_MAX_BYTES, 0, &old, &old_len, NULL);
             bool same = old && old_len == res.len && memcmp(old, res.body, res.len) == 0;
             free(old);
             struct cache_meta meta = {0};

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "feed.h"
+#include "file.h"
 #include "util.h"
 
 int main(int argc, char **argv) {
@@ -14,7 +15,7 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         char *body = NULL;
         size_t len = 0;
-        if (util_read_file(argv[i], FEED_MAX_BYTES, &body, &len) != UTIL_OK) {
+        if (file_read(AT_FDCWD, argv[i], FEED_MAX_BYTES, 0, &body, &len, NULL) != FILE_OK) {
             printf("= 2 %s\n", argv[i]);
             continue;
         }

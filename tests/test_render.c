@@ -10,6 +10,7 @@
 #include "check.h"
 #include "deck.h"
 #include "feed.h"
+#include "file.h"
 #include "fmt.h"
 #include "font.h"
 #include "layout.h"
@@ -229,7 +230,7 @@ static struct feed *long_names_feed(void) {
     char *body = NULL;
     size_t len = 0;
     struct feed *f = NULL;
-    if (util_read_file(MISATO_SOURCE_DIR "/config/default-feed.json", FEED_MAX_BYTES, &body, &len) != 0) return NULL;
+    if (file_read(AT_FDCWD, MISATO_SOURCE_DIR "/config/default-feed.json", FEED_MAX_BYTES, 0, &body, &len, NULL) != FILE_OK) return NULL;
     static const char longer[] = "\"name\": \"住民と事業者のための手続きと窓口と情報発信の全面的なデジタル化と";
     size_t n = 0;
     for (const char *p = body; (p = strstr(p, "\"name\": \"")) != NULL; p++) n++;
@@ -258,7 +259,7 @@ static void every_fact_should_be_shown_or_visibly_cut(void) {
     struct feed *feeds[3] = {feed, NULL, long_names_feed()};
     char *body = NULL;
     size_t len = 0;
-    if (util_read_file(MISATO_SOURCE_DIR "/tests/data/alert-feed.json", FEED_MAX_BYTES, &body, &len) == 0)
+    if (file_read(AT_FDCWD, MISATO_SOURCE_DIR "/tests/data/alert-feed.json", FEED_MAX_BYTES, 0, &body, &len, NULL) == FILE_OK)
         feed_parse(body, len, NULL, &feeds[1]);
     free(body);
     CHECK(feeds[1] != NULL);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "feed.h"
+#include "file.h"
 #include "log.h"
 #include "studio.h"
 #include "util.h"
@@ -25,19 +26,19 @@ static pthread_mutex_t store_mu = PTHREAD_MUTEX_INITIALIZER;
 
 char *store_read(const struct studio_config *cfg, size_t *len, char etag[40]) {
     char *body = NULL;
-    enum util_status us = util_read_file(cfg->feed_path, FEED_MAX_BYTES, &body, len);
-    if (us == UTIL_OK) {
+    enum file_status us = file_read(AT_FDCWD, cfg->feed_path, FEED_MAX_BYTES, 0, &body, len, NULL);
+    if (us == FILE_OK) {
         studio_etag(body, *len, etag);
         return body;
     }
-    if (us == UTIL_ERR_OPEN && errno == ENOENT) {
+    if (us == FILE_ERR_OPEN && errno == ENOENT) {
         etag[0] = '\0';
         *len = feed_default_json_len;
         body = xmalloc(feed_default_json_len + 1);
         memcpy(body, feed_default_json, feed_default_json_len + 1);
         return body;
     }
-    if (us == UTIL_ERR_TOO_BIG) errno = EFBIG;
+    if (us == FILE_ERR_TOO_BIG) errno = EFBIG;
     return NULL;
 }
 
@@ -77,7 +78,7 @@ static cJSON *read_meta(const struct studio_config *cfg, long id) {
     version_path(cfg, id, "meta", p, sizeof p);
     char *text = NULL;
     size_t len;
-    if (util_read_file(p, 4096, &text, &len) != UTIL_OK) return NULL;
+    if (file_read(AT_FDCWD, p, 4096, 0, &text, &len, NULL) != FILE_OK) return NULL;
     cJSON *m = cJSON_ParseWithLength(text, len);
     free(text);
     if (!cJSON_IsObject(m)) {
@@ -206,7 +207,7 @@ char *store_version_text(const struct studio_config *cfg, long id, size_t *len) 
     char p[PATH_MAX];
     version_path(cfg, id, "json", p, sizeof p);
     char *text = NULL;
-    if (util_read_file(p, FEED_MAX_BYTES, &text, len) != UTIL_OK) return NULL;
+    if (file_read(AT_FDCWD, p, FEED_MAX_BYTES, 0, &text, len, NULL) != FILE_OK) return NULL;
     return text;
 }
 
