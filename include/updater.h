@@ -59,8 +59,8 @@ void updater_reconfigure(struct updater *u, const struct config *cfg);
 void updater_refetch(struct updater *u);
 
 /* Main thread: what is on screen, for the status file. With write_now the
- * worker rewrites the file soon (after a new feed took the screen);
- * otherwise it goes into the next write, to spare the SD card. */
+ * worker rewrites the file now (a new feed, an alert, display hours);
+ * otherwise (the next slide) within 5 s, and at most once per 5 s. */
 void updater_set_showing(struct updater *u, const char *slide_id, size_t index, size_t count,
                          bool write_now);
 
@@ -83,6 +83,5 @@ void updater_get_state(struct updater *u, struct updater_state *out);
  * a Pi without a clock battery boots in 1970 until NTP answers. */
 bool clock_plausible(time_t t);
 
-#define STATUS_FILE "status.json"
 
 #endif
