@@ -69,6 +69,15 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
  * rewritten soon. */
 void updater_set_media(struct updater *u, size_t pictures, const char *last_import);
 
+/* Seconds from an attempt to the next (pure; the worker's schedule): the
+ * poll interval after a success (failures 0), after failures an exponential
+ * backoff from half of it (poll/2, poll, 2 poll...) capped at 15 minutes or
+ * the poll interval if longer, then times 0.8 + 0.4 * jitter (jitter in
+ * [0, 1): +/-20% so that a town's screens, all booted by the same power
+ * cut, spread out), never sooner than retry_after (seconds, -1: none) and
+ * never under 1 s. */
+double updater_backoff(double poll, int failures, long retry_after, double jitter);
+
 /* A snapshot of what the screen should say about its data. */
 struct updater_state {
     bool polling;           /* a feed URL is configured */

@@ -134,21 +134,21 @@ static double random_unit(void) {
     return (double)r / 4294967296.0;
 }
 
-/* Seconds to the next attempt: the poll interval after a success, an
- * exponential backoff (capped at 15 minutes, or the poll interval if longer)
- * after failures, never sooner than Retry-After; +/-20% jitter so that a
- * town's screens, all booted by the same power cut, spread out. */
-static double next_delay(const struct updater *u, int failures, long retry_after) {
-    double poll = u->cfg.poll_seconds, d = poll;
+double updater_backoff(double poll, int failures, long retry_after, double jitter) {
+    double d = poll;
     if (failures > 0) {
         double ceiling = poll > 900 ? poll : 900;
         d = poll / 2;
         for (int i = 1; i < failures && d < ceiling; i++) d *= 2;
         if (d > ceiling) d = ceiling;
     }
-    d *= 0.8 + 0.4 * random_unit();
+    d *= 0.8 + 0.4 * jitter;
     if (retry_after >= 0 && d < retry_after) d = (double)retry_after;
     return d < 1 ? 1 : d;
+}
+
+static double next_delay(const struct updater *u, int failures, long retry_after) {
+    return updater_backoff(u->cfg.poll_seconds, failures, retry_after, random_unit());
 }
 
 /* A body the poison guard set aside (guard.h) is refused unparsed. */
