@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <time.h>
 
+struct arena;
+
 #define FEED_SCHEMA_VERSION 1
 #define FEED_MAX_BYTES (1024 * 1024)
 #define FEED_MAX_MEASURES 100

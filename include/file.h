@@ -3,6 +3,7 @@
 #define MISATO_FILE_H
 
 #include <fcntl.h> /* AT_FDCWD */
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -33,6 +34,14 @@ enum file_status {
  * file, however it is rewritten meanwhile. */
 enum file_status file_read(int dirfd, const char *name, size_t max, unsigned flags, char **out, size_t *len,
                            mode_t *type);
+
+/* Writes all of data to fd (retrying short writes and EINTR). Returns 0 or
+ * an errno value (ENOSPC, EFBIG, EIO...). */
+int file_write_all(int fd, const void *data, size_t len);
+
+/* Creates a directory and its parents (like mkdir -p); true on success or if
+ * it already is a directory (errno says why not). */
+bool file_mkdir_p(const char *path);
 
 /* Creates dirfd/name (it must not exist; a link is not followed) with data,
  * fsync()ed. Returns 0 or an errno value (the partial file is removed). */

@@ -24,6 +24,7 @@
 #include "display.h"
 #include "fetch.h"
 #include "feed.h"
+#include "file.h"
 #include "fmt.h"
 #include "guard.h"
 #include "image.h"
@@ -39,6 +40,7 @@
 #include "updater.h"
 #include "usb.h"
 #include "util.h"
+#include "xalloc.h"
 
 #define TOAST_MS 20000 /* how long an import's message stays on screen */
 

@@ -18,7 +18,6 @@
 #include "picture_loader.h"
 #include "render.h"
 #include "updater.h"
-#include "util.h"
 
 struct cache_media;
 struct media_set;

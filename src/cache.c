@@ -18,6 +18,7 @@
 #include "file.h"
 #include "log.h"
 #include "util.h"
+#include "xalloc.h"
 
 #define TMP_SUFFIX ".tmp-XXXXXX"
 
@@ -33,10 +34,10 @@ int cache_replace_file(const char *dir, const char *name, const void *data, size
     char path[PATH_MAX], tmp[PATH_MAX];
     if (!cache_path(dir, name, path, sizeof path) || (size_t)snprintf(tmp, sizeof tmp, "%s" TMP_SUFFIX, path) >= sizeof tmp)
         return ENAMETOOLONG;
-    if (!util_mkdir_p(dir)) return errno ? errno : ENOTDIR;
+    if (!file_mkdir_p(dir)) return errno ? errno : ENOTDIR;
     int fd = mkstemp(tmp);
     if (fd < 0) return errno;
-    int rc = util_write_all(fd, data, len);
+    int rc = file_write_all(fd, data, len);
     if (rc == 0 && fchmod(fd, 0644) != 0) rc = errno;
     if (rc == 0 && fsync(fd) != 0) rc = errno;
     if (close(fd) != 0 && rc == 0) rc = errno;
@@ -50,7 +51,7 @@ int cache_replace_file(const char *dir, const char *name, const void *data, size
 
 int cache_store_feed(const char *dir, const char *body, size_t len, const struct cache_meta *meta) {
     char cur[PATH_MAX], prev_tmp[PATH_MAX], prev[PATH_MAX];
-    if (!util_mkdir_p(dir)) return errno ? errno : ENOTDIR;
+    if (!file_mkdir_p(dir)) return errno ? errno : ENOTDIR;
     if (!cache_path(dir, CACHE_FEED, cur, sizeof cur) || !cache_path(dir, CACHE_FEED_PREV, prev, sizeof prev) ||
         !cache_path(dir, CACHE_FEED_PREV ".link", prev_tmp, sizeof prev_tmp))
         return ENAMETOOLONG;

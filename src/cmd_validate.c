@@ -11,9 +11,11 @@
 #include "config.h"
 #include "deck.h"
 #include "feed.h"
+#include "file.h"
 #include "font.h"
 #include "updater.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* Why a feed file cannot be read, in words for staff (NULL: it can). */
 const char *app_feed_unreadable(const char *path, enum file_status us, char *buf, size_t size) {

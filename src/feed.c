@@ -13,8 +13,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
+#include "xalloc.h"
 
 extern const unsigned char feed_default_json[];
 extern const size_t feed_default_json_len;

@@ -2,6 +2,7 @@
 #include "file.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,12 +10,43 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "xalloc.h"
+
+
+int file_write_all(int fd, const void *data, size_t len) {
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return errno;
+        if (w == 0) return EIO;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+
+bool file_mkdir_p(const char *path) {
+    char buf[PATH_MAX];
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof buf) return false;
+    memcpy(buf, path, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (buf[i] != '/' && buf[i] != '\0') continue;
+        char saved = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return false;
+        buf[i] = saved;
+    }
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
 
 int file_create_at(int dirfd, const char *name, const void *data, size_t len) {
     int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) return errno;
-    int rc = util_write_all(fd, data, len);
+    int rc = file_write_all(fd, data, len);
     if (rc == 0 && fsync(fd) != 0) rc = errno;
     if (close(fd) != 0 && rc == 0) rc = errno;
     if (rc) unlinkat(dirfd, name, 0);

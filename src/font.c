@@ -10,7 +10,9 @@
 
 #include "feed.h"
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
+#include "xalloc.h"
 
 static bool fc_ready;
 

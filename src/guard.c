@@ -127,7 +127,7 @@ void guard_current_set(const char *media_dir, char *out, size_t size) {
 static bool quarantine_feed(const char *cache_dir, const char *hash, bool incoming) {
     char qdir[PATH_MAX], dst[PATH_MAX + 80];
     snprintf(qdir, sizeof qdir, "%s/%s", cache_dir, QUARANTINE_DIR);
-    if (!util_mkdir_p(qdir)) return false;
+    if (!file_mkdir_p(qdir)) return false;
     snprintf(dst, sizeof dst, "%s/%s.json", qdir, hash);
     char id[65];
     guard_cached_feed_id(cache_dir, id);
@@ -171,7 +171,7 @@ void guard_start(const char *state_dir, const char *cache_dir, const char *media
     memset(v, 0, sizeof *v);
     pthread_mutex_lock(&mu);
     snprintf(state_path, sizeof state_path, "%s", state_dir);
-    active = util_mkdir_p(state_dir);
+    active = file_mkdir_p(state_dir);
     memset(&cur, 0, sizeof cur);
     boot_id(cur.boot);
     struct record prev;

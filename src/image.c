@@ -131,28 +131,28 @@ static unsigned char *read_whole(int dirfd, const char *name, size_t *len, enum 
     if (buf && *len == 0) {
         free(buf);
         *err = IMAGE_E_EMPTY;
-        snprintf_cut(why, why_size, "empty file");
+        util_snprintf_cut(why, why_size, "empty file");
         return NULL;
     }
     if (buf) return buf;
     int e = errno;
     if (e == EINVAL || e == ELOOP) {
         *err = IMAGE_E_NOT_REGULAR;
-        snprintf_cut(why, why_size, "not a regular file (%s)",
+        util_snprintf_cut(why, why_size, "not a regular file (%s)",
                      S_ISLNK(type) || e == ELOOP ? "a symbolic link" : S_ISDIR(type) ? "a folder"
                      : S_ISFIFO(type) ? "a FIFO" : type ? "a device or socket" : "changed while opened");
     } else if (e == EMLINK) {
         *err = IMAGE_E_NOT_REGULAR;
-        snprintf_cut(why, why_size, "a hard link (links are refused)");
+        util_snprintf_cut(why, why_size, "a hard link (links are refused)");
     } else if (e == EAGAIN) {
         *err = IMAGE_E_CHANGING;
-        snprintf_cut(why, why_size, "the file changed while it was read");
+        util_snprintf_cut(why, why_size, "the file changed while it was read");
     } else if (e == EFBIG) {
         *err = IMAGE_E_FILE_TOO_BIG;
-        snprintf_cut(why, why_size, "larger than 32 MiB");
+        util_snprintf_cut(why, why_size, "larger than 32 MiB");
     } else {
         *err = source_lost(e) ? IMAGE_E_GONE : IMAGE_E_OPEN;
-        snprintf_cut(why, why_size, "cannot read: %s", strerror(e));
+        util_snprintf_cut(why, why_size, "cannot read: %s", strerror(e));
     }
     return NULL;
 }
@@ -191,7 +191,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, char *why
     err.mgr.error_exit = jpeg_on_error;
     err.mgr.emit_message = jpeg_on_message;
     if (setjmp(err.jump)) {
-        snprintf_cut(why, why_size, "cannot decode: %s", err.msg);
+        util_snprintf_cut(why, why_size, "cannot decode: %s", err.msg);
         jpeg_destroy_decompress(&cinfo);
         SDL_FreeSurface(s);
         return NULL;
@@ -204,7 +204,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, char *why
     s = SDL_CreateRGBSurfaceWithFormat(0, (int)cinfo.output_width, (int)cinfo.output_height, 32,
                                        SDL_PIXELFORMAT_ARGB8888);
     if (s == NULL) {
-        snprintf_cut(why, why_size, "cannot decode: %s", SDL_GetError());
+        util_snprintf_cut(why, why_size, "cannot decode: %s", SDL_GetError());
         jpeg_destroy_decompress(&cinfo);
         return NULL;
     }
@@ -215,7 +215,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, char *why
     if (err.warnings == 0) jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);
     if (err.warnings) {
-        snprintf_cut(why, why_size, "corrupt JPEG data: %s", err.msg);
+        util_snprintf_cut(why, why_size, "corrupt JPEG data: %s", err.msg);
         SDL_FreeSurface(s);
         return NULL;
     }
@@ -246,7 +246,7 @@ SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, 
     info->error = IMAGE_E_DECODE;
     if (kind == IMAGE_UNKNOWN) {
         info->error = IMAGE_E_NOT_IMAGE;
-        snprintf_cut(why, why_size, "not a PNG or JPEG file");
+        util_snprintf_cut(why, why_size, "not a PNG or JPEG file");
         goto done;
     }
     /* A whole file reaches its end marker: PNG's IEND chunk, JPEG's EOI
@@ -256,22 +256,22 @@ SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, 
                         : jpeg_complete(data, len);
     if (!complete) {
         info->error = IMAGE_E_CUT;
-        snprintf_cut(why, why_size, "the file is cut short (no end marker)");
+        util_snprintf_cut(why, why_size, "the file is cut short (no end marker)");
         goto done;
     }
     if (!image_header_size(data, len, &w, &h)) {
         info->error = IMAGE_E_HEADER;
-        snprintf_cut(why, why_size, "no readable image header");
+        util_snprintf_cut(why, why_size, "no readable image header");
         goto done;
     }
     if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE || (unsigned long)w * (unsigned long)h > IMAGE_MAX_PIXELS) {
         info->error = IMAGE_E_TOO_MANY_PIXELS;
         /* Say which limit: 8192x8192 is within the sides but over the area. */
         if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE)
-            snprintf_cut(why, why_size, "%dx%d pixels is too large (at most %d pixels a side)", w, h,
+            util_snprintf_cut(why, why_size, "%dx%d pixels is too large (at most %d pixels a side)", w, h,
                          IMAGE_MAX_SIDE);
         else
-            snprintf_cut(why, why_size, "%dx%d pixels is too large (%.1f megapixels, at most %.0f)", w,
+            util_snprintf_cut(why, why_size, "%dx%d pixels is too large (%.1f megapixels, at most %.0f)", w,
                          h, (double)w * h / 1e6, (double)IMAGE_MAX_PIXELS / 1e6);
         goto done;
     }
@@ -290,14 +290,14 @@ SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, 
     free(data);
     data = NULL;
     if (raw == NULL || raw->w != w || raw->h != h) {
-        snprintf_cut(why, why_size, "cannot decode: %s", raw ? "size differs from the header" : IMG_GetError());
+        util_snprintf_cut(why, why_size, "cannot decode: %s", raw ? "size differs from the header" : IMG_GetError());
         goto done;
     }
     argb = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_ARGB8888, 0);
     SDL_FreeSurface(raw);
     raw = NULL;
     if (argb == NULL) {
-        snprintf_cut(why, why_size, "cannot convert: %s", SDL_GetError());
+        util_snprintf_cut(why, why_size, "cannot convert: %s", SDL_GetError());
         goto done;
     }
     /* Scale down to the screen, proportions kept, so the main thread only
@@ -323,7 +323,7 @@ SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, 
             SDL_FreeSurface(out);
             out = NULL;
         }
-        if (out == NULL) snprintf_cut(why, why_size, "cannot scale: %s", SDL_GetError());
+        if (out == NULL) util_snprintf_cut(why, why_size, "cannot scale: %s", SDL_GetError());
     } else {
         out = argb;
         argb = NULL;

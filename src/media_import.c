@@ -25,7 +25,9 @@
 #include "media_dir.h"
 #include "playlist.h"
 #include "file.h"
+#include "utf8.h"
 #include "util.h"
+#include "xalloc.h"
 
 #define LOCK ".lock"
 #define KEY_MAX (64u << 10)
@@ -451,7 +453,7 @@ enum media_status media_import(const char *src, const struct media_import_option
     memset(rep, 0, sizeof *rep);
     rep->at = time(NULL);
     rep->add = opt->add;
-    snprintf_cut(rep->source, sizeof rep->source, "%s", src);
+    util_snprintf_cut(rep->source, sizeof rep->source, "%s", src);
     struct playlist pl = {0};
     struct staging st = {.mdfd = -1, .fd = -1};
     char **names = NULL;
@@ -464,7 +466,7 @@ enum media_status media_import(const char *src, const struct media_import_option
         abort_import(rep, "取り込むフォルダを開けません", "%s: %s", src, strerror(errno));
         goto done;
     }
-    if (!util_mkdir_p(opt->media_dir) ||
+    if (!file_mkdir_p(opt->media_dir) ||
         (st.mdfd = open(opt->media_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
         abort_import(rep, "画像の保存先 (media_dir) を作れません", "%s: %s", opt->media_dir, strerror(errno));
         goto done;
@@ -655,7 +657,7 @@ done:
 bool media_key_ok(const char *src, const char *want_hex, char *why, size_t why_size) {
     int fd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
-        snprintf_cut(why, why_size, "cannot open the folder: %s", strerror(errno));
+        util_snprintf_cut(why, why_size, "cannot open the folder: %s", strerror(errno));
         return false;
     }
     size_t len = 0;
@@ -664,7 +666,7 @@ bool media_key_ok(const char *src, const char *want_hex, char *why, size_t why_s
     int e = errno;
     close(fd);
     if (key == NULL) {
-        snprintf_cut(why, why_size, "import.key: %s",
+        util_snprintf_cut(why, why_size, "import.key: %s",
                      e == ENOENT  ? "none on the stick"
                      : e == EFBIG ? "too large to be a key (a key is one line of 44 characters)"
                      : e == EINVAL ? "not a plain file"
@@ -677,7 +679,7 @@ bool media_key_ok(const char *src, const char *want_hex, char *why, size_t why_s
     /* Compared in full whatever differs first: nothing to learn from timing. */
     unsigned diff = 0;
     for (int i = 0; i < 64; i++) diff |= (unsigned)(hex[i] ^ want_hex[i]);
-    if (diff) snprintf_cut(why, why_size, "import.key does not match usb_key_sha256");
+    if (diff) util_snprintf_cut(why, why_size, "import.key does not match usb_key_sha256");
     return diff == 0;
 }
 

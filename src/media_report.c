@@ -13,6 +13,7 @@
 
 #include "file.h"
 #include "util.h"
+#include "xalloc.h"
 
 void media_report_clear(struct media_report *rep) {
     free(rep->items);
@@ -97,17 +98,17 @@ char *media_report_text(const struct media_report *rep) {
 
 void media_report_toast(const struct media_report *rep, char *buf, size_t size) {
     if (rep->aborted)
-        snprintf_cut(buf, size, "USBからの取り込みを中止しました (%s)。\n表示中の画像は前のままです", rep->abort_ja);
+        util_snprintf_cut(buf, size, "USBからの取り込みを中止しました (%s)。\n表示中の画像は前のままです", rep->abort_ja);
     else if (rep->committed && rep->refused)
-        snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。%zu件は取り込めませんでした。\nUSBメモリを取り外せます",
+        util_snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。%zu件は取り込めませんでした。\nUSBメモリを取り外せます",
                      rep->imported, rep->refused);
     else if (rep->committed)
-        snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。\nUSBメモリを取り外せます", rep->imported);
+        util_snprintf_cut(buf, size, "USBから画像を%zu件取り込みました。\nUSBメモリを取り外せます", rep->imported);
     else if (rep->refused)
-        snprintf_cut(buf, size, "USBに取り込める画像がありませんでした (%zu件は取り込めません)。\nUSBメモリを取り外せます",
+        util_snprintf_cut(buf, size, "USBに取り込める画像がありませんでした (%zu件は取り込めません)。\nUSBメモリを取り外せます",
                      rep->refused);
     else
-        snprintf_cut(buf, size, "USBの signage フォルダに画像がありませんでした。\nUSBメモリを取り外せます");
+        util_snprintf_cut(buf, size, "USBの signage フォルダに画像がありませんでした。\nUSBメモリを取り外せます");
 }
 
 int media_write_report(const char *src, const struct media_report *rep) {

@@ -19,7 +19,9 @@
 #include "log.h"
 #include "media_dir.h"
 #include "file.h"
+#include "utf8.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* --- media_dir's layout ------------------------------------------------------ */
 
@@ -100,7 +102,7 @@ static void load_manifest(const char *media_dir, int mdfd, unsigned num, struct 
             continue;
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "name");
         if (cJSON_IsString(v) && utf8_valid(v->valuestring, strlen(v->valuestring)))
-            snprintf_cut(m->name, sizeof m->name, "%s", v->valuestring);
+            util_snprintf_cut(m->name, sizeof m->name, "%s", v->valuestring);
         v = cJSON_GetObjectItemCaseSensitive(it, "caption");
         if (cJSON_IsString(v) && strlen(v->valuestring) <= MEDIA_MAX_CAPTION &&
             utf8_valid(v->valuestring, strlen(v->valuestring)))
@@ -148,7 +150,7 @@ struct media_set *media_set_load(const char *media_dir) {
         struct media_item *m = &set->items[set->n];
         memset(m, 0, sizeof *m);
         if ((size_t)snprintf(m->path, sizeof m->path, "%s/%s", media_dir, names[i]) < sizeof m->path) {
-            snprintf_cut(m->name, sizeof m->name, "%s", names[i]);
+            util_snprintf_cut(m->name, sizeof m->name, "%s", names[i]);
             set->n++;
         }
         free(names[i]);

@@ -11,7 +11,9 @@
 #include <cjson/cJSON.h>
 
 #include "file.h"
+#include "utf8.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* --- the playlist on the stick ---------------------------------------------- */
 

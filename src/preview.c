@@ -15,12 +15,13 @@
 #include "app_internal.h"
 #include "deck.h"
 #include "fetch.h"
+#include "file.h"
 #include "fmt.h"
 #include "image.h"
 #include "layout.h"
 #include "log.h"
 #include "render.h"
-#include "util.h"
+#include "utf8.h"
 
 /* Draws text wrapped to lines about `width` pixels wide (a full-width
  * character counted as px, others as half of it); returns the y below it.
@@ -143,7 +144,7 @@ int app_render(const struct app_options *opt) {
     struct render *r = NULL;
     if (rc != APP_EXIT_OK) goto done;
     rc = APP_EXIT_ERROR;
-    if (opt->render_dir && !util_mkdir_p(opt->render_dir)) {
+    if (opt->render_dir && !file_mkdir_p(opt->render_dir)) {
         LOG(LOG_ERROR, "%s: cannot create the folder: %s", opt->render_dir, strerror(errno));
         goto done;
     }

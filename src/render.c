@@ -14,8 +14,10 @@
 #include "fmt.h"
 #include "layout.h"
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
 #include "render_internal.h"
+#include "xalloc.h"
 
 struct render *render_new(SDL_Renderer *sdl, const char *regular_font, const char *bold_font) {
     struct render *r = xcalloc(1, sizeof *r);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "render_internal.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* --- the KPI slide ------------------------------------------------------ */
 

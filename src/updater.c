@@ -23,6 +23,7 @@
 #include "file.h"
 #include "log.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* 2026-01-01T00:00:00Z: no real moment of this player's life is earlier. */
 #define PLAUSIBLE_EPOCH 1767225600
@@ -228,7 +229,7 @@ static int sync_media(struct updater *u, const struct feed *f) {
         if (why) {
             failed++;
             LOG(LOG_WARN, "media %s (%s): not stored: %s", m->id, m->url, why);
-            snprintf_cut(u->last_error, sizeof u->last_error, "media %s: %s", m->id, why);
+            util_snprintf_cut(u->last_error, sizeof u->last_error, "media %s: %s", m->id, why);
         }
         fetch_result_clear(&res);
     }
@@ -299,10 +300,10 @@ static double attempt(struct updater *u) {
             snprintf(u->last_result, sizeof u->last_result, "invalid feed");
             /* "not JSON: 6行目 37文字目 (line 6, column 37): ..." (no empty path, no leading space) */
             if (rep->count && rep->items[0].path[0])
-                snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s: %s", feed_status_text(st),
+                util_snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s: %s", feed_status_text(st),
                              rep->items[0].path, rep->items[0].en);
             else if (rep->count)
-                snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s", feed_status_text(st),
+                util_snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s", feed_status_text(st),
                              rep->items[0].en);
             else snprintf(u->last_error, sizeof u->last_error, "%s", feed_status_text(st));
             LOG(LOG_ERROR, "fetched feed rejected (%s); keeping the last good one",

@@ -1,4 +1,4 @@
-/* util: allocation, arena, bounded file reads, UTF-8, time parsing. */
+/* util: parsing numbers and times, a monotonic clock, SHA-256, cut strings. */
 #include "util.h"
 
 #include <errno.h>
@@ -14,134 +14,6 @@
 #include <openssl/evp.h>
 
 #include "log.h"
-
-static void out_of_memory(size_t n) {
-    LOG(LOG_ERROR, "out of memory allocating %zu bytes", n);
-    abort();
-}
-
-void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (p == NULL) out_of_memory(n);
-    return p;
-}
-
-void *xcalloc(size_t count, size_t size) {
-    void *p = calloc(count ? count : 1, size ? size : 1);
-    if (p == NULL) out_of_memory(count * size);
-    return p;
-}
-
-void *xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n ? n : 1);
-    if (q == NULL) out_of_memory(n);
-    return q;
-}
-
-char *xstrdup(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *p = xmalloc(n);
-    memcpy(p, s, n);
-    return p;
-}
-
-/* Blocks are chained; a request larger than the default block gets its own. */
-#define ARENA_BLOCK 16384
-
-struct arena_block {
-    struct arena_block *next;
-    size_t used, size;
-    _Alignas(16) unsigned char data[];
-};
-
-struct arena {
-    struct arena_block *head;
-};
-
-struct arena *arena_new(void) { return xcalloc(1, sizeof(struct arena)); }
-
-void arena_free(struct arena *a) {
-    if (a == NULL) return;
-    struct arena_block *b = a->head;
-    while (b) {
-        struct arena_block *next = b->next;
-        free(b);
-        b = next;
-    }
-    free(a);
-}
-
-void *arena_alloc(struct arena *a, size_t n) {
-    n = (n + 15) & ~(size_t)15;
-    struct arena_block *b = a->head;
-    if (b == NULL || b->size - b->used < n) {
-        size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-        b = xmalloc(sizeof *b + size);
-        b->used = 0;
-        b->size = size;
-        b->next = a->head;
-        a->head = b;
-    }
-    void *p = b->data + b->used;
-    b->used += n;
-    memset(p, 0, n);
-    return p;
-}
-
-char *arena_strndup(struct arena *a, const char *s, size_t n) {
-    char *p = arena_alloc(a, n + 1);
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
-char *arena_strdup(struct arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
-
-bool utf8_valid(const char *str, size_t len) {
-    const unsigned char *s = (const unsigned char *)str, *end = s + len;
-    while (s < end) {
-        unsigned c = *s;
-        if (c == 0) return false;
-        if (c < 0x80) {
-            s++;
-            continue;
-        }
-        size_t n;
-        uint32_t cp, min;
-        if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F, min = 0x80;
-        else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F, min = 0x800;
-        else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07, min = 0x10000;
-        else return false;
-        if ((size_t)(end - s) <= n) return false;
-        for (size_t i = 1; i <= n; i++) {
-            if ((s[i] & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (s[i] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        s += n + 1;
-    }
-    return true;
-}
-
-uint32_t utf8_next(const char **str) {
-    const unsigned char *s = (const unsigned char *)*str;
-    uint32_t cp;
-    size_t n;
-    if (s[0] < 0x80) cp = s[0], n = 0;
-    else if ((s[0] & 0xE0) == 0xC0) cp = s[0] & 0x1F, n = 1;
-    else if ((s[0] & 0xF0) == 0xE0) cp = s[0] & 0x0F, n = 2;
-    else cp = s[0] & 0x07, n = 3;
-    for (size_t i = 1; i <= n && s[i]; i++) cp = (cp << 6) | (s[i] & 0x3F);
-    *str += n + 1;
-    return cp;
-}
-
-size_t utf8_length(const char *s) {
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80) n++;
-    return n;
-}
 
 bool util_parse_long(const char *s, long min, long max, long *out) {
     if (s == NULL || *s == '\0') return false;
@@ -191,22 +63,6 @@ uint64_t util_monotonic_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-bool util_mkdir_p(const char *path) {
-    char buf[PATH_MAX];
-    size_t len = strlen(path);
-    if (len == 0 || len >= sizeof buf) return false;
-    memcpy(buf, path, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (buf[i] != '/' && buf[i] != '\0') continue;
-        char saved = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return false;
-        buf[i] = saved;
-    }
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
@@ -290,7 +146,7 @@ void util_sha256_hex(const void *data, size_t len, char out[65]) {
     out[64] = '\0';
 }
 
-void snprintf_cut(char *buf, size_t size, const char *fmt, ...) {
+void util_snprintf_cut(char *buf, size_t size, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(buf, size, fmt, ap);
@@ -304,18 +160,5 @@ void snprintf_cut(char *buf, size_t size, const char *fmt, ...) {
     unsigned char lead = (unsigned char)buf[i - 1];
     size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
     if (len - (i - 1) < need) buf[i - 1] = '\0';
-}
-
-int util_write_all(int fd, const void *data, size_t len) {
-    const char *p = data;
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) return errno;
-        if (w == 0) return EIO;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
 }
 

@@ -8,7 +8,7 @@
 
 #include "feed.h"
 #include "file.h"
-#include "util.h"
+#include "xalloc.h"
 
 int main(int argc, char **argv) {
     struct feed_report *rep = xmalloc(sizeof *rep);

@@ -8,6 +8,7 @@
 
 #include "fuzz_files.h"
 #include "media_import.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

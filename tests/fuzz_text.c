@@ -18,7 +18,7 @@
 #include "font.h"
 #include "layout.h"
 #include "render.h"
-#include "util.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

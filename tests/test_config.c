@@ -7,7 +7,6 @@
 #include "check.h"
 #include "config.h"
 #include "file.h"
-#include "util.h"
 
 /* Writes text to a temporary file; returns its path (static buffer). */
 static const char *temp_file(const char *text) {

@@ -4,6 +4,7 @@
 #include "check.h"
 #include "feed.h"
 #include "file.h"
+#include "utf8.h"
 #include "util.h"
 
 static double target(const struct feed_measure *m, int fy) {

@@ -11,7 +11,6 @@
 #include "check.h"
 #include "file.h"
 #include "image.h"
-#include "util.h"
 
 static char dir[] = "/tmp/misato-image-XXXXXX";
 static const char *png_src = MISATO_SOURCE_DIR "/tests/golden/kpi-1-2-1920x1080.png";

@@ -12,7 +12,7 @@
 #include "deck.h"
 #include "media.h"
 #include "media_import.h"
-#include "util.h"
+#include "xalloc.h"
 
 static char dir[] = "/tmp/misato-media-XXXXXX";
 

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "playlist.h"
 #include "util.h"
+#include "xalloc.h"
 
 static struct playlist json(const char *text) {
     struct playlist pl = {0};

@@ -9,7 +9,6 @@
 #include "check.h"
 #include "image.h"
 #include "media_import.h"
-#include "util.h"
 
 static char dir[] = "/tmp/report-words-XXXXXX";
 

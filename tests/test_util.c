@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "check.h"
 #include "file.h"
+#include "utf8.h"
 #include "util.h"
 
 static void utf8_valid_should_accept_japanese_and_reject_broken_sequences(void) {
@@ -143,8 +145,8 @@ static void mkdir_p_should_create_parents(void) {
     CHECK(mkdtemp(base) != NULL);
     char path[256];
     snprintf(path, sizeof path, "%s/a/b/c", base);
-    CHECK(util_mkdir_p(path));
-    CHECK(util_mkdir_p(path));
+    CHECK(file_mkdir_p(path));
+    CHECK(file_mkdir_p(path));
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", base);
     CHECK(system(cmd) == 0);
@@ -152,12 +154,12 @@ static void mkdir_p_should_create_parents(void) {
 
 static void snprintf_cut_should_not_split_a_utf8_character(void) {
     char buf[8];
-    snprintf_cut(buf, sizeof buf, "%s", "ab美郷町"); /* a b + 3 bytes each */
+    util_snprintf_cut(buf, sizeof buf, "%s", "ab美郷町"); /* a b + 3 bytes each */
     CHECK_STR(buf, "ab美");
     CHECK(utf8_valid(buf, strlen(buf)));
-    snprintf_cut(buf, sizeof buf, "%s", "abcdefghij");
+    util_snprintf_cut(buf, sizeof buf, "%s", "abcdefghij");
     CHECK_STR(buf, "abcdefg");
-    snprintf_cut(buf, sizeof buf, "%s", "美郷");
+    util_snprintf_cut(buf, sizeof buf, "%s", "美郷");
     CHECK_STR(buf, "美郷");
 }
 

@@ -25,6 +25,7 @@
 #include "studio_png.h"
 #include "updater.h"
 #include "util.h"
+#include "xalloc.h"
 
 #define CACHE_SLOTS 8
 #define WAIT_SECONDS 60

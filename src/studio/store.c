@@ -18,6 +18,7 @@
 #include "log.h"
 #include "studio.h"
 #include "util.h"
+#include "xalloc.h"
 
 extern const unsigned char feed_default_json[];
 extern const size_t feed_default_json_len;
@@ -70,7 +71,7 @@ static size_t list_ids(const struct studio_config *cfg, long *ids, size_t max) {
 
 static void version_path(const struct studio_config *cfg, long id, const char *ext, char *out,
                          size_t size) {
-    snprintf_cut(out, size, "%s/%08ld.%s", cfg->versions_dir, id, ext);
+    util_snprintf_cut(out, size, "%s/%08ld.%s", cfg->versions_dir, id, ext);
 }
 
 static cJSON *read_meta(const struct studio_config *cfg, long id) {
@@ -91,7 +92,7 @@ static cJSON *read_meta(const struct studio_config *cfg, long id) {
 /* Keeps body as the next version. Called with store_mu held. */
 static int add_version(const struct studio_config *cfg, const char *body, size_t len,
                        const char *user, const char *note) {
-    if (!util_mkdir_p(cfg->versions_dir)) return errno;
+    if (!file_mkdir_p(cfg->versions_dir)) return errno;
     long ids[1024];
     size_t n = list_ids(cfg, ids, 1024);
     long id = n ? ids[n - 1] + 1 : 1;
