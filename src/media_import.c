@@ -449,58 +449,60 @@ static int commit(struct staging *st, const char *media_dir) {
     return 0;
 }
 
-enum media_status media_import(const char *src, const struct media_import_options *opt, struct media_report *rep) {
-    memset(rep, 0, sizeof *rep);
-    rep->at = time(NULL);
-    rep->add = opt->add;
-    util_snprintf_cut(rep->source, sizeof rep->source, "%s", src);
-    struct playlist pl = {0};
-    struct staging st = {.mdfd = -1, .fd = -1};
-    char **names = NULL;
-    size_t n_names = 0;
-    int lockfd = -1;
+/* One import in progress: what media_import's steps share. */
+struct run {
+    const char *src;
+    const struct media_import_options *opt;
+    struct media_report *rep;
+    int srcfd, lockfd;
     struct stat src_sb;
+    struct playlist pl;
+    struct staging st;
+    char **names; /* the folder's first MEDIA_MAX_ENTRIES entries by name */
+    size_t n_names, not_seen, seen;
+    size_t kept;  /* pictures of the current set kept (add mode) */
+};
 
-    int srcfd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (srcfd < 0 || fstat(srcfd, &src_sb) != 0) {
-        abort_import(rep, "取り込むフォルダを開けません", "%s: %s", src, strerror(errno));
-        goto done;
+/* Opens the source and media_dir, and takes media_dir's lock (waiting for
+ * another import, such as a shell's --import). False: aborted. */
+static bool open_and_lock(struct run *r) {
+    const struct media_import_options *opt = r->opt;
+    r->srcfd = open(r->src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (r->srcfd < 0 || fstat(r->srcfd, &r->src_sb) != 0) {
+        abort_import(r->rep, "取り込むフォルダを開けません", "%s: %s", r->src, strerror(errno));
+        return false;
     }
     if (!file_mkdir_p(opt->media_dir) ||
-        (st.mdfd = open(opt->media_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        abort_import(rep, "画像の保存先 (media_dir) を作れません", "%s: %s", opt->media_dir, strerror(errno));
-        goto done;
+        (r->st.mdfd = open(opt->media_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        abort_import(r->rep, "画像の保存先 (media_dir) を作れません", "%s: %s", opt->media_dir, strerror(errno));
+        return false;
     }
     /* Read-only is enough for flock, and works whoever created the file. */
-    lockfd = openat(st.mdfd, LOCK, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-    int lock_rc = lockfd < 0 ? -1 : flock(lockfd, LOCK_EX | LOCK_NB);
-    while (lock_rc != 0 && lockfd >= 0 && errno == EWOULDBLOCK && !cancelled(opt)) {
+    r->lockfd = openat(r->st.mdfd, LOCK, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int lock_rc = r->lockfd < 0 ? -1 : flock(r->lockfd, LOCK_EX | LOCK_NB);
+    while (lock_rc != 0 && r->lockfd >= 0 && errno == EWOULDBLOCK && !cancelled(opt)) {
         usleep(200 * 1000); /* another import (a shell's --import) is running */
-        lock_rc = flock(lockfd, LOCK_EX | LOCK_NB);
+        lock_rc = flock(r->lockfd, LOCK_EX | LOCK_NB);
     }
     if (lock_rc != 0) {
         int e = errno;
-        abort_import(rep, cancelled(opt) ? "プレーヤーの停止のため中止しました" : "画像の保存先 (media_dir) を使えません",
+        abort_import(r->rep, cancelled(opt) ? "プレーヤーの停止のため中止しました" : "画像の保存先 (media_dir) を使えません",
                      "%s/%s: %s", opt->media_dir, LOCK, cancelled(opt) ? "stopping" : strerror(e));
-        goto done;
+        return false;
     }
-    sweep_leftovers(st.mdfd);
+    sweep_leftovers(r->st.mdfd);
+    return true;
+}
 
-    playlist_read(srcfd, &pl, rep->playlist, sizeof rep->playlist);
-    if (pl.error_ja[0]) {
-        abort_import(rep, pl.error_ja, "%s", pl.error_en);
-        goto done;
-    }
-    if (pl.mode_given) rep->add = pl.add;
-
-    /* The folder's entries: pictures to take, or (with a playlist) to tell
-     * IT that they were left out. */
-    int lfd = dup(srcfd);
+/* The folder's entries: pictures to take, or (with a playlist) to tell IT
+ * that they were left out. False: aborted. */
+static bool list_folder(struct run *r) {
+    int lfd = dup(r->srcfd);
     DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
     if (d == NULL) {
         if (lfd >= 0) close(lfd);
-        abort_import(rep, "取り込むフォルダを読めません", "%s: %s", src, strerror(errno));
-        goto done;
+        abort_import(r->rep, "取り込むフォルダを読めません", "%s: %s", r->src, strerror(errno));
+        return false;
     }
     struct dirent *de;
     struct first_names first = {.cap = MEDIA_MAX_ENTRIES};
@@ -510,125 +512,141 @@ enum media_status media_import(const char *src, const struct media_import_option
         if (de->d_name[0] == '.' || reserved_name(de->d_name)) continue;
         first_names_offer(&first, de->d_name);
     }
-    names = first.names;
-    n_names = first.n;
-    size_t not_seen = first.seen - first.n;
-    bool too_many = not_seen > 0;
+    r->names = first.names;
+    r->n_names = first.n;
+    r->seen = first.seen;
+    r->not_seen = first.seen - first.n;
     if (de == NULL && errno) {
         int e = errno;
         closedir(d);
-        abort_import(rep, "USBメモリの読み込み中にエラーが起きました (途中で外された?)", "%s: %s", src, strerror(e));
-        goto done;
+        abort_import(r->rep, "USBメモリの読み込み中にエラーが起きました (途中で外された?)", "%s: %s", r->src,
+                     strerror(e));
+        return false;
     }
     closedir(d);
-    if (n_names) qsort(names, n_names, sizeof *names, media_name_cmp);
-    if (too_many)
-        LOG(LOG_WARN, "import: %s has %zu entries; the first %d by name were looked at, %zu were not", src,
-            first.seen, MEDIA_MAX_ENTRIES, not_seen);
+    if (r->n_names) qsort(r->names, r->n_names, sizeof *r->names, media_name_cmp);
+    if (r->not_seen)
+        LOG(LOG_WARN, "import: %s has %zu entries; the first %d by name were looked at, %zu were not", r->src,
+            r->seen, MEDIA_MAX_ENTRIES, r->not_seen);
+    return true;
+}
 
-    /* Staging. */
-    snprintf(st.name, sizeof st.name, ".staging-XXXXXX");
+/* The staging folder the new set is filled in, with the current set's
+ * pictures in add mode. False: aborted. */
+static bool make_staging(struct run *r) {
+    struct staging *st = &r->st;
+    const char *media_dir = r->opt->media_dir;
+    snprintf(st->name, sizeof st->name, ".staging-XXXXXX");
     char tmpl[PATH_MAX];
-    if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/%s", opt->media_dir, st.name) >= sizeof tmpl) {
-        abort_import(rep, "画像の保存先 (media_dir) のパスが長すぎます", "%s: path too long", opt->media_dir);
-        goto done;
+    if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/%s", media_dir, st->name) >= sizeof tmpl) {
+        abort_import(r->rep, "画像の保存先 (media_dir) のパスが長すぎます", "%s: path too long", media_dir);
+        return false;
     }
     if (mkdtemp(tmpl) == NULL) {
         int e = errno;
-        abort_import(rep, write_error_ja(e), "%s: cannot make a staging folder: %s", opt->media_dir, strerror(e));
-        goto done;
+        abort_import(r->rep, write_error_ja(e), "%s: cannot make a staging folder: %s", media_dir, strerror(e));
+        return false;
     }
-    snprintf(st.name, sizeof st.name, "%s", strrchr(tmpl, '/') + 1);
-    st.fd = openat(st.mdfd, st.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    snprintf(st->name, sizeof st->name, "%s", strrchr(tmpl, '/') + 1);
+    st->fd = openat(st->mdfd, st->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     int open_errno = errno;
-    if (st.fd >= 0) fchmod(st.fd, 0755); /* mkdtemp made it 0700 */
-    st.manifest = cJSON_CreateObject();
-    st.items = cJSON_AddArrayToObject(st.manifest, "items");
-    if (st.fd < 0) {
-        abort_import(rep, write_error_ja(open_errno), "%s: %s", st.name, strerror(open_errno));
-        goto done;
+    if (st->fd >= 0) fchmod(st->fd, 0755); /* mkdtemp made it 0700 */
+    st->manifest = cJSON_CreateObject();
+    st->items = cJSON_AddArrayToObject(st->manifest, "items");
+    if (st->fd < 0) {
+        abort_import(r->rep, write_error_ja(open_errno), "%s: %s", st->name, strerror(open_errno));
+        return false;
     }
-    if (rep->add && !keep_current(&st, rep, opt->media_dir)) goto done;
-    size_t kept = st.n_files;
+    if (r->rep->add && !keep_current(st, r->rep, media_dir)) return false;
+    r->kept = st->n_files;
+    return true;
+}
 
-    if (pl.present) {
-        for (size_t i = 0; i < pl.n && !rep->aborted; i++) {
-            struct playlist_entry *e = &pl.items[i];
-            const char *bad = e->ja ? e->ja : playlist_name_problem(e->name);
-            bool dup = false;
-            /* Listed twice: an earlier line for the same file that was itself
-             * good (a bad line before a good one for the same file does not
-             * make the good one a duplicate). */
-            for (size_t k = 0; k < i && !bad; k++)
-                dup |= !strcmp(pl.items[k].name, e->name) && pl.items[k].ja == NULL &&
-                       playlist_name_problem(pl.items[k].name) == NULL;
-            if (bad) {
-                refuse(rep, e->name, bad, "%s", e->ja ? e->en : "not a plain file name of the folder");
-            } else if (dup) {
-                refuse(rep, e->name, "プレイリストに2回書かれています (最初の1回だけ取り込みます)",
-                       "listed twice in the playlist");
-            } else {
-                struct stat sb;
-                if (fstatat(srcfd, e->name, &sb, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
-                    refuse(rep, e->name, "プレイリストにあるファイルが見つかりません", "no such file in the folder");
-                else if (!import_one(&st, srcfd, e, opt, rep))
-                    break;
-            }
-        }
-        for (size_t i = 0; i < n_names && !rep->aborted; i++) {
-            bool listed = false;
-            for (size_t k = 0; k < pl.n && !listed; k++) listed = !strcmp(pl.items[k].name, names[i]);
-            if (!listed)
-                refuse(rep, names[i], "プレイリストに書かれていないので取り込みません", "not in %s", rep->playlist);
-        }
-    } else {
-        for (size_t i = 0; i < n_names && !rep->aborted; i++) {
-            struct playlist_entry e = {.name = names[i]};
-            if (!utf8_valid(names[i], strlen(names[i]))) {
-                refuse(rep, names[i], "ファイル名が UTF-8 ではありません (名前を付け直してください)",
-                       "the file name is not UTF-8");
-                continue;
-            }
-            if (!import_one(&st, srcfd, &e, opt, rep)) break;
+/* With a playlist: its entries in its order, then the folder's files it
+ * does not name, refused. */
+static void import_listed(struct run *r) {
+    struct playlist *pl = &r->pl;
+    struct media_report *rep = r->rep;
+    for (size_t i = 0; i < pl->n && !rep->aborted; i++) {
+        struct playlist_entry *e = &pl->items[i];
+        const char *bad = e->ja ? e->ja : playlist_name_problem(e->name);
+        bool dup = false;
+        /* Listed twice: an earlier line for the same file that was itself
+         * good (a bad line before a good one for the same file does not
+         * make the good one a duplicate). */
+        for (size_t k = 0; k < i && !bad; k++)
+            dup |= !strcmp(pl->items[k].name, e->name) && pl->items[k].ja == NULL &&
+                   playlist_name_problem(pl->items[k].name) == NULL;
+        if (bad) {
+            refuse(rep, e->name, bad, "%s", e->ja ? e->en : "not a plain file name of the folder");
+        } else if (dup) {
+            refuse(rep, e->name, "プレイリストに2回書かれています (最初の1回だけ取り込みます)",
+                   "listed twice in the playlist");
+        } else {
+            struct stat sb;
+            if (fstatat(r->srcfd, e->name, &sb, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
+                refuse(rep, e->name, "プレイリストにあるファイルが見つかりません", "no such file in the folder");
+            else if (!import_one(&r->st, r->srcfd, e, r->opt, rep))
+                break;
         }
     }
-    rep->not_looked_at = not_seen;
-    if (too_many)
-        refuse(rep, "…", "フォルダのファイルが多すぎます (名前順で最初の 5000 件だけを見ました)",
-               "%zu entries in the folder: the first %d by name were looked at, %zu were not",
-               first.seen, MEDIA_MAX_ENTRIES, not_seen);
-    if (rep->aborted) goto done;
+    for (size_t i = 0; i < r->n_names && !rep->aborted; i++) {
+        bool listed = false;
+        for (size_t k = 0; k < pl->n && !listed; k++) listed = !strcmp(pl->items[k].name, r->names[i]);
+        if (!listed)
+            refuse(rep, r->names[i], "プレイリストに書かれていないので取り込みません", "not in %s", rep->playlist);
+    }
+}
 
-    /* Nothing new and not an explicit empty playlist: keep what is shown. */
-    if (rep->imported == 0 && !(pl.present && pl.n == 0)) {
-        rep->total = kept;
-        LOG(LOG_INFO, "import from %s: no picture to take; the set stays as it was", src);
-        goto done;
+/* Without one: every file of the folder, in name order. */
+static void import_all(struct run *r) {
+    for (size_t i = 0; i < r->n_names && !r->rep->aborted; i++) {
+        struct playlist_entry e = {.name = r->names[i]};
+        if (!utf8_valid(r->names[i], strlen(r->names[i]))) {
+            refuse(r->rep, r->names[i], "ファイル名が UTF-8 ではありません (名前を付け直してください)",
+                   "the file name is not UTF-8");
+            continue;
+        }
+        if (!import_one(&r->st, r->srcfd, &e, r->opt, r->rep)) break;
+    }
+}
+
+/* Puts the new set in place, unless there is nothing new (and not an
+ * explicit empty playlist) or the stick went away meanwhile. */
+static void finish(struct run *r) {
+    struct media_report *rep = r->rep;
+    if (rep->imported == 0 && !(r->pl.present && r->pl.n == 0)) {
+        rep->total = r->kept;
+        LOG(LOG_INFO, "import from %s: no picture to take; the set stays as it was", r->src);
+        return;
     }
     /* The stick must still be there: a pulled stick means IT left before
      * being told they could. */
     struct stat now_sb;
-    if (stat(src, &now_sb) != 0 || now_sb.st_dev != src_sb.st_dev || now_sb.st_ino != src_sb.st_ino) {
-        abort_import(rep, "取り込みの途中で USBメモリが外されました", "%s vanished during the import", src);
-        goto done;
+    if (stat(r->src, &now_sb) != 0 || now_sb.st_dev != r->src_sb.st_dev || now_sb.st_ino != r->src_sb.st_ino) {
+        abort_import(rep, "取り込みの途中で USBメモリが外されました", "%s vanished during the import", r->src);
+        return;
     }
-    char *text = cJSON_PrintUnformatted(st.manifest);
-    int rc = text ? file_create_at(st.fd, MEDIA_MANIFEST, text, strlen(text)) : ENOMEM;
+    char *text = cJSON_PrintUnformatted(r->st.manifest);
+    int rc = text ? file_create_at(r->st.fd, MEDIA_MANIFEST, text, strlen(text)) : ENOMEM;
     cJSON_free(text);
-    if (rc == 0 && fsync(st.fd) != 0) rc = errno;
-    if (rc == 0) rc = commit(&st, opt->media_dir);
+    if (rc == 0 && fsync(r->st.fd) != 0) rc = errno;
+    if (rc == 0) rc = commit(&r->st, r->opt->media_dir);
     if (rc) {
-        abort_import(rep, write_error_ja(rc), "%s: %s", opt->media_dir, strerror(rc));
-        goto done;
+        abort_import(rep, write_error_ja(rc), "%s: %s", r->opt->media_dir, strerror(rc));
+        return;
     }
     rep->committed = true;
-    rep->total = st.n_files;
-    LOG(LOG_INFO, "import from %s: %zu pictures taken, %zu refused; %s now holds %zu (%s)", src, rep->imported,
-        rep->refused, st.name, rep->total, rep->add ? "added" : "replaced");
+    rep->total = r->st.n_files;
+    LOG(LOG_INFO, "import from %s: %zu pictures taken, %zu refused; %s now holds %zu (%s)", r->src, rep->imported,
+        rep->refused, r->st.name, rep->total, rep->add ? "added" : "replaced");
+}
 
-done:
+/* After an abort nothing was kept: no outcome may read as imported. Then
+ * everything the run holds goes. */
+static void end_run(struct run *r) {
+    struct media_report *rep = r->rep;
     if (rep->aborted) {
-        /* Nothing was kept: no outcome may read as imported. */
         for (size_t i = 0; i < rep->n; i++)
             if (rep->items[i].imported) {
                 rep->items[i].imported = false;
@@ -636,19 +654,47 @@ done:
                 snprintf(rep->items[i].en, sizeof rep->items[i].en, "not kept: the import was stopped");
             }
         rep->imported = 0;
-        LOG(LOG_WARN, "import from %s aborted, nothing changed: %s", src, rep->abort_en);
+        LOG(LOG_WARN, "import from %s aborted, nothing changed: %s", r->src, rep->abort_en);
     }
-    if (st.fd >= 0) close(st.fd);
-    if (!rep->committed && st.name[0] && strncmp(st.name, ".staging-XXXXXX", 15) != 0)
-        remove_dir(st.mdfd, st.name);
-    cJSON_Delete(st.manifest);
-    free(st.files);
-    if (lockfd >= 0) close(lockfd);
-    if (st.mdfd >= 0) close(st.mdfd);
-    if (srcfd >= 0) close(srcfd);
-    for (size_t i = 0; i < n_names; i++) free(names[i]);
-    free(names);
-    playlist_clear(&pl);
+    struct staging *st = &r->st;
+    if (st->fd >= 0) close(st->fd);
+    if (!rep->committed && st->name[0] && strncmp(st->name, ".staging-XXXXXX", 15) != 0)
+        remove_dir(st->mdfd, st->name);
+    cJSON_Delete(st->manifest);
+    free(st->files);
+    if (r->lockfd >= 0) close(r->lockfd);
+    if (st->mdfd >= 0) close(st->mdfd);
+    if (r->srcfd >= 0) close(r->srcfd);
+    for (size_t i = 0; i < r->n_names; i++) free(r->names[i]);
+    free(r->names);
+    playlist_clear(&r->pl);
+}
+
+enum media_status media_import(const char *src, const struct media_import_options *opt, struct media_report *rep) {
+    memset(rep, 0, sizeof *rep);
+    rep->at = time(NULL);
+    rep->add = opt->add;
+    util_snprintf_cut(rep->source, sizeof rep->source, "%s", src);
+    struct run r = {.src = src, .opt = opt, .rep = rep, .srcfd = -1, .lockfd = -1,
+                    .st = {.mdfd = -1, .fd = -1}};
+    if (!open_and_lock(&r)) goto done;
+    playlist_read(r.srcfd, &r.pl, rep->playlist, sizeof rep->playlist);
+    if (r.pl.error_ja[0]) {
+        abort_import(rep, r.pl.error_ja, "%s", r.pl.error_en);
+        goto done;
+    }
+    if (r.pl.mode_given) rep->add = r.pl.add;
+    if (!list_folder(&r) || !make_staging(&r)) goto done;
+    if (r.pl.present) import_listed(&r);
+    else import_all(&r);
+    rep->not_looked_at = r.not_seen;
+    if (r.not_seen)
+        refuse(rep, "…", "フォルダのファイルが多すぎます (名前順で最初の 5000 件だけを見ました)",
+               "%zu entries in the folder: the first %d by name were looked at, %zu were not", r.seen,
+               MEDIA_MAX_ENTRIES, r.not_seen);
+    if (!rep->aborted) finish(&r);
+done:
+    end_run(&r);
     return rep->aborted ? MEDIA_ABORTED : MEDIA_OK;
 }
 
