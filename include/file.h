@@ -9,11 +9,11 @@
 
 enum file_status {
     FILE_OK = 0,
-    FILE_ERR_OPEN,        /* missing or cannot be opened (ENOENT, EACCES...) */
+    FILE_ERR_OPEN, /* missing or cannot be opened (ENOENT, EACCES...) */
     FILE_ERR_NOT_REGULAR, /* a folder, FIFO or device (EINVAL); untrusted: a link (ELOOP) or hard link (EMLINK) */
-    FILE_ERR_TOO_BIG,     /* larger than the cap (EFBIG) */
-    FILE_ERR_READ,        /* a read error, or fewer bytes than its size (EIO: a stick pulled out) */
-    FILE_ERR_CHANGING,    /* untrusted: it kept changing while it was read, three tries (EAGAIN) */
+    FILE_ERR_TOO_BIG,  /* larger than the cap (EFBIG) */
+    FILE_ERR_READ,     /* a read error, or fewer bytes than its size (EIO: a stick pulled out) */
+    FILE_ERR_CHANGING, /* untrusted: it kept changing while it was read, three tries (EAGAIN) */
 };
 
 /* file_read's flags. */
@@ -32,8 +32,8 @@ enum file_status {
  * opened, no FIFO blocks), a link in the last component or a hard link is
  * refused, and it is read twice: the bytes returned are one version of the
  * file, however it is rewritten meanwhile. */
-enum file_status file_read(int dirfd, const char *name, size_t max, unsigned flags, char **out, size_t *len,
-                           mode_t *type);
+enum file_status file_read(int dirfd, const char *name, size_t max, unsigned flags, char **out,
+                           size_t *len, mode_t *type);
 
 /* Writes all of data to fd (retrying short writes and EINTR). Returns 0 or
  * an errno value (ENOSPC, EFBIG, EIO...). */

@@ -14,14 +14,14 @@
 
 struct media_import_options {
     const char *media_dir;
-    int screen_w, screen_h; /* pictures are stored no larger than needed to cover it */
-    bool add;               /* default mode (a playlist may say otherwise) */
+    int screen_w, screen_h;    /* pictures are stored no larger than needed to cover it */
+    bool add;                  /* default mode (a playlist may say otherwise) */
     const atomic_bool *cancel; /* may be NULL; when set, the import stops (nothing changes) */
 };
 
 enum media_status {
-    MEDIA_OK = 0,       /* committed, or nothing to import (see the report) */
-    MEDIA_ABORTED,      /* nothing changed: the old set is whole */
+    MEDIA_OK = 0,  /* committed, or nothing to import (see the report) */
+    MEDIA_ABORTED, /* nothing changed: the old set is whole */
 };
 
 /* Imports the PNG and JPEG files of the folder src (a stick's signage/) into

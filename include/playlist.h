@@ -14,12 +14,12 @@
 
 /* One picture the playlist names. */
 struct playlist_entry {
-    char *name;        /* malloc()ed: raw bytes from the folder or the playlist */
+    char *name; /* malloc()ed: raw bytes from the folder or the playlist */
     char caption[MEDIA_MAX_CAPTION + 1];
-    int seconds;       /* 0: the player's default */
+    int seconds; /* 0: the player's default */
     struct feed_validity valid;
-    const char *ja;    /* static: set when the playlist line itself is wrong */
-    char en[160];      /* the same in English, with where */
+    const char *ja; /* static: set when the playlist line itself is wrong */
+    char en[160];   /* the same in English, with where */
 };
 
 struct playlist {

@@ -2,8 +2,8 @@
 #include "file.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "xalloc.h"
-
 
 int file_write_all(int fd, const void *data, size_t len) {
     const char *p = data;
@@ -25,7 +24,6 @@ int file_write_all(int fd, const void *data, size_t len) {
     }
     return 0;
 }
-
 
 bool file_mkdir_p(const char *path) {
     char buf[PATH_MAX];
@@ -55,8 +53,8 @@ int file_create_at(int dirfd, const char *name, const void *data, size_t len) {
 
 /* A file of our own or the administrator's: links are followed, and a file
  * whose size fstat does not know (procfs) is read to its end. */
-static enum file_status read_trusted(int dirfd, const char *name, size_t cap, char **out, size_t *len,
-                                     mode_t *type) {
+static enum file_status read_trusted(int dirfd, const char *name, size_t cap, char **out,
+                                     size_t *len, mode_t *type) {
     enum file_status st = FILE_ERR_READ;
     char *buf = NULL;
     int e = 0;
@@ -117,7 +115,6 @@ fail:
     return st;
 }
 
-
 /* Reads fd from the start again and compares it with buf: timestamps are
  * too coarse (a jiffy) to see a rewrite during a read of a few ms, and the
  * second read comes from the page cache, so this costs a memcmp. */
@@ -152,8 +149,8 @@ static bool same_version(const struct stat *a, const struct stat *b) {
  * a device node can have side effects), no link in its last component and
  * no hard link (it can name a file outside the folder, even one the player
  * could otherwise read, like its own state), read whole as one version. */
-static enum file_status read_untrusted(int dirfd, const char *name, size_t max, char **out, size_t *len,
-                                       mode_t *type) {
+static enum file_status read_untrusted(int dirfd, const char *name, size_t max, char **out,
+                                       size_t *len, mode_t *type) {
     struct stat sb;
     if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) return FILE_ERR_OPEN;
     if (type) *type = sb.st_mode & S_IFMT;
@@ -166,7 +163,8 @@ static enum file_status read_untrusted(int dirfd, const char *name, size_t max, 
     char *buf = NULL;
     int e = 0;
     enum file_status st = FILE_ERR_NOT_REGULAR;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_nlink > 1) { /* swapped since the first look */
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        sb.st_nlink > 1) { /* swapped since the first look */
         e = S_ISREG(sb.st_mode) && sb.st_nlink > 1 ? EMLINK : EINVAL;
         goto fail;
     }
@@ -232,8 +230,8 @@ fail:
     return st;
 }
 
-enum file_status file_read(int dirfd, const char *name, size_t max, unsigned flags, char **out, size_t *len,
-                           mode_t *type) {
+enum file_status file_read(int dirfd, const char *name, size_t max, unsigned flags, char **out,
+                           size_t *len, mode_t *type) {
     *out = NULL;
     *len = 0;
     if (type) *type = 0;

@@ -93,7 +93,7 @@ struct render {
     Uint64 tick;
     size_t made;
     int w, h;   /* output size of the frame being drawn */
-    float u;    /* layout unit: 1% of the shorter side */
+    float u;    /* layout unit (rd_unit_of): 1% of the height, or 1/56.25 of a narrower (portrait) width */
     bool ticker_on; /* the frame has a ticker strip above the footer */
     bool dry;       /* measure only: the primitives draw nothing (a layout's first pass) */
     struct render_trace *trace; /* tests: what is drawn is recorded here (not owned) */

@@ -54,7 +54,8 @@ static void backoff_ceiling_should_be_the_poll_when_that_is_longer(void) {
 
 static void backoff_jitter_should_stay_within_twenty_percent(void) {
     CHECK(fabs(updater_backoff(300, 0, -1, 0.0) - 240) < 1e-9);
-    CHECK(updater_backoff(300, 0, -1, 0.999999) < 360 && updater_backoff(300, 0, -1, 0.999999) > 359);
+    CHECK(updater_backoff(300, 0, -1, 0.999999) < 360 &&
+          updater_backoff(300, 0, -1, 0.999999) > 359);
     CHECK(fabs(updater_backoff(300, 4, -1, 0.0) - 720) < 1e-9);
 }
 
@@ -62,7 +63,7 @@ static void backoff_should_honour_retry_after_and_one_second(void) {
     CHECK(updater_backoff(300, 1, 3600, 0.5) == 3600); /* never sooner than the server asks */
     CHECK(updater_backoff(300, 1, 10, 0.5) == 150);    /* but not later because of it */
     CHECK(updater_backoff(300, 0, 0, 0.5) == 300);
-    CHECK(updater_backoff(1, 1, -1, 0.0) == 1);        /* 0.4 s: at least 1 s */
+    CHECK(updater_backoff(1, 1, -1, 0.0) == 1); /* 0.4 s: at least 1 s */
 }
 
 int main(void) {

@@ -30,10 +30,11 @@ static time_t local(const char *s) {
 }
 
 static void json_should_give_order_captions_seconds_and_dates(void) {
-    struct playlist pl = json("{\"mode\": \"add\", \"items\": ["
-                              "{\"file\": \"b.jpg\", \"caption\": \"年末のご案内\", \"seconds\": 20,"
-                              " \"valid_from\": \"2026-12-01\", \"valid_until\": \"2027-01-03\"},"
-                              "\"a.png\"]}");
+    struct playlist pl =
+        json("{\"mode\": \"add\", \"items\": ["
+             "{\"file\": \"b.jpg\", \"caption\": \"年末のご案内\", \"seconds\": 20,"
+             " \"valid_from\": \"2026-12-01\", \"valid_until\": \"2027-01-03\"},"
+             "\"a.png\"]}");
     CHECK(pl.add && pl.mode_given && pl.error_ja[0] == '\0');
     CHECK_INT(pl.n, 2);
     if (pl.n == 2) {
@@ -52,16 +53,18 @@ static void json_should_give_order_captions_seconds_and_dates(void) {
 }
 
 static void json_bad_values_should_refuse_their_line_only(void) {
-    struct playlist pl = json("{\"items\": [{\"file\": \"a.png\", \"seconds\": 2},"
-                              "{\"file\": \"b.png\", \"seconds\": \"20\"},"
-                              "{\"file\": \"c.png\", \"valid_from\": \"2026-12-05\", \"valid_until\": \"2026-12-01\"},"
-                              "{\"caption\": \"no file\"},"
-                              "{\"file\": \"d.png\", \"valid_until\": \"tomorrow\"},"
-                              "{\"file\": \"e.png\", \"seconds\": 600}]}");
+    struct playlist pl = json(
+        "{\"items\": [{\"file\": \"a.png\", \"seconds\": 2},"
+        "{\"file\": \"b.png\", \"seconds\": \"20\"},"
+        "{\"file\": \"c.png\", \"valid_from\": \"2026-12-05\", \"valid_until\": \"2026-12-01\"},"
+        "{\"caption\": \"no file\"},"
+        "{\"file\": \"d.png\", \"valid_until\": \"tomorrow\"},"
+        "{\"file\": \"e.png\", \"seconds\": 600}]}");
     CHECK(pl.error_ja[0] == '\0' && !pl.mode_given && !pl.add);
     CHECK_INT(pl.n, 6);
     if (pl.n == 6) {
-        CHECK(pl.items[0].ja && strstr(pl.items[0].en, "items[0]") && strstr(pl.items[0].en, "seconds"));
+        CHECK(pl.items[0].ja && strstr(pl.items[0].en, "items[0]") &&
+              strstr(pl.items[0].en, "seconds"));
         CHECK(pl.items[1].ja != NULL); /* a number in quotes */
         CHECK(pl.items[2].ja && strstr(pl.items[2].en, "not after"));
         CHECK(pl.items[3].ja && strstr(pl.items[3].en, "file missing"));
@@ -96,7 +99,8 @@ static void json_should_stop_at_the_entry_cap(void) {
     size_t n = MEDIA_MAX_ENTRIES + 10, cap = n * 8 + 32, o = 0;
     char *text = xmalloc(cap);
     o += (size_t)snprintf(text + o, cap - o, "{\"items\": [");
-    for (size_t i = 0; i < n; i++) o += (size_t)snprintf(text + o, cap - o, "%s\"%zu\"", i ? "," : "", i % 10);
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)snprintf(text + o, cap - o, "%s\"%zu\"", i ? "," : "", i % 10);
     snprintf(text + o, cap - o, "]}");
     struct playlist pl = json(text);
     CHECK_INT(pl.n, MEDIA_MAX_ENTRIES);
@@ -105,12 +109,13 @@ static void json_should_stop_at_the_entry_cap(void) {
 }
 
 static void txt_should_read_fields_comments_mode_and_a_bom(void) {
-    struct playlist pl = txt("\xEF\xBB\xBF# 年末の画像\r\n"
-                             "mode = 追加\r\n"
-                             "\r\n"
-                             "01-nenmatsu.jpg | 20 | 年末年始の窓口のご案内 | 2026-12-01 | 2027-01-03\r\n"
-                             "  02-madoguchi.png  \r\n"
-                             "03.png | | 説明だけ\n");
+    struct playlist pl =
+        txt("\xEF\xBB\xBF# 年末の画像\r\n"
+            "mode = 追加\r\n"
+            "\r\n"
+            "01-nenmatsu.jpg | 20 | 年末年始の窓口のご案内 | 2026-12-01 | 2027-01-03\r\n"
+            "  02-madoguchi.png  \r\n"
+            "03.png | | 説明だけ\n");
     CHECK(pl.add && pl.mode_given && pl.error_ja[0] == '\0');
     CHECK_INT(pl.n, 3);
     if (pl.n == 3) {
@@ -134,7 +139,8 @@ static void txt_bad_lines_should_name_their_line(void) {
     CHECK_INT(pl.n, 2);
     if (pl.n == 2) {
         CHECK(pl.items[0].ja && strstr(pl.items[0].en, "line 1"));
-        CHECK(pl.items[1].ja && strstr(pl.items[1].en, "line 2") && strstr(pl.items[1].en, "valid_from"));
+        CHECK(pl.items[1].ja && strstr(pl.items[1].en, "line 2") &&
+              strstr(pl.items[1].en, "valid_from"));
     }
     CHECK(pl.error_ja[0] && strstr(pl.error_en, "line 3"));
     playlist_clear(&pl);
