@@ -1,9 +1,13 @@
 /* Unit tests for deck: which slides, in which order, and the alert. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "cache.h"
 #include "check.h"
 #include "deck.h"
 #include "feed.h"
+#include "file.h"
 #include "util.h"
 
 static void default_plan_should_give_the_whole_deck_in_order(void) {
@@ -185,6 +189,54 @@ static void display_hours_should_follow_days_hours_and_holidays(void) {
     CHECK(deck_screen_on(&h, at("2026-12-29T10:00:00+09:00"), false, &next));
 }
 
+static void the_feeds_pictures_should_come_from_the_cache_and_leave_the_feed_alone(void) {
+    char dir[] = "/tmp/misato-deck-XXXXXX", p[128];
+    CHECK(mkdtemp(dir) != NULL);
+    static const char png[] = "\x89PNG\r\n\x1a\n", sha_a[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    snprintf(p, sizeof p, "%s/media", dir);
+    CHECK(file_mkdir_p(p));
+    /* Only "a" is on disk (as a .jpg: either extension is found). */
+    char name[96];
+    CHECK(!cache_media_name(sha_a, "GIF89a", 6, name, sizeof name));
+    CHECK(cache_media_name(sha_a, png, 8, name, sizeof name) && !strcmp(name + 64, ".png"));
+    snprintf(p, sizeof p, "%s/media/%s.jpg", dir, sha_a);
+    FILE *fp = fopen(p, "w");
+    fputs("x", fp);
+    fclose(fp);
+    struct feed *f = parse("{\"schema_version\":1,\"measures\":[" M("1-1", "住民DX", "") "],"
+                           "\"announcements\":[{\"title\":\"t\",\"image\":\"b\"}],"
+                           "\"media\":[{\"id\":\"a\",\"url\":\"https://x/a\",\"sha256\":\"" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "\",\"caption\":\"説明\"},"
+                           "{\"id\":\"b\",\"url\":\"https://x/b\",\"sha256\":\"" "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" "\"}]}");
+    CHECK(f != NULL);
+    if (f == NULL) return;
+    struct cache_media *cm = cache_media_find(dir, f);
+    CHECK_INT(cm->n, 2);
+    CHECK_STR(cm->path[0], p);
+    CHECK(cm->path[1] == NULL);
+    struct deck_pictures pics = {cm, NULL};
+    struct deck *d = malloc(sizeof *d);
+    deck_build(f, &pics, 10, 0, false, d);
+    int a = deck_find(d, "image-a");
+    CHECK(a > 0 && deck_find(d, "image-b") < 0); /* b: used by the announcement, and not on disk */
+    if (a > 0) {
+        CHECK_STR(deck_slide_picture(f, &pics, &d->slides[a]), p);
+        CHECK_STR(deck_slide_caption(f, &pics, &d->slides[a]), "説明");
+    }
+    int news = deck_find(d, "news-0");
+    CHECK(news >= 0 && deck_slide_picture(f, &pics, &d->slides[news]) == NULL);
+    /* Without the pictures: no image slide, and the feed is as parsed. */
+    deck_build(f, NULL, 10, 0, false, d);
+    CHECK(deck_find(d, "image-a") < 0);
+    CHECK_INT(f->n_media, 2);
+    free(d);
+    cache_media_free(cm);
+    feed_free(f);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/media", dir);
+    rmdir(p);
+    rmdir(dir);
+}
+
 int main(void) {
     setenv("TZ", "Asia/Tokyo", 1);
     RUN(default_plan_should_give_the_whole_deck_in_order);
@@ -194,5 +246,6 @@ int main(void) {
     RUN(alert_should_show_until_it_expires);
     RUN(announcements_should_follow_their_hours_and_days);
     RUN(display_hours_should_follow_days_hours_and_holidays);
+    RUN(the_feeds_pictures_should_come_from_the_cache_and_leave_the_feed_alone);
     return CHECK_DONE();
 }
