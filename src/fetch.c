@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "util.h"
+#include "xalloc.h"
 
 void fetch_global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 void fetch_global_cleanup(void) { curl_global_cleanup(); }
@@ -177,11 +178,11 @@ static void classify(CURLcode rc, const char *errbuf, const struct fetch_request
         snprintf(res->error, sizeof res->error, "body larger than %zu bytes", req->max_bytes);
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
         res->status = FETCH_TIMEOUT;
-        snprintf_cut(res->error, sizeof res->error, "timed out: %s", errbuf[0] ? errbuf : "");
+        util_snprintf_cut(res->error, sizeof res->error, "timed out: %s", errbuf[0] ? errbuf : "");
     } else if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_TOO_MANY_REDIRECTS) {
         res->status = FETCH_REFUSED;
         /* A loop is not a refused URL: the two are told apart in words. */
-        snprintf_cut(res->error, sizeof res->error, "%s: %s",
+        util_snprintf_cut(res->error, sizeof res->error, "%s: %s",
                      rc == CURLE_TOO_MANY_REDIRECTS ? "redirect loop or too many redirects"
                                                     : "redirect to a URL that is not allowed",
                      errbuf[0] ? errbuf : curl_easy_strerror(rc));

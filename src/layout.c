@@ -8,7 +8,8 @@
 #include <linebreak.h>
 
 #include "phrase.h"
-#include "util.h"
+#include "utf8.h"
+#include "xalloc.h"
 
 void layout_init(void) { init_linebreak(); }
 

@@ -12,7 +12,8 @@
 
 #include "cache.h"
 #include "log.h"
-#include "util.h"
+#include "file.h"
+#include "xalloc.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct metrics_snapshot rec; /* guarded by mu */

@@ -29,7 +29,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "status.h"
-#include "util.h"
+#include "file.h"
+#include "xalloc.h"
 
 #define PANEL_MAX_BACKENDS 3
 
@@ -536,7 +537,7 @@ bool panel_take_request(struct panel *p, const char *state_dir) {
     snprintf(path, sizeof path, "%s/%s", state_dir, PANEL_REQUEST_FILE);
     char *text = NULL;
     size_t len = 0;
-    if (util_read_file(path, 64, &text, &len) != UTIL_OK) {
+    if (file_read(AT_FDCWD, path, 64, 0, &text, &len, NULL) != FILE_OK) {
         LOG(LOG_INFO, "SIGUSR2: no %s (misato-signage --panel on|off|auto writes it)", path);
         return false;
     }
@@ -573,7 +574,7 @@ static cJSON *read_status(const char *state_dir) {
     size_t len = 0;
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/%s", state_dir, STATUS_FILE);
-    if (util_read_file(path, 1 << 20, &text, &len) != UTIL_OK) return NULL;
+    if (file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) != FILE_OK) return NULL;
     cJSON *s = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
     free(text);
     if (!cJSON_IsObject(s)) {

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "render_internal.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* --- the KPI slide ------------------------------------------------------ */
 
@@ -1048,13 +1049,13 @@ static void draw_picture(struct render *r, SDL_Texture *tex, bool fill_box, bool
     SDL_RenderCopy(r->sdl, tex, &src, &dst);
 }
 
-void rd_draw_image_slide(struct render *r, const struct render_frame *f, const struct feed_media *m) {
+void rd_draw_image_slide(struct render *r, const struct render_frame *f, const char *caption) {
     float mg = rd_margin(r), top = rd_header_height(r) + r->u * 2.5f, bottom = body_bottom(r);
-    float cap = m->caption ? rd_px_of(r, 4.2f) * 1.9f : 0;
+    float cap = caption ? rd_px_of(r, 4.2f) * 1.9f : 0;
     draw_picture(r, f->image, f->image_fill, f->image_missing, mg, top, r->w - 2 * mg, bottom - top - cap);
-    if (m->caption) {
+    if (caption) {
         rd_fill(r, mg, bottom - cap, r->w - 2 * mg, cap, C_PANEL);
-        rd_text_block(r, m->caption, mg + r->u * 2, bottom - cap + (cap - rd_px_of(r, 4.2f) * 1.3f) / 2,
+        rd_text_block(r, caption, mg + r->u * 2, bottom - cap + (cap - rd_px_of(r, 4.2f) * 1.3f) / 2,
                    r->w - 2 * mg - r->u * 4, 1, rd_px_of(r, 4.2f), rd_px_of(r, 3.0f), true, C_TEXT, LEFT);
     }
 }

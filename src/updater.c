@@ -4,6 +4,7 @@
 #include "status.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,9 +21,11 @@
 #include "feed.h"
 #include "guard.h"
 #include "fetch.h"
+#include "file.h"
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* Parses a cached generation. A file that exists but does not validate
  * (a disk error, a hand edit) is moved aside as <name>.corrupt for IT to
@@ -30,13 +33,14 @@
  * *body_out (if not NULL) receives the bytes. */
 static struct feed *load_cached(const char *dir, const char *name, char **body_out, size_t *len_out) {
     size_t len;
-    char *body = cache_read(dir, name, FEED_MAX_BYTES, &len);
-    if (body == NULL) return NULL;
+    char from[4096], *body = NULL;
+    if (!cache_path(dir, name, from, sizeof from) ||
+        file_read(AT_FDCWD, from, FEED_MAX_BYTES, 0, &body, &len, NULL) != FILE_OK)
+        return NULL;
     struct feed *f = NULL;
     enum feed_status st = feed_parse(body, len, NULL, &f);
     if (f == NULL) {
-        char from[4096], to[4200];
-        snprintf(from, sizeof from, "%s/%s", dir, name);
+        char to[4200];
         snprintf(to, sizeof to, "%s.corrupt", from);
         LOG(LOG_WARN, "%s: cached feed unusable (%s); moved to %s", from, feed_status_text(st), to);
         rename(from, to);
@@ -66,7 +70,6 @@ struct feed *updater_load_initial(const char *cache_dir, enum feed_source *sourc
             LOG(LOG_INFO, "%s/%s restored from the previous generation", cache_dir, CACHE_FEED);
         free(body);
     }
-    if (f) feed_attach_media(f, cache_dir);
     if (f == NULL) {
         if (feed_parse_default(NULL, &f) > FEED_PROBLEMS || f == NULL) {
             LOG(LOG_ERROR, "the embedded plan does not parse: a broken build");
@@ -91,6 +94,7 @@ struct updater {
     atomic_bool cancel;            /* set by updater_stop, read by transfers (any thread) */
     struct config *pending;        /* new settings (SIGHUP), applied by the worker */
     struct feed *mailbox;          /* newest feed not yet taken */
+    struct cache_media *mailbox_media; /* where the cache holds its media */
     char showing_id[48];
     size_t showing_index, showing_count;
     char last_import[512];         /* one line on the latest USB import */
@@ -117,25 +121,25 @@ static double random_unit(void) {
     return (double)r / 4294967296.0;
 }
 
-double updater_next_delay(int poll_seconds, int failures, long retry_after, double unit) {
-    double poll = poll_seconds, d = poll;
+double updater_backoff(double poll, int failures, long retry_after, double jitter) {
+    double d = poll;
     if (failures > 0) {
         double ceiling = poll > 900 ? poll : 900;
         d = poll / 2;
         for (int i = 1; i < failures && d < ceiling; i++) d *= 2;
         if (d > ceiling) d = ceiling;
     }
-    d *= 0.8 + 0.4 * unit;
+    d *= 0.8 + 0.4 * jitter;
     /* Never sooner than Retry-After, and spread over the 20% after it: an
      * overloaded server that told every screen "120" must not get them
      * all back in the same second (#17: they kept their first spread, round
      * after round, where the jitter widens it). */
-    if (retry_after >= 0 && d < retry_after) d = (double)retry_after * (1 + 0.2 * unit);
+    if (retry_after >= 0 && d < retry_after) d = (double)retry_after * (1 + 0.2 * jitter);
     return d < 1 ? 1 : d;
 }
 
 static double next_delay(const struct updater *u, int failures, long retry_after) {
-    return updater_next_delay(u->cfg.poll_seconds, failures, retry_after, random_unit());
+    return updater_backoff(u->cfg.poll_seconds, failures, retry_after, random_unit());
 }
 
 /* A body the poison guard set aside (guard.h) is refused unparsed. */
@@ -197,31 +201,17 @@ static void note_feed(struct updater *u, const struct feed *f, enum feed_source 
 /* Largest media file we fetch; posters are a few MiB at most. */
 #define MEDIA_MAX_BYTES (16u << 20)
 
-/* PNG or JPEG, told by the magic bytes; nothing else is ever stored. */
-static const char *image_kind(const char *b, size_t n) {
-    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) return "png";
-    if (n >= 3 && memcmp(b, "\xFF\xD8\xFF", 3) == 0) return "jpg";
-    return NULL;
-}
-
 /* Fetches the feed's media that the cache lacks into cache_dir/media as
  * <sha256>.<png|jpg>, each checked against its sha256 and magic bytes.
  * Returns the number that failed (logged). */
 static int sync_media(struct updater *u, const struct feed *f) {
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/media", u->cfg.cache_dir);
+    snprintf(dir, sizeof dir, "%s/" CACHE_MEDIA_DIR, u->cfg.cache_dir);
     int failed = 0;
     for (size_t i = 0; i < f->n_media && !atomic_load(&u->cancel); i++) {
         const struct feed_media *m = &f->media[i];
         char name[80], path[4300];
-        bool have = false;
-        static const char *const exts[] = {"png", "jpg"};
-        for (size_t e = 0; e < 2 && !have; e++) {
-            snprintf(name, sizeof name, "%s.%s", m->sha256, exts[e]);
-            snprintf(path, sizeof path, "%s/%s", dir, name);
-            have = access(path, R_OK) == 0;
-        }
-        if (have) continue;
+        if (cache_media_path(u->cfg.cache_dir, m->sha256, path, sizeof path)) continue;
         struct fetch_request req = {
             .url = m->url, .ca_file = u->cfg.ca_file[0] ? u->cfg.ca_file : NULL,
             .allow_http = u->cfg.allow_http, .max_bytes = MEDIA_MAX_BYTES,
@@ -234,9 +224,9 @@ static int sync_media(struct updater *u, const struct feed *f) {
         if (fetch_get(&req, &res) != FETCH_OK) why = res.error;
         else if (util_sha256_hex(res.body, res.len, hex), strcmp(hex, m->sha256) != 0)
             why = "sha256 does not match";
-        else if (image_kind(res.body, res.len) == NULL) why = "not a PNG or JPEG file";
+        else if (!cache_media_name(m->sha256, res.body, res.len, name, sizeof name))
+            why = "not a PNG or JPEG file";
         if (why == NULL) {
-            snprintf(name, sizeof name, "%s.%s", m->sha256, image_kind(res.body, res.len));
             int rc = cache_replace_file(dir, name, res.body, res.len);
             if (rc) why = strerror(rc);
             else LOG(LOG_INFO, "media %s stored (%zu bytes)", m->id, res.len);
@@ -244,7 +234,7 @@ static int sync_media(struct updater *u, const struct feed *f) {
         if (why) {
             failed++;
             LOG(LOG_WARN, "media %s (%s): not stored: %s", m->id, m->url, why);
-            snprintf_cut(u->last_error, sizeof u->last_error, "media %s: %s", m->id, why);
+            util_snprintf_cut(u->last_error, sizeof u->last_error, "media %s: %s", m->id, why);
         }
         fetch_result_clear(&res);
     }
@@ -276,10 +266,10 @@ static struct fetch_request feed_request(struct updater *u) {
 static void note_invalid(struct updater *u, enum feed_status st, const struct feed_report *rep) {
     snprintf(u->last_result, sizeof u->last_result, "invalid feed");
     if (rep->count && rep->items[0].path[0])
-        snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s: %s", feed_status_text(st), rep->items[0].path,
+        util_snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s: %s", feed_status_text(st), rep->items[0].path,
                      rep->items[0].en);
     else if (rep->count)
-        snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s", feed_status_text(st), rep->items[0].en);
+        util_snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s", feed_status_text(st), rep->items[0].en);
     else snprintf(u->last_error, sizeof u->last_error, "%s", feed_status_text(st));
     LOG(LOG_ERROR, "fetched feed rejected (%s); keeping the last good one", feed_status_text(st));
 }
@@ -288,7 +278,9 @@ static void note_invalid(struct updater *u, enum feed_status st, const struct fe
  * its media fetched, then into the mailbox for the main thread. */
 static void store_and_hand_over(struct updater *u, struct feed *f, const struct fetch_result *res) {
     size_t old_len = 0;
-    char *old = cache_read(u->cfg.cache_dir, CACHE_FEED, FEED_MAX_BYTES, &old_len);
+    char cur[PATH_MAX], *old = NULL;
+    if (cache_path(u->cfg.cache_dir, CACHE_FEED, cur, sizeof cur))
+        file_read(AT_FDCWD, cur, FEED_MAX_BYTES, 0, &old, &old_len, NULL);
     bool same = old && old_len == res->len && memcmp(old, res->body, res->len) == 0;
     free(old);
     struct cache_meta meta = {0};
@@ -304,10 +296,12 @@ static void store_and_hand_over(struct updater *u, struct feed *f, const struct 
     u->meta = meta;
     note_feed(u, f, SOURCE_NETWORK);
     u->media_failed = sync_media(u, f);
-    feed_attach_media(f, u->cfg.cache_dir);
+    struct cache_media *fm = cache_media_find(u->cfg.cache_dir, f);
     pthread_mutex_lock(&u->mu);
     feed_free(u->mailbox);
+    cache_media_free(u->mailbox_media);
     u->mailbox = f;
+    u->mailbox_media = fm;
     pthread_mutex_unlock(&u->mu);
 }
 
@@ -511,15 +505,18 @@ void updater_stop(struct updater *u) {
     pthread_join(u->thread, NULL);
     feed_free(u->mailbox);
     free(u->pending);
+    cache_media_free(u->mailbox_media);
     pthread_mutex_destroy(&u->mu);
     pthread_cond_destroy(&u->cond);
     free(u);
 }
 
-struct feed *updater_take(struct updater *u) {
+struct feed *updater_take(struct updater *u, struct cache_media **media) {
     pthread_mutex_lock(&u->mu);
     struct feed *f = u->mailbox;
+    *media = u->mailbox_media;
     u->mailbox = NULL;
+    u->mailbox_media = NULL;
     pthread_mutex_unlock(&u->mu);
     return f;
 }

@@ -12,7 +12,8 @@
 #include "check.h"
 #include "metrics.h"
 #include "panel.h"
-#include "util.h"
+#include "file.h"
+#include "xalloc.h"
 
 /* Each line: "# HELP name text", "# TYPE name gauge|counter", or a sample
  * `name{label="value",...} number` (the text format's grammar, simplified
@@ -165,7 +166,7 @@ static void the_writer_should_replace_the_file_whole(void) {
     char *text = NULL;
     size_t len = 0;
     for (int i = 0; i < 50 && access(path, F_OK) != 0; i++) usleep(20000);
-    CHECK(util_read_file(path, 1 << 20, &text, &len) == UTIL_OK);
+    CHECK(file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) == FILE_OK);
     CHECK(text && strstr(text, "misato_signage_frames_drawn_total 0\n"));
     free(text);
     /* A panel change is written within about a second, not at the next interval. */
@@ -175,7 +176,7 @@ static void the_writer_should_replace_the_file_whole(void) {
     for (int i = 0; i < 40 && !seen; i++) {
         usleep(100000);
         text = NULL;
-        if (util_read_file(path, 1 << 20, &text, &len) == UTIL_OK)
+        if (file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) == FILE_OK)
             seen = strstr(text, "state=\"black\"") != NULL;
         free(text);
     }
@@ -185,7 +186,7 @@ static void the_writer_should_replace_the_file_whole(void) {
     metrics_note_frames(77, true);
     metrics_stop();
     text = NULL;
-    CHECK(util_read_file(path, 1 << 20, &text, &len) == UTIL_OK);
+    CHECK(file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) == FILE_OK);
     CHECK(text && strstr(text, "misato_signage_frames_drawn_total 77\n"));
     CHECK_INT(bad_lines(text), 0);
     free(text);

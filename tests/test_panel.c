@@ -15,7 +15,8 @@
 #include "metrics.h"
 #include "panel.h"
 #include "status.h"
-#include "util.h"
+#include "file.h"
+#include "xalloc.h"
 
 static void cec_standby_should_match_the_kernels_helper(void) {
     uint8_t b[4];
@@ -138,7 +139,7 @@ static int count_log_lines(void (*fn)(void *), void *arg, const char *needle) {
     char *text = NULL;
     size_t len = 0;
     int n = 0;
-    if (util_read_file(path, 1 << 20, &text, &len) == UTIL_OK)
+    if (file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) == FILE_OK)
         for (char *c = text; (c = strstr(c, needle)) != NULL; c++) n++;
     free(text);
     unlink(path);

@@ -20,9 +20,12 @@
 #include <openssl/crypto.h>
 
 #include "feed.h"
+#include "file.h"
 #include "log.h"
 #include "studio.h"
+#include "utf8.h"
 #include "util.h"
+#include "xalloc.h"
 
 #define STUDIO_DEFAULT_CONFIG "/etc/misato-signage/studio.conf"
 #define COOKIE_NAME "misato_session"
@@ -49,15 +52,15 @@ static bool parse_listen(const char *s, char *addr, size_t addr_size, int *port)
 }
 
 static const char *set_key(struct studio_config *c, const char *key, const char *value) {
-    if (!strcmp(key, "feed")) snprintf_cut(c->feed_path, sizeof c->feed_path, "%s", value);
+    if (!strcmp(key, "feed")) util_snprintf_cut(c->feed_path, sizeof c->feed_path, "%s", value);
     else if (!strcmp(key, "listen")) {
         if (!parse_listen(value, c->listen_addr, sizeof c->listen_addr, &c->port))
             return "expected an IPv4 address and port, like 127.0.0.1:8080";
-    } else if (!strcmp(key, "users_file")) snprintf_cut(c->users_file, sizeof c->users_file, "%s", value);
+    } else if (!strcmp(key, "users_file")) util_snprintf_cut(c->users_file, sizeof c->users_file, "%s", value);
     else if (!strcmp(key, "versions_dir"))
-        snprintf_cut(c->versions_dir, sizeof c->versions_dir, "%s", value);
+        util_snprintf_cut(c->versions_dir, sizeof c->versions_dir, "%s", value);
     else if (!strcmp(key, "player_config"))
-        snprintf_cut(c->player_config, sizeof c->player_config, "%s", value);
+        util_snprintf_cut(c->player_config, sizeof c->player_config, "%s", value);
     else if (!strcmp(key, "preview_size")) {
         if (!studio_parse_size(value, &c->preview_w, &c->preview_h))
             return "expected WxH, like 1920x1080 or 1080x1920";
@@ -71,12 +74,12 @@ static const char *set_key(struct studio_config *c, const char *key, const char 
         else return "expected yes or no";
     } else if (!strcmp(key, "allowed_hosts")) {
         char tmp[1024];
-        snprintf_cut(tmp, sizeof tmp, "%s", value);
+        util_snprintf_cut(tmp, sizeof tmp, "%s", value);
         c->n_hosts = 0;
         char *save = NULL;
         for (char *t = strtok_r(tmp, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
             if (c->n_hosts == STUDIO_MAX_HOSTS) return "at most 8 host names";
-            snprintf_cut(c->hosts[c->n_hosts++], sizeof c->hosts[0], "%s", t);
+            util_snprintf_cut(c->hosts[c->n_hosts++], sizeof c->hosts[0], "%s", t);
         }
     } else if (!strcmp(key, "session_minutes")) {
         long v;
@@ -96,8 +99,8 @@ static int studio_ini_entry(void *user, const char *section, const char *key, co
 static void state_path(char *out, size_t size, const char *leaf) {
     const char *sd = getenv("STATE_DIRECTORY"); /* systemd's StateDirectory= */
     const char *home = getenv("HOME");
-    if (sd && *sd) snprintf_cut(out, size, "%s/%s", sd, leaf);
-    else snprintf_cut(out, size, "%s/.local/state/misato-studio/%s", home ? home : ".", leaf);
+    if (sd && *sd) util_snprintf_cut(out, size, "%s/%s", sd, leaf);
+    else util_snprintf_cut(out, size, "%s/.local/state/misato-studio/%s", home ? home : ".", leaf);
 }
 
 static void config_init(struct studio_config *c) {
@@ -213,7 +216,7 @@ static void client_address(struct MHD_Connection *c, char *out, size_t size) {
     unsigned char buf[sizeof(struct in6_addr)];
     if (CFG.trust_proxy && real && strcmp(out, "127.0.0.1") == 0 &&
         (inet_pton(AF_INET, real, buf) == 1 || inet_pton(AF_INET6, real, buf) == 1))
-        snprintf_cut(out, size, "%s", real);
+        util_snprintf_cut(out, size, "%s", real);
 }
 
 /* The session of the request; false when there is none. */
@@ -302,7 +305,7 @@ static enum MHD_Result api_login(struct MHD_Connection *c, const struct req *q) 
     }
     char client[INET6_ADDRSTRLEN + 8], name[STUDIO_USER_MAX + 1];
     client_address(c, client, sizeof client);
-    snprintf_cut(name, sizeof name, "%s", u->valuestring);
+    util_snprintf_cut(name, sizeof name, "%s", u->valuestring);
     int retry = 0;
     if (!auth_rate_ok(client, name, &retry)) {
         cJSON_Delete(j);
@@ -692,7 +695,7 @@ static int add_user(const char *name) {
     char *slash = strrchr(CFG.users_file, '/');
     if (slash) {
         *slash = '\0';
-        util_mkdir_p(CFG.users_file);
+        file_mkdir_p(CFG.users_file);
         *slash = '/';
     }
     int rc = auth_add_user(CFG.users_file, name, pw);
