@@ -14,13 +14,19 @@ struct display {
     bool vsync;       /* SDL_RenderPresent waits for the display */
     bool accelerated; /* not SDL's software renderer */
     SDL_sem *wake;    /* posted with every event pushed from another thread */
+    bool stopped;     /* SIGTERM or SIGINT came while waiting for a display */
 };
 
 /* Initialises SDL video and opens the window: full screen at the display's
  * own size, or a resizable width x height window (0: 1280x720) when
- * windowed. Returns an app_exit code (APP_EXIT_NO_DISPLAY when there is no
- * usable display). On failure whatever was opened stays in d for
- * display_close. */
+ * windowed, with a renderer that was seen to draw into a render target
+ * (GLES2 on KMSDRM, else SDL's choice, else the software renderer).
+ * Returns an app_exit code (APP_EXIT_NO_DISPLAY when there is no usable
+ * display). Under systemd (service_managed()) a missing display is waited
+ * for instead, with a bounded back-off, logged once, the watchdog fed; a
+ * SIGTERM or SIGINT then ends the wait: APP_EXIT_OK with d->stopped set.
+ * Call it with SIGTERM and SIGINT blocked. On failure whatever was opened
+ * stays in d for display_close. */
 int display_open(struct display *d, bool windowed, int width, int height);
 
 /* Frees what display_open made (not SDL_Quit). */

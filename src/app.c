@@ -1141,7 +1141,7 @@ int app_run(const struct app_options *opt) {
     int rc = app_load(&a, opt);
     if (rc != APP_EXIT_OK) goto done;
     rc = display_open(&a.disp, opt->windowed, opt->width, opt->height);
-    if (rc != APP_EXIT_OK) goto done;
+    if (rc != APP_EXIT_OK || a.disp.stopped) goto done;
     rc = APP_EXIT_ERROR;
     if (TTF_Init() != 0) {
         LOG(LOG_ERROR, "SDL_ttf: %s", TTF_GetError());
