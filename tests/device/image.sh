@@ -26,7 +26,9 @@ depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*//; s/ /
 # v4l-utils: cec-ctl and cec-follower (vivid's CEC adapters); kmod: modprobe.
 base="systemd systemd-sysv udev dbus libpam-systemd procps kmod iproute2 v4l-utils $kernel"
 packages=$(printf '%s\n' $base $depends | sort -u | tr '\n' ',' | sed 's/,$//')
-hash=$( { cat "$0"; echo "$arch $packages"; cat "$sources"; } | sha256sum | cut -c1-16)
+# The base's hash covers this script up to the package step below.
+hash=$( { sed '/^# --- the image with the package/q' "$0"; echo "$arch $packages"; cat "$sources"; } |
+    sha256sum | cut -c1-16)
 tar=$cache/vm-base-$arch-$hash.tar
 mkdir -p "$cache"
 # Another architecture (arm64 on this amd64 machine): mmdebstrap and apt run
@@ -61,7 +63,8 @@ if [ ! -s "$tar" ]; then
     mv "$cache/partial-vm-$arch-$hash.tar" "$tar"
     echo "image.sh: base made in $(( $(date +%s) - start )) s" >&2
 fi
-img_hash=$( { echo "$hash"; sha256sum "$deb" | cut -d' ' -f1; } | sha256sum | cut -c1-16)
+# --- the image with the package: unpacked base, apt install, mke2fs -d
+img_hash=$( { cat "$0"; echo "$hash"; sha256sum "$deb" | cut -d' ' -f1; } | sha256sum | cut -c1-16)
 out=$cache/vm-$arch-$img_hash
 if [ ! -s "$out/disk.img" ]; then
     start=$(date +%s)
@@ -71,7 +74,7 @@ if [ ! -s "$out/disk.img" ]; then
     cp "$deb" "$work/root/tmp/misato-signage.deb"
     # apt, as IT installs it (offline: the Depends are there already).
     nice -n 10 "${foreign[@]}" chroot "$work/root" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -q --no-download /tmp/misato-signage.deb >"$work/apt.log" 2>&1 ||
+        apt-get install -y -q /tmp/misato-signage.deb >"$work/apt.log" 2>&1 ||
         { tail -n 20 "$work/apt.log" >&2; exit 1; }
     rm -f "$work/root/tmp/misato-signage.deb"
     cp -L "$(ls "$work"/root/boot/vmlinuz-* | tail -n 1)" "$work/vmlinuz"
