@@ -11,7 +11,7 @@ TEST_PACKAGES=(valgrind xvfb xauth x11-apps imagemagick python3 python3-jsonsche
     dpkg-dev lintian systemd systemd-container mmdebstrap chromium python3-websocket
     qemu-system-x86 qemu-utils mtools dosfstools)
 # scripts/test-device --arm64: the Raspberry Pi's kind of machine, emulated.
-DEVICE_ARM64_PACKAGES=(qemu-system-arm qemu-user-static)
+DEVICE_ARM64_PACKAGES=(qemu-system-arm qemu-user-static arch-test)
 
 step() { printf '\n== %s\n' "$*"; }
 

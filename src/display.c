@@ -17,6 +17,9 @@
  * doubling up to 5 s (an unplugged HDMI cable: cheap, and a monitor plugged
  * in later is used within 5 s). */
 enum { WAIT_FIRST_MS = 250, WAIT_MAX_MS = 5000 };
+/* What systemd's start timeout is extended by for each step of the start
+ * that this module makes (the unit's TimeoutStartSec is 90 s). */
+enum { START_STEP_MS = 90000 };
 
 /* Sleeps up to ms, waking for SIGTERM or SIGINT (blocked in every thread by
  * app_run before this is called, so sigtimedwait takes them here; the
@@ -112,6 +115,12 @@ static SDL_Renderer *pick_renderer(SDL_Window *w, const char *driver) {
 /* One attempt: SDL video, the window and a renderer that draws. */
 static int open_once(struct display *d, bool windowed, int width, int height, bool quiet) {
     enum log_level lv = quiet ? LOG_DEBUG : LOG_ERROR;
+    /* Opening KMS, EGL and the GLES2 renderer took 41 s on a loaded VM with
+     * no GPU (Mesa's llvmpipe), and systemd's start timeout (90 s, counted
+     * from the start) killed a player that was about to show its first
+     * frame. This step, and the first frame after it, get a window of
+     * their own; a hang in either still ends in the timeout. */
+    service_extend_start(START_STEP_MS);
     if (SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
         LOG(lv, "no display: %s", SDL_GetError());
         return APP_EXIT_NO_DISPLAY;
@@ -160,6 +169,7 @@ static int open_once(struct display *d, bool windowed, int width, int height, bo
         ow, oh);
     SDL_ShowCursor(SDL_DISABLE);
     SDL_DisableScreenSaver();
+    service_extend_start(START_STEP_MS); /* for the first frame */
     return APP_EXIT_OK;
 }
 

@@ -14,4 +14,4 @@ deb=$(ls -1t "$build"/package-test/out/misato-signage_*_"$arch".deb 2>/dev/null 
 [ -n "$deb" ] || { echo "FAIL: no package in $build/package-test/out (package_deb makes it)"; exit 1; }
 image=$("$src/tests/device/image.sh" "$arch" "$deb")
 rm -rf "$work" && mkdir -p "$work"
-exec python3 "$src/tests/device/device_test.py" "$image" "$work" "$src" "$@"
+exec /usr/bin/python3 "$src/tests/device/device_test.py" "$image" "$work" "$src" "$@"
