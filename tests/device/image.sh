@@ -80,7 +80,7 @@ if [ ! -s "$out/disk.img" ]; then
     cp -L "$(ls "$work"/root/boot/vmlinuz-* | tail -n 1)" "$work/vmlinuz"
     cp -L "$(ls "$work"/root/boot/initrd.img-* | tail -n 1)" "$work/initrd.img"
     chmod 644 "$work/vmlinuz" "$work/initrd.img"
-    nice -n 10 mke2fs -q -t ext4 -L misato-root -d "$work/root" "$work/disk.img" 3G
+    nice -n 10 mke2fs -q -t ext4 -L misato-root -d "$work/root" "$work/disk.img" 3G >&2
     rm -rf "$work/root"
     rm -rf "$out" && mv "$work" "$out"
     echo "image.sh: disk image made in $(( $(date +%s) - start )) s" >&2
