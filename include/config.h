@@ -18,6 +18,9 @@
 
 enum config_transition { TRANSITION_NONE, TRANSITION_CROSSFADE, TRANSITION_PUSH };
 
+/* How the panel is switched outside display hours (panel.h). */
+enum panel_power { PANEL_POWER_AUTO, PANEL_POWER_CEC, PANEL_POWER_DPMS, PANEL_POWER_NONE };
+
 struct config {
     char feed_url[1024];   /* empty: the embedded default plan only */
     int poll_seconds;      /* seconds between fetches, +/-20% (after failures: updater_backoff) */
@@ -41,6 +44,11 @@ struct config {
     int n_usb_roots;
     char usb_key_sha256[65];
     bool usb_add;          /* default mode: add to the set rather than replace it */
+    /* The panel outside display hours and the fleet's metrics (#17). */
+    int panel_power;       /* enum panel_power (panel.h) */
+    char cec_device[64];   /* empty: the first /dev/cecN with an HDMI sink */
+    char metrics_file[PATH_MAX]; /* empty: state_dir/misato-signage.prom; "none": off */
+    int metrics_seconds;   /* how often the metrics file is rewritten */
 };
 
 enum config_status {

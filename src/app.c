@@ -33,6 +33,8 @@
 #include "layout.h"
 #include "log.h"
 #include "media.h"
+#include "metrics.h"
+#include "panel.h"
 #include "picture_loader.h"
 #include "render.h"
 #include "screenshot.h"
@@ -254,6 +256,7 @@ sigset_t app_handled_signals(void) {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
     return set;
 }
 
@@ -357,6 +360,8 @@ static void app_reload(struct app *a) {
         {"media_dir", c.media_dir, a->cfg.media_dir, sizeof c.media_dir},
         {"font", c.font, a->cfg.font, sizeof c.font},
         {"timezone", c.timezone, a->cfg.timezone, sizeof c.timezone},
+        {"cec_device", c.cec_device, a->cfg.cec_device, sizeof c.cec_device},
+        {"metrics_file", c.metrics_file, a->cfg.metrics_file, sizeof c.metrics_file},
     };
     for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
         if (strcmp(fixed[i].now, fixed[i].was) != 0) {
@@ -437,7 +442,8 @@ static void loop_update(struct app *a, struct loop *l) {
     /* Display hours: outside them the screen is black and the loop sleeps
      * until the next start (an alert still takes the screen). */
     l->next_change = l->wall + 3600;
-    bool on = l->alert || deck_screen_on(&a->cfg.hours, l->wall, plausible, &l->next_change);
+    bool on = panel_update(a->panel, deck_screen_on(&a->cfg.hours, l->wall, plausible, &l->next_change),
+                           l->alert != NULL, time(NULL)); /* also IT's --panel override (#17) */
     if (!on && !l->screen_off) {
         l->screen_off = l->dirty = true;
         l->animating = false;
@@ -626,6 +632,9 @@ static void loop_handle(struct app *a, struct loop *l, const SDL_Event *ev) {
         } else if (ev->user.code == SIGUSR1) {
             LOG(LOG_INFO, "SIGUSR1: saving a screenshot");
             a->shot_pending = l->dirty = true;
+        } else if (ev->user.code == SIGUSR2) { /* misato-signage --panel */
+            if (panel_take_request(a->panel, a->cfg.state_dir)) l->dirty = true;
+            if (a->updater) updater_status_soon(a->updater);
         } else {
             LOG(LOG_INFO, "signal %d: nothing to do for it", ev->user.code);
         }
@@ -702,6 +711,11 @@ static int app_start(struct app *a, const struct app_options *opt) {
         return APP_EXIT_ERROR;
     }
     a->sig_thread_started = true;
+    a->panel = panel_open(a->cfg.panel_power, a->cfg.cec_device, a->disp.window);
+    char metrics_path[PATH_MAX + 32];
+    snprintf(metrics_path, sizeof metrics_path, "%s/%s", a->cfg.state_dir, METRICS_FILE);
+    if (a->cfg.metrics_file[0]) snprintf(metrics_path, sizeof metrics_path, "%s", a->cfg.metrics_file);
+    metrics_start(strcmp(metrics_path, "none") ? metrics_path : NULL, a->cfg.metrics_seconds, a->cfg.town_name);
     int w = 0, h = 0;
     SDL_GetRendererOutputSize(a->disp.renderer, &w, &h);
     a->pictures = loader_start(a->disp.renderer, w, h, on_picture, a);
@@ -713,6 +727,9 @@ static int app_start(struct app *a, const struct app_options *opt) {
 }
 
 static void app_stop(struct app *a) {
+    metrics_stop();
+    panel_free(a->panel);
+    a->panel = NULL;
     usb_watch_stop(a->usb);
     a->usb = NULL;
     updater_stop(a->updater);
@@ -751,6 +768,7 @@ int app_run(const struct app_options *opt) {
             loop_update(&a, &l);
             loop_draw(&a, &l);
             service_alive();
+            metrics_note_frames(l.frames, !l.screen_off);
             SDL_Event ev;
             bool got = display_wait_event(&a.disp, &ev, loop_deadline(&a, &l));
             for (; got; got = SDL_PollEvent(&ev) == 1) loop_handle(&a, &l, &ev);

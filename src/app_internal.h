@@ -21,6 +21,7 @@
 
 struct cache_media;
 struct media_set;
+struct panel;
 struct usb_watch;
 struct updater;
 
@@ -57,6 +58,7 @@ struct app {
     char *font_path[2];      /* owned: regular, bold */
     struct display disp;     /* window, renderer, wake-up (display mode only) */
     struct render *render;
+    struct panel *panel;     /* the panel's power (display mode only) */
     Uint32 ev_signal;        /* SDL_RegisterEvents: a signal arrived (code = signo) */
     /* signal thread */
     pthread_t sig_thread;

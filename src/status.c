@@ -76,6 +76,17 @@ int status_write(const char *state_dir, const struct status_report *r) {
     cJSON_AddStringToObject(med, "dir", r->media_dir);
     cJSON_AddNumberToObject(med, "pictures", (double)r->pictures);
     cJSON_AddStringToObject(med, "last_import", r->last_import);
+    if (r->pid > 0) cJSON_AddNumberToObject(s, "pid", (double)r->pid);
+    if (r->has_panel) { /* off on purpose is not a failed screen (#17) */
+        cJSON *pan = cJSON_AddObjectToObject(s, "panel");
+        cJSON_AddStringToObject(pan, "method", r->panel_method);
+        cJSON_AddStringToObject(pan, "state", r->panel_state);
+        cJSON_AddBoolToObject(pan, "wanted_on", r->panel_wanted_on);
+        cJSON_AddStringToObject(pan, "override", r->panel_override);
+        cJSON_AddNumberToObject(pan, "errors", (double)r->panel_errors);
+        cJSON_AddStringToObject(pan, "detail", r->panel_detail);
+        add_time(pan, "changed_at", r->panel_changed_at);
+    }
     char *text = cJSON_Print(s);
     cJSON_Delete(s);
     int rc = ENOMEM;
@@ -85,6 +96,21 @@ int status_write(const char *state_dir, const struct status_report *r) {
     }
     if (rc) LOG(LOG_WARN, "%s/%s: cannot write: %s", state_dir, STATUS_FILE, strerror(rc));
     return rc;
+}
+
+void status_panel_words(const char *state, const char *method, const char *override, bool wanted_on,
+                    char *buf, size_t size) {
+    const char *ja = !strcmp(state, "on")          ? "オン"
+                     : !strcmp(state, "standby")   ? "待機中"
+                     : !strcmp(state, "black")     ? "黒い画面 (電源は入ったまま)"
+                     : !strcmp(state, "no answer") ? "テレビが応答しません"
+                     : !strcmp(state, "failed")    ? "切り替えられませんでした"
+                                                   : "不明";
+    const char *why = !strcmp(override, "on")    ? "、保守のためオン (IT override: on)"
+                      : !strcmp(override, "off") ? "、保守のためオフ (IT override: off)"
+                      : wanted_on                ? ""
+                                                 : "、表示時間外 (outside display hours)";
+    snprintf(buf, size, "%s (%s, %s)%s", ja, state, method, why);
 }
 
 /* --- the reader (--status) --- */
@@ -200,6 +226,15 @@ int status_print(const char *path) {
         const char *li = jstr(med, "last_import");
         if (li[0] && strcmp(li, "-") != 0)
             printf("  最後の USB 取り込み / last import: %s\n", jstr(med, "last_import"));
+    }
+    const cJSON *pan = cJSON_GetObjectItemCaseSensitive(s, "panel");
+    if (cJSON_IsObject(pan)) {
+        char words[256];
+        status_panel_words(jstr(pan, "state"), jstr(pan, "method"), jstr(pan, "override"),
+                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pan, "wanted_on")), words, sizeof words);
+        printf("  パネル / panel:              %s\n", words);
+        const char *detail = jstr(pan, "detail");
+        if (detail[0] && strcmp(detail, "-") != 0) printf("                               %s\n", detail);
     }
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "clock_plausible")))
         printf("  注意: 時計が合っていません (the system clock is not set yet)\n");

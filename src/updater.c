@@ -23,6 +23,7 @@
 #include "fetch.h"
 #include "file.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -129,7 +130,11 @@ double updater_backoff(double poll, int failures, long retry_after, double jitte
         if (d > ceiling) d = ceiling;
     }
     d *= 0.8 + 0.4 * jitter;
-    if (retry_after >= 0 && d < retry_after) d = (double)retry_after;
+    /* Never sooner than Retry-After, and spread over the 20% after it: an
+     * overloaded server that told every screen "120" must not get them
+     * all back in the same second (#17: they kept their first spread, round
+     * after round, where the jitter widens it). */
+    if (retry_after >= 0 && d < retry_after) d = (double)retry_after * (1 + 0.2 * jitter);
     return d < 1 ? 1 : d;
 }
 
@@ -165,7 +170,21 @@ static void write_status(struct updater *u) {
         .measures = u->n_measures, .problems = u->problems, .media_failed = u->media_failed,
         .slide = showing, .index = index, .count = count,
         .media_dir = u->cfg.media_dir, .pictures = local, .last_import = last_import,
+        .pid = (long)getpid(),
     };
+    /* The panel (#17): off on purpose is not a failed screen. */
+    struct metrics_snapshot ms;
+    metrics_snapshot(&ms);
+    if (ms.has_panel) {
+        r.has_panel = true;
+        r.panel_method = ms.panel_method;
+        r.panel_state = ms.panel_state;
+        r.panel_override = ms.panel_override < 0 ? "none" : ms.panel_override ? "on" : "off";
+        r.panel_wanted_on = ms.panel_wanted_on;
+        r.panel_errors = ms.panel_errors;
+        r.panel_detail = ms.panel_detail;
+        r.panel_changed_at = ms.panel_changed_at;
+    }
     status_write(u->cfg.state_dir, &r);
     clock_gettime(CLOCK_MONOTONIC, &u->status_written);
 }
@@ -176,6 +195,7 @@ static void note_feed(struct updater *u, const struct feed *f, enum feed_source 
     u->has_updated_at = f->has_updated_at;
     u->feed_updated_at = f->updated_at;
     u->n_measures = f->n_measures;
+    metrics_note_feed(feed_source_name(src), f->has_updated_at, f->updated_at, f->n_measures);
 }
 
 /* Largest media file we fetch; posters are a few MiB at most. */
@@ -354,6 +374,7 @@ static double attempt(struct updater *u) {
     int failures = u->state.failures;
     pthread_mutex_unlock(&u->mu);
     if (ok) u->last_success = u->last_attempt;
+    metrics_note_fetch(u->last_result, u->http_status, ok, u->last_attempt, failures);
     double delay = next_delay(u, failures, res.retry_after_s);
     u->next_attempt = time(NULL) + (time_t)delay;
     write_status(u);
@@ -449,10 +470,12 @@ struct updater *updater_start(const struct config *cfg, const struct feed *initi
     snprintf(u->showing_id, sizeof u->showing_id, "%s", first_slide);
     u->showing_index = slide_count ? 1 : 0;
     u->showing_count = slide_count;
+    metrics_note_slide(first_slide, u->showing_index, slide_count);
     u->cfg = *cfg;
     u->notify = notify;
     u->ctx = ctx;
     u->state.polling = cfg->feed_url[0] != '\0';
+    metrics_note_config(u->state.polling, cfg->poll_seconds);
     note_feed(u, initial, source);
     cache_read_meta(cfg->cache_dir, &u->meta);
     snprintf(u->last_result, sizeof u->last_result, "%s", u->state.polling ? "not yet" : "no feed_url");
@@ -501,6 +524,7 @@ struct feed *updater_take(struct updater *u, struct cache_media **media) {
 void updater_reconfigure(struct updater *u, const struct config *cfg) {
     struct config *copy = xmalloc(sizeof *copy);
     *copy = *cfg;
+    metrics_note_config(cfg->feed_url[0] != '\0', cfg->poll_seconds);
     pthread_mutex_lock(&u->mu);
     free(u->pending);
     u->pending = copy;
@@ -522,6 +546,7 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
     snprintf(u->showing_id, sizeof u->showing_id, "%s", slide_id);
     u->showing_index = index;
     u->showing_count = count;
+    metrics_note_slide(slide_id, index, count);
     if (write_now) u->rewrite_status = true;
     else u->showing_changed = true;
     pthread_cond_signal(&u->cond);
@@ -531,7 +556,15 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
 void updater_set_media(struct updater *u, size_t pictures, const char *last_import) {
     pthread_mutex_lock(&u->mu);
     u->local_pictures = pictures;
+    metrics_note_media(pictures, last_import && *last_import);
     if (last_import && *last_import) snprintf(u->last_import, sizeof u->last_import, "%s", last_import);
+    u->rewrite_status = true;
+    pthread_cond_signal(&u->cond);
+    pthread_mutex_unlock(&u->mu);
+}
+
+void updater_status_soon(struct updater *u) {
+    pthread_mutex_lock(&u->mu);
     u->rewrite_status = true;
     pthread_cond_signal(&u->cond);
     pthread_mutex_unlock(&u->mu);
