@@ -60,18 +60,19 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
  * rewritten soon. */
 void updater_set_media(struct updater *u, size_t pictures, const char *last_import);
 
-/* Main thread: something else the status file shows changed (the panel,
- * misato-signage --panel); the file is rewritten soon. */
-void updater_status_soon(struct updater *u);
-
 /* Seconds from an attempt to the next (pure; the worker's schedule): the
  * poll interval after a success (failures 0), after failures an exponential
  * backoff from half of it (poll/2, poll, 2 poll...) capped at 15 minutes or
  * the poll interval if longer, then times 0.8 + 0.4 * jitter (jitter in
  * [0, 1): +/-20% so that a town's screens, all booted by the same power
  * cut, spread out), never sooner than retry_after (seconds, -1: none) but
- * spread over the 20% after it, and never under 1 s. */
+ * up to 20% after it (a town's screens told the same Retry-After spread), and
+ * never under 1 s. */
 double updater_backoff(double poll, int failures, long retry_after, double jitter);
+
+/* Main thread: something else the status file shows changed (the panel,
+ * misato-signage --panel); the file is rewritten soon. */
+void updater_status_soon(struct updater *u);
 
 /* A snapshot of what the screen should say about its data. */
 struct updater_state {
@@ -82,6 +83,7 @@ struct updater_state {
     time_t clock_offset;    /* add to time(NULL) when has_clock_hint */
 };
 void updater_get_state(struct updater *u, struct updater_state *out);
+
 
 
 

@@ -688,8 +688,9 @@ static void loop_advance(struct app *a, struct loop *l) {
 static int app_start(struct app *a, const struct app_options *opt) {
     int rc = app_load(a, opt);
     if (rc != APP_EXIT_OK) return rc;
-    rc = display_open(&a->disp, opt->windowed, opt->width, opt->height);
-    if (rc != APP_EXIT_OK) return rc;
+    enum display_status ds = display_open(&a->disp, opt->windowed, opt->width, opt->height);
+    if (ds != DISPLAY_OK) return ds == DISPLAY_NONE ? APP_EXIT_NO_DISPLAY : APP_EXIT_ERROR;
+    if (a->disp.stopped) return APP_EXIT_OK; /* stopped: SIGTERM while waiting for a display */
     if (TTF_Init() != 0) {
         LOG(LOG_ERROR, "SDL_ttf: %s", TTF_GetError());
         return APP_EXIT_ERROR;
@@ -759,7 +760,7 @@ int app_run(const struct app_options *opt) {
     service_init();
     a.guarded = true;
     int rc = app_start(&a, opt);
-    if (rc == APP_EXIT_OK) {
+    if (rc == APP_EXIT_OK && !a.disp.stopped) {
         struct loop l = {.running = true, .dirty = true, .first = true};
         l.slide_end = SDL_GetTicks64() + slide_ms(&a, 0);
         l.ticker_t0 = SDL_GetTicks64();

@@ -13,6 +13,7 @@
 #include "cache.h"
 #include "log.h"
 #include "file.h"
+#include "util.h"
 #include "xalloc.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;

@@ -30,6 +30,7 @@
 #include "metrics.h"
 #include "status.h"
 #include "file.h"
+#include "util.h"
 #include "xalloc.h"
 
 #define PANEL_MAX_BACKENDS 3

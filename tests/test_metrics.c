@@ -5,15 +5,16 @@
 #include <dirent.h>
 #include <regex.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "file.h"
 #include "metrics.h"
 #include "panel.h"
-#include "file.h"
-#include "xalloc.h"
+#include "util.h"
 
 /* Each line: "# HELP name text", "# TYPE name gauge|counter", or a sample
  * `name{label="value",...} number` (the text format's grammar, simplified

@@ -4,6 +4,7 @@
  * reported once and not retried until the next change, the next method is
  * tried, IT's override lasts until the schedule changes. */
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,11 +13,11 @@
 #include <linux/cec-funcs.h>
 
 #include "check.h"
+#include "file.h"
 #include "metrics.h"
 #include "panel.h"
 #include "status.h"
-#include "file.h"
-#include "xalloc.h"
+#include "util.h"
 
 static void cec_standby_should_match_the_kernels_helper(void) {
     uint8_t b[4];
