@@ -8,7 +8,8 @@ BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config
     libmicrohttpd-dev zlib1g-dev)
 RUNTIME_PACKAGES=(fonts-morisawa-bizud-gothic fonts-noto-color-emoji tzdata)
 TEST_PACKAGES=(valgrind xvfb xauth x11-apps imagemagick python3 python3-jsonschema openssl
-    dpkg-dev lintian systemd systemd-container mmdebstrap chromium python3-websocket)
+    dpkg-dev lintian systemd systemd-container mmdebstrap chromium python3-websocket
+    libxdamage-dev libx11-dev)
 
 step() { printf '\n== %s\n' "$*"; }
 
