@@ -17,6 +17,8 @@
 #define CONFIG_MAX_DROP_INS 64
 
 enum config_transition { TRANSITION_NONE, TRANSITION_CROSSFADE, TRANSITION_PUSH };
+/* How frames reach the screen (display.c chooses for auto). */
+enum config_renderer { RENDERER_AUTO, RENDERER_GPU, RENDERER_SOFTWARE };
 
 struct config {
     char feed_url[1024];   /* empty: the embedded default plan only */
@@ -27,6 +29,7 @@ struct config {
     int slide_seconds;     /* how long a slide stays */
     int transition;        /* enum config_transition */
     int transition_ms;     /* how long a transition takes */
+    int renderer;          /* enum config_renderer */
     bool image_fill;       /* image slides fill the screen (cropping) rather than fit */
     char cache_dir[PATH_MAX];
     char state_dir[PATH_MAX];
