@@ -1,0 +1,96 @@
+/* cmd_validate: --validate, a feed file checked for staff: every problem in
+ * words, and what the screens would show. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app.h"
+#include "app_internal.h"
+#include "config.h"
+#include "deck.h"
+#include "feed.h"
+#include "font.h"
+#include "updater.h"
+#include "util.h"
+
+/* Why a feed file cannot be read, in words for staff (NULL: it can). */
+const char *app_feed_unreadable(const char *path, enum util_status us, char *buf, size_t size) {
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        snprintf(buf, size, "ファイルがありません (no such file: %s)", strerror(errno));
+    else if (S_ISDIR(sb.st_mode))
+        snprintf(buf, size, "フォルダです。フィードのファイル (feed.json など) を指定してください"
+                            " (a folder, not a feed file)");
+    else if (!S_ISREG(sb.st_mode))
+        snprintf(buf, size, "普通のファイルではありません。保存したフィードのファイルを指定してください"
+                            " (not a regular file)");
+    else if (us == UTIL_ERR_TOO_BIG)
+        snprintf(buf, size, "ファイルが大きすぎます (1 MiB までです) (larger than 1 MiB)");
+    else snprintf(buf, size, "ファイルを読めません (cannot read the file: %s)", strerror(errno));
+    return buf;
+}
+
+int app_validate(const char *path, const char *at) {
+    /* Dates are read in the town's time, as the player reads them. */
+    struct config cfg;
+    config_defaults(&cfg);
+    setenv("TZ", cfg.timezone, 1);
+    tzset();
+    time_t now = time(NULL);
+    if (at && !util_parse_local_time(at, &now)) return APP_EXIT_USAGE;
+    char *body = NULL;
+    size_t len = 0;
+    enum util_status us = util_read_file(path, FEED_MAX_BYTES, &body, &len);
+    if (us != UTIL_OK) {
+        char why[256];
+        printf("%s: %s\n", path, app_feed_unreadable(path, us, why, sizeof why));
+        printf("結果: 表示できません。前のデータが表示され続けます。 (unusable: cannot read)\n");
+        return APP_EXIT_UNUSABLE;
+    }
+    struct feed_report *rep = xmalloc(sizeof *rep);
+    struct feed *feed = NULL;
+    enum feed_status st = feed_parse(body, len, rep, &feed);
+    free(body);
+    /* What has already ended is left out too, though the feed is fine. */
+    size_t ended = feed ? feed_check_expired(feed, now, rep) : 0;
+    for (size_t i = 0; i < rep->count; i++) {
+        const struct feed_problem *p = &rep->items[i];
+        printf("%s: %s (%s)\n", p->path[0] ? p->path : "(全体)", p->ja, p->en);
+    }
+    if (rep->omitted) printf("… ほか %zu 件 (%zu more)\n", rep->omitted, rep->omitted);
+    fputs(rep->detail, stdout);
+    int rc;
+    if (feed == NULL) {
+        printf("結果: 表示できません。前のデータが表示され続けます。 (unusable: %s)\n",
+               feed_status_text(st));
+        rc = APP_EXIT_UNUSABLE;
+    } else {
+        struct deck *deck = xmalloc(sizeof *deck);
+        deck_build(feed, 12, now, clock_plausible(now), deck);
+        size_t numbers = 0;
+        for (size_t i = 0; i < feed->n_measures; i++)
+            numbers += feed_measure_has_numbers(&feed->measures[i]);
+        bool clean = st == FEED_OK && ended == 0;
+        bool alert_ended = feed->alert.present && !feed_valid_at(&feed->alert.valid, now) &&
+                           feed->alert.valid.has_until && now >= feed->alert.valid.until;
+        printf("結果: %s。施策 %zu 件 (うち目標値・実績値のあるもの %zu 件)、スライド %zu 枚を表示します。"
+               " (%s: %zu measures, %zu with numbers, %zu slides)\n",
+               clean ? "問題ありません" : "一部を除いて表示できます", feed->n_measures, numbers,
+               deck->n, clean ? feed_status_text(st) : feed_status_text(FEED_PROBLEMS),
+               feed->n_measures, numbers, deck->n);
+        printf("お知らせ %zu 件、テロップ %zu 件、画像 %zu 件、緊急のお知らせ %s"
+               " (%zu announcements, %zu ticker lines, %zu media, alert: %s)\n",
+               feed->n_announcements, feed->n_ticker, feed->n_media,
+               !feed->alert.present ? "なし" : alert_ended ? "なし (期限切れ)" : "あり",
+               feed->n_announcements, feed->n_ticker, feed->n_media,
+               !feed->alert.present ? "none" : alert_ended ? "none (ended)" : "yes");
+        rc = clean ? APP_EXIT_OK : 1;
+        font_report_undrawable(feed, stdout); /* #12: warnings only, the feed stays valid */
+        free(deck);
+    }
+    feed_free(feed);
+    free(rep);
+    return rc;
+}
