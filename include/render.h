@@ -58,6 +58,9 @@ int render_ticker(struct render *r, const struct render_frame *frame, double off
  * the geometry render_draw draws the frame with, row for row. */
 SDL_Rect render_body_rect(int w, int h, bool ticker);
 
+/* The ticker's strip in a w x h frame: every pixel render_ticker draws. */
+SDL_Rect render_ticker_rect(int w, int h);
+
 /* Draws a message over the bottom of the slide (above the footer): green
  * for news (ok), amber for a problem. */
 void render_toast(struct render *r, const char *msg, bool ok);

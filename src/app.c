@@ -462,7 +462,7 @@ static void loop_present(struct app *a, struct loop *l, Uint64 tnow) {
         a->shot_pending = false;
         screenshot_take(&l->shot, a->disp.renderer, a->cfg.state_dir);
     }
-    SDL_RenderPresent(a->disp.renderer);
+    transition_present(&l->tr, a->disp.renderer);
     l->frames++;
     l->last_frame = tnow;
 }
@@ -480,6 +480,7 @@ static void loop_draw(struct app *a, struct loop *l) {
         SDL_RenderClear(r);
         /* IT importing after hours still hears how it went. */
         if (a->toast_until) render_toast(a->render, a->toast, a->toast_ok);
+        transition_overlay(&l->tr, NULL);
         loop_present(a, l, tnow);
         l->dirty = false;
     } else if (l->dirty || moving) {
@@ -497,11 +498,18 @@ static void loop_draw(struct app *a, struct loop *l) {
             transition_compose(&l->tr, r, -1, a->cfg.transition, l->ticker);
         } else {
             render_draw(a->render, &f);
+            transition_overlay(&l->tr, NULL);
             l->dirty = false;
         }
-        if (l->ticker)
+        if (l->ticker) {
             render_ticker(a->render, &f, (double)(tnow - l->ticker_t0) / 1000.0 * render_ticker_speed(a->render));
-        if (a->toast_until && !l->alert_on) render_toast(a->render, a->toast, a->toast_ok);
+            SDL_Rect strip = render_ticker_rect(l->tr.w, l->tr.h);
+            transition_overlay(&l->tr, &strip);
+        }
+        if (a->toast_until && !l->alert_on) {
+            render_toast(a->render, a->toast, a->toast_ok);
+            transition_overlay(&l->tr, NULL);
+        }
         loop_present(a, l, tnow);
     }
     if (l->first && l->frames > 0) {
@@ -525,6 +533,18 @@ static void at_most(int *timeout, long long ms) {
     if (ms >= 0 && ms < *timeout) *timeout = (int)ms;
 }
 
+/* Without vsync, frames are paced to the display's refresh: due at fixed
+ * times from the transition's start (the ticker's: every second refresh
+ * when the CPU draws it), so that no frame comes late by the time the last
+ * one took to draw, and none twice in one refresh. */
+static int paced_timeout(const struct app *a, const struct loop *l, Uint64 now) {
+    double period = 1000.0 / a->disp.refresh_hz * (l->animating || a->disp.accelerated ? 1 : 2);
+    Uint64 t0 = l->animating ? l->anim_start : l->ticker_t0;
+    double k = floor((double)(now - t0) / period) + 1;
+    Uint64 due = t0 + (Uint64)ceil(k * period);
+    return due > now ? (int)(due - now) : 0;
+}
+
 /* How long the loop may sleep: until the next frame while something moves,
  * else until the next thing that changes the screen. */
 static int loop_deadline(const struct app *a, const struct loop *l) {
@@ -538,9 +558,12 @@ static int loop_deadline(const struct app *a, const struct loop *l) {
         /* At most ~60 frames a second (30 for a ticker drawn by the CPU):
          * with working vsync SDL_RenderPresent already waits that long;
          * some drivers claim vsync and do not. */
-        Uint64 period = l->animating || a->disp.accelerated ? 16 : 33;
-        Uint64 since = now - l->last_frame;
-        timeout = since >= period ? 0 : (int)(period - since);
+        if (a->disp.vsync) {
+            Uint64 period = 16, since = now - l->last_frame;
+            timeout = since >= period ? 0 : (int)(period - since);
+        } else {
+            timeout = paced_timeout(a, l, now);
+        }
         if (!l->animating && l->slide_end > now) at_most(&timeout, (long long)(l->slide_end - now));
     } else {
         timeout = l->alert_on ? 3600000 : l->slide_end > now ? (int)(l->slide_end - now) : 0;
@@ -656,6 +679,7 @@ static void loop_advance(struct app *a, struct loop *l) {
 static int app_start(struct app *a, const struct app_options *opt) {
     int rc = app_load(a, opt);
     if (rc != APP_EXIT_OK) return rc;
+    a->disp.choice = a->cfg.renderer;
     rc = display_open(&a->disp, opt->windowed, opt->width, opt->height);
     if (rc != APP_EXIT_OK) return rc;
     if (TTF_Init() != 0) {
@@ -723,6 +747,7 @@ int app_run(const struct app_options *opt) {
         struct loop l = {.running = true, .dirty = true, .first = true};
         l.slide_end = SDL_GetTicks64() + slide_ms(&a, 0);
         l.ticker_t0 = SDL_GetTicks64();
+        if (a.disp.software) transition_software(&l.tr, a.disp.window, NULL);
         while (l.running) {
             loop_update(&a, &l);
             loop_draw(&a, &l);

@@ -1,10 +1,47 @@
 /* display: opening the window and renderer, and waiting for events. */
 #include "display.h"
 
+#include <glob.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "config.h"
 #include "log.h"
+
+/* A GL renderer that is the CPU in disguise: every frame recomposed and
+ * re-uploaded by llvmpipe costs more than SDL's software renderer updating
+ * only what changed. */
+static bool software_gl(const char *name) {
+    return name && (strstr(name, "llvmpipe") || strstr(name, "softpipe") || strstr(name, "swrast") ||
+                    strstr(name, "Software Rasterizer"));
+}
+
+/* Before any GL is loaded: does the machine say there is no GPU to use?
+ * Returns why (for the log), or NULL when the accelerated renderer should
+ * be tried (and then asked its GL renderer's name, see display_open). */
+static const char *no_gpu_reason(const struct display *d) {
+    if (d->choice == RENDERER_SOFTWARE) return "renderer = software";
+    if (d->choice == RENDERER_GPU) return NULL;
+    const char *sw = getenv("LIBGL_ALWAYS_SOFTWARE");
+    if (sw && *sw && strcmp(sw, "0") != 0) return "LIBGL_ALWAYS_SOFTWARE is set";
+    const char *gallium = getenv("GALLIUM_DRIVER");
+    if (software_gl(gallium)) return "GALLIUM_DRIVER asks for a software GL";
+    glob_t g;
+    bool node = glob("/dev/dri/renderD*", 0, NULL, &g) == 0 && g.gl_pathc > 0;
+    globfree(&g);
+    if (!node) return "no GPU render node (/dev/dri/renderD*): GL would be Mesa's llvmpipe";
+    return NULL;
+}
+
+/* The GL renderer's name, or NULL when the renderer is not GL. */
+static const char *gl_renderer_name(SDL_Renderer *r) {
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(r, &info) != 0 || strncmp(info.name, "opengl", 6) != 0) return NULL;
+    typedef const unsigned char *(*get_string)(unsigned);
+    get_string gs = (get_string)SDL_GL_GetProcAddress("glGetString");
+    return gs ? (const char *)gs(0x1F01 /* GL_RENDERER */) : NULL;
+}
 
 int display_open(struct display *d, bool windowed, int width, int height) {
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
@@ -38,13 +75,40 @@ int display_open(struct display *d, bool windowed, int width, int height) {
     } else {
         flags |= SDL_WINDOW_RESIZABLE;
     }
+    const char *why = no_gpu_reason(d);
+    /* The software path presents the window surface itself (MIT-SHM on X11),
+     * not through an OpenGL texture, so that Mesa is never loaded. */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, why ? "0" : NULL);
     d->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
     if (d->window == NULL) {
         LOG(LOG_ERROR, "no window on video driver %s: %s", driver ? driver : "?", SDL_GetError());
         return APP_EXIT_NO_DISPLAY;
     }
-    d->renderer = SDL_CreateRenderer(d->window, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
-    if (d->renderer == NULL) {
+    if (why == NULL) {
+        d->renderer = SDL_CreateRenderer(d->window, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+        const char *gl = d->renderer ? gl_renderer_name(d->renderer) : NULL;
+        if (d->choice == RENDERER_AUTO && software_gl(gl)) {
+            /* Mesa stays mapped (it was loaded to ask), but no frame goes
+             * through it: the window is made again without GL. */
+            LOG(LOG_INFO, "the GL renderer is %s, the CPU: using SDL's software renderer instead", gl);
+            SDL_DestroyRenderer(d->renderer);
+            d->renderer = NULL;
+            SDL_DestroyWindow(d->window);
+            SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+            d->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
+            if (d->window == NULL) {
+                LOG(LOG_ERROR, "no window on video driver %s: %s", driver ? driver : "?", SDL_GetError());
+                return APP_EXIT_NO_DISPLAY;
+            }
+            why = "the GL renderer is a software one";
+        } else if (gl) {
+            LOG(LOG_INFO, "GL renderer: %s", gl);
+        }
+    }
+    if (why) {
+        d->renderer = SDL_CreateRenderer(d->window, -1, SDL_RENDERER_SOFTWARE);
+        if (d->renderer) LOG(LOG_INFO, "presentation: SDL's software renderer on the window surface (%s)", why);
+    } else if (d->renderer == NULL) {
         LOG(LOG_INFO, "no accelerated renderer (%s); using the software one", SDL_GetError());
         d->renderer = SDL_CreateRenderer(d->window, -1, SDL_RENDERER_SOFTWARE);
     }
@@ -56,6 +120,12 @@ int display_open(struct display *d, bool windowed, int width, int height) {
     SDL_GetRendererInfo(d->renderer, &info);
     d->vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
     d->accelerated = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
+    d->software = !d->accelerated && SDL_GetWindowSurface(d->window) != NULL;
+    if (d->software) d->vsync = false; /* SDL 2.26 says vsync, but nothing waits: the loop paces */
+    d->refresh_hz = SDL_GetWindowDisplayMode(d->window, &mode) == 0 && mode.refresh_rate >= 24 &&
+                            mode.refresh_rate <= 240
+                        ? mode.refresh_rate
+                        : 60;
     int ow = 0, oh = 0;
     SDL_GetRendererOutputSize(d->renderer, &ow, &oh);
     LOG(LOG_INFO, "video driver %s, renderer %s%s, %dx%d", driver, info.name, d->vsync ? " (vsync)" : "",

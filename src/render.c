@@ -171,6 +171,8 @@ static int ticker_pieces(struct render *r, const struct render_frame *f, int px,
     return (int)(x - x0);
 }
 
+static int ticker_strip(struct render *r, const struct render_frame *f, double offset, float h, float y);
+
 double render_ticker_speed(struct render *r) { return r->u * 14.0; }
 
 SDL_Rect render_body_rect(int w, int h, bool ticker) {
@@ -187,10 +189,32 @@ SDL_Rect render_body_rect(int w, int h, bool ticker) {
     return rc;
 }
 
+SDL_Rect render_ticker_rect(int w, int h) {
+    struct render r = {0};
+    r.w = w;
+    r.h = h;
+    r.u = rd_unit_of(w, h);
+    r.ticker_on = true;
+    float th = rd_ticker_height(&r), y = (float)h - rd_footer_band(&r) - th;
+    SDL_Rect rc = {0, (int)lroundf(y), w, 0};
+    rc.h = (int)lroundf(y + th) - rc.y;
+    return rc;
+}
+
 int render_ticker(struct render *r, const struct render_frame *f, double offset) {
     frame_metrics(r, f);
     if (!r->ticker_on) return 0;
     float h = rd_ticker_height(r), y = (float)r->h - rd_footer_band(r) - h;
+    /* Nothing outside the strip: a frame that updates only the strip's
+     * rectangle (render_ticker_rect) must miss no pixel. */
+    SDL_Rect strip = render_ticker_rect(r->w, r->h);
+    SDL_RenderSetClipRect(r->sdl, &strip);
+    int cycle = ticker_strip(r, f, offset, h, y);
+    SDL_RenderSetClipRect(r->sdl, NULL);
+    return cycle;
+}
+
+static int ticker_strip(struct render *r, const struct render_frame *f, double offset, float h, float y) {
     rd_fill(r, 0, y, (float)r->w, h, C_HEADER);
     int px = rd_px_of(r, 4.0f);
     float ty = y + (h - (float)TTF_FontHeight(rd_get_font(r, px, false))) / 2;
