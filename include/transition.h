@@ -42,6 +42,11 @@ void transition_software(struct transition *t, SDL_Window *window, SDL_Surface *
  * path. */
 void transition_overlay(struct transition *t, const SDL_Rect *r);
 
+/* The software path only: draws frame f's header (the clock) over the
+ * screen and the current slide, damaging only the header. Returns false
+ * (nothing drawn) off the software path: draw the whole slide then. */
+bool transition_header(struct transition *t, SDL_Renderer *r, struct render *rd, const struct render_frame *f);
+
 /* Presents the frame: the damage on the software path (nothing at all when
  * nothing changed), else SDL_RenderPresent. Returns the pixels sent. */
 long transition_present(struct transition *t, SDL_Renderer *r);

@@ -353,6 +353,7 @@ static void app_reload(struct app *a) {
 /* The display loop's state: what is on screen and what happens next. */
 struct loop {
     bool running, dirty;       /* dirty: the slide must be drawn again */
+    bool clock;                /* a new minute: the header's clock (only it, where the path allows) */
     bool first;                /* READY=1 not sent yet */
     unsigned long frames;
     size_t index;              /* the slide on screen */
@@ -483,9 +484,10 @@ static void loop_draw(struct app *a, struct loop *l) {
         transition_overlay(&l->tr, NULL);
         loop_present(a, l, tnow);
         l->dirty = false;
-    } else if (l->dirty || moving) {
+    } else if (l->dirty || moving || l->clock) {
         struct render_frame f;
         app_frame_for(a, l->index, &f);
+        if (l->clock && (l->animating || l->alert_on || !l->tr.software)) l->dirty = true;
         bool targets = transition_targets(&l->tr, r);
         if (l->dirty && !l->animating && targets) {
             transition_draw(&l->tr, r, a->render, false, &f);
@@ -501,6 +503,8 @@ static void loop_draw(struct app *a, struct loop *l) {
             transition_overlay(&l->tr, NULL);
             l->dirty = false;
         }
+        if (l->clock && !l->dirty && !transition_header(&l->tr, r, a->render, &f)) l->dirty = true;
+        l->clock = false;
         if (l->ticker) {
             render_ticker(a->render, &f, (double)(tnow - l->ticker_t0) / 1000.0 * render_ticker_speed(a->render));
             SDL_Rect strip = render_ticker_rect(l->tr.w, l->tr.h);
@@ -756,7 +760,7 @@ int app_run(const struct app_options *opt) {
             bool got = display_wait_event(&a.disp, &ev, loop_deadline(&a, &l));
             for (; got; got = SDL_PollEvent(&ev) == 1) loop_handle(&a, &l, &ev);
             loop_advance(&a, &l);
-            if (!l.screen_off && ms_to_next_minute() > 59000) l.dirty = true; /* the header clock */
+            if (!l.screen_off && ms_to_next_minute() > 59000) l.clock = true; /* the header clock */
         }
         transition_free(&l.tr);
         screenshot_finish(&l.shot);

@@ -50,9 +50,10 @@ static bool sw_targets(struct transition *t) {
     if (t->scur && t->w == screen->w && t->h == screen->h && t->scur->format->format == screen->format->format)
         return true;
     transition_free(t);
+    /* The next slide's surface is made only for a transition (sw_next):
+     * a still slide holds one frame besides the window's. */
     t->scur = SDL_CreateRGBSurfaceWithFormat(0, screen->w, screen->h, 32, screen->format->format);
-    t->snext = SDL_CreateRGBSurfaceWithFormat(0, screen->w, screen->h, 32, screen->format->format);
-    if (t->scur == NULL || t->snext == NULL) {
+    if (t->scur == NULL) {
         LOG(LOG_WARN, "no memory for the slides (%s): slides change without transitions", SDL_GetError());
         transition_free(t);
         t->unsupported = true;
@@ -67,6 +68,13 @@ static bool sw_targets(struct transition *t) {
     return true;
 }
 
+static SDL_Surface *sw_next(struct transition *t) {
+    if (t->snext == NULL && t->scur)
+        t->snext = SDL_CreateRGBSurfaceWithFormat(0, t->w, t->h, 32, t->scur->format->format);
+    if (t->snext == NULL) LOG(LOG_WARN, "no memory for the next slide: %s", SDL_GetError());
+    return t->snext;
+}
+
 void transition_overlay(struct transition *t, const SDL_Rect *r) {
     if (!t->software || t->scur == NULL) return;
     if (r == NULL) {
@@ -76,6 +84,18 @@ void transition_overlay(struct transition *t, const SDL_Rect *r) {
         damage_add(&t->damage, *r);
         stale_rows(t, r->y, r->y + r->h);
     }
+}
+
+bool transition_header(struct transition *t, SDL_Renderer *r, struct render *rd, const struct render_frame *f) {
+    SDL_Surface *screen = sw_screen(t);
+    if (!t->software || t->scur == NULL || screen == NULL || screen->w != t->w || screen->h != t->h) return false;
+    SDL_SetRenderTarget(r, NULL);
+    render_header(rd, f);
+    SDL_RenderFlush(r);
+    SDL_Rect band = render_header_rect(t->w, t->h);
+    copy_rows(t->scur, screen, band.y, band.y + band.h);
+    damage_add(&t->damage, band);
+    return true;
 }
 
 long transition_present(struct transition *t, SDL_Renderer *r) {
@@ -133,8 +153,9 @@ void transition_draw(struct transition *t, SDL_Renderer *r, struct render *rd, b
         render_draw(rd, f);
         SDL_RenderFlush(r);
         SDL_Surface *screen = sw_screen(t);
-        if (screen == NULL || t->scur == NULL) return;
-        copy_rows(next ? t->snext : t->scur, screen, 0, t->h);
+        SDL_Surface *dst = next ? sw_next(t) : t->scur;
+        if (screen == NULL || dst == NULL) return;
+        copy_rows(dst, screen, 0, t->h);
         if (next) {
             /* The screen shows the next slide where the two differ, and the
              * rows the screen held apart from the slide are redrawn too. */
@@ -155,15 +176,18 @@ void transition_swap(struct transition *t) {
     SDL_Texture *x = t->cur;
     t->cur = t->next;
     t->next = x;
-    SDL_Surface *s = t->scur;
-    t->scur = t->snext;
-    t->snext = s;
+    if (t->software && t->snext) { /* the old slide is not needed any more */
+        SDL_FreeSurface(t->scur);
+        t->scur = t->snext;
+        t->snext = NULL;
+    }
 }
 
 /* The software path's frame: only the rows that can differ are written. */
 static void sw_compose(struct transition *t, SDL_Renderer *r, float p, int kind, bool ticker) {
     SDL_Surface *screen = sw_screen(t);
     if (screen == NULL || t->scur == NULL || screen->w != t->w || screen->h != t->h) return;
+    if (p >= 0 && t->snext == NULL) p = -1; /* no next slide (out of memory): a cut */
     SDL_RenderFlush(r);
     if (p < 0) { /* the current slide: mend what the screen holds apart from it */
         copy_rows(screen, t->scur, t->stale_y0, t->stale_y1);

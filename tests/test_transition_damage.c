@@ -188,8 +188,28 @@ static void damage_tracked_frames_should_equal_full_redraws(void) {
     ref_frame(&rf, 1, -1, 0, 42, false);
     CHECK(same(g.shown, rf.s));
 
+    /* A new minute: only the header is drawn and sent, and the frame is
+     * the slide drawn whole at the new time. */
+    transition_compose(&g.t, g.sr, -1, TRANSITION_CROSSFADE, true);
+    struct render_frame later = frame_at(1, true);
+    later.now.tm_min = 1;
+    CHECK(transition_header(&g.t, g.sr, g.r, &later));
+    ticker(&g, &f1, 42.5);
+    present(&g);
+    {
+        render_draw(rf.r, &later);
+        render_ticker(rf.r, &later, 42.5);
+        SDL_RenderFlush(rf.sr);
+        CHECK(same(g.shown, rf.s));
+        SDL_Rect hb = render_header_rect(W, H);
+        CHECK_INT(g.sent, (long)hb.w * hb.h + (long)strip.w * strip.h);
+    }
+    f1 = later;
+    struct render_frame f0later_early = frame_at(0, true);
+    f0later_early.now.tm_min = 1;
+
     /* A push ends on the same picture as a full redraw of the slide. */
-    transition_draw(&g.t, g.sr, g.r, true, &f0);
+    transition_draw(&g.t, g.sr, g.r, true, &f0later_early);
     transition_compose(&g.t, g.sr, 0.5f, TRANSITION_PUSH, true);
     ticker(&g, &f1, 43);
     present(&g);
@@ -197,7 +217,11 @@ static void damage_tracked_frames_should_equal_full_redraws(void) {
     transition_compose(&g.t, g.sr, -1, TRANSITION_PUSH, true);
     ticker(&g, &f0, 44);
     present(&g);
-    ref_frame(&rf, 0, -1, 0, 44, false);
+    struct render_frame f0later = frame_at(0, true);
+    f0later.now.tm_min = 1;
+    render_draw(rf.r, &f0later);
+    render_ticker(rf.r, &f0later, 44);
+    SDL_RenderFlush(rf.sr);
     CHECK(same(g.shown, rf.s));
 
     transition_free(&g.t);
