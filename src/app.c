@@ -468,6 +468,8 @@ static void loop_present(struct app *a, struct loop *l, Uint64 tnow) {
     l->last_frame = tnow;
 }
 
+static void app_start_workers(struct app *a, size_t index);
+
 /* Draws and presents a frame when something changed or moves. Slides are
  * drawn into a texture first (when render targets work), so a frame never
  * shows a slide half drawn and a transition only composes. */
@@ -518,6 +520,7 @@ static void loop_draw(struct app *a, struct loop *l) {
     }
     if (l->first && l->frames > 0) {
         LOG(LOG_INFO, "first frame on screen");
+        app_start_workers(a, l->index);
         char st[96];
         snprintf(st, sizeof st, "showing %zu slides", a->deck.n);
         service_ready(st);
@@ -709,11 +712,18 @@ static int app_start(struct app *a, const struct app_options *opt) {
     int w = 0, h = 0;
     SDL_GetRendererOutputSize(a->disp.renderer, &w, &h);
     a->pictures = loader_start(a->disp.renderer, w, h, on_picture, a);
-    a->updater = updater_start(&a->cfg, a->feed, a->source, a->deck.n ? a->deck.slides[0].id : "", a->deck.n,
-                               on_worker_news, a);
+    return APP_EXIT_OK;
+}
+
+/* The feed and USB workers, once the first frame is on screen: nothing the
+ * first frame does not need competes with it for the CPU. */
+static void app_start_workers(struct app *a, size_t index) {
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(a->disp.renderer, &w, &h);
+    a->updater = updater_start(&a->cfg, a->feed, a->source, index < a->deck.n ? a->deck.slides[index].id : "",
+                               a->deck.n, on_worker_news, a);
     a->usb = usb_watch_start(&a->cfg, w, h, a->media_stamp, on_usb_news, a);
     if (a->updater) updater_set_media(a->updater, a->local->n, NULL);
-    return APP_EXIT_OK;
 }
 
 static void app_stop(struct app *a) {

@@ -117,7 +117,8 @@ if any(ST.values()):
             ('sdl_s', 'SDL/GL initialisation (SDL_Init, window, renderer)'),
             ('raster_s', 'first rasterisation (TTF_RenderUTF8_Blended, TTF_SizeUTF8, textures)'),
             ('present_s', 'the first present'), ('other_s', "the player's own code (layout, config, deck) and waits"),
-            ('first_frame_s', 'total: exec → first present returns')]
+            ('first_frame_s', 'total: exec → first present returns'),
+            ('cpu_s', "CPU time of the player's threads to the first present (the work, without the waiting)")]
     cols = [p for p in PROGS if ST.get(p)]
     out.append('First frame, where the time goes (bin/startup_spy.so; s; median (min-max))')
     out.append('')
