@@ -10,18 +10,9 @@
 #include <stddef.h>
 #include <time.h>
 
-struct config;
-struct feed;
+#include "feed.h"
 
-/* Where the feed on screen came from. */
-enum feed_source {
-    SOURCE_EMBEDDED, /* the plan compiled into the binary */
-    SOURCE_FILE,     /* --feed FILE */
-    SOURCE_CACHE,    /* the cache's current generation */
-    SOURCE_PREVIOUS, /* the cache's previous generation */
-    SOURCE_NETWORK,  /* fetched in this run */
-};
-const char *feed_source_name(enum feed_source s);
+struct config;
 
 /* Loads the feed to start with: the cache (feed.json, else feed.prev.json)
  * if it validates, else the embedded plan. Never returns NULL. */
@@ -56,8 +47,8 @@ void updater_reconfigure(struct updater *u, const struct config *cfg);
 void updater_refetch(struct updater *u);
 
 /* Main thread: what is on screen, for the status file. With write_now the
- * worker rewrites the file soon (after a new feed took the screen);
- * otherwise it goes into the next write, to spare the SD card. */
+ * worker rewrites the file now (a new feed, an alert, display hours);
+ * otherwise (the next slide) within 5 s, and at most once per 5 s. */
 void updater_set_showing(struct updater *u, const char *slide_id, size_t index, size_t count,
                          bool write_now);
 
@@ -76,10 +67,6 @@ struct updater_state {
 };
 void updater_get_state(struct updater *u, struct updater_state *out);
 
-/* True when t is a plausible wall-clock time (after this code was written);
- * a Pi without a clock battery boots in 1970 until NTP answers. */
-bool clock_plausible(time_t t);
 
-#define STATUS_FILE "status.json"
 
 #endif

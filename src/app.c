@@ -1,6 +1,7 @@
 /* app: start-up, the event-driven display loop, signals, headless render
  * and feed validation for staff. */
 #include "app.h"
+#include "clock.h"
 #include "app_internal.h"
 
 #include <errno.h>
@@ -75,7 +76,9 @@ static void feed_refused(struct app *a, struct feed_report *rep, const char *why
  * otherwise the embedded plan is shown, so the screen is never empty. */
 static void guard_note_screen(struct app *a);
 
-int app_load(struct app *a, const struct app_options *opt) {
+/* The settings file (the one given, else the system's if it exists), the
+ * town's time zone and --at, --feed URL over feed_url. */
+static int load_settings(struct app *a, const struct app_options *opt) {
     config_defaults(&a->cfg);
     const char *cfg_path = opt->config_path;
     struct stat sb;
@@ -100,7 +103,6 @@ int app_load(struct app *a, const struct app_options *opt) {
         }
         a->clock_offset = at - time(NULL);
     }
-
     if (opt->feed_url) {
         /* A URL typed on the command line is the operator's choice: http:// too. */
         const char *why = config_set(&a->cfg, "feed_url", opt->feed_url);
@@ -110,60 +112,66 @@ int app_load(struct app *a, const struct app_options *opt) {
         }
         a->cfg.allow_http = true;
     }
+    return APP_EXIT_OK;
+}
 
+/* Parses body as the feed to show; when it cannot be shown, notes why
+ * (a preview must say so). what names it in the log. */
+static void take_feed(struct app *a, const char *what, const char *body, size_t len, enum feed_source source,
+                      const char *instead) {
     struct feed_report *rep = xmalloc(sizeof *rep);
-    enum feed_status st;
+    enum feed_status st = feed_parse(body, len, rep, &a->feed);
+    log_report(what, st, rep);
+    if (a->feed) {
+        a->source = source;
+        free(rep);
+        return;
+    }
+    LOG(LOG_ERROR, "%s: %s; showing the %s", what, feed_status_text(st), instead);
+    feed_refused(a, rep, NULL);
+}
+
+/* --feed URL with --render: one fetch now, with the worker's limits. */
+static void load_feed_url_once(struct app *a, const char *url) {
+    struct fetch_request req = {
+        .url = a->cfg.feed_url, .ca_file = a->cfg.ca_file[0] ? a->cfg.ca_file : NULL,
+        .allow_http = true, .max_bytes = FEED_MAX_BYTES, .timeout_s = a->cfg.fetch_timeout,
+        .connect_timeout_s = 15, .low_speed_time_s = 20,
+    };
+    struct fetch_result res;
+    if (fetch_get(&req, &res) == FETCH_OK) {
+        take_feed(a, url, res.body, res.len, SOURCE_NETWORK, "saved or embedded plan");
+        if (a->feed) feed_attach_media(a->feed, a->cfg.cache_dir);
+    } else {
+        LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", url, res.error);
+        feed_refused(a, NULL, res.error);
+    }
+    fetch_result_clear(&res);
+}
+
+/* --feed FILE. */
+static void load_feed_file(struct app *a, const char *path) {
+    char *body = NULL;
+    size_t len = 0;
+    enum util_status us = util_read_file(path, FEED_MAX_BYTES, &body, &len);
+    if (us == UTIL_OK) {
+        take_feed(a, path, body, len, SOURCE_FILE, "embedded plan");
+    } else {
+        LOG(LOG_ERROR, "%s: cannot read the feed (%s); showing the embedded plan", path,
+            us == UTIL_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
+        char why[256];
+        feed_refused(a, NULL, app_feed_unreadable(path, us, why, sizeof why));
+    }
+    free(body);
+}
+
+int app_load(struct app *a, const struct app_options *opt) {
+    int rc = load_settings(a, opt);
+    if (rc != APP_EXIT_OK) return rc;
     a->feed = NULL;
     a->source = SOURCE_FILE;
-    if (opt->feed_url && (opt->render_dir || opt->sheet_path)) {
-        /* Headless: one fetch now, with the worker's limits. */
-        struct fetch_request req = {
-            .url = a->cfg.feed_url, .ca_file = a->cfg.ca_file[0] ? a->cfg.ca_file : NULL,
-            .allow_http = true, .max_bytes = FEED_MAX_BYTES, .timeout_s = a->cfg.fetch_timeout,
-            .connect_timeout_s = 15, .low_speed_time_s = 20,
-        };
-        struct fetch_result res;
-        if (fetch_get(&req, &res) == FETCH_OK) {
-            st = feed_parse(res.body, res.len, rep, &a->feed);
-            log_report(opt->feed_url, st, rep);
-            if (a->feed) {
-                a->source = SOURCE_NETWORK;
-                feed_attach_media(a->feed, a->cfg.cache_dir);
-            } else {
-                LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", opt->feed_url,
-                    feed_status_text(st));
-                feed_refused(a, rep, NULL);
-                rep = xmalloc(sizeof *rep);
-            }
-        } else {
-            LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", opt->feed_url, res.error);
-            feed_refused(a, NULL, res.error);
-        }
-        fetch_result_clear(&res);
-    }
-    if (opt->feed_path) {
-        char *body = NULL;
-        size_t len = 0;
-        enum util_status us = util_read_file(opt->feed_path, FEED_MAX_BYTES, &body, &len);
-        if (us == UTIL_OK) {
-            st = feed_parse(body, len, rep, &a->feed);
-            log_report(opt->feed_path, st, rep);
-            if (a->feed == NULL) {
-                LOG(LOG_ERROR, "%s: %s; showing the embedded plan", opt->feed_path,
-                    feed_status_text(st));
-                feed_refused(a, rep, NULL);
-                rep = xmalloc(sizeof *rep);
-            }
-        } else {
-            LOG(LOG_ERROR, "%s: cannot read the feed (%s); showing the embedded plan",
-                opt->feed_path,
-                us == UTIL_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
-            char why[256];
-            feed_refused(a, NULL, app_feed_unreadable(opt->feed_path, us, why, sizeof why));
-        }
-        free(body);
-    }
-    free(rep);
+    if (opt->feed_url && (opt->render_dir || opt->sheet_path)) load_feed_url_once(a, opt->feed_url);
+    if (opt->feed_path) load_feed_file(a, opt->feed_path);
     /* Without a file: the cache's last good feed, else the embedded plan.
      * Read before the first frame (a bounded read of one small file), so the
      * screen starts with the newest data it has. */
@@ -208,7 +216,7 @@ void app_frame_for(struct app *a, size_t index, struct render_frame *f) {
     if (a->updater) {
         struct updater_state st;
         updater_get_state(a->updater, &st);
-        f->stale = st.stale;
+        f->stale = st.stale && a->source != SOURCE_EMBEDDED; /* the plan is not saved data */
     }
     time_t now = app_now(a);
     localtime_r(&now, &f->now);

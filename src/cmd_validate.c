@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "clock.h"
 #include "app_internal.h"
 #include "config.h"
 #include "deck.h"
@@ -30,6 +31,20 @@ const char *app_feed_unreadable(const char *path, enum util_status us, char *buf
         snprintf(buf, size, "ファイルが大きすぎます (1 MiB までです) (larger than 1 MiB)");
     else snprintf(buf, size, "ファイルを読めません (cannot read the file: %s)", strerror(errno));
     return buf;
+}
+
+/* Whether v ended before now (then it is not shown). */
+static bool ended_at(const struct feed_validity *v, time_t now) { return v->has_until && now >= v->until; }
+
+/* "2 件" or "1 件 (ほかに終了 1 件)": how many are shown, and how many ended. */
+static void count_words(char ja[64], char en[64], size_t n, size_t ended) {
+    if (ended == 0) {
+        snprintf(ja, 64, "%zu 件", n);
+        snprintf(en, 64, "%zu", n);
+    } else {
+        snprintf(ja, 64, "%zu 件 (ほかに終了 %zu 件)", n - ended, ended);
+        snprintf(en, 64, "%zu (+%zu ended)", n - ended, ended);
+    }
 }
 
 int app_validate(const char *path, const char *at) {
@@ -80,12 +95,19 @@ int app_validate(const char *path, const char *at) {
                clean ? "問題ありません" : "一部を除いて表示できます", feed->n_measures, numbers,
                deck->n, clean ? feed_status_text(st) : feed_status_text(FEED_PROBLEMS),
                feed->n_measures, numbers, deck->n);
-        printf("お知らせ %zu 件、テロップ %zu 件、画像 %zu 件、緊急のお知らせ %s"
-               " (%zu announcements, %zu ticker lines, %zu media, alert: %s)\n",
-               feed->n_announcements, feed->n_ticker, feed->n_media,
-               !feed->alert.present ? "なし" : alert_ended ? "なし (期限切れ)" : "あり",
-               feed->n_announcements, feed->n_ticker, feed->n_media,
-               !feed->alert.present ? "none" : alert_ended ? "none (ended)" : "yes");
+        /* What has ended is not counted as shown (it is named above). */
+        size_t news_ended = 0, ticker_ended = 0, media_ended = 0;
+        for (size_t i = 0; i < feed->n_announcements; i++) news_ended += ended_at(&feed->announcements[i].valid, now);
+        for (size_t i = 0; i < feed->n_ticker; i++) ticker_ended += ended_at(&feed->ticker[i].valid, now);
+        for (size_t i = 0; i < feed->n_media; i++) media_ended += ended_at(&feed->media[i].valid, now);
+        char ja[3][64], en[3][64];
+        count_words(ja[0], en[0], feed->n_announcements, news_ended);
+        count_words(ja[1], en[1], feed->n_ticker, ticker_ended);
+        count_words(ja[2], en[2], feed->n_media, media_ended);
+        printf("お知らせ %s、テロップ %s、画像 %s、緊急のお知らせ %s"
+               " (announcements %s, ticker lines %s, media %s, alert: %s)\n",
+               ja[0], ja[1], ja[2], !feed->alert.present ? "なし" : alert_ended ? "なし (期限切れ)" : "あり",
+               en[0], en[1], en[2], !feed->alert.present ? "none" : alert_ended ? "none (ended)" : "yes");
         rc = clean ? APP_EXIT_OK : 1;
         font_report_undrawable(feed, stdout); /* #12: warnings only, the feed stays valid */
         free(deck);

@@ -1577,3 +1577,14 @@ int feed_find_media(const struct feed *f, const char *id) {
         if (strcmp(f->media[i].id, id) == 0) return (int)i;
     return -1;
 }
+
+const char *feed_source_name(enum feed_source s) {
+    switch (s) {
+    case SOURCE_EMBEDDED: return "embedded";
+    case SOURCE_FILE: return "file";
+    case SOURCE_CACHE: return "cache";
+    case SOURCE_PREVIOUS: return "previous";
+    case SOURCE_NETWORK: return "network";
+    }
+    return "?";
+}

@@ -12,6 +12,7 @@
 #include <SDL_ttf.h>
 
 #include "app.h"
+#include "clock.h"
 #include "app_internal.h"
 #include "deck.h"
 #include "fetch.h"
@@ -131,16 +132,126 @@ static int render_refused(struct app *a, const struct app_options *opt, SDL_Surf
     return APP_EXIT_UNUSABLE;
 }
 
+/* The contact sheet: thumbnails 480 px wide, four to a row, numbered. */
+#define SHEET_COLS 4
+#define SHEET_TW 480
+#define SHEET_GAP 24
+#define SHEET_LABEL 40
+#define SHEET_HEAD 110
+
+/* One software renderer on one surface, with its own text cache. */
+struct canvas {
+    SDL_Surface *surface;
+    SDL_Renderer *sr;
+    struct render *r;
+};
+
+static bool canvas_open(struct canvas *c, int w, int h, char *const font_path[2]) {
+    c->surface = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    c->sr = c->surface ? SDL_CreateSoftwareRenderer(c->surface) : NULL;
+    c->r = c->sr ? render_new(c->sr, font_path[0], font_path[1]) : NULL;
+    return c->r != NULL;
+}
+
+static void canvas_close(struct canvas *c) {
+    render_free(c->r);
+    if (c->sr) SDL_DestroyRenderer(c->sr);
+    SDL_FreeSurface(c->surface);
+}
+
+/* The sheet's background and title, for count slides of w x h. */
+static bool sheet_open(struct app *a, struct canvas *sheet, size_t count, int w, int h) {
+    int th = SHEET_TW * h / w, rows = (int)((count + SHEET_COLS - 1) / SHEET_COLS);
+    if (!canvas_open(sheet, SHEET_COLS * SHEET_TW + (SHEET_COLS + 1) * SHEET_GAP,
+                     SHEET_HEAD + rows * (th + SHEET_LABEL + SHEET_GAP) + SHEET_GAP, a->font_path)) {
+        LOG(LOG_ERROR, "cannot set up the contact sheet: %s", SDL_GetError());
+        return false;
+    }
+    SDL_SetRenderDrawColor(sheet->sr, 0xE4, 0xE9, 0xEF, 255);
+    SDL_RenderClear(sheet->sr);
+    struct render_frame f0;
+    app_frame_for(a, 0, &f0);
+    char title[256], when[64];
+    fmt_seireki_datetime(when, sizeof when, &f0.now);
+    snprintf(title, sizeof title, "%s サイネージの確認 (preview) — %s の表示、%zu 枚", a->cfg.town_name, when,
+             count);
+    render_label(sheet->r, title, 40, true, SHEET_GAP, 30);
+    return true;
+}
+
+/* Puts the slide just drawn on c into the sheet's cell, with its label. */
+static void sheet_add(struct canvas *sheet, const struct canvas *c, size_t cell, const char *id, size_t k) {
+    int th = SHEET_TW * c->surface->h / c->surface->w;
+    int cx = SHEET_GAP + (int)(cell % SHEET_COLS) * (SHEET_TW + SHEET_GAP);
+    int cy = SHEET_HEAD + (int)(cell / SHEET_COLS) * (th + SHEET_LABEL + SHEET_GAP);
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
+    SDL_Texture *t = SDL_CreateTextureFromSurface(sheet->sr, c->surface);
+    SDL_Rect dst = {cx, cy, SHEET_TW, th};
+    if (t) SDL_RenderCopy(sheet->sr, t, NULL, &dst);
+    SDL_DestroyTexture(t);
+    char lab[96];
+    snprintf(lab, sizeof lab, "%02zu  %s", k, id);
+    render_label(sheet->r, lab, 24, false, cx, cy + th + 6);
+}
+
+/* Draws slide k of the deck on c (k = 0: the alert over the first slide),
+ * its picture decoded here, synchronously. */
+static void draw_slide(struct app *a, struct canvas *c, size_t k) {
+    size_t i = k ? k - 1 : 0;
+    struct render_frame f;
+    app_frame_for(a, i, &f);
+    if (k) f.alert = NULL;
+    SDL_Texture *pic = NULL;
+    const char *pic_path = k ? deck_slide_picture(a->feed, &a->deck.slides[i]) : NULL;
+    if (pic_path) {
+        char why[256] = "";
+        SDL_Surface *ps = image_decode(pic_path, c->surface->w, c->surface->h, why, sizeof why);
+        if (ps == NULL) LOG(LOG_WARN, "%s: picture not shown: %s", pic_path, why);
+        pic = ps ? SDL_CreateTextureFromSurface(c->sr, ps) : NULL;
+        SDL_FreeSurface(ps);
+        f.image = pic;
+        f.image_missing = pic == NULL;
+    } else if (k) {
+        f.image_missing = true;
+    }
+    render_draw(c->r, &f);
+    render_ticker(c->r, &f, 0);
+    SDL_DestroyTexture(pic);
+    SDL_RenderPresent(c->sr);
+}
+
+/* Every slide (an alert active at that moment first, as 00-alert.png) to
+ * render_dir and/or the contact sheet. */
+static int render_deck(struct app *a, const struct app_options *opt, struct canvas *c) {
+    bool alert = deck_alert(a->feed, app_now(a), clock_plausible(app_now(a))) != NULL;
+    size_t count = a->deck.n + (alert ? 1 : 0);
+    struct canvas sheet = {0};
+    int rc = APP_EXIT_ERROR;
+    if (opt->sheet_path && !sheet_open(a, &sheet, count, c->surface->w, c->surface->h)) goto done;
+    for (size_t k = alert ? 0 : 1; k <= a->deck.n; k++) {
+        draw_slide(a, c, k);
+        const char *id = k ? a->deck.slides[k - 1].id : "alert";
+        if (sheet.r) sheet_add(&sheet, c, alert ? k : k - 1, id, k);
+        if (opt->render_dir == NULL) continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%02zu-%s.png", opt->render_dir, k, id);
+        if (!save_png(c->surface, path)) goto done;
+    }
+    if (sheet.r) {
+        SDL_RenderPresent(sheet.sr);
+        if (!save_png(sheet.surface, opt->sheet_path)) goto done;
+    }
+    rc = APP_EXIT_OK;
+done:
+    canvas_close(&sheet);
+    return rc;
+}
+
 int app_render(const struct app_options *opt) {
     struct app a = {0};
     fetch_global_init();
     int rc = app_load(&a, opt);
-    SDL_Surface *sheet = NULL;
-    SDL_Renderer *sheet_r = NULL;
-    struct render *sheet_render = NULL;
-    SDL_Surface *surface = NULL;
-    SDL_Renderer *sr = NULL;
-    struct render *r = NULL;
+    struct canvas c = {0};
     if (rc != APP_EXIT_OK) goto done;
     rc = APP_EXIT_ERROR;
     if (opt->render_dir && !util_mkdir_p(opt->render_dir)) {
@@ -152,97 +263,14 @@ int app_render(const struct app_options *opt) {
         goto done;
     }
     layout_init();
-    int w = opt->width ? opt->width : 1920, h = opt->height ? opt->height : 1080;
-    surface = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    sr = surface ? SDL_CreateSoftwareRenderer(surface) : NULL;
-    r = sr ? render_new(sr, a.font_path[0], a.font_path[1]) : NULL;
-    if (r == NULL) {
+    if (!canvas_open(&c, opt->width ? opt->width : 1920, opt->height ? opt->height : 1080, a.font_path)) {
         LOG(LOG_ERROR, "cannot set up the software renderer: %s", SDL_GetError());
         goto done;
     }
-    if (a.feed_refused) { /* a preview of a feed that cannot be shown says so */
-        rc = render_refused(&a, opt, surface, sr, r);
-        goto done;
-    }
-    /* An alert active at that moment is written first, as 00-alert.png. */
-    bool alert = deck_alert(a.feed, app_now(&a), clock_plausible(app_now(&a))) != NULL;
-    /* The contact sheet: thumbnails 480 px wide, four to a row, numbered. */
-    size_t count = a.deck.n + (alert ? 1 : 0);
-    const int cols = 4, tw = 480, th = tw * h / w, gap = 24, label = 40, head = 110;
-    int rows = (int)((count + (size_t)cols - 1) / (size_t)cols);
-    if (opt->sheet_path) {
-        sheet = SDL_CreateRGBSurfaceWithFormat(0, cols * tw + (cols + 1) * gap,
-                                               head + rows * (th + label + gap) + gap, 32,
-                                               SDL_PIXELFORMAT_ARGB8888);
-        sheet_r = sheet ? SDL_CreateSoftwareRenderer(sheet) : NULL;
-        sheet_render = sheet_r ? render_new(sheet_r, a.font_path[0], a.font_path[1]) : NULL;
-        if (sheet_render == NULL) {
-            LOG(LOG_ERROR, "cannot set up the contact sheet: %s", SDL_GetError());
-            goto done;
-        }
-        SDL_SetRenderDrawColor(sheet_r, 0xE4, 0xE9, 0xEF, 255);
-        SDL_RenderClear(sheet_r);
-        struct render_frame f0;
-        app_frame_for(&a, 0, &f0);
-        char title[256], when[64];
-        fmt_seireki_datetime(when, sizeof when, &f0.now);
-        snprintf(title, sizeof title, "%s サイネージの確認 (preview) — %s の表示、%zu 枚", a.cfg.town_name,
-                 when, count);
-        render_label(sheet_render, title, 40, true, gap, 30);
-    }
-    for (size_t k = alert ? 0 : 1; k <= a.deck.n; k++) {
-        size_t i = k ? k - 1 : 0;
-        struct render_frame f;
-        app_frame_for(&a, i, &f);
-        if (k) f.alert = NULL;
-        SDL_Texture *pic = NULL;
-        const char *pic_path = k ? deck_slide_picture(a.feed, &a.deck.slides[i]) : NULL;
-        if (pic_path) {
-            char why[256] = "";
-            SDL_Surface *ps = image_decode(pic_path, w, h, why, sizeof why);
-            if (ps == NULL) LOG(LOG_WARN, "%s: picture not shown: %s", pic_path, why);
-            pic = ps ? SDL_CreateTextureFromSurface(sr, ps) : NULL;
-            SDL_FreeSurface(ps);
-            f.image = pic;
-            f.image_missing = pic == NULL;
-        } else if (k) {
-            f.image_missing = true;
-        }
-        render_draw(r, &f);
-        render_ticker(r, &f, 0);
-        SDL_DestroyTexture(pic);
-        SDL_RenderPresent(sr);
-        char path[4096];
-        if (sheet_render) {
-            size_t cell = alert ? k : k - 1;
-            int cx = gap + (int)(cell % (size_t)cols) * (tw + gap);
-            int cy = head + (int)(cell / (size_t)cols) * (th + label + gap);
-            SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
-            SDL_Texture *t = SDL_CreateTextureFromSurface(sheet_r, surface);
-            SDL_Rect dst = {cx, cy, tw, th};
-            if (t) SDL_RenderCopy(sheet_r, t, NULL, &dst);
-            SDL_DestroyTexture(t);
-            char lab[96];
-            snprintf(lab, sizeof lab, "%02zu  %s", k, k ? a.deck.slides[i].id : "alert");
-            render_label(sheet_render, lab, 24, false, cx, cy + th + 6);
-        }
-        if (opt->render_dir == NULL) continue;
-        if (k) snprintf(path, sizeof path, "%s/%02zu-%s.png", opt->render_dir, k, a.deck.slides[i].id);
-        else snprintf(path, sizeof path, "%s/00-alert.png", opt->render_dir);
-        if (!save_png(surface, path)) goto done;
-    }
-    if (sheet_render) {
-        SDL_RenderPresent(sheet_r);
-        if (!save_png(sheet, opt->sheet_path)) goto done;
-    }
-    rc = APP_EXIT_OK;
+    /* A preview of a feed that cannot be shown says so. */
+    rc = a.feed_refused ? render_refused(&a, opt, c.surface, c.sr, c.r) : render_deck(&a, opt, &c);
 done:
-    render_free(sheet_render);
-    if (sheet_r) SDL_DestroyRenderer(sheet_r);
-    SDL_FreeSurface(sheet);
-    render_free(r);
-    if (sr) SDL_DestroyRenderer(sr);
-    SDL_FreeSurface(surface);
+    canvas_close(&c);
     if (TTF_WasInit()) TTF_Quit();
     app_unload(&a);
     SDL_Quit();

@@ -1,6 +1,8 @@
 /* updater: the feed worker thread (poll, validate, cache, hand over, status). */
 #include "updater.h"
 
+#include "status.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,28 +15,13 @@
 #include <cjson/cJSON.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "config.h"
 #include "feed.h"
 #include "guard.h"
 #include "fetch.h"
 #include "log.h"
 #include "util.h"
-
-/* 2026-01-01T00:00:00Z: no real moment of this player's life is earlier. */
-#define PLAUSIBLE_EPOCH 1767225600
-
-bool clock_plausible(time_t t) { return t >= PLAUSIBLE_EPOCH; }
-
-const char *feed_source_name(enum feed_source s) {
-    switch (s) {
-    case SOURCE_EMBEDDED: return "embedded";
-    case SOURCE_FILE: return "file";
-    case SOURCE_CACHE: return "cache";
-    case SOURCE_PREVIOUS: return "previous";
-    case SOURCE_NETWORK: return "network";
-    }
-    return "?";
-}
 
 /* Parses a cached generation. A file that exists but does not validate
  * (a disk error, a hand edit) is moved aside as <name>.corrupt for IT to
@@ -98,6 +85,8 @@ struct updater {
     pthread_cond_t cond;
     /* guarded by mu */
     bool stop, refetch, rewrite_status;
+    bool showing_changed;          /* a new slide since the last status write */
+    struct timespec status_written;/* CLOCK_MONOTONIC of the last status write */
     atomic_bool cancel;            /* set by updater_stop, read by transfers (any thread) */
     struct config *pending;        /* new settings (SIGHUP), applied by the worker */
     struct feed *mailbox;          /* newest feed not yet taken */
@@ -144,27 +133,6 @@ static double next_delay(const struct updater *u, int failures, long retry_after
     return d < 1 ? 1 : d;
 }
 
-/* ISO 8601 with the offset as +09:00 (strftime's %z gives +0900). */
-static void iso_time(char *buf, size_t size, time_t t) {
-    struct tm tm;
-    localtime_r(&t, &tm);
-    char z[8] = "";
-    strftime(z, sizeof z, "%z", &tm);
-    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (strlen(z) == 5 && n + 7 <= size) snprintf(buf + n, size - n, "%.3s:%s", z, z + 3);
-}
-
-static void add_time(cJSON *obj, const char *key, time_t t) {
-    if (t == 0) {
-        cJSON_AddNullToObject(obj, key);
-        return;
-    }
-    char buf[40];
-    iso_time(buf, sizeof buf, t);
-    cJSON_AddStringToObject(obj, key, buf);
-}
-
-/* Writes state_dir/status.json atomically. Worker thread only. */
 /* A body the poison guard set aside (guard.h) is refused unparsed. */
 static bool body_quarantined(const struct updater *u, const struct fetch_result *res) {
     char hex[65];
@@ -172,6 +140,7 @@ static bool body_quarantined(const struct updater *u, const struct fetch_result 
     return guard_is_quarantined(u->cfg.cache_dir, hex);
 }
 
+/* Writes state_dir/status.json. Worker thread only. */
 static void write_status(struct updater *u) {
     pthread_mutex_lock(&u->mu);
     char showing[48], last_import[512];
@@ -180,52 +149,21 @@ static void write_status(struct updater *u) {
     size_t local = u->local_pictures;
     size_t index = u->showing_index, count = u->showing_count;
     struct updater_state st = u->state;
+    u->showing_changed = false;
     pthread_mutex_unlock(&u->mu);
-
-    cJSON *s = cJSON_CreateObject();
-    add_time(s, "written_at", time(NULL));
-    cJSON_AddStringToObject(s, "version", MISATO_VERSION);
-    cJSON_AddStringToObject(s, "feed_url", u->cfg.feed_url);
-    add_time(s, "last_attempt", u->last_attempt);
-    cJSON_AddNumberToObject(s, "attempts", (double)u->attempts);
-    add_time(s, "last_success", u->last_success);
-    add_time(s, "next_attempt", u->next_attempt);
-    cJSON_AddStringToObject(s, "result", u->last_result);
-    /* What the poison guard set aside, if anything (guard.h). */
-    size_t qlen = 0;
-    char *q = cache_read(u->cfg.state_dir, "quarantine.json", 4096, &qlen);
-    cJSON *qj = q ? cJSON_ParseWithLength(q, qlen) : NULL;
-    free(q);
-    if (cJSON_IsObject(qj)) cJSON_AddItemToObject(s, "quarantine", qj);
-    else cJSON_Delete(qj);
-    cJSON_AddNumberToObject(s, "http_status", (double)u->http_status);
-    cJSON_AddStringToObject(s, "error", u->last_error);
-    cJSON_AddNumberToObject(s, "consecutive_failures", st.failures);
-    cJSON_AddBoolToObject(s, "showing_saved_data", st.stale);
-    cJSON_AddBoolToObject(s, "clock_plausible", clock_plausible(time(NULL)));
-    cJSON *feed = cJSON_AddObjectToObject(s, "feed");
-    cJSON_AddStringToObject(feed, "source", feed_source_name(u->source));
-    cJSON_AddNumberToObject(feed, "schema_version", u->schema_version);
-    add_time(feed, "updated_at", u->has_updated_at ? u->feed_updated_at : 0);
-    cJSON_AddStringToObject(feed, "etag", u->meta.etag);
-    cJSON_AddNumberToObject(feed, "measures", (double)u->n_measures);
-    cJSON_AddNumberToObject(feed, "problems", (double)u->problems);
-    cJSON_AddNumberToObject(feed, "media_failed", u->media_failed);
-    cJSON *scr = cJSON_AddObjectToObject(s, "showing");
-    cJSON_AddStringToObject(scr, "slide", showing);
-    cJSON_AddNumberToObject(scr, "index", (double)index);
-    cJSON_AddNumberToObject(scr, "count", (double)count);
-    cJSON *med = cJSON_AddObjectToObject(s, "media");
-    cJSON_AddStringToObject(med, "dir", u->cfg.media_dir);
-    cJSON_AddNumberToObject(med, "pictures", (double)local);
-    cJSON_AddStringToObject(med, "last_import", last_import);
-    char *text = cJSON_Print(s);
-    cJSON_Delete(s);
-    if (text) {
-        int rc = cache_replace_file(u->cfg.state_dir, STATUS_FILE, text, strlen(text));
-        if (rc) LOG(LOG_WARN, "%s/%s: cannot write: %s", u->cfg.state_dir, STATUS_FILE, strerror(rc));
-        cJSON_free(text);
-    }
+    struct status_report r = {
+        .version = MISATO_VERSION, .feed_url = u->cfg.feed_url,
+        .last_attempt = u->last_attempt, .last_success = u->last_success, .next_attempt = u->next_attempt,
+        .attempts = u->attempts, .result = u->last_result, .http_status = u->http_status,
+        .error = u->last_error, .consecutive_failures = st.failures, .showing_saved_data = st.stale,
+        .source = feed_source_name(u->source), .schema_version = u->schema_version,
+        .updated_at = u->has_updated_at ? u->feed_updated_at : 0, .etag = u->meta.etag,
+        .measures = u->n_measures, .problems = u->problems, .media_failed = u->media_failed,
+        .slide = showing, .index = index, .count = count,
+        .media_dir = u->cfg.media_dir, .pictures = local, .last_import = last_import,
+    };
+    status_write(u->cfg.state_dir, &r);
+    clock_gettime(CLOCK_MONOTONIC, &u->status_written);
 }
 
 static void note_feed(struct updater *u, const struct feed *f, enum feed_source src) {
@@ -420,6 +358,20 @@ static void apply_pending(struct updater *u) {
     u->pending = NULL;
 }
 
+/* A slide change is written into the status file at most every
+ * SHOWING_WRITE_S seconds, so that --status names the slide on screen
+ * without a write for every slide. True when one is due now; otherwise
+ * *due (may be NULL) is when it will be. Called with mu held. */
+#define SHOWING_WRITE_S 5
+static bool showing_due(const struct updater *u, struct timespec *due) {
+    struct timespec d = u->status_written, now;
+    d.tv_sec += SHOWING_WRITE_S;
+    if (due) *due = d;
+    if (!u->showing_changed) return false;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > d.tv_sec || (now.tv_sec == d.tv_sec && now.tv_nsec >= d.tv_nsec);
+}
+
 static void *worker(void *arg) {
     struct updater *u = arg;
     /* First attempt soon, but spread: screens that booted together do not
@@ -432,14 +384,17 @@ static void *worker(void *arg) {
         apply_pending(u);
         if (u->cfg.feed_url[0] == '\0') {
             /* Nothing to poll: refresh the status on request, else wait. */
-            if (u->refetch || u->rewrite_status) {
+            if (u->refetch || u->rewrite_status || showing_due(u, NULL)) {
                 u->refetch = u->rewrite_status = false;
                 pthread_mutex_unlock(&u->mu);
                 write_status(u);
                 pthread_mutex_lock(&u->mu);
                 continue;
             }
-            pthread_cond_wait(&u->cond, &u->mu);
+            struct timespec due;
+            if (showing_due(u, &due)) continue;
+            if (u->showing_changed) pthread_cond_timedwait(&u->cond, &u->mu, &due);
+            else pthread_cond_wait(&u->cond, &u->mu);
             continue;
         }
         struct timespec until;
@@ -449,14 +404,18 @@ static void *worker(void *arg) {
         if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
         bool timed_out = false;
         while (!u->stop && !u->refetch && !timed_out) {
-            if (u->rewrite_status) {
+            struct timespec due;
+            if (u->rewrite_status || showing_due(u, &due)) {
                 u->rewrite_status = false;
                 pthread_mutex_unlock(&u->mu);
                 write_status(u);
                 pthread_mutex_lock(&u->mu);
                 continue;
             }
-            timed_out = pthread_cond_timedwait(&u->cond, &u->mu, &until) == ETIMEDOUT;
+            bool sooner = u->showing_changed && (due.tv_sec < until.tv_sec ||
+                                                 (due.tv_sec == until.tv_sec && due.tv_nsec < until.tv_nsec));
+            int rc = pthread_cond_timedwait(&u->cond, &u->mu, sooner ? &due : &until);
+            timed_out = rc == ETIMEDOUT && !sooner;
         }
         if (u->stop) break;
         u->refetch = false;
@@ -548,10 +507,9 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
     snprintf(u->showing_id, sizeof u->showing_id, "%s", slide_id);
     u->showing_index = index;
     u->showing_count = count;
-    if (write_now) {
-        u->rewrite_status = true;
-        pthread_cond_signal(&u->cond);
-    }
+    if (write_now) u->rewrite_status = true;
+    else u->showing_changed = true;
+    pthread_cond_signal(&u->cond);
     pthread_mutex_unlock(&u->mu);
 }
 

@@ -9,6 +9,7 @@ Every case ends by checking that the player is still running (the display
 never stops) and that the cache on disk validates with --validate.
 """
 import json
+import re
 import os
 import shutil
 import signal
@@ -429,6 +430,57 @@ def case_feed_option(w):
     check(s["feed_url"] == url and s["feed"]["measures"] == 2, "the running player polls the --feed URL")
 
 
+def case_embedded_footer(w):
+    """No server and no cache: the embedded plan is on screen, and after the
+    failed fetch its footer must not claim 「保存データを表示中」 (it is not
+    saved data): the live screen equals --render of the embedded plan."""
+    at = "2026-11-24T09:00"
+    with open(w.conf, "a") as f:
+        f.write("slide_seconds = 600\n")
+    w.start_player_args = ["--at", at, "--size", "960x540"]
+    w.start_player()
+    s = w.wait(lambda s: s and s["last_attempt"] and s["showing_saved_data"], 30, "a failed fetch")
+    check(s["feed"]["source"] == "embedded", "the embedded plan is on screen")
+    shot = os.path.join(w.state, "screenshot.png")
+    w.player.send_signal(signal.SIGUSR1)
+    end = time.time() + 20 * SLOW
+    while not os.path.exists(shot) and time.time() < end:
+        time.sleep(0.1)
+    check(os.path.exists(shot), "SIGUSR1 saved a screenshot")
+    ref = os.path.join(w.dir, "ref")
+    env = dict(os.environ, HOME=w.dir)
+    subprocess.run([BIN, "--render", ref, "--size", "960x540", "--at", at], check=True,
+                   capture_output=True, env=env)
+    first = sorted(n for n in os.listdir(ref) if n.startswith("01-"))[0]
+    here = os.path.dirname(os.path.abspath(BIN))  # build/ (launcher) or build/player/
+    png_check = next(p for p in (os.path.join(here, "tests", "png-check"),
+                                 os.path.join(here, "..", "tests", "png-check")) if os.path.exists(p))
+    r = subprocess.run([png_check, "diff", shot, os.path.join(ref, first)], capture_output=True, text=True)
+    print(r.stdout.strip(), r.stderr.strip())
+    differ = int(re.search(r"(\d+) of \d+ pixels differ", r.stdout + r.stderr).group(1))
+    # Same build, same renderer: the same pixels (the words add ~1,200).
+    check(differ <= 50, f"the live screen is the embedded plan without 保存データを表示中 ({differ} pixels differ)")
+    out = w.status_words()
+    check("組み込みのアクションプラン" in out, "--status says the embedded plan is shown")
+
+
+
+def case_status_slide(w):
+    """--status names the slide on screen, not the one of the last fetch:
+    slides change every 3 s, the status file follows within 5 s, with no
+    fetch in between (poll_seconds = 60)."""
+    s = first_good_fetch(w)
+    attempts, first = s["attempts"], s["showing"]["index"]
+    s = w.wait(lambda s: s and s["showing"]["index"] != first, 12, "the next slide in the status file")
+    check(s["attempts"] == attempts, "no fetch in between")
+    seen = {s["showing"]["slide"]}
+    for _ in range(2):
+        s = w.wait(lambda s: s and s["showing"]["slide"] not in seen, 12, "another slide")
+        seen.add(s["showing"]["slide"])
+    words = w.status_words()
+    check(s["showing"]["slide"] in words or any(x in words for x in seen), "--status names a slide shown")
+    print(f"figure: status file follows the slides: {sorted(seen)}")
+
 CASES = {
     "ok": (case_ok, {}),
     "not_modified": (case_not_modified, {}),
@@ -455,6 +507,8 @@ CASES = {
     "no_server_at_start": (case_no_server_at_start, {}),
     "corrupt_cache": (case_corrupt_cache, {}),
     "kill_loop": (case_kill_loop, {}),
+    "embedded_footer": (case_embedded_footer, {"server": False}),
+    "status_slide": (case_status_slide, {}),
 }
 
 

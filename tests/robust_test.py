@@ -292,6 +292,37 @@ def case_poison_feed(w):
     check(s["result"] == "ok", "a corrected feed is taken again")
 
 
+def case_poison_pictures(w):
+    """A picture set on screen when the player died abnormally twice in a
+    row (the embedded plan, so the set is the only suspect) is put aside in
+    media_dir: the next start shows no pictures and says why."""
+    media = os.path.join(w.dir, "media")
+    stick = os.path.join(w.dir, "stick")
+    os.makedirs(stick)
+    golden = os.path.join(SRC, "tests", "golden")
+    for i, name in enumerate(sorted(n for n in os.listdir(golden) if n.endswith("1920x1080.png"))[:2]):
+        shutil.copy(os.path.join(golden, name), os.path.join(stick, f"0{i + 1}.png"))
+    with open(w.conf, "a") as f:
+        f.write(f"media_dir = {media}\n")
+    r = run(["--config", w.conf, "--import", stick], env=dict(os.environ, HOME=w.dir))
+    check(r.returncode == 0, f"--import took the pictures (exit {r.returncode})")
+    for death, sig in ((1, signal.SIGABRT), (2, signal.SIGKILL)):
+        w.start_player()
+        w.wait(lambda s: s and s["media"]["pictures"] == 2, 30, "the pictures on screen")
+        time.sleep(0.5)
+        w.player.send_signal(sig)
+        w.player.wait(timeout=30)
+        check(os.path.exists(os.path.join(w.state, "guard.json")), f"abnormal death {death}: guard.json stays")
+    w.start_player()
+    s = w.wait(lambda s: s and "quarantine" in s, 30, "the quarantine in the status file")
+    check(s["quarantine"]["what"] == "pictures", f"the picture set was set aside ({s['quarantine']['what']})")
+    check(s["media"]["pictures"] == 0, "no picture of that set is on screen")
+    aside = [n for n in os.listdir(media) if n.startswith("quarantined-")]
+    check(len(aside) == 1, f"the set is kept aside in media_dir ({aside})")
+    words = w.status_words()
+    check("隔離" in words and "USB の画像セット" in words, "--status says the USB picture set was quarantined")
+
+
 CASES = {
     "emoji": (case_emoji, {}),
     "early_signals": (case_early_signals, {}),
@@ -299,6 +330,7 @@ CASES = {
     "stop_stalled_feed": (case_stop_stalled_feed, {}),
     "stop_stalled_media": (case_stop_stalled_media, {}),
     "poison_feed": (case_poison_feed, {}),
+    "poison_pictures": (case_poison_pictures, {"server": False}),
 }
 
 

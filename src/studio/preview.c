@@ -21,6 +21,7 @@
 #include "media.h"
 #include "render.h"
 #include "studio.h"
+#include "clock.h"
 #include "studio_png.h"
 #include "updater.h"
 #include "util.h"
