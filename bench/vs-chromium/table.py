@@ -113,7 +113,7 @@ ST = {p: runs('startup', p) for p in PROGS if p != 'chromium'}
 if any(ST.values()):
     keys = [('load_s', 'exec → main (ld.so: launcher + player, ~100 libraries)'),
             ('curl_s', 'curl_global_init (OpenSSL)'), ('cache_s', 'cache read + feed parse (cJSON)'),
-            ('fontconfig_s', 'fontconfig (FcInit, matching the faces)'), ('fonts_s', 'font loading (TTF_OpenFont)'),
+            ('fontconfig_s', 'fontconfig (FcInit, matching the faces)'), ('fonts_s', 'font loading (TTF_OpenFont, TTF_OpenFontRW)'),
             ('sdl_s', 'SDL/GL initialisation (SDL_Init, window, renderer)'),
             ('raster_s', 'first rasterisation (TTF_RenderUTF8_Blended, TTF_SizeUTF8, textures)'),
             ('present_s', 'the first present'), ('other_s', "the player's own code (layout, config, deck) and waits"),

@@ -9,7 +9,7 @@
  *               and relocating ~100 shared libraries; the launcher's exec too)
  *   fontconfig  FcInit, FcConfigAppFontAddDir, FcFontMatch, FcFontSort,
  *               FcConfigSubstitute (finding the faces by name)
- *   fonts       TTF_Init, TTF_OpenFont (FreeType opening the faces)
+ *   fonts       TTF_Init, TTF_OpenFont, TTF_OpenFontRW (FreeType opening the faces)
  *   sdl         SDL_Init, SDL_CreateWindow, SDL_CreateRenderer,
  *               SDL_GetWindowSurface (video driver, window; GL context and
  *               Mesa where the GL renderer is used)
@@ -177,6 +177,7 @@ WRAP4(B_FONTCONFIG, P, FcFontSort, P, P, int, P)
 WRAP3(B_FONTCONFIG, int, FcConfigSubstitute, P, P, int)
 WRAP1(B_FONTS, int, TTF_Init, int)
 WRAP2(B_FONTS, P, TTF_OpenFont, P, int)
+WRAP3(B_FONTS, P, TTF_OpenFontRW, P, int, int)
 WRAP1(B_SDL, int, SDL_Init, unsigned)
 WRAP6(B_SDL, P, SDL_CreateWindow, P, int, int, int, int, unsigned)
 WRAP3(B_SDL, P, SDL_CreateRenderer, P, int, unsigned)
