@@ -17,6 +17,8 @@
 #define CONFIG_MAX_DROP_INS 64
 
 enum config_transition { TRANSITION_NONE, TRANSITION_CROSSFADE, TRANSITION_PUSH };
+/* How frames reach the screen (display.c chooses for auto). */
+enum config_renderer { RENDERER_AUTO, RENDERER_GPU, RENDERER_SOFTWARE };
 
 /* How the panel is switched outside display hours (panel.h). */
 enum panel_power { PANEL_POWER_AUTO, PANEL_POWER_CEC, PANEL_POWER_DPMS, PANEL_POWER_NONE };
@@ -30,6 +32,7 @@ struct config {
     int slide_seconds;     /* how long a slide stays unless its item says (announcements, roadmap: 1.5x) */
     int transition;        /* enum config_transition */
     int transition_ms;     /* how long a transition takes */
+    int renderer;          /* enum config_renderer */
     bool image_fill;       /* image slides fill the screen (cropping) rather than fit */
     char cache_dir[PATH_MAX];
     char state_dir[PATH_MAX];

@@ -60,6 +60,15 @@ int render_ticker(struct render *r, const struct render_frame *frame, double off
  * the geometry render_draw draws the frame with, row for row. */
 SDL_Rect render_body_rect(int w, int h, bool ticker);
 
+/* The header band of a w x h frame (town name, date, clock), and drawing
+ * only it, as render_draw would (not for an alert, which has none): the
+ * minute's new clock without redrawing the slide. */
+SDL_Rect render_header_rect(int w, int h);
+void render_header(struct render *r, const struct render_frame *frame);
+
+/* The ticker's strip in a w x h frame: every pixel render_ticker draws. */
+SDL_Rect render_ticker_rect(int w, int h);
+
 /* Draws a message over the bottom of the slide (above the footer): green
  * for news (ok), amber for a problem. */
 void render_toast(struct render *r, const char *msg, bool ok);

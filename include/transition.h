@@ -1,6 +1,14 @@
 /* transition: the slide on screen and the next one pre-rendered into two
  * render-target textures, and the frames between them (crossfade, push).
- * Main thread only. */
+ * Main thread only.
+ *
+ * On the software path (SDL's software renderer on the window surface) the
+ * two slides are surfaces instead, the screen is the window surface itself,
+ * and the module keeps the damage: which rectangles changed since the last
+ * present, so that transition_present() sends only those
+ * (SDL_UpdateWindowSurfaceRects). A crossfade blends only the rows where the
+ * two slides differ (the header and the rest of the frame stay), a still
+ * frame with a moving ticker updates only the ticker's strip. */
 #ifndef MISATO_TRANSITION_H
 #define MISATO_TRANSITION_H
 
@@ -8,13 +16,40 @@
 
 #include <SDL.h>
 
+#include "damage.h"
 #include "render.h"
 
 struct transition {
     SDL_Texture *cur, *next; /* the slide on screen, and the one coming */
     int w, h;
     bool unsupported;        /* no render targets: slides change without transitions */
+    /* The software path (transition_software). */
+    bool software;
+    SDL_Window *window;      /* presents with SDL_UpdateWindowSurfaceRects; NULL: screen below */
+    SDL_Surface *screen;     /* tests: the screen when there is no window (not owned) */
+    SDL_Surface *scur, *snext; /* owned: the slides, in the screen's format */
+    int band_y0, band_y1;    /* rows where the two slides differ */
+    int stale_y0, stale_y1;  /* rows where the screen may differ from scur */
+    struct damage damage;    /* changed since the last present */
 };
+
+/* Turns on the software path: the renderer draws on the window surface of
+ * `window` (or on `screen` when window is NULL: tests). */
+void transition_software(struct transition *t, SDL_Window *window, SDL_Surface *screen);
+
+/* Something was drawn over the screen after transition_compose (the ticker
+ * strip, a toast): r is where; NULL: anywhere. A no-op off the software
+ * path. */
+void transition_overlay(struct transition *t, const SDL_Rect *r);
+
+/* The software path only: draws frame f's header (the clock) over the
+ * screen and the current slide, damaging only the header. Returns false
+ * (nothing drawn) off the software path: draw the whole slide then. */
+bool transition_header(struct transition *t, SDL_Renderer *r, struct render *rd, const struct render_frame *f);
+
+/* Presents the frame: the damage on the software path (nothing at all when
+ * nothing changed), else SDL_RenderPresent. Returns the pixels sent. */
+long transition_present(struct transition *t, SDL_Renderer *r);
 
 /* Makes sure both textures exist at the renderer's output size; false when
  * render targets cannot be had (then slides are drawn straight to the
@@ -28,7 +63,7 @@ void transition_draw(struct transition *t, SDL_Renderer *r, struct render *rd, b
 /* Composes on the screen the current slide (p < 0) or the transition of
  * `kind` (enum config_transition) at progress p in [0, 1); the caller
  * presents. ticker: the frame has a ticker strip (the body is shorter). */
-void transition_compose(const struct transition *t, SDL_Renderer *r, float p, int kind, bool ticker);
+void transition_compose(struct transition *t, SDL_Renderer *r, float p, int kind, bool ticker);
 
 /* The next slide becomes the current one. */
 void transition_swap(struct transition *t);

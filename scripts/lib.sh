@@ -10,7 +10,7 @@ RUNTIME_PACKAGES=(fonts-morisawa-bizud-gothic fonts-noto-color-emoji tzdata)
 TEST_PACKAGES=(valgrind xvfb xauth x11-apps imagemagick python3 python3-jsonschema openssl
     dpkg-dev lintian systemd systemd-container mmdebstrap chromium python3-websocket
     qemu-system-x86 qemu-utils mtools dosfstools
-    prometheus-node-exporter nginx-light)
+    prometheus-node-exporter nginx-light libxdamage-dev libx11-dev)
 # scripts/test-device --arm64: the Raspberry Pi's kind of machine, emulated.
 DEVICE_ARM64_PACKAGES=(qemu-system-arm qemu-user-static arch-test)
 

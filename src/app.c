@@ -380,6 +380,7 @@ static void app_reload(struct app *a) {
 /* The display loop's state: what is on screen and what happens next. */
 struct loop {
     bool running, dirty;       /* dirty: the slide must be drawn again */
+    bool clock;                /* a new minute: the header's clock (only it, where the path allows) */
     bool first;                /* READY=1 not sent yet */
     unsigned long frames;
     size_t index;              /* the slide on screen */
@@ -490,10 +491,12 @@ static void loop_present(struct app *a, struct loop *l, Uint64 tnow) {
         a->shot_pending = false;
         screenshot_take(&l->shot, a->disp.renderer, a->cfg.state_dir);
     }
-    SDL_RenderPresent(a->disp.renderer);
+    transition_present(&l->tr, a->disp.renderer);
     l->frames++;
     l->last_frame = tnow;
 }
+
+static void app_start_workers(struct app *a, size_t index);
 
 /* Draws and presents a frame when something changed or moves. Slides are
  * drawn into a texture first (when render targets work), so a frame never
@@ -508,11 +511,13 @@ static void loop_draw(struct app *a, struct loop *l) {
         SDL_RenderClear(r);
         /* IT importing after hours still hears how it went. */
         if (a->toast_until) render_toast(a->render, a->toast, a->toast_ok);
+        transition_overlay(&l->tr, NULL);
         loop_present(a, l, tnow);
         l->dirty = false;
-    } else if (l->dirty || moving) {
+    } else if (l->dirty || moving || l->clock) {
         struct render_frame f;
         app_frame_for(a, l->index, &f);
+        if (l->clock && (l->animating || l->alert_on || !l->tr.software)) l->dirty = true;
         bool targets = transition_targets(&l->tr, r);
         if (l->dirty && !l->animating && targets) {
             transition_draw(&l->tr, r, a->render, false, &f);
@@ -525,15 +530,25 @@ static void loop_draw(struct app *a, struct loop *l) {
             transition_compose(&l->tr, r, -1, a->cfg.transition, l->ticker);
         } else {
             render_draw(a->render, &f);
+            transition_overlay(&l->tr, NULL);
             l->dirty = false;
         }
-        if (l->ticker)
+        if (l->clock && !l->dirty && !transition_header(&l->tr, r, a->render, &f)) l->dirty = true;
+        l->clock = false;
+        if (l->ticker) {
             render_ticker(a->render, &f, (double)(tnow - l->ticker_t0) / 1000.0 * render_ticker_speed(a->render));
-        if (a->toast_until && !l->alert_on) render_toast(a->render, a->toast, a->toast_ok);
+            SDL_Rect strip = render_ticker_rect(l->tr.w, l->tr.h);
+            transition_overlay(&l->tr, &strip);
+        }
+        if (a->toast_until && !l->alert_on) {
+            render_toast(a->render, a->toast, a->toast_ok);
+            transition_overlay(&l->tr, NULL);
+        }
         loop_present(a, l, tnow);
     }
     if (l->first && l->frames > 0) {
         LOG(LOG_INFO, "first frame on screen");
+        app_start_workers(a, l->index);
         char st[96];
         snprintf(st, sizeof st, "showing %zu slides", a->deck.n);
         service_ready(st);
@@ -553,6 +568,18 @@ static void at_most(int *timeout, long long ms) {
     if (ms >= 0 && ms < *timeout) *timeout = (int)ms;
 }
 
+/* Without vsync, frames are paced to the display's refresh: due at fixed
+ * times from the transition's start (the ticker's: every second refresh
+ * when the CPU draws it), so that no frame comes late by the time the last
+ * one took to draw, and none twice in one refresh. */
+static int paced_timeout(const struct app *a, const struct loop *l, Uint64 now) {
+    double period = 1000.0 / a->disp.refresh_hz * (l->animating || a->disp.accelerated ? 1 : 2);
+    Uint64 t0 = l->animating ? l->anim_start : l->ticker_t0;
+    double k = floor((double)(now - t0) / period) + 1;
+    Uint64 due = t0 + (Uint64)ceil(k * period);
+    return due > now ? (int)(due - now) : 0;
+}
+
 /* How long the loop may sleep: until the next frame while something moves,
  * else until the next thing that changes the screen. */
 static int loop_deadline(const struct app *a, const struct loop *l) {
@@ -566,9 +593,12 @@ static int loop_deadline(const struct app *a, const struct loop *l) {
         /* At most ~60 frames a second (30 for a ticker drawn by the CPU):
          * with working vsync SDL_RenderPresent already waits that long;
          * some drivers claim vsync and do not. */
-        Uint64 period = l->animating || a->disp.accelerated ? 16 : 33;
-        Uint64 since = now - l->last_frame;
-        timeout = since >= period ? 0 : (int)(period - since);
+        if (a->disp.vsync) {
+            Uint64 period = 16, since = now - l->last_frame;
+            timeout = since >= period ? 0 : (int)(period - since);
+        } else {
+            timeout = paced_timeout(a, l, now);
+        }
         if (!l->animating && l->slide_end > now) at_most(&timeout, (long long)(l->slide_end - now));
     } else {
         timeout = l->alert_on ? 3600000 : l->slide_end > now ? (int)(l->slide_end - now) : 0;
@@ -688,6 +718,7 @@ static void loop_advance(struct app *a, struct loop *l) {
 static int app_start(struct app *a, const struct app_options *opt) {
     int rc = app_load(a, opt);
     if (rc != APP_EXIT_OK) return rc;
+    a->disp.choice = a->cfg.renderer;
     enum display_status ds = display_open(&a->disp, opt->windowed, opt->width, opt->height);
     if (ds != DISPLAY_OK) return ds == DISPLAY_NONE ? APP_EXIT_NO_DISPLAY : APP_EXIT_ERROR;
     if (a->disp.stopped) return APP_EXIT_OK; /* stopped: SIGTERM while waiting for a display */
@@ -719,11 +750,18 @@ static int app_start(struct app *a, const struct app_options *opt) {
     int w = 0, h = 0;
     SDL_GetRendererOutputSize(a->disp.renderer, &w, &h);
     a->pictures = loader_start(a->disp.renderer, w, h, on_picture, a);
-    a->updater = updater_start(&a->cfg, a->feed, a->source, a->deck.n ? a->deck.slides[0].id : "", a->deck.n,
-                               on_worker_news, a);
+    return APP_EXIT_OK;
+}
+
+/* The feed and USB workers, once the first frame is on screen: nothing the
+ * first frame does not need competes with it for the CPU. */
+static void app_start_workers(struct app *a, size_t index) {
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(a->disp.renderer, &w, &h);
+    a->updater = updater_start(&a->cfg, a->feed, a->source, index < a->deck.n ? a->deck.slides[index].id : "",
+                               a->deck.n, on_worker_news, a);
     a->usb = usb_watch_start(&a->cfg, w, h, a->media_stamp, on_usb_news, a);
     if (a->updater) updater_set_media(a->updater, a->local->n, NULL);
-    return APP_EXIT_OK;
 }
 
 static void app_stop(struct app *a) {
@@ -764,6 +802,7 @@ int app_run(const struct app_options *opt) {
         struct loop l = {.running = true, .dirty = true, .first = true};
         l.slide_end = SDL_GetTicks64() + slide_ms(&a, 0);
         l.ticker_t0 = SDL_GetTicks64();
+        if (a.disp.software) transition_software(&l.tr, a.disp.window, NULL);
         while (l.running) {
             loop_update(&a, &l);
             loop_draw(&a, &l);
@@ -773,7 +812,7 @@ int app_run(const struct app_options *opt) {
             bool got = display_wait_event(&a.disp, &ev, loop_deadline(&a, &l));
             for (; got; got = SDL_PollEvent(&ev) == 1) loop_handle(&a, &l, &ev);
             loop_advance(&a, &l);
-            if (!l.screen_off && ms_to_next_minute() > 59000) l.dirty = true; /* the header clock */
+            if (!l.screen_off && ms_to_next_minute() > 59000) l.clock = true; /* the header clock */
         }
         transition_free(&l.tr);
         screenshot_finish(&l.shot);

@@ -51,6 +51,7 @@ static void defaults(struct config *cfg, bool service_tools) {
     cfg->poll_seconds = 60;
     cfg->fetch_timeout = 60;
     cfg->transition = TRANSITION_CROSSFADE;
+    cfg->renderer = RENDERER_AUTO;
     cfg->transition_ms = 800;
     cfg->slide_seconds = 12;
     dir_default(cfg->cache_dir, sizeof cfg->cache_dir, "CACHE_DIRECTORY", "/var/cache/misato-signage",
@@ -246,6 +247,13 @@ const char *config_set(struct config *cfg, const char *key, const char *value) {
         else if (!strcmp(value, "push")) cfg->transition = TRANSITION_PUSH;
         else if (!strcmp(value, "none")) cfg->transition = TRANSITION_NONE;
         else return "must be crossfade, push or none";
+        return NULL;
+    }
+    if (strcmp(key, "renderer") == 0) {
+        if (!strcmp(value, "auto")) cfg->renderer = RENDERER_AUTO;
+        else if (!strcmp(value, "gpu")) cfg->renderer = RENDERER_GPU;
+        else if (!strcmp(value, "software")) cfg->renderer = RENDERER_SOFTWARE;
+        else return "must be auto, gpu or software";
         return NULL;
     }
     if (strcmp(key, "image_fit") == 0) {

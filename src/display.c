@@ -2,11 +2,14 @@
 #include "display.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "log.h"
 #include "service.h"
 #include "util.h"
@@ -86,28 +89,90 @@ out:
     return ok;
 }
 
-/* The one place the renderer is chosen. The platform's own first: GLES2 on
- * KMSDRM (Mesa's GBM/EGL; SDL's default there is desktop GL, which needs
- * libGL and GLX-era functions a Pi's driver does not have), SDL's choice
- * elsewhere; SDL_RENDER_DRIVER in the environment still wins. It must draw
- * into a render target (checked), else the software renderer. */
-static SDL_Renderer *pick_renderer(SDL_Window *w, const char *driver) {
+/* A GL renderer that is the CPU in disguise: every frame recomposed and
+ * re-uploaded by llvmpipe costs more than SDL's software renderer updating
+ * only what changed. */
+static bool software_gl(const char *name) {
+    return name && (strstr(name, "llvmpipe") || strstr(name, "softpipe") || strstr(name, "swrast") ||
+                    strstr(name, "Software Rasterizer"));
+}
+
+/* Before any GL is loaded: does the machine say there is no GPU to use?
+ * Returns why (for the log), or NULL when the accelerated renderer should
+ * be tried (and then asked its GL renderer's name, see display_open). */
+static const char *no_gpu_reason(const struct display *d) {
+    if (d->choice == RENDERER_SOFTWARE) return "renderer = software";
+    if (d->choice == RENDERER_GPU) return NULL;
+    const char *sw = getenv("LIBGL_ALWAYS_SOFTWARE");
+    if (sw && *sw && strcmp(sw, "0") != 0) return "LIBGL_ALWAYS_SOFTWARE is set";
+    const char *gallium = getenv("GALLIUM_DRIVER");
+    if (software_gl(gallium)) return "GALLIUM_DRIVER asks for a software GL";
+    glob_t g;
+    bool node = glob("/dev/dri/renderD*", 0, NULL, &g) == 0 && g.gl_pathc > 0;
+    globfree(&g);
+    if (!node) return "no GPU render node (/dev/dri/renderD*): GL would be Mesa's llvmpipe";
+    return NULL;
+}
+
+/* The GL renderer's name, or NULL when the renderer is not GL. */
+static const char *gl_renderer_name(SDL_Renderer *r) {
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(r, &info) != 0 || strncmp(info.name, "opengl", 6) != 0) return NULL;
+    typedef const unsigned char *(*get_string)(unsigned);
+    get_string gs = (get_string)SDL_GL_GetProcAddress("glGetString");
+    return gs ? (const char *)gs(0x1F01 /* GL_RENDERER */) : NULL;
+}
+
+/* An accelerated renderer that draws into a render target (checked), or
+ * NULL. GLES2 on KMSDRM (Mesa's GBM/EGL; SDL's default there is desktop GL,
+ * which needs libGL and GLX-era functions a Pi's driver does not have), SDL's
+ * choice elsewhere; SDL_RENDER_DRIVER in the environment still wins. */
+static SDL_Renderer *accelerated_renderer(SDL_Window *w, const char *driver) {
     if (driver && !SDL_strcasecmp(driver, "KMSDRM")) SDL_SetHint(SDL_HINT_RENDER_DRIVER, "opengles2");
     SDL_Renderer *r = SDL_CreateRenderer(w, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
     if (r == NULL) {
         LOG(LOG_INFO, "no accelerated renderer (%s); using the software one", SDL_GetError());
-    } else {
-        char why[256];
-        if (renderer_draws(r, why, sizeof why)) return r;
-        SDL_RendererInfo info;
-        SDL_GetRendererInfo(r, &info);
-        LOG(LOG_WARN, "renderer %s does not draw (%s); using the software one", info.name, why);
-        SDL_DestroyRenderer(r);
+        return NULL;
     }
-    r = SDL_CreateRenderer(w, -1, SDL_RENDERER_SOFTWARE);
-    if (r == NULL) return NULL;
     char why[256];
-    if (!renderer_draws(r, why, sizeof why)) LOG(LOG_WARN, "software renderer: %s", why);
+    if (renderer_draws(r, why, sizeof why)) return r;
+    SDL_RendererInfo info;
+    SDL_GetRendererInfo(r, &info);
+    LOG(LOG_WARN, "renderer %s does not draw (%s); using the software one", info.name, why);
+    SDL_DestroyRenderer(r);
+    return NULL;
+}
+
+/* The one place the renderer is chosen (renderer = auto | gpu | software):
+ * a real GPU gets the accelerated renderer; no GPU, or a GL renderer that is
+ * the CPU in disguise (llvmpipe), gets SDL's software renderer on the window
+ * surface, without GL, where frames can update only what changed. Whatever
+ * is chosen must draw into a render target, else the software renderer. The
+ * window may be made again (without GL). */
+static SDL_Renderer *pick_renderer(struct display *d, const char *driver, const char *why, int x, int y, int w,
+                                   int h, Uint32 flags) {
+    SDL_Renderer *r = why ? NULL : accelerated_renderer(d->window, driver);
+    const char *gl = r ? gl_renderer_name(r) : NULL;
+    if (r && d->choice == RENDERER_AUTO && software_gl(gl)) {
+        /* Mesa stays mapped (it was loaded to ask), but no frame goes
+         * through it: the window is made again without GL. */
+        LOG(LOG_INFO, "the GL renderer is %s, the CPU: using SDL's software renderer instead", gl);
+        SDL_DestroyRenderer(r);
+        r = NULL;
+        SDL_DestroyWindow(d->window);
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+        d->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
+        if (d->window == NULL) return NULL;
+        why = "the GL renderer is a software one";
+    } else if (gl) {
+        LOG(LOG_INFO, "GL renderer: %s", gl);
+    }
+    if (r) return r;
+    r = SDL_CreateRenderer(d->window, -1, SDL_RENDERER_SOFTWARE);
+    if (r == NULL) return NULL;
+    if (why) LOG(LOG_INFO, "presentation: SDL's software renderer on the window surface (%s)", why);
+    char check[256];
+    if (!renderer_draws(r, check, sizeof check)) LOG(LOG_WARN, "software renderer: %s", check);
     return r;
 }
 
@@ -148,12 +213,16 @@ static enum display_status open_once(struct display *d, bool windowed, int width
     } else {
         flags |= SDL_WINDOW_RESIZABLE;
     }
+    const char *why = no_gpu_reason(d);
+    /* The software path presents the window surface itself (MIT-SHM on X11),
+     * not through an OpenGL texture, so that Mesa is never loaded. */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, why ? "0" : NULL);
     d->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
     if (d->window == NULL) {
         LOG(lv, "no window on video driver %s: %s", driver ? driver : "?", SDL_GetError());
         return DISPLAY_NONE;
     }
-    d->renderer = pick_renderer(d->window, driver);
+    d->renderer = pick_renderer(d, driver, why, x, y, w, h, flags);
     if (d->renderer == NULL) {
         LOG(lv, "no renderer: %s", SDL_GetError());
         return DISPLAY_NONE;
@@ -162,6 +231,12 @@ static enum display_status open_once(struct display *d, bool windowed, int width
     SDL_GetRendererInfo(d->renderer, &info);
     d->vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
     d->accelerated = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
+    d->software = !d->accelerated && SDL_GetWindowSurface(d->window) != NULL;
+    if (d->software) d->vsync = false; /* SDL 2.26 says vsync, but nothing waits: the loop paces */
+    d->refresh_hz = SDL_GetWindowDisplayMode(d->window, &mode) == 0 && mode.refresh_rate >= 24 &&
+                            mode.refresh_rate <= 240
+                        ? mode.refresh_rate
+                        : 60;
     int ow = 0, oh = 0;
     SDL_GetRendererOutputSize(d->renderer, &ow, &oh);
     LOG(LOG_INFO, "video driver %s, renderer %s%s, %dx%d", driver, info.name, d->vsync ? " (vsync)" : "",

@@ -157,14 +157,16 @@ static int ticker_pieces(struct render *r, const struct render_frame *f, int px,
         while (*s) {
             const char *e = s;
             for (int k = 0; k < TICKER_PIECE && *e; k++) utf8_next(&e);
-            if (draw && x < r->w) x += (float)rd_text_at(r, s, (size_t)(e - s), px, false, C_HEADER_TEXT, x, y, LEFT);
+            if (draw && x >= r->w) return (int)(x - x0); /* the rest is off-screen right */
+            if (draw) x += (float)rd_text_at(r, s, (size_t)(e - s), px, false, C_HEADER_TEXT, x, y, LEFT);
             else {
                 struct measure_ctx mc = {r, false};
                 x += (float)rd_measure(&mc, s, (size_t)(e - s), px);
             }
             s = e;
         }
-        if (draw && x < r->w) x += (float)rd_text_at(r, TICKER_SEP, sizeof TICKER_SEP - 1, px, false, C_HEADER_TEXT_2, x, y, LEFT);
+        if (draw && x >= r->w) return (int)(x - x0);
+        if (draw) x += (float)rd_text_at(r, TICKER_SEP, sizeof TICKER_SEP - 1, px, false, C_HEADER_TEXT_2, x, y, LEFT);
         else {
             struct measure_ctx mc = {r, false};
             x += (float)rd_measure(&mc, TICKER_SEP, sizeof TICKER_SEP - 1, px);
@@ -172,6 +174,8 @@ static int ticker_pieces(struct render *r, const struct render_frame *f, int px,
     }
     return (int)(x - x0);
 }
+
+static int ticker_strip(struct render *r, const struct render_frame *f, double offset, float h, float y);
 
 double render_ticker_speed(struct render *r) { return r->u * 14.0; }
 
@@ -189,14 +193,63 @@ SDL_Rect render_body_rect(int w, int h, bool ticker) {
     return rc;
 }
 
+SDL_Rect render_header_rect(int w, int h) {
+    struct render r = {0};
+    r.w = w;
+    r.h = h;
+    r.u = rd_unit_of(w, h);
+    SDL_Rect rc = {0, 0, w, (int)lroundf(rd_header_height(&r))};
+    return rc;
+}
+
+void render_header(struct render *r, const struct render_frame *f) {
+    frame_metrics(r, f);
+    SDL_Rect band = render_header_rect(r->w, r->h);
+    SDL_RenderSetClipRect(r->sdl, &band);
+    draw_header(r, f);
+    SDL_RenderSetClipRect(r->sdl, NULL);
+}
+
+SDL_Rect render_ticker_rect(int w, int h) {
+    struct render r = {0};
+    r.w = w;
+    r.h = h;
+    r.u = rd_unit_of(w, h);
+    r.ticker_on = true;
+    float th = rd_ticker_height(&r), y = (float)h - rd_footer_band(&r) - th;
+    SDL_Rect rc = {0, (int)lroundf(y), w, 0};
+    rc.h = (int)lroundf(y + th) - rc.y;
+    return rc;
+}
+
 int render_ticker(struct render *r, const struct render_frame *f, double offset) {
     frame_metrics(r, f);
     if (!r->ticker_on) return 0;
     float h = rd_ticker_height(r), y = (float)r->h - rd_footer_band(r) - h;
+    /* Nothing outside the strip: a frame that updates only the strip's
+     * rectangle (render_ticker_rect) must miss no pixel. */
+    SDL_Rect strip = render_ticker_rect(r->w, r->h);
+    SDL_RenderSetClipRect(r->sdl, &strip);
+    int cycle = ticker_strip(r, f, offset, h, y);
+    SDL_RenderSetClipRect(r->sdl, NULL);
+    return cycle;
+}
+
+static int ticker_strip(struct render *r, const struct render_frame *f, double offset, float h, float y) {
     rd_fill(r, 0, y, (float)r->w, h, C_HEADER);
     int px = rd_px_of(r, 4.0f);
     float ty = y + (h - (float)TTF_FontHeight(rd_get_font(r, px, false))) / 2;
-    int cycle = ticker_pieces(r, f, px, 0, ty, false);
+    Uint64 sig = 1469598103934665603ull; /* FNV-1a over the lines */
+    for (size_t i = 0; i < f->n_ticker; i++) {
+        for (const unsigned char *c = (const unsigned char *)f->ticker[i]; *c; c++) sig = (sig ^ *c) * 1099511628211ull;
+        sig = (sig ^ 0xff) * 1099511628211ull;
+    }
+    if (sig != r->ticker_sig || px != r->ticker_px) {
+        r->ticker_cycle = ticker_pieces(r, f, px, 0, ty, false);
+        r->ticker_sig = sig;
+        r->ticker_px = px;
+    }
+    int cycle = r->ticker_cycle;
     if (cycle <= 0) return 0;
     /* Enough copies of the cycle to cover the strip, starting off-screen left. */
     double o = fmod(offset, (double)cycle);

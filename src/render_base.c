@@ -3,9 +3,13 @@
  * measuring, the drawing primitives and the frame's geometry. It calls
  * neither of them, so the module's files depend on each other one way:
  * render.c -> render_slides.c -> render_base.c. Main thread only. */
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <SDL_ttf.h>
 
@@ -29,7 +33,26 @@ static TTF_Font *face_font(struct render *r, int face, int px) {
         }
         if (e->font == NULL || e->last_used < victim->last_used) victim = e;
     }
-    TTF_Font *f = TTF_OpenFont(r->font_path[face], px);
+    if (r->font_map[face] == NULL) { /* once per face: the file, mapped */
+        int fd = open(r->font_path[face], O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+            st.st_size < (off_t)256 << 20) {
+            void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (m != MAP_FAILED) {
+                r->font_map[face] = m;
+                r->font_map_len[face] = (size_t)st.st_size;
+            }
+        }
+        if (fd >= 0) close(fd);
+    }
+    TTF_Font *f = NULL;
+    if (r->font_map[face]) {
+        SDL_RWops *rw = SDL_RWFromConstMem(r->font_map[face], (int)r->font_map_len[face]);
+        if (rw) f = TTF_OpenFontRW(rw, 1, px);
+    } else {
+        f = TTF_OpenFont(r->font_path[face], px);
+    }
     if (f == NULL) {
         LOG(LOG_ERROR, "cannot open font %s at %dpx: %s", r->font_path[face], px, TTF_GetError());
         return NULL;
@@ -187,6 +210,8 @@ void rd_caches_free(struct render *r) {
     render_flush_textures(r);
     for (size_t i = 0; i < FONT_CACHE_SIZE; i++)
         if (r->fonts[i].font) TTF_CloseFont(r->fonts[i].font);
+    for (size_t i = 0; i < 2 + FALLBACK_FACES; i++)
+        if (r->font_map[i]) munmap(r->font_map[i], r->font_map_len[i]);
 }
 
 void render_text_stats(const struct render *r, size_t *made, size_t *cached) {

@@ -85,6 +85,11 @@ struct fallback_memo {
 struct render {
     SDL_Renderer *sdl; /* not owned */
     char *font_path[2 + FALLBACK_FACES]; /* [0] regular, [1] bold, then fallbacks (owned) */
+    /* Each face's file mapped read-only (owned; NULL: not mapped yet or it
+     * could not be, then SDL_ttf reads the file): FreeType reads glyphs
+     * from memory instead of a seek and a read per glyph. */
+    void *font_map[2 + FALLBACK_FACES];
+    size_t font_map_len[2 + FALLBACK_FACES];
     size_t n_fallback;
     struct fallback_memo memo[FALLBACK_MEMO];
     size_t n_memo;
@@ -99,6 +104,11 @@ struct render {
     struct render_trace *trace; /* tests: what is drawn is recorded here (not owned) */
     const char *block_src;      /* while rd_text_block draws: its whole string and */
     bool block_cut;             /* whether it was cut, for the trace */
+    /* The ticker's cycle width for the lines of signature ticker_sig at
+     * ticker_px: measured once, not on every frame (measuring CJK text made
+     * FreeType read the font file again glyph by glyph: 17 ms a frame). */
+    Uint64 ticker_sig;
+    int ticker_px, ticker_cycle;
 };
 
 enum align { LEFT, CENTER, RIGHT };

@@ -2,19 +2,129 @@
 #include "transition.h"
 
 #include <math.h>
+#include <string.h>
 
+#include "blend.h"
 #include "config.h"
 #include "log.h"
+
+/* --- the software path: surfaces, rows, damage ----------------------------- */
+
+static SDL_Surface *sw_screen(const struct transition *t) {
+    return t->window ? SDL_GetWindowSurface(t->window) : t->screen;
+}
+
+void transition_software(struct transition *t, SDL_Window *window, SDL_Surface *screen) {
+    t->software = true;
+    t->window = window;
+    t->screen = screen;
+}
+
+static void stale_rows(struct transition *t, int y0, int y1) {
+    if (y1 <= y0) return;
+    if (t->stale_y1 <= t->stale_y0) {
+        t->stale_y0 = y0;
+        t->stale_y1 = y1;
+    } else {
+        if (y0 < t->stale_y0) t->stale_y0 = y0;
+        if (y1 > t->stale_y1) t->stale_y1 = y1;
+    }
+}
+
+static void copy_rows(SDL_Surface *dst, const SDL_Surface *src, int y0, int y1) {
+    if (y0 < 0) y0 = 0;
+    if (y1 > src->h) y1 = src->h;
+    size_t n = (size_t)src->w * 4;
+    for (int y = y0; y < y1; y++)
+        memcpy((Uint8 *)dst->pixels + (size_t)y * (size_t)dst->pitch,
+               (const Uint8 *)src->pixels + (size_t)y * (size_t)src->pitch, n);
+}
+
+static bool sw_targets(struct transition *t) {
+    SDL_Surface *screen = sw_screen(t);
+    if (screen == NULL || screen->format->BytesPerPixel != 4) {
+        if (!t->unsupported) LOG(LOG_WARN, "no window surface (%s): slides change without transitions", SDL_GetError());
+        t->unsupported = true;
+        return false;
+    }
+    if (t->scur && t->w == screen->w && t->h == screen->h && t->scur->format->format == screen->format->format)
+        return true;
+    transition_free(t);
+    /* The next slide's surface is made only for a transition (sw_next):
+     * a still slide holds one frame besides the window's. */
+    t->scur = SDL_CreateRGBSurfaceWithFormat(0, screen->w, screen->h, 32, screen->format->format);
+    if (t->scur == NULL) {
+        LOG(LOG_WARN, "no memory for the slides (%s): slides change without transitions", SDL_GetError());
+        transition_free(t);
+        t->unsupported = true;
+        return false;
+    }
+    t->w = screen->w;
+    t->h = screen->h;
+    damage_reset(&t->damage, t->w, t->h);
+    damage_all(&t->damage);
+    t->stale_y0 = 0;
+    t->stale_y1 = t->h;
+    return true;
+}
+
+static SDL_Surface *sw_next(struct transition *t) {
+    if (t->snext == NULL && t->scur)
+        t->snext = SDL_CreateRGBSurfaceWithFormat(0, t->w, t->h, 32, t->scur->format->format);
+    if (t->snext == NULL) LOG(LOG_WARN, "no memory for the next slide: %s", SDL_GetError());
+    return t->snext;
+}
+
+void transition_overlay(struct transition *t, const SDL_Rect *r) {
+    if (!t->software || t->scur == NULL) return;
+    if (r == NULL) {
+        damage_all(&t->damage);
+        stale_rows(t, 0, t->h);
+    } else {
+        damage_add(&t->damage, *r);
+        stale_rows(t, r->y, r->y + r->h);
+    }
+}
+
+bool transition_header(struct transition *t, SDL_Renderer *r, struct render *rd, const struct render_frame *f) {
+    SDL_Surface *screen = sw_screen(t);
+    if (!t->software || t->scur == NULL || screen == NULL || screen->w != t->w || screen->h != t->h) return false;
+    SDL_SetRenderTarget(r, NULL);
+    render_header(rd, f);
+    SDL_RenderFlush(r);
+    SDL_Rect band = render_header_rect(t->w, t->h);
+    copy_rows(t->scur, screen, band.y, band.y + band.h);
+    damage_add(&t->damage, band);
+    return true;
+}
+
+long transition_present(struct transition *t, SDL_Renderer *r) {
+    if (!t->software) {
+        SDL_RenderPresent(r);
+        int w = 0, h = 0;
+        SDL_GetRendererOutputSize(r, &w, &h);
+        return (long)w * h;
+    }
+    SDL_RenderFlush(r);
+    long area = damage_area(&t->damage);
+    if (t->damage.n > 0 && t->window) SDL_UpdateWindowSurfaceRects(t->window, t->damage.r, t->damage.n);
+    damage_reset(&t->damage, t->w, t->h);
+    return area;
+}
 
 void transition_free(struct transition *t) {
     if (t->cur) SDL_DestroyTexture(t->cur);
     if (t->next) SDL_DestroyTexture(t->next);
+    SDL_FreeSurface(t->scur);
+    SDL_FreeSurface(t->snext);
     t->cur = t->next = NULL;
+    t->scur = t->snext = NULL;
     t->w = t->h = 0;
 }
 
 bool transition_targets(struct transition *t, SDL_Renderer *r) {
     if (t->unsupported) return false;
+    if (t->software) return sw_targets(t);
     int w, h;
     SDL_GetRendererOutputSize(r, &w, &h);
     if (t->cur && t->w == w && t->h == h) return true;
@@ -36,6 +146,27 @@ bool transition_targets(struct transition *t, SDL_Renderer *r) {
 
 void transition_draw(struct transition *t, SDL_Renderer *r, struct render *rd, bool next,
                      const struct render_frame *f) {
+    if (t->software) {
+        /* Drawn on the screen itself and kept: the screen is not sent until
+         * the next present, which composes over every row that differs. */
+        SDL_SetRenderTarget(r, NULL);
+        render_draw(rd, f);
+        SDL_RenderFlush(r);
+        SDL_Surface *screen = sw_screen(t);
+        SDL_Surface *dst = next ? sw_next(t) : t->scur;
+        if (screen == NULL || dst == NULL) return;
+        copy_rows(dst, screen, 0, t->h);
+        if (next) {
+            /* The screen shows the next slide where the two differ, and the
+             * rows the screen held apart from the slide are redrawn too. */
+            blend_diff_rows(t->scur, t->snext, &t->band_y0, &t->band_y1);
+            stale_rows(t, t->band_y0, t->band_y1);
+        } else {
+            t->stale_y0 = t->stale_y1 = 0;
+            damage_all(&t->damage);
+        }
+        return;
+    }
     SDL_SetRenderTarget(r, next ? t->next : t->cur);
     render_draw(rd, f);
     SDL_SetRenderTarget(r, NULL);
@@ -45,9 +176,55 @@ void transition_swap(struct transition *t) {
     SDL_Texture *x = t->cur;
     t->cur = t->next;
     t->next = x;
+    if (t->software && t->snext) { /* the old slide is not needed any more */
+        SDL_FreeSurface(t->scur);
+        t->scur = t->snext;
+        t->snext = NULL;
+    }
 }
 
-void transition_compose(const struct transition *t, SDL_Renderer *r, float p, int kind, bool ticker) {
+/* The software path's frame: only the rows that can differ are written. */
+static void sw_compose(struct transition *t, SDL_Renderer *r, float p, int kind, bool ticker) {
+    SDL_Surface *screen = sw_screen(t);
+    if (screen == NULL || t->scur == NULL || screen->w != t->w || screen->h != t->h) return;
+    if (p >= 0 && t->snext == NULL) p = -1; /* no next slide (out of memory): a cut */
+    SDL_RenderFlush(r);
+    if (p < 0) { /* the current slide: mend what the screen holds apart from it */
+        copy_rows(screen, t->scur, t->stale_y0, t->stale_y1);
+        damage_rows(&t->damage, t->stale_y0, t->stale_y1);
+        t->stale_y0 = t->stale_y1 = 0;
+    } else if (kind == TRANSITION_PUSH) {
+        float e = p * p * (3 - 2 * p); /* smoothstep */
+        int off = (int)lroundf(e * (float)t->w);
+        SDL_Rect body = render_body_rect(t->w, t->h, ticker);
+        SDL_Rect from = {-off, body.y, t->w, body.h}, to = {t->w - off, body.y, t->w, body.h};
+        SDL_SetSurfaceBlendMode(t->scur, SDL_BLENDMODE_NONE);
+        SDL_SetSurfaceBlendMode(t->snext, SDL_BLENDMODE_NONE);
+        copy_rows(screen, t->snext, 0, t->h); /* the new header and footer */
+        SDL_BlitSurface(t->scur, &body, screen, &from);
+        SDL_BlitSurface(t->snext, &body, screen, &to);
+        damage_all(&t->damage);
+        stale_rows(t, 0, t->h);
+    } else {
+        int y0 = t->band_y0, y1 = t->band_y1;
+        /* Rows left over from before (a ticker strip) are the current slide's. */
+        if (t->stale_y1 > t->stale_y0) {
+            if (t->stale_y0 < y0) copy_rows(screen, t->scur, t->stale_y0, y0 < t->stale_y1 ? y0 : t->stale_y1);
+            if (t->stale_y1 > y1) copy_rows(screen, t->scur, y1 > t->stale_y0 ? y1 : t->stale_y0, t->stale_y1);
+            damage_rows(&t->damage, t->stale_y0, t->stale_y1);
+        }
+        blend_rows(screen, t->scur, t->snext, y0, y1, (Uint8)lroundf(p * 255.0f));
+        damage_rows(&t->damage, y0, y1);
+        t->stale_y0 = t->stale_y1 = 0;
+        stale_rows(t, y0, y1);
+    }
+}
+
+void transition_compose(struct transition *t, SDL_Renderer *r, float p, int kind, bool ticker) {
+    if (t->software) {
+        sw_compose(t, r, p, kind, ticker);
+        return;
+    }
     SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
     SDL_RenderClear(r);
     if (p < 0) {

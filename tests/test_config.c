@@ -187,6 +187,12 @@ static void display_hours_days_and_holidays_should_parse(void) {
     CHECK(config_set(&c, "transition", "push") == NULL);
     CHECK_INT(c.transition, TRANSITION_PUSH);
     CHECK(config_set(&c, "transition", "wipe") != NULL);
+    CHECK_INT(c.renderer, RENDERER_AUTO);
+    CHECK(config_set(&c, "renderer", "software") == NULL);
+    CHECK_INT(c.renderer, RENDERER_SOFTWARE);
+    CHECK(config_set(&c, "renderer", "gpu") == NULL);
+    CHECK_INT(c.renderer, RENDERER_GPU);
+    CHECK(config_set(&c, "renderer", "opengl") != NULL);
 }
 
 /* #13.9: the example of docs/deploy.md, copied as written, with comments
