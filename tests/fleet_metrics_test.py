@@ -194,9 +194,11 @@ def case_scrape(w):
 
 
 def case_panel(w):
+    # (the file is rewritten within a second of each change: wait for all three)
     s = w.wait_metric("the screen off outside display hours",
                       lambda s: s.get("misato_signage_screen_on") == 0 and
-                      (labelled(s, "misato_signage_panel_info") or {}).get("state") == "black", 30)
+                      (labelled(s, "misato_signage_panel_info") or {}).get("state") == "black" and
+                      labelled(s, "misato_signage_slide_info") == {"slide": "off"}, 30)
     check(labelled(s, "misato_signage_panel_info") == {'method': 'none', 'state': 'black', 'override': 'none'},
           "off on purpose: the panel is drawn black (no CEC or DPMS here)")
     check(s.get("misato_signage_panel_wanted_on") == 0, "the schedule wants it off")
