@@ -20,11 +20,11 @@ enum config_transition { TRANSITION_NONE, TRANSITION_CROSSFADE, TRANSITION_PUSH 
 
 struct config {
     char feed_url[1024];   /* empty: the embedded default plan only */
-    int poll_seconds;      /* how often the feed is fetched */
+    int poll_seconds;      /* seconds between fetches, +/-20% (after failures: updater_backoff) */
     bool allow_http;       /* plain http:// feed URLs allowed (https always are) */
     char ca_file[PATH_MAX];/* extra CA bundle for a town's own server; empty: system CAs */
-    int fetch_timeout;     /* seconds one fetch may take in all */
-    int slide_seconds;     /* how long a slide stays */
+    int fetch_timeout;     /* seconds one feed fetch may take in all (a picture download: twice that) */
+    int slide_seconds;     /* how long a slide stays unless its item says (announcements, roadmap: 1.5x) */
     int transition;        /* enum config_transition */
     int transition_ms;     /* how long a transition takes */
     bool image_fill;       /* image slides fill the screen (cropping) rather than fit */

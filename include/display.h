@@ -7,6 +7,12 @@
 
 #include <SDL.h>
 
+enum display_status {
+    DISPLAY_OK = 0,
+    DISPLAY_NONE,  /* no video device to show the slides on (exit 3) */
+    DISPLAY_ERROR, /* SDL could not set up what it needs */
+};
+
 struct display {
     SDL_Window *window;
     SDL_Renderer *renderer;
@@ -21,13 +27,13 @@ struct display {
  * own size, or a resizable width x height window (0: 1280x720) when
  * windowed, with a renderer that was seen to draw into a render target
  * (GLES2 on KMSDRM, else SDL's choice, else the software renderer).
- * Returns an app_exit code (APP_EXIT_NO_DISPLAY when there is no usable
+ * Returns DISPLAY_OK, or DISPLAY_NONE when there is no usable (or DISPLAY_ERROR
  * display). Under systemd (service_managed()) a missing display is waited
  * for instead, with a bounded back-off, logged once, the watchdog fed; a
- * SIGTERM or SIGINT then ends the wait: APP_EXIT_OK with d->stopped set.
+ * SIGTERM or SIGINT then ends the wait: DISPLAY_OK with d->stopped set.
  * Call it with SIGTERM and SIGINT blocked. On failure whatever was opened
  * stays in d for display_close. */
-int display_open(struct display *d, bool windowed, int width, int height);
+enum display_status display_open(struct display *d, bool windowed, int width, int height);
 
 /* Frees what display_open made (not SDL_Quit). */
 void display_close(struct display *d);

@@ -13,7 +13,9 @@
 #include <ini.h>
 
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* One folder's default: systemd's variable for the service; the service's own
  * folder (which systemd made) only for the tools that look at the service

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
 #include "log.h"
 #include "service.h"
 #include "util.h"
@@ -113,7 +112,7 @@ static SDL_Renderer *pick_renderer(SDL_Window *w, const char *driver) {
 }
 
 /* One attempt: SDL video, the window and a renderer that draws. */
-static int open_once(struct display *d, bool windowed, int width, int height, bool quiet) {
+static enum display_status open_once(struct display *d, bool windowed, int width, int height, bool quiet) {
     enum log_level lv = quiet ? LOG_DEBUG : LOG_ERROR;
     /* Opening KMS, EGL and the GLES2 renderer took 41 s on a loaded VM with
      * no GPU (Mesa's llvmpipe), and systemd's start timeout (90 s, counted
@@ -123,12 +122,12 @@ static int open_once(struct display *d, bool windowed, int width, int height, bo
     service_extend_start(START_STEP_MS);
     if (SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
         LOG(lv, "no display: %s", SDL_GetError());
-        return APP_EXIT_NO_DISPLAY;
+        return DISPLAY_NONE;
     }
     if (d->wake == NULL) d->wake = SDL_CreateSemaphore(0);
     if (d->wake == NULL) {
         LOG(LOG_ERROR, "SDL: %s", SDL_GetError());
-        return APP_EXIT_ERROR;
+        return DISPLAY_ERROR;
     }
     const char *driver = SDL_GetCurrentVideoDriver();
     d->native_wait = driver && (!strcmp(driver, "x11") || !strcmp(driver, "wayland"));
@@ -152,12 +151,12 @@ static int open_once(struct display *d, bool windowed, int width, int height, bo
     d->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
     if (d->window == NULL) {
         LOG(lv, "no window on video driver %s: %s", driver ? driver : "?", SDL_GetError());
-        return APP_EXIT_NO_DISPLAY;
+        return DISPLAY_NONE;
     }
     d->renderer = pick_renderer(d->window, driver);
     if (d->renderer == NULL) {
         LOG(lv, "no renderer: %s", SDL_GetError());
-        return APP_EXIT_NO_DISPLAY;
+        return DISPLAY_NONE;
     }
     SDL_RendererInfo info;
     SDL_GetRendererInfo(d->renderer, &info);
@@ -170,10 +169,10 @@ static int open_once(struct display *d, bool windowed, int width, int height, bo
     SDL_ShowCursor(SDL_DISABLE);
     SDL_DisableScreenSaver();
     service_extend_start(START_STEP_MS); /* for the first frame */
-    return APP_EXIT_OK;
+    return DISPLAY_OK;
 }
 
-int display_open(struct display *d, bool windowed, int width, int height) {
+enum display_status display_open(struct display *d, bool windowed, int width, int height) {
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
@@ -186,9 +185,9 @@ int display_open(struct display *d, bool windowed, int width, int height) {
     uint64_t start = util_monotonic_ms();
     int delay = WAIT_FIRST_MS, tries = 1;
     for (;;) {
-        int rc = open_once(d, windowed, width, height, tries > 1);
-        if (rc != APP_EXIT_NO_DISPLAY || !wait) {
-            if (rc == APP_EXIT_OK && tries > 1)
+        enum display_status rc = open_once(d, windowed, width, height, tries > 1);
+        if (rc != DISPLAY_NONE || !wait) {
+            if (rc == DISPLAY_OK && tries > 1)
                 LOG(LOG_INFO, "画面が見つかりました / display found after %.1f s (%d tries)",
                     (double)(util_monotonic_ms() - start) / 1000.0, tries);
             return rc;
@@ -209,7 +208,7 @@ int display_open(struct display *d, bool windowed, int width, int height) {
         for (int slept = 0; slept < delay; slept += nap) {
             if (sleep_or_stop(nap < delay - slept ? nap : delay - slept)) {
                 d->stopped = true;
-                return APP_EXIT_OK;
+                return DISPLAY_OK;
             }
             service_alive();
         }

@@ -3,6 +3,7 @@
 #include "status.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "cache.h"
 #include "clock.h"
+#include "file.h"
 #include "log.h"
 #include "util.h"
 
@@ -46,7 +48,9 @@ int status_write(const char *state_dir, const struct status_report *r) {
     cJSON_AddStringToObject(s, "result", r->result);
     /* What the poison guard set aside, if anything (guard.h). */
     size_t qlen = 0;
-    char *q = cache_read(state_dir, "quarantine.json", 4096, &qlen);
+    char qpath[PATH_MAX], *q = NULL;
+    if (cache_path(state_dir, "quarantine.json", qpath, sizeof qpath))
+        file_read(AT_FDCWD, qpath, 4096, 0, &q, &qlen, NULL);
     cJSON *qj = q ? cJSON_ParseWithLength(q, qlen) : NULL;
     free(q);
     if (cJSON_IsObject(qj)) cJSON_AddItemToObject(s, "quarantine", qj);
@@ -146,7 +150,7 @@ static const char *source_ja(const char *s) {
 int status_print(const char *path) {
     char *text = NULL;
     size_t len = 0;
-    if (util_read_file(path, 1 << 20, &text, &len) != UTIL_OK) {
+    if (file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) != FILE_OK) {
         printf("状態ファイルがありません: %s (no status file: is the player running?)\n", path);
         return 1;
     }
