@@ -437,7 +437,7 @@ def main():
                         vm.wait_shell(300)
                     print(vm.sh("systemctl list-jobs --no-pager; uptime")[1])
                     print(vm.journal()[-3000:])
-                except Fail:
+                except (Fail, OSError):
                     pass
             vm.close()
     net = [c for c in cases if c == "network" or c.startswith("powercut")]
