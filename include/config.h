@@ -20,13 +20,16 @@ enum config_transition { TRANSITION_NONE, TRANSITION_CROSSFADE, TRANSITION_PUSH 
 /* How frames reach the screen (display.c chooses for auto). */
 enum config_renderer { RENDERER_AUTO, RENDERER_GPU, RENDERER_SOFTWARE };
 
+/* How the panel is switched outside display hours (panel.h). */
+enum panel_power { PANEL_POWER_AUTO, PANEL_POWER_CEC, PANEL_POWER_DPMS, PANEL_POWER_NONE };
+
 struct config {
     char feed_url[1024];   /* empty: the embedded default plan only */
-    int poll_seconds;      /* how often the feed is fetched */
+    int poll_seconds;      /* seconds between fetches, +/-20% (after failures: updater_backoff) */
     bool allow_http;       /* plain http:// feed URLs allowed (https always are) */
     char ca_file[PATH_MAX];/* extra CA bundle for a town's own server; empty: system CAs */
-    int fetch_timeout;     /* seconds one fetch may take in all */
-    int slide_seconds;     /* how long a slide stays */
+    int fetch_timeout;     /* seconds one feed fetch may take in all (a picture download: twice that) */
+    int slide_seconds;     /* how long a slide stays unless its item says (announcements, roadmap: 1.5x) */
     int transition;        /* enum config_transition */
     int transition_ms;     /* how long a transition takes */
     int renderer;          /* enum config_renderer */
@@ -44,6 +47,11 @@ struct config {
     int n_usb_roots;
     char usb_key_sha256[65];
     bool usb_add;          /* default mode: add to the set rather than replace it */
+    /* The panel outside display hours and the fleet's metrics (#17). */
+    int panel_power;       /* enum panel_power (panel.h) */
+    char cec_device[64];   /* empty: the first /dev/cecN with an HDMI sink */
+    char metrics_file[PATH_MAX]; /* empty: state_dir/misato-signage.prom; "none": off */
+    int metrics_seconds;   /* how often the metrics file is rewritten */
 };
 
 enum config_status {

@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include <time.h>
 
+struct cache_media;
 struct feed;
 struct feed_alert;
+struct media_set;
 
 enum slide_kind {
     SLIDE_SUMMARY,      /* the headline numbers side by side */
@@ -18,12 +20,13 @@ enum slide_kind {
     SLIDE_ROADMAP,      /* one field's measures on the R6..R11 timeline (item = field) */
     SLIDE_DETAIL,       /* a measure without numbers: what it does, this year's plan */
     SLIDE_IMAGE,        /* a picture from the feed's media (item = media index) */
+    SLIDE_LOCAL_IMAGE,  /* a picture of media_dir (item = index in the picture set) */
 };
 
 struct slide {
     enum slide_kind kind;
     char id[40];  /* stable, file-name safe: "kpi-1-1", "news-0", "summary" */
-    size_t item;  /* index into feed->measures or feed->announcements */
+    size_t item;  /* index into feed->measures, ->announcements, ->media or the picture set */
     int seconds;  /* how long it stays */
 };
 
@@ -35,15 +38,25 @@ struct deck {
     size_t n;
 };
 
+/* The picture files slides can show, kept beside the feed (which stays as
+ * parsed): where the cache holds the feed's media, and media_dir's own set.
+ * Either may be NULL (none); neither is owned. */
+struct deck_pictures {
+    const struct cache_media *feed; /* for feed->media[]: from cache_media_find */
+    const struct media_set *local;  /* media_dir's pictures: from media_set_load */
+};
+
 /* Fills *deck for the moment `now` (local time): the summary, a KPI slide
  * for every measure with numbers (by field: 住民DX, 庁内DX, 地域DX, then
  * feed order), the announcements valid now (high priority first), the
- * roadmap, then a detail slide for every measure without numbers.
+ * feed's pictures that are on disk and that no announcement shows, then
+ * media_dir's ("image-local-1"...), the roadmap, then a detail slide for
+ * every measure without numbers. pics may be NULL (no pictures).
  * slide_seconds is the default duration. With clock_ok false (a Pi whose
  * clock is not set yet) validity dates are not applied: nothing is hidden
  * or expired by a wrong clock. */
-void deck_build(const struct feed *feed, int slide_seconds, time_t now, bool clock_ok,
-                struct deck *deck);
+void deck_build(const struct feed *feed, const struct deck_pictures *pics, int slide_seconds,
+                time_t now, bool clock_ok, struct deck *deck);
 
 /* The measures the summary shows (indexes into feed->measures): those the
  * feed marks "headline", else every measure with an actual and a target for
@@ -84,6 +97,11 @@ int deck_find(const struct deck *deck, const char *id);
 
 /* The picture file a slide shows (an image slide, an announcement's
  * picture), or NULL; the player and the studio's preview both ask here. */
-const char *deck_slide_picture(const struct feed *feed, const struct slide *s);
+const char *deck_slide_picture(const struct feed *feed, const struct deck_pictures *pics,
+                               const struct slide *s);
+
+/* An image slide's caption, or NULL (none, or not an image slide). */
+const char *deck_slide_caption(const struct feed *feed, const struct deck_pictures *pics,
+                               const struct slide *s);
 
 #endif

@@ -7,6 +7,12 @@
 
 #include <SDL.h>
 
+enum display_status {
+    DISPLAY_OK = 0,
+    DISPLAY_NONE,  /* no video device to show the slides on (exit 3) */
+    DISPLAY_ERROR, /* SDL could not set up what it needs */
+};
+
 struct display {
     SDL_Window *window;
     SDL_Renderer *renderer;
@@ -14,21 +20,24 @@ struct display {
     bool vsync;       /* SDL_RenderPresent waits for the display */
     bool accelerated; /* not SDL's software renderer */
     SDL_sem *wake;    /* posted with every event pushed from another thread */
+    bool stopped;     /* SIGTERM or SIGINT came while waiting for a display */
     int choice;       /* in: enum config_renderer (renderer = auto | gpu | software) */
     bool software;    /* out: SDL's software renderer on the window surface, no GL:
                          frames may update only the rectangles that changed */
     int refresh_hz;   /* the display's refresh rate (60 when it does not say) */
 };
 
-/* Initialises SDL video and opens the window with the presentation path
- * d->choice asks for (auto: a real GPU gets the accelerated renderer, a
- * software GL renderer or none gets SDL's software renderer on the window
- * surface; the log says which and why): full screen at the display's
+/* Initialises SDL video and opens the window: full screen at the display's
  * own size, or a resizable width x height window (0: 1280x720) when
- * windowed. Returns an app_exit code (APP_EXIT_NO_DISPLAY when there is no
- * usable display). On failure whatever was opened stays in d for
- * display_close. */
-int display_open(struct display *d, bool windowed, int width, int height);
+ * windowed, with a renderer that was seen to draw into a render target
+ * (GLES2 on KMSDRM, else SDL's choice, else the software renderer).
+ * Returns DISPLAY_OK, or DISPLAY_NONE when there is no usable (or DISPLAY_ERROR
+ * display). Under systemd (service_managed()) a missing display is waited
+ * for instead, with a bounded back-off, logged once, the watchdog fed; a
+ * SIGTERM or SIGINT then ends the wait: DISPLAY_OK with d->stopped set.
+ * Call it with SIGTERM and SIGINT blocked. On failure whatever was opened
+ * stays in d for display_close. */
+enum display_status display_open(struct display *d, bool windowed, int width, int height);
 
 /* Frees what display_open made (not SDL_Quit). */
 void display_close(struct display *d);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <time.h>
 
+struct arena;
+
 #define FEED_SCHEMA_VERSION 1
 #define FEED_MAX_BYTES (1024 * 1024)
 #define FEED_MAX_MEASURES 100
@@ -106,7 +108,7 @@ struct feed_media {
     const char *caption;
     struct feed_validity valid;
     int seconds; /* how long its image slide stays; 0: the player's default */
-    size_t source_index; /* its position in the feed's array (feed media only) */
+    size_t source_index; /* its position in the feed's array */
 };
 
 #define FEED_MAX_ANNOUNCEMENTS 50
@@ -131,25 +133,7 @@ struct feed {
     struct feed_alert alert;
     struct feed_media *media;
     size_t n_media;
-    /* Where each media file is on disk, or NULL when it is not (yet): set by
-     * feed_attach_media before the feed is handed to the main thread. */
-    const char **media_path;
-    /* media[0..n_feed_media) are the feed's own; the rest are the pictures
-     * of media_dir, added by media_attach (which sets local_attached). */
-    size_t n_feed_media;
-    bool local_attached;
-    /* Owns the arrays and strings of the latest media_attach(); replaced
-     * by the next one, freed by feed_free. */
-    struct arena *local_arena;
 };
-
-/* Fills feed->media_path from cache_dir/media/<sha256>.png|jpg (files the
- * fetch worker verified). Disk I/O: call it off the main thread, before
- * the feed is shared. */
-void feed_attach_media(struct feed *feed, const char *cache_dir);
-
-/* The most pictures media_dir adds to the deck (see media.h). */
-#define FEED_MAX_LOCAL_MEDIA 100
 
 /* The media entry with this id, or -1. */
 int feed_find_media(const struct feed *feed, const char *id);

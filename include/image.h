@@ -20,8 +20,11 @@
 
 enum image_kind { IMAGE_UNKNOWN, IMAGE_PNG, IMAGE_JPEG };
 
-/* The kind told by the first bytes. */
+/* The kind told by the first bytes (never by a file's name). */
 enum image_kind image_sniff(const unsigned char *data, size_t len);
+
+/* The file extension for a kind, "png" or "jpg"; NULL for IMAGE_UNKNOWN. */
+const char *image_kind_ext(enum image_kind kind);
 
 /* Reads the pixel size from a PNG's IHDR or a JPEG's SOF marker without
  * decoding. False when the header is missing or malformed. */

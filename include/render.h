@@ -15,6 +15,7 @@
 struct feed;
 struct feed_alert;
 struct deck;
+struct deck_pictures;
 
 struct render;
 
@@ -24,6 +25,7 @@ struct render_frame {
     struct tm now;             /* local time shown in the header */
     const struct feed *feed;   /* the model */
     const struct deck *deck;   /* the slides */
+    const struct deck_pictures *pictures; /* the slides' picture files (captions), or NULL */
     size_t index;              /* which slide of the deck */
     bool stale;                /* recent fetches failed: say saved data is shown */
     const struct feed_alert *alert; /* non-NULL: the alert takes the screen */

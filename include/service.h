@@ -14,6 +14,13 @@ void service_init(void);
  * there is no watchdog. The loop must not sleep longer than this. */
 int service_watchdog_ms(void);
 
+/* True when started by systemd with a notify socket (the service). */
+bool service_managed(void);
+
+/* Asks systemd for ms more before READY=1 (EXTEND_TIMEOUT_USEC), for a
+ * start that waits on something outside the player (the display). */
+void service_extend_start(int ms);
+
 void service_ready(const char *status);
 /* Pings the watchdog if half its interval has passed since the last ping;
  * call it on every turn of the loop. */

@@ -33,6 +33,13 @@ struct status_report {
     const char *media_dir;
     size_t pictures;
     const char *last_import;
+    /* #17: the player's pid (what --panel signals) and the panel's power */
+    long pid;
+    bool has_panel;
+    const char *panel_method, *panel_state, *panel_override, *panel_detail;
+    bool panel_wanted_on;
+    unsigned long panel_errors;
+    time_t panel_changed_at;
 };
 
 /* Writes state_dir/status.json atomically, with what the poison guard set
@@ -42,6 +49,11 @@ int status_write(const char *state_dir, const struct status_report *r);
 
 /* ISO 8601 local time with the offset as +09:00. */
 void status_iso_time(char *buf, size_t size, time_t t);
+
+/* The status file's panel object in words, Japanese then English, e.g.
+ * "待機中 (standby, cec)、表示時間外 (outside display hours)". Pure. */
+void status_panel_words(const char *state, const char *method, const char *override, bool wanted_on,
+                        char *buf, size_t size);
 
 /* Prints the status file at path in words. Returns 0, or 1 when it is
  * missing or unreadable (said so). */

@@ -12,6 +12,7 @@
 
 #include "feed.h"
 
+struct cache_media;
 struct config;
 
 /* Loads the feed to start with: the cache (feed.json, else feed.prev.json)
@@ -36,8 +37,10 @@ struct updater *updater_start(const struct config *cfg, const struct feed *initi
  * no-op. */
 void updater_stop(struct updater *u);
 
-/* Main thread: takes the newest feed handed over, or NULL. The caller owns it. */
-struct feed *updater_take(struct updater *u);
+/* Main thread: takes the newest feed handed over, or NULL, and in *media
+ * where the cache holds its media files (NULL with it). The caller owns
+ * both (feed_free, cache_media_free). */
+struct feed *updater_take(struct updater *u, struct cache_media **media);
 
 /* New settings (SIGHUP): cfg is copied; the worker takes them before its
  * next fetch, which it makes now. */
@@ -57,6 +60,20 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
  * rewritten soon. */
 void updater_set_media(struct updater *u, size_t pictures, const char *last_import);
 
+/* Seconds from an attempt to the next (pure; the worker's schedule): the
+ * poll interval after a success (failures 0), after failures an exponential
+ * backoff from half of it (poll/2, poll, 2 poll...) capped at 15 minutes or
+ * the poll interval if longer, then times 0.8 + 0.4 * jitter (jitter in
+ * [0, 1): +/-20% so that a town's screens, all booted by the same power
+ * cut, spread out), never sooner than retry_after (seconds, -1: none) but
+ * up to 20% after it (a town's screens told the same Retry-After spread), and
+ * never under 1 s. */
+double updater_backoff(double poll, int failures, long retry_after, double jitter);
+
+/* Main thread: something else the status file shows changed (the panel,
+ * misato-signage --panel); the file is rewritten soon. */
+void updater_status_soon(struct updater *u);
+
 /* A snapshot of what the screen should say about its data. */
 struct updater_state {
     bool polling;           /* a feed URL is configured */
@@ -66,6 +83,7 @@ struct updater_state {
     time_t clock_offset;    /* add to time(NULL) when has_clock_hint */
 };
 void updater_get_state(struct updater *u, struct updater_state *out);
+
 
 
 

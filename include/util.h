@@ -1,12 +1,12 @@
-/* util: small standalone helpers shared by the modules: allocation that
- * aborts on out-of-memory, an arena for immutable snapshots, bounded file
- * reads, UTF-8 checks and local-time parsing. */
+/* util: small standalone helpers with no home of their own: parsing
+ * integers and local or ISO 8601 times, a monotonic clock, SHA-256, and
+ * snprintf that cuts on purpose. Allocation is xalloc.h, the arena arena.h,
+ * UTF-8 utf8.h, files file.h. */
 #ifndef MISATO_UTIL_H
 #define MISATO_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -15,46 +15,8 @@
 /* snprintf into a fixed buffer where cutting long text is intended (error
  * messages made of untrusted parts); a function, so that GCC's truncation
  * warnings are kept for the plain snprintf calls where a cut would be a bug. */
-void snprintf_cut(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Allocation that never returns NULL: out-of-memory aborts (systemd restarts
- * the player). */
-void *xmalloc(size_t n);
-void *xcalloc(size_t count, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-
-/* An arena hands out memory that lives until util_arena_free(): a parsed feed
- * keeps all its strings in one, so the whole snapshot goes with one call. */
-struct arena;
-struct arena *arena_new(void);
-void arena_free(struct arena *a);                       /* NULL is a no-op */
-void *arena_alloc(struct arena *a, size_t n);           /* zeroed, 16-aligned */
-char *arena_strdup(struct arena *a, const char *s);
-char *arena_strndup(struct arena *a, const char *s, size_t n);
-
-enum util_status {
-    UTIL_OK = 0,
-    UTIL_ERR_OPEN,     /* could not open (errno says why) */
-    UTIL_ERR_TOO_BIG,  /* larger than the cap */
-    UTIL_ERR_READ,     /* read error or not a regular file */
-};
-
-/* Reads a whole regular file of at most `cap` bytes into a new buffer with a
- * NUL after the data. On UTIL_OK *out is the caller's to free() and *len the
- * byte count; on failure nothing is allocated. */
-enum util_status util_read_file(const char *path, size_t cap, char **out, size_t *len);
-
-/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, no
- * code points past U+10FFFF) and holds no NUL byte. */
-bool utf8_valid(const char *s, size_t len);
-
-/* Decodes the code point at *s (which must be valid UTF-8, see utf8_valid)
- * and advances *s past it. */
-uint32_t utf8_next(const char **s);
-
-/* Number of code points in a valid UTF-8 string. */
-size_t utf8_length(const char *s);
+void util_snprintf_cut(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Parses "YYYY-MM-DDTHH:MM" (optionally ":SS") as local time. Returns false
  * and leaves *out alone on anything else, including impossible dates. */
@@ -66,28 +28,6 @@ bool util_parse_long(const char *s, long min, long max, long *out);
 /* Monotonic milliseconds, for deadlines. */
 uint64_t util_monotonic_ms(void);
 
-/* Creates a directory and its parents (like mkdir -p); true on success or if
- * it already is a directory. */
-bool util_mkdir_p(const char *path);
-
-
-
-/* Reads the whole regular file name (relative to dirfd; AT_FDCWD for a
- * path), at most max bytes, without following a link in its last component,
- * opening a device or blocking on a FIFO: it is looked at with fstatat
- * before it is opened and checked again after. Returns a malloc()ed buffer
- * with a NUL after the data and its length in *len, or NULL with errno as
- * open/read gave it, EINVAL when it is not a regular file (*type, if not
- * NULL, says what it is), EMLINK for a hard link (st_nlink > 1), EFBIG over
- * max, EIO when fewer bytes arrived than its size said (a stick pulled out
- * mid-read), EAGAIN when it kept changing while it was read (three tries):
- * the bytes returned are one version of the file. */
-char *util_read_at(int dirfd, const char *name, size_t max, size_t *len, mode_t *type);
-
-/* Writes all of data to fd (retrying short writes and EINTR). Returns 0 or
- * an errno value (ENOSPC, EFBIG, EIO...). */
-int util_write_all(int fd, const void *data, size_t len);
-
 /* SHA-256 of data as 64 lowercase hex digits plus NUL (OpenSSL's libcrypto). */
 void util_sha256_hex(const void *data, size_t len, char out[65]);
 
@@ -95,4 +35,5 @@ void util_sha256_hex(const void *data, size_t len, char out[65]);
  * "2026-11-24T09:00", "2026-11-24T09:00:00", optionally followed by "Z" or
  * "+09:00". Without an offset the time is local. False on anything else. */
 bool util_parse_iso8601(const char *s, time_t *out);
+
 #endif

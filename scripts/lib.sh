@@ -5,11 +5,14 @@
 BUILD_PACKAGES=(gcc libc6-dev make cmake pkg-config
     libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev libcjson-dev
     libinih-dev libunibreak-dev libfontconfig-dev libssl-dev libqrencode-dev libsystemd-dev libjpeg-dev
-    libmicrohttpd-dev zlib1g-dev)
+    libmicrohttpd-dev zlib1g-dev libdrm-dev libx11-dev libxext-dev)
 RUNTIME_PACKAGES=(fonts-morisawa-bizud-gothic fonts-noto-color-emoji tzdata)
 TEST_PACKAGES=(valgrind xvfb xauth x11-apps imagemagick python3 python3-jsonschema openssl
     dpkg-dev lintian systemd systemd-container mmdebstrap chromium python3-websocket
-    libxdamage-dev libx11-dev)
+    qemu-system-x86 qemu-utils mtools dosfstools libxdamage-dev
+    prometheus-node-exporter nginx-light)
+# scripts/test-device --arm64: the Raspberry Pi's kind of machine, emulated.
+DEVICE_ARM64_PACKAGES=(qemu-system-arm qemu-user-static arch-test)
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -50,7 +53,8 @@ configure_and_build() {
 # multiarch in Debian 12: installing libunibreak-dev:arm64 would remove the
 # amd64 one, so its arm64 files are unpacked into build-arm64-extra/ instead.
 ARM64_DEV_PACKAGES=(libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev libcjson-dev
-    libinih-dev libfontconfig-dev libssl-dev libqrencode-dev libsystemd-dev libjpeg62-turbo-dev)
+    libinih-dev libfontconfig-dev libssl-dev libqrencode-dev libsystemd-dev libjpeg62-turbo-dev
+    libdrm-dev libx11-dev libxext-dev)
 arm64_setup() {
     ensure_packages crossbuild-essential-arm64 qemu-user-static
     if ! dpkg --print-foreign-architectures | grep -qx arm64; then

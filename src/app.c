@@ -19,11 +19,13 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 
+#include "cache.h"
 #include "config.h"
 #include "deck.h"
 #include "display.h"
 #include "fetch.h"
 #include "feed.h"
+#include "file.h"
 #include "fmt.h"
 #include "guard.h"
 #include "image.h"
@@ -31,6 +33,8 @@
 #include "layout.h"
 #include "log.h"
 #include "media.h"
+#include "metrics.h"
+#include "panel.h"
 #include "picture_loader.h"
 #include "render.h"
 #include "screenshot.h"
@@ -39,6 +43,7 @@
 #include "updater.h"
 #include "usb.h"
 #include "util.h"
+#include "xalloc.h"
 
 #define TOAST_MS 20000 /* how long an import's message stays on screen */
 
@@ -141,7 +146,7 @@ static void load_feed_url_once(struct app *a, const char *url) {
     struct fetch_result res;
     if (fetch_get(&req, &res) == FETCH_OK) {
         take_feed(a, url, res.body, res.len, SOURCE_NETWORK, "saved or embedded plan");
-        if (a->feed) feed_attach_media(a->feed, a->cfg.cache_dir);
+        if (a->feed) a->feed_media = cache_media_find(a->cfg.cache_dir, a->feed);
     } else {
         LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", url, res.error);
         feed_refused(a, NULL, res.error);
@@ -153,12 +158,12 @@ static void load_feed_url_once(struct app *a, const char *url) {
 static void load_feed_file(struct app *a, const char *path) {
     char *body = NULL;
     size_t len = 0;
-    enum util_status us = util_read_file(path, FEED_MAX_BYTES, &body, &len);
-    if (us == UTIL_OK) {
+    enum file_status us = file_read(AT_FDCWD, path, FEED_MAX_BYTES, 0, &body, &len, NULL);
+    if (us == FILE_OK) {
         take_feed(a, path, body, len, SOURCE_FILE, "embedded plan");
     } else {
         LOG(LOG_ERROR, "%s: cannot read the feed (%s); showing the embedded plan", path,
-            us == UTIL_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
+            us == FILE_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
         char why[256];
         feed_refused(a, NULL, app_feed_unreadable(path, us, why, sizeof why));
     }
@@ -181,13 +186,16 @@ int app_load(struct app *a, const struct app_options *opt) {
         struct guard_verdict v;
         guard_start(a->cfg.state_dir, a->cfg.cache_dir, a->cfg.media_dir, &v);
     }
-    if (a->feed == NULL) a->feed = updater_load_initial(a->cfg.cache_dir, &a->source);
+    if (a->feed == NULL) {
+        a->feed = updater_load_initial(a->cfg.cache_dir, &a->source);
+        if (a->source != SOURCE_EMBEDDED) a->feed_media = cache_media_find(a->cfg.cache_dir, a->feed);
+    }
     a->media_stamp = media_dir_stamp(a->cfg.media_dir);
     a->local = media_set_load(a->cfg.media_dir);
-    media_attach(a->feed, a->local);
+    a->pics = (struct deck_pictures){a->feed_media, a->local};
     if (a->guarded) guard_note_screen(a);
     LOG(LOG_INFO, "showing the %s feed", feed_source_name(a->source));
-    deck_build(a->feed, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
+    deck_build(a->feed, &a->pics, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
     LOG(LOG_INFO, "%zu measures, %zu slides", a->feed->n_measures, a->deck.n);
 
     a->font_path[0] = font_find(a->cfg.font, false);
@@ -200,6 +208,8 @@ int app_load(struct app *a, const struct app_options *opt) {
 void app_unload(struct app *a) {
     feed_free(a->feed);
     a->feed = NULL;
+    cache_media_free(a->feed_media);
+    a->feed_media = NULL;
     free(a->feed_refused_report);
     a->feed_refused_report = NULL;
     media_set_free(a->local);
@@ -223,13 +233,14 @@ void app_frame_for(struct app *a, size_t index, struct render_frame *f) {
     f->town_name = a->cfg.town_name;
     f->feed = a->feed;
     f->deck = &a->deck;
+    f->pictures = &a->pics;
     f->index = index;
     f->alert = deck_alert(a->feed, now, clock_plausible(now));
     f->n_ticker = deck_ticker(a->feed, now, clock_plausible(now), a->ticker, FEED_MAX_TICKER);
     f->ticker = a->ticker;
     f->image_fill = a->cfg.image_fill;
     if (index < a->deck.n) {
-        const char *path = deck_slide_picture(a->feed, &a->deck.slides[index]);
+        const char *path = deck_slide_picture(a->feed, &a->pics, &a->deck.slides[index]);
         bool failed = false;
         f->image = loader_get(a->pictures, path, &failed);
         f->image_missing = path == NULL || failed;
@@ -245,6 +256,7 @@ sigset_t app_handled_signals(void) {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
     return set;
 }
 
@@ -298,21 +310,26 @@ static void guard_note_screen(struct app *a) {
     guard_showing(feed_id, set_id);
 }
 
-static size_t adopt(struct app *a, struct feed *f, struct media_set *set, size_t index) {
+/* Takes a new feed (with where the cache holds its media) or a new picture
+ * set, or neither (the clock moved on), and builds the deck again. */
+static size_t adopt(struct app *a, struct feed *f, struct cache_media *fm, struct media_set *set,
+                    size_t index) {
     char current[sizeof a->deck.slides[0].id] = "";
     if (index < a->deck.n) memcpy(current, a->deck.slides[index].id, sizeof current);
     if (f) {
         feed_free(a->feed);
+        cache_media_free(a->feed_media);
         a->feed = f;
+        a->feed_media = fm;
         a->source = SOURCE_NETWORK;
     }
     if (set) {
         media_set_free(a->local);
         a->local = set;
     }
-    media_attach(a->feed, a->local);
+    a->pics = (struct deck_pictures){a->feed_media, a->local};
     if (a->guarded) guard_note_screen(a);
-    deck_build(a->feed, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
+    deck_build(a->feed, &a->pics, a->cfg.slide_seconds, app_now(a), clock_plausible(app_now(a)), &a->deck);
     int keep = deck_find(&a->deck, current);
     if (f) LOG(LOG_INFO, "new feed on screen: %zu measures, %zu slides", f->n_measures, a->deck.n);
     else LOG(LOG_INFO, "pictures on screen: %zu from %s, %zu slides", a->local->n, a->cfg.media_dir, a->deck.n);
@@ -343,6 +360,8 @@ static void app_reload(struct app *a) {
         {"media_dir", c.media_dir, a->cfg.media_dir, sizeof c.media_dir},
         {"font", c.font, a->cfg.font, sizeof c.font},
         {"timezone", c.timezone, a->cfg.timezone, sizeof c.timezone},
+        {"cec_device", c.cec_device, a->cfg.cec_device, sizeof c.cec_device},
+        {"metrics_file", c.metrics_file, a->cfg.metrics_file, sizeof c.metrics_file},
     };
     for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
         if (strcmp(fixed[i].now, fixed[i].was) != 0) {
@@ -424,7 +443,8 @@ static void loop_update(struct app *a, struct loop *l) {
     /* Display hours: outside them the screen is black and the loop sleeps
      * until the next start (an alert still takes the screen). */
     l->next_change = l->wall + 3600;
-    bool on = l->alert || deck_screen_on(&a->cfg.hours, l->wall, plausible, &l->next_change);
+    bool on = panel_update(a->panel, deck_screen_on(&a->cfg.hours, l->wall, plausible, &l->next_change),
+                           l->alert != NULL, time(NULL)); /* also IT's --panel override (#17) */
     if (!on && !l->screen_off) {
         l->screen_off = l->dirty = true;
         l->animating = false;
@@ -601,7 +621,7 @@ static void loop_media_news(struct app *a, struct loop *l) {
     struct media_set *pics = usb_watch_take(a->usb, &news);
     if (pics) {
         l->animating = false;
-        l->index = adopt(a, NULL, pics, l->index);
+        l->index = adopt(a, NULL, NULL, pics, l->index);
     }
     if (news.toast[0]) {
         snprintf(a->toast, sizeof a->toast, "%s", news.toast);
@@ -637,11 +657,14 @@ static void loop_handle(struct app *a, struct loop *l, const SDL_Event *ev) {
         if (ev->user.code == SIGHUP) {
             app_reload(a);
             l->animating = false;
-            l->index = adopt(a, NULL, NULL, l->index);
+            l->index = adopt(a, NULL, NULL, NULL, l->index);
             l->dirty = true;
         } else if (ev->user.code == SIGUSR1) {
             LOG(LOG_INFO, "SIGUSR1: saving a screenshot");
             a->shot_pending = l->dirty = true;
+        } else if (ev->user.code == SIGUSR2) { /* misato-signage --panel */
+            if (panel_take_request(a->panel, a->cfg.state_dir)) l->dirty = true;
+            if (a->updater) updater_status_soon(a->updater);
         } else {
             LOG(LOG_INFO, "signal %d: nothing to do for it", ev->user.code);
         }
@@ -652,10 +675,11 @@ static void loop_handle(struct app *a, struct loop *l, const SDL_Event *ev) {
         loop_media_news(a, l);
         l->dirty = true;
     } else if (ev->type == a->ev_feed && a->updater) {
-        struct feed *f = updater_take(a->updater);
+        struct cache_media *fm = NULL;
+        struct feed *f = updater_take(a->updater, &fm);
         if (f) {
             l->animating = false;
-            l->index = adopt(a, f, NULL, l->index);
+            l->index = adopt(a, f, fm, NULL, l->index);
             loop_note_showing(a, l, true);
         }
         l->dirty = true; /* the footer may change: saved data shown or not */
@@ -695,8 +719,9 @@ static int app_start(struct app *a, const struct app_options *opt) {
     int rc = app_load(a, opt);
     if (rc != APP_EXIT_OK) return rc;
     a->disp.choice = a->cfg.renderer;
-    rc = display_open(&a->disp, opt->windowed, opt->width, opt->height);
-    if (rc != APP_EXIT_OK) return rc;
+    enum display_status ds = display_open(&a->disp, opt->windowed, opt->width, opt->height);
+    if (ds != DISPLAY_OK) return ds == DISPLAY_NONE ? APP_EXIT_NO_DISPLAY : APP_EXIT_ERROR;
+    if (a->disp.stopped) return APP_EXIT_OK; /* stopped: SIGTERM while waiting for a display */
     if (TTF_Init() != 0) {
         LOG(LOG_ERROR, "SDL_ttf: %s", TTF_GetError());
         return APP_EXIT_ERROR;
@@ -717,6 +742,11 @@ static int app_start(struct app *a, const struct app_options *opt) {
         return APP_EXIT_ERROR;
     }
     a->sig_thread_started = true;
+    a->panel = panel_open(a->cfg.panel_power, a->cfg.cec_device, a->disp.window);
+    char metrics_path[PATH_MAX + 32];
+    snprintf(metrics_path, sizeof metrics_path, "%s/%s", a->cfg.state_dir, METRICS_FILE);
+    if (a->cfg.metrics_file[0]) snprintf(metrics_path, sizeof metrics_path, "%s", a->cfg.metrics_file);
+    metrics_start(strcmp(metrics_path, "none") ? metrics_path : NULL, a->cfg.metrics_seconds, a->cfg.town_name);
     int w = 0, h = 0;
     SDL_GetRendererOutputSize(a->disp.renderer, &w, &h);
     a->pictures = loader_start(a->disp.renderer, w, h, on_picture, a);
@@ -735,6 +765,9 @@ static void app_start_workers(struct app *a, size_t index) {
 }
 
 static void app_stop(struct app *a) {
+    metrics_stop();
+    panel_free(a->panel);
+    a->panel = NULL;
     usb_watch_stop(a->usb);
     a->usb = NULL;
     updater_stop(a->updater);
@@ -765,7 +798,7 @@ int app_run(const struct app_options *opt) {
     service_init();
     a.guarded = true;
     int rc = app_start(&a, opt);
-    if (rc == APP_EXIT_OK) {
+    if (rc == APP_EXIT_OK && !a.disp.stopped) {
         struct loop l = {.running = true, .dirty = true, .first = true};
         l.slide_end = SDL_GetTicks64() + slide_ms(&a, 0);
         l.ticker_t0 = SDL_GetTicks64();
@@ -774,6 +807,7 @@ int app_run(const struct app_options *opt) {
             loop_update(&a, &l);
             loop_draw(&a, &l);
             service_alive();
+            metrics_note_frames(l.frames, !l.screen_off);
             SDL_Event ev;
             bool got = display_wait_event(&a.disp, &ev, loop_deadline(&a, &l));
             for (; got; got = SDL_PollEvent(&ev) == 1) loop_handle(&a, &l, &ev);

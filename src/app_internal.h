@@ -14,12 +14,14 @@
 #include "deck.h"
 #include "display.h"
 #include "feed.h"
+#include "file.h"
 #include "picture_loader.h"
 #include "render.h"
 #include "updater.h"
-#include "util.h"
 
+struct cache_media;
 struct media_set;
+struct panel;
 struct usb_watch;
 struct updater;
 
@@ -40,7 +42,9 @@ struct app {
     struct deck deck;
     struct updater *updater; /* the feed worker (display mode only) */
     Uint32 ev_feed;          /* SDL_RegisterEvents: the worker has news */
-    struct media_set *local; /* owned: media_dir's pictures, attached to feed */
+    struct cache_media *feed_media; /* owned: where the cache holds feed's media, or NULL */
+    struct media_set *local; /* owned: media_dir's pictures */
+    struct deck_pictures pics; /* feed_media and local, as the deck and the frames take them */
     struct usb_watch *usb;   /* the USB / media_dir worker (display mode only) */
     Uint32 ev_media;         /* SDL_RegisterEvents: the USB worker has news */
     unsigned long long media_stamp; /* media_dir_stamp() when local was read */
@@ -54,6 +58,7 @@ struct app {
     char *font_path[2];      /* owned: regular, bold */
     struct display disp;     /* window, renderer, wake-up (display mode only) */
     struct render *render;
+    struct panel *panel;     /* the panel's power (display mode only) */
     Uint32 ev_signal;        /* SDL_RegisterEvents: a signal arrived (code = signo) */
     /* signal thread */
     pthread_t sig_thread;
@@ -73,6 +78,6 @@ time_t app_now(const struct app *a);
 void app_frame_for(struct app *a, size_t index, struct render_frame *f);
 
 /* Why a feed file cannot be read, in words for staff (cmd_validate.c). */
-const char *app_feed_unreadable(const char *path, enum util_status us, char *buf, size_t size);
+const char *app_feed_unreadable(const char *path, enum file_status us, char *buf, size_t size);
 
 #endif

@@ -13,8 +13,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "feed.h"
+#include "image.h"
+#include "file.h"
 #include "log.h"
 #include "util.h"
+#include "xalloc.h"
 
 #define TMP_SUFFIX ".tmp-XXXXXX"
 
@@ -28,13 +32,12 @@ static int fsync_dir(const char *dir) {
 
 int cache_replace_file(const char *dir, const char *name, const void *data, size_t len) {
     char path[PATH_MAX], tmp[PATH_MAX];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
-        (size_t)snprintf(tmp, sizeof tmp, "%s/%s" TMP_SUFFIX, dir, name) >= sizeof tmp)
+    if (!cache_path(dir, name, path, sizeof path) || (size_t)snprintf(tmp, sizeof tmp, "%s" TMP_SUFFIX, path) >= sizeof tmp)
         return ENAMETOOLONG;
-    if (!util_mkdir_p(dir)) return errno ? errno : ENOTDIR;
+    if (!file_mkdir_p(dir)) return errno ? errno : ENOTDIR;
     int fd = mkstemp(tmp);
     if (fd < 0) return errno;
-    int rc = util_write_all(fd, data, len);
+    int rc = file_write_all(fd, data, len);
     if (rc == 0 && fchmod(fd, 0644) != 0) rc = errno;
     if (rc == 0 && fsync(fd) != 0) rc = errno;
     if (close(fd) != 0 && rc == 0) rc = errno;
@@ -48,10 +51,10 @@ int cache_replace_file(const char *dir, const char *name, const void *data, size
 
 int cache_store_feed(const char *dir, const char *body, size_t len, const struct cache_meta *meta) {
     char cur[PATH_MAX], prev_tmp[PATH_MAX], prev[PATH_MAX];
-    if (!util_mkdir_p(dir)) return errno ? errno : ENOTDIR;
-    snprintf(cur, sizeof cur, "%s/%s", dir, CACHE_FEED);
-    snprintf(prev, sizeof prev, "%s/%s", dir, CACHE_FEED_PREV);
-    snprintf(prev_tmp, sizeof prev_tmp, "%s/%s.link", dir, CACHE_FEED_PREV);
+    if (!file_mkdir_p(dir)) return errno ? errno : ENOTDIR;
+    if (!cache_path(dir, CACHE_FEED, cur, sizeof cur) || !cache_path(dir, CACHE_FEED_PREV, prev, sizeof prev) ||
+        !cache_path(dir, CACHE_FEED_PREV ".link", prev_tmp, sizeof prev_tmp))
+        return ENAMETOOLONG;
     /* The current generation becomes the previous one: a new hard link is
      * renamed over feed.prev.json, so both names always hold a whole file. */
     unlink(prev_tmp);
@@ -64,8 +67,8 @@ int cache_store_feed(const char *dir, const char *body, size_t len, const struct
     } else if (errno != ENOENT) {
         /* No hard links here (e.g. FAT): copy instead. */
         size_t n;
-        char *old = cache_read(dir, CACHE_FEED, 16u << 20, &n);
-        if (old) {
+        char *old = NULL;
+        if (file_read(AT_FDCWD, cur, 16u << 20, 0, &old, &n, NULL) == FILE_OK) {
             int e = cache_replace_file(dir, CACHE_FEED_PREV, old, n);
             free(old);
             if (e) return e;
@@ -86,12 +89,10 @@ int cache_store_feed(const char *dir, const char *body, size_t len, const struct
     return rc;
 }
 
-char *cache_read(const char *dir, const char *name, size_t max, size_t *len) {
-    char path[PATH_MAX];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) return NULL;
-    char *buf = NULL;
-    if (util_read_file(path, max, &buf, len) != UTIL_OK) return NULL;
-    return buf;
+bool cache_path(const char *dir, const char *name, char *out, size_t size) {
+    if ((size_t)snprintf(out, size, "%s/%s", dir, name) < size) return true;
+    if (size) out[0] = '\0';
+    return false;
 }
 
 /* Copies a short string without control characters: the ETag and date go
@@ -108,8 +109,9 @@ static void copy_string(const cJSON *obj, const char *key, char *out, size_t siz
 bool cache_read_meta(const char *dir, struct cache_meta *meta) {
     memset(meta, 0, sizeof *meta);
     size_t len;
-    char *text = cache_read(dir, CACHE_META, 8192, &len);
-    if (text == NULL) return false;
+    char p[PATH_MAX], *text = NULL;
+    if (!cache_path(dir, CACHE_META, p, sizeof p) || file_read(AT_FDCWD, p, 8192, 0, &text, &len, NULL) != FILE_OK)
+        return false;
     cJSON *m = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
     free(text);
     if (!cJSON_IsObject(m)) {
@@ -139,4 +141,44 @@ void cache_sweep(const char *dir) {
             LOG(LOG_INFO, "%s/%s: removed a temporary file left by a crash", dir, e->d_name);
     }
     closedir(d);
+}
+
+static bool media_name_of_kind(const char *sha256, enum image_kind kind, char *out, size_t size) {
+    const char *ext = image_kind_ext(kind);
+    if (size) out[0] = '\0';
+    return ext && (size_t)snprintf(out, size, "%s.%s", sha256, ext) < size;
+}
+
+bool cache_media_name(const char *sha256, const void *data, size_t len, char *out, size_t size) {
+    return media_name_of_kind(sha256, image_sniff(data, len), out, size);
+}
+
+bool cache_media_path(const char *cache_dir, const char *sha256, char *out, size_t size) {
+    static const enum image_kind kinds[] = {IMAGE_PNG, IMAGE_JPEG};
+    for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
+        char name[96];
+        if (!media_name_of_kind(sha256, kinds[k], name, sizeof name)) continue;
+        if ((size_t)snprintf(out, size, "%s/" CACHE_MEDIA_DIR "/%s", cache_dir, name) >= size) continue;
+        if (access(out, R_OK) == 0) return true;
+    }
+    if (size) out[0] = '\0';
+    return false;
+}
+
+struct cache_media *cache_media_find(const char *cache_dir, const struct feed *feed) {
+    struct cache_media *m = xcalloc(1, sizeof *m);
+    m->n = feed->n_media;
+    m->path = xcalloc(m->n ? m->n : 1, sizeof *m->path);
+    for (size_t i = 0; i < m->n; i++) {
+        char p[PATH_MAX];
+        if (cache_media_path(cache_dir, feed->media[i].sha256, p, sizeof p)) m->path[i] = xstrdup(p);
+    }
+    return m;
+}
+
+void cache_media_free(struct cache_media *m) {
+    if (m == NULL) return;
+    for (size_t i = 0; i < m->n; i++) free((char *)m->path[i]);
+    free(m->path);
+    free(m);
 }

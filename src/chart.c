@@ -148,6 +148,230 @@ static void year_labels(int fy, int current_fy, bool portrait, int style, char *
     else if (style == 1) snprintf(y2, 48, now ? "今年度" : "(%d)", fy);
 }
 
+/* What the chart decides about its plot area, step by step. */
+struct plot {
+    int n;                 /* years */
+    int small, min_px;     /* the axis', legend's and year labels' size; the least any label gets */
+    float top_y;           /* below the title row(s) */
+    float line_h, years_h; /* a year label's line; the rows under the axis */
+    double step, top;      /* the grid's step and the axis' top value */
+    float px0, pw, gw;     /* the plot's left and width, a column's width */
+    float py0, ph;         /* the plot's top and height */
+    int label_px;          /* every value label's size */
+    char tls[CHART_MAX_YEARS][96], als[CHART_MAX_YEARS][96]; /* a value and a unit of 8 characters */
+    struct column_labels cols[CHART_MAX_YEARS];
+};
+
+/* The title (with the unit when the labels leave it there) and the legend,
+ * right-aligned on the title line, below it when the chart is narrow:
+ * shapes tell target from actual. Returns the y below them. */
+static float lay_title_legend(struct ctx *c, const struct chart_series *s, const char *unit, float x, float y,
+                              float w, float u, bool portrait, int title_px, int small) {
+    char title[128];
+    snprintf(title, sizeof title, "%s", portrait ? "目標と実績" : "年度ごとの目標と実績");
+    if (unit == NULL && s->unit && s->unit[0])
+        snprintf(title, sizeof title, "%s（%s）", portrait ? "目標と実績" : "年度ごとの目標と実績", s->unit);
+    add_text(c, CHART_TITLE, title, title_px, true, false, x, y);
+    float title_h = (float)title_px * 1.35f;
+
+    float wt = width_of(c, "目標", small, false, NULL), wa = width_of(c, "実績", small, false, NULL);
+    float legend_w = wt + wa + u * 11.2f, ly = y;
+    float top_y = y + title_h; /* below the title row(s) */
+    if (width_of(c, title, title_px, true, NULL) + u * 2 + legend_w > w) {
+        ly += title_h;
+        top_y += title_h;
+    }
+    float sw = u * 2.6f, sy = ly + (title_px - sw) / 2 + u * 0.2f, lx = x + w;
+    lx -= wa;
+    add_text(c, CHART_LEGEND, "実績", small, false, false, lx, ly + (title_px - small) / 2.0f);
+    lx -= sw + u * 1.0f;
+    add_rect(c, CHART_KEY_ACTUAL, lx, sy, sw, sw);
+    lx -= u * 3.0f + wt;
+    add_text(c, CHART_LEGEND, "目標", small, false, false, lx, ly + (title_px - small) / 2.0f);
+    lx -= sw + u * 1.0f;
+    add_rect(c, CHART_KEY_TARGET, lx, sy, sw, sw);
+    return top_y;
+}
+
+/* The largest value, target or actual (1 when there is none above 0). */
+static double series_max(const struct chart_series *s, int n) {
+    double max = 0;
+    for (int k = 0; k < n; k++) {
+        if (s->has_t[k] && s->t[k] > max) max = s->t[k];
+        if (s->has_a[k] && s->a[k] > max) max = s->a[k];
+    }
+    return max > 0 ? max : 1;
+}
+
+/* A year label's line: the taller of the regular and the bold box. */
+static float year_line_h(struct ctx *c, int small) {
+    float line_h, bold_h;
+    width_of(c, "R8年度", small, false, &line_h);
+    width_of(c, "R8年度", small, true, &bold_h);
+    return fmaxf(line_h, bold_h) + 1; /* a text's box may be a pixel taller than the face's */
+}
+
+/* The value labels' texts and one size for all of them: the largest at
+ * which each fits its column (labels are never cut). True when some are
+ * too wide for their column even at the smallest size. */
+static bool size_value_labels(struct ctx *c, const struct chart_series *s, const char *unit, struct plot *p,
+                              float u) {
+    int lpx = p->label_px;
+    for (int k = 0; k < p->n; k++) {
+        p->tls[k][0] = p->als[k][0] = '\0';
+        if (s->has_t[k]) fmt_value(p->tls[k], sizeof p->tls[k], s->t[k], unit);
+        if (s->has_a[k]) fmt_value(p->als[k], sizeof p->als[k], s->a[k], unit);
+        lpx = fit_px(c, p->tls[k], false, lpx, p->min_px, p->gw - u * 0.4f);
+        lpx = fit_px(c, p->als[k], true, lpx, p->min_px, p->gw - u * 0.4f);
+    }
+    bool too_wide = false;
+    for (int k = 0; k < p->n; k++)
+        too_wide = too_wide || width_of(c, p->tls[k], lpx, false, NULL) > p->gw - u * 0.4f ||
+                   width_of(c, p->als[k], lpx, true, NULL) > p->gw - u * 0.4f;
+    p->label_px = lpx;
+    return too_wide;
+}
+
+/* Column k's two bars (either 0 high when the year has no such value) and
+ * its centre. */
+static float column_bars(const struct chart_series *s, const struct plot *p, int k, float u, struct chart_box *tb,
+                         struct chart_box *ab) {
+    float gx = p->px0 + p->gw * (float)k + p->gw / 2;
+    float bar_w = fminf(p->gw * 0.32f, u * 12), bgap = fminf(p->gw * 0.06f, u * 1.5f);
+    float th = s->has_t[k] ? (float)(s->t[k] / p->top) * p->ph : 0;
+    float ah = s->has_a[k] ? (float)(s->a[k] / p->top) * p->ph : 0;
+    *tb = (struct chart_box){gx - bgap / 2 - bar_w, p->py0 + p->ph - th, bar_w, th};
+    *ab = (struct chart_box){gx + bgap / 2, p->py0 + p->ph - ah, bar_w, ah};
+    return gx;
+}
+
+/* Places every column's value labels over its bars; false when a stack
+ * reaches above the plot (into the title). */
+static bool place_value_labels(struct ctx *c, const struct chart_series *s, struct plot *p, float u) {
+    bool fits = true;
+    float gap = u * 0.3f;
+    for (int k = 0; k < p->n; k++) {
+        float col_l = p->px0 + p->gw * (float)k + u * 0.2f, col_r = p->px0 + p->gw * (float)(k + 1) - u * 0.2f;
+        struct chart_box tb, ab;
+        column_bars(s, p, k, u, &tb, &ab);
+        float tlh = 0, alh = 0;
+        float tw = width_of(c, p->tls[k], p->label_px, false, &tlh);
+        float aw = width_of(c, p->als[k], p->label_px, true, &alh);
+        place_column(s->has_t[k], s->has_a[k], &tb, &ab, tw, aw, tlh, alh, col_l, col_r, gap, &p->cols[k]);
+        if ((s->has_t[k] && p->cols[k].t.y < p->top_y) || (s->has_a[k] && p->cols[k].a.y < p->top_y)) fits = false;
+    }
+    return fits;
+}
+
+/* The axis: the value labels need up to two lines over the tallest bar, so
+ * the axis grows (the bars get shorter) until they fit under the title.
+ * False when the box is too small for a plot. */
+static bool choose_axis(struct ctx *c, const struct chart_series *s, const char *unit, struct plot *p, float x,
+                        float y, float w, float h, float u, bool portrait, bool *too_wide_out) {
+    double max = series_max(s, p->n);
+    char buf[64];
+    bool fits = false;
+    for (int attempt = 0; attempt < 8 && !fits; attempt++) {
+        if (attempt == 0) {
+            float est_ph = y + h - p->top_y - p->years_h - u * 4.0f;
+            int ticks = portrait ? (int)(est_ph / (p->line_h * 1.6f)) : 4;
+            p->step = nice_step(max * 1.08, ticks < 1 ? 1 : ticks > 4 ? 4 : ticks);
+            p->top = ceil(max * 1.08 / p->step) * p->step;
+        } else {
+            p->top += p->step;
+        }
+        fmt_value(buf, sizeof buf, p->top, NULL);
+        float axis_w = width_of(c, buf, p->small, false, NULL) + u * 1.5f;
+        p->px0 = x + axis_w;
+        p->pw = w - axis_w;
+        p->gw = p->pw / (float)p->n;
+        if (size_value_labels(c, s, unit, p, u)) *too_wide_out = true;
+        float lh, lh_regular;
+        width_of(c, "0", p->label_px, true, &lh);
+        width_of(c, "0", p->label_px, false, &lh_regular);
+        lh = fmaxf(lh, lh_regular) + 1;
+        p->py0 = p->top_y + lh + u * 0.5f; /* one label's room over a bar at the top */
+        p->ph = y + h - p->years_h - p->py0;
+        if (p->ph < u * 5 || p->pw < u * 10) return false;
+        fits = place_value_labels(c, s, p, u);
+    }
+    return true;
+}
+
+/* Grid lines with their values, as many as have room for their labels. */
+static void lay_grid(struct ctx *c, struct plot *p, float u) {
+    char buf[64];
+    float grid_t = fmaxf(1, u * 0.12f);
+    while (p->step < p->top && (float)(p->step / p->top) * p->ph < p->line_h * 1.1f) p->step *= 2;
+    for (double v = 0; v <= p->top * (1 + 1e-9); v += p->step) {
+        float gy = p->py0 + p->ph - (float)(v / p->top) * p->ph;
+        add_rect(c, v == 0 ? CHART_BASE : CHART_GRID, p->px0, gy - grid_t / 2, p->pw, grid_t);
+        fmt_value(buf, sizeof buf, v, NULL);
+        float tw = width_of(c, buf, p->small, false, NULL);
+        add_text(c, CHART_AXIS, buf, p->small, false, true, p->px0 - u * 1.0f - tw, gy - p->line_h / 2);
+    }
+}
+
+/* The fullest style of year labels that fits every column at the smallest
+ * size; 3: every other year (and this one) in style 2. */
+static int year_style(struct ctx *c, const struct chart_series *s, const struct plot *p, float u, bool portrait) {
+    int style = 0;
+    for (; style < 3; style++) {
+        bool ok = true;
+        for (int k = 0; k < p->n && ok; k++) {
+            char y1[48], y2[48];
+            year_labels(s->lo + k, s->current_fy, portrait, style, y1, y2);
+            bool now = s->lo + k == s->current_fy;
+            /* Style 3 takes what 2 cannot fit even at the smallest size;
+             * the fuller styles must read at 2.6u. */
+            int at = style < 2 ? px_of(u, 2.6f) : p->min_px;
+            ok = width_of(c, y1, at, now, NULL) <= p->gw * 0.96f && width_of(c, y2, at, now, NULL) <= p->gw * 0.96f;
+        }
+        if (ok) break;
+    }
+    return style;
+}
+
+/* Column k's year label under the axis, one or two lines centred on gx,
+ * shrunk to the column. */
+static void lay_year(struct ctx *c, const struct chart_series *s, const struct plot *p, int k, float gx, float u,
+                     bool portrait, int style) {
+    int fy = s->lo + k;
+    char year1[48], year2[48];
+    year_labels(fy, s->current_fy, portrait, style > 2 ? 2 : style, year1, year2);
+    bool now = fy == s->current_fy;
+    int ypx = fit_px(c, year1, now, p->small, p->min_px, p->gw * 0.96f);
+    ypx = fit_px(c, year2, now, ypx, p->min_px, p->gw * 0.96f);
+    float yh, y0 = p->py0 + p->ph + u * 0.8f;
+    float w1 = width_of(c, year1, ypx, now, &yh);
+    add_text(c, CHART_YEAR, year1, ypx, now, false, gx - w1 / 2, y0);
+    if (year2[0]) {
+        float w2 = width_of(c, year2, ypx, now, NULL);
+        add_text(c, CHART_YEAR, year2, ypx, now, !now, gx - w2 / 2, y0 + yh);
+    }
+}
+
+/* Every column: its bars with their value labels where they were placed,
+ * and its year label (style 3: every other year, counted from this one,
+ * so that it keeps its label). */
+static void lay_columns(struct ctx *c, const struct chart_series *s, const struct plot *p, float u, bool portrait,
+                        int style, int now_k) {
+    int parity = now_k >= 0 && now_k < p->n ? now_k : 0;
+    for (int k = 0; k < p->n; k++) {
+        struct chart_box tb, ab;
+        float gx = column_bars(s, p, k, u, &tb, &ab);
+        if (s->has_t[k]) {
+            add_rect(c, CHART_BAR_TARGET, tb.x, tb.y, tb.w, tb.h);
+            add_text(c, CHART_TARGET, p->tls[k], p->label_px, false, true, p->cols[k].t.x, p->cols[k].t.y);
+        }
+        if (s->has_a[k]) {
+            add_rect(c, CHART_BAR_ACTUAL, ab.x, ab.y, ab.w, ab.h);
+            add_text(c, CHART_ACTUAL, p->als[k], p->label_px, true, false, p->cols[k].a.x, p->cols[k].a.y);
+        }
+        if (style <= 2 || ((k - parity) % 2 + 2) % 2 == 0) lay_year(c, s, p, k, gx, u, portrait, style);
+    }
+}
+
 /* One layout with the labels' unit (NULL: the unit goes in the title);
  * *too_wide says the labels did not fit their columns. */
 static bool lay_out(const struct chart_series *s, const char *unit, float x, float y, float w, float h, float u,
@@ -155,179 +379,23 @@ static bool lay_out(const struct chart_series *s, const char *unit, float x, flo
     memset(out, 0, sizeof *out);
     *too_wide_out = false;
     struct ctx c = {measure, ctx, out};
-    int title_px = px_of(u, 3.6f), small = px_of(u, 3.2f), min_px = px_of(u, 2.0f);
-    char title[128];
-    snprintf(title, sizeof title, "%s", portrait ? "目標と実績" : "年度ごとの目標と実績");
-    if (unit == NULL && s->unit && s->unit[0])
-        snprintf(title, sizeof title, "%s（%s）", portrait ? "目標と実績" : "年度ごとの目標と実績", s->unit);
-    add_text(&c, CHART_TITLE, title, title_px, true, false, x, y);
-    float title_h = (float)title_px * 1.35f;
-
-    /* Legend, right-aligned on the title line (below it when the chart is
-     * narrow): shapes tell target from actual. */
-    float wt = width_of(&c, "目標", small, false, NULL), wa = width_of(&c, "実績", small, false, NULL);
-    float legend_w = wt + wa + u * 11.2f, ly = y;
-    float top_y = y + title_h; /* below the title row(s) */
-    if (width_of(&c, title, title_px, true, NULL) + u * 2 + legend_w > w) {
-        ly += title_h;
-        top_y += title_h;
-    }
-    float sw = u * 2.6f, sy = ly + (title_px - sw) / 2 + u * 0.2f, lx = x + w;
-    lx -= wa;
-    add_text(&c, CHART_LEGEND, "実績", small, false, false, lx, ly + (title_px - small) / 2.0f);
-    lx -= sw + u * 1.0f;
-    add_rect(&c, CHART_KEY_ACTUAL, lx, sy, sw, sw);
-    lx -= u * 3.0f + wt;
-    add_text(&c, CHART_LEGEND, "目標", small, false, false, lx, ly + (title_px - small) / 2.0f);
-    lx -= sw + u * 1.0f;
-    add_rect(&c, CHART_KEY_TARGET, lx, sy, sw, sw);
-
+    struct plot p = {0};
+    int title_px = px_of(u, 3.6f);
+    p.small = px_of(u, 3.2f);
+    p.min_px = px_of(u, 2.0f);
+    p.top_y = lay_title_legend(&c, s, unit, x, y, w, u, portrait, title_px, p.small);
     if (s->lo == 0) return false;
-    int n = s->hi - s->lo + 1;
-    double max = 0;
-    for (int k = 0; k < n; k++) {
-        if (s->has_t[k] && s->t[k] > max) max = s->t[k];
-        if (s->has_a[k] && s->a[k] > max) max = s->a[k];
-    }
-    if (!(max > 0)) max = 1;
-
-    /* Year labels under the axis: one row (portrait) or two, each a line's
-     * box high. */
-    float line_h, bold_h;
-    width_of(&c, "R8年度", small, false, &line_h);
-    width_of(&c, "R8年度", small, true, &bold_h);
-    line_h = fmaxf(line_h, bold_h) + 1; /* a text's box may be a pixel taller than the face's */
-    int year_rows = portrait ? 1 : 2;
-    float years_h = u * 0.8f + line_h * (float)year_rows;
-
-    char buf[64];
-    float axis_w = 0, px0 = 0, pw = 0, gw = 0;
-    int n_years = n;
-    gw = 0;
-    /* One size for every value label: the largest at which each fits its
-     * column (labels are never cut). */
-    int label_px = px_of(u, n > 6 ? 2.8f : 3.4f);
-
-    /* The value labels need up to two lines over the tallest bar; the axis
-     * grows (the bars get shorter) until they fit under the title. */
-    double step = 0, top = 0;
-    float py0 = 0, ph = 0, lh = 0;
-    struct column_labels cols[CHART_MAX_YEARS];
-    float tws[CHART_MAX_YEARS], aws[CHART_MAX_YEARS];
-    char tls[CHART_MAX_YEARS][96], als[CHART_MAX_YEARS][96]; /* a value and a unit of 8 characters */
-    bool fits = false;
-    for (int attempt = 0; attempt < 8 && !fits; attempt++) {
-        if (attempt == 0) {
-            float est_ph = y + h - top_y - years_h - u * 4.0f;
-            int ticks = portrait ? (int)(est_ph / (line_h * 1.6f)) : 4;
-            step = nice_step(max * 1.08, ticks < 1 ? 1 : ticks > 4 ? 4 : ticks);
-            top = ceil(max * 1.08 / step) * step;
-        } else {
-            top += step;
-        }
-        fmt_value(buf, sizeof buf, top, NULL);
-        axis_w = width_of(&c, buf, small, false, NULL) + u * 1.5f;
-        px0 = x + axis_w;
-        pw = w - axis_w;
-        gw = pw / (float)n_years;
-        int lpx = label_px;
-        for (int k = 0; k < n; k++) {
-            tls[k][0] = als[k][0] = '\0';
-            if (s->has_t[k]) fmt_value(tls[k], sizeof tls[k], s->t[k], unit);
-            if (s->has_a[k]) fmt_value(als[k], sizeof als[k], s->a[k], unit);
-            lpx = fit_px(&c, tls[k], false, lpx, min_px, gw - u * 0.4f);
-            lpx = fit_px(&c, als[k], true, lpx, min_px, gw - u * 0.4f);
-        }
-        bool too_wide = false;
-        for (int k = 0; k < n; k++)
-            too_wide = too_wide || width_of(&c, tls[k], lpx, false, NULL) > gw - u * 0.4f ||
-                       width_of(&c, als[k], lpx, true, NULL) > gw - u * 0.4f;
-        if (too_wide) *too_wide_out = true;
-        label_px = lpx;
-        float lh_regular;
-        width_of(&c, "0", label_px, true, &lh);
-        width_of(&c, "0", label_px, false, &lh_regular);
-        lh = fmaxf(lh, lh_regular) + 1;
-        py0 = top_y + lh + u * 0.5f; /* one label's room over a bar at the top */
-        ph = y + h - years_h - py0;
-        if (ph < u * 5 || pw < u * 10) return false;
-        fits = true;
-        float gap = u * 0.3f;
-        for (int k = 0; k < n; k++) {
-            float col_l = px0 + gw * (float)k + u * 0.2f, col_r = px0 + gw * (float)(k + 1) - u * 0.2f;
-            float gx = px0 + gw * (float)k + gw / 2;
-            float bar_w = fminf(gw * 0.32f, u * 12), bgap = fminf(gw * 0.06f, u * 1.5f);
-            float th = s->has_t[k] ? (float)(s->t[k] / top) * ph : 0, ah = s->has_a[k] ? (float)(s->a[k] / top) * ph : 0;
-            struct chart_box tb = {gx - bgap / 2 - bar_w, py0 + ph - th, bar_w, th};
-            struct chart_box ab = {gx + bgap / 2, py0 + ph - ah, bar_w, ah};
-            float tlh = 0, alh = 0;
-            tws[k] = width_of(&c, tls[k], label_px, false, &tlh);
-            aws[k] = width_of(&c, als[k], label_px, true, &alh);
-            place_column(s->has_t[k], s->has_a[k], &tb, &ab, tws[k], aws[k], tlh, alh, col_l, col_r, gap, &cols[k]);
-            if ((s->has_t[k] && cols[k].t.y < top_y) || (s->has_a[k] && cols[k].a.y < top_y)) fits = false;
-        }
-    }
+    p.n = s->hi - s->lo + 1;
+    /* Year labels under the axis: one row (portrait) or two, each a line's box high. */
+    p.line_h = year_line_h(&c, p.small);
+    p.years_h = u * 0.8f + p.line_h * (float)(portrait ? 1 : 2);
+    p.label_px = px_of(u, p.n > 6 ? 2.8f : 3.4f);
+    if (!choose_axis(&c, s, unit, &p, x, y, w, h, u, portrait, too_wide_out)) return false;
 
     /* This year's column: a band behind it. */
     int now_k = s->current_fy - s->lo;
-    if (now_k >= 0 && now_k < n)
-        add_rect(&c, CHART_BAND, px0 + gw * (float)now_k, top_y, gw, y + h - top_y);
-
-    /* Grid lines with their values, as many as have room for their labels. */
-    float grid_t = fmaxf(1, u * 0.12f);
-    while (step < top && (float)(step / top) * ph < line_h * 1.1f) step *= 2;
-    for (double v = 0; v <= top * (1 + 1e-9); v += step) {
-        float gy = py0 + ph - (float)(v / top) * ph;
-        add_rect(&c, v == 0 ? CHART_BASE : CHART_GRID, px0, gy - grid_t / 2, pw, grid_t);
-        fmt_value(buf, sizeof buf, v, NULL);
-        float tw = width_of(&c, buf, small, false, NULL);
-        add_text(&c, CHART_AXIS, buf, small, false, true, px0 - u * 1.0f - tw, gy - line_h / 2);
-    }
-
-    /* The fullest year labels that fit every column at the smallest size. */
-    int style = 0;
-    for (; style < 3; style++) { /* style 3: every other year (and this one) */
-        bool ok = true;
-        for (int k = 0; k < n && ok; k++) {
-            char y1[48], y2[48];
-            year_labels(s->lo + k, s->current_fy, portrait, style, y1, y2);
-            bool now = s->lo + k == s->current_fy;
-            /* Style 3 takes what 2 cannot fit even at the smallest size;
-             * the fuller styles must read at 2.6u. */
-            int at = style < 2 ? px_of(u, 2.6f) : min_px;
-            ok = width_of(&c, y1, at, now, NULL) <= gw * 0.96f && width_of(&c, y2, at, now, NULL) <= gw * 0.96f;
-        }
-        if (ok) break;
-    }
-    for (int k = 0; k < n; k++) {
-        int fy = s->lo + k;
-        float gx = px0 + gw * (float)k + gw / 2;
-        float bar_w = fminf(gw * 0.32f, u * 12), bgap = fminf(gw * 0.06f, u * 1.5f);
-        float th = s->has_t[k] ? (float)(s->t[k] / top) * ph : 0, ah = s->has_a[k] ? (float)(s->a[k] / top) * ph : 0;
-        if (s->has_t[k]) {
-            add_rect(&c, CHART_BAR_TARGET, gx - bgap / 2 - bar_w, py0 + ph - th, bar_w, th);
-            add_text(&c, CHART_TARGET, tls[k], label_px, false, true, cols[k].t.x, cols[k].t.y);
-        }
-        if (s->has_a[k]) {
-            add_rect(&c, CHART_BAR_ACTUAL, gx + bgap / 2, py0 + ph - ah, bar_w, ah);
-            add_text(&c, CHART_ACTUAL, als[k], label_px, true, false, cols[k].a.x, cols[k].a.y);
-        }
-        char year1[48], year2[48];
-        year_labels(fy, s->current_fy, portrait, style > 2 ? 2 : style, year1, year2);
-        bool now = fy == s->current_fy;
-        /* Style 3: every other year, counted from this one, so that it keeps its label. */
-        int parity = now_k >= 0 && now_k < n ? now_k : 0;
-        if (style <= 2 || ((k - parity) % 2 + 2) % 2 == 0) {
-        int ypx = fit_px(&c, year1, now, small, min_px, gw * 0.96f);
-        ypx = fit_px(&c, year2, now, ypx, min_px, gw * 0.96f);
-        float yh, y0 = py0 + ph + u * 0.8f;
-        float w1 = width_of(&c, year1, ypx, now, &yh);
-        add_text(&c, CHART_YEAR, year1, ypx, now, false, gx - w1 / 2, y0);
-        if (year2[0]) {
-            float w2 = width_of(&c, year2, ypx, now, NULL);
-            add_text(&c, CHART_YEAR, year2, ypx, now, !now, gx - w2 / 2, y0 + yh);
-        }
-        }
-    }
+    if (now_k >= 0 && now_k < p.n) add_rect(&c, CHART_BAND, p.px0 + p.gw * (float)now_k, p.top_y, p.gw, y + h - p.top_y);
+    lay_grid(&c, &p, u);
+    lay_columns(&c, s, &p, u, portrait, year_style(&c, s, &p, u, portrait), now_k);
     return true;
 }

@@ -10,7 +10,7 @@
 
 #include "app.h"
 #include "config.h"
-#include "media.h"
+#include "media_import.h"
 #include "util.h"
 
 int app_import(const struct app_options *opt, const char *dir) {
@@ -24,12 +24,12 @@ int app_import(const struct app_options *opt, const char *dir) {
     tzset();
     /* A stick's root or its signage/ folder itself. */
     char src[PATH_MAX];
-    snprintf_cut(src, sizeof src, "%s/signage", dir);
-    if (lstat(src, &sb) != 0 || !S_ISDIR(sb.st_mode)) snprintf_cut(src, sizeof src, "%s", dir);
+    util_snprintf_cut(src, sizeof src, "%s/signage", dir);
+    if (lstat(src, &sb) != 0 || !S_ISDIR(sb.st_mode)) util_snprintf_cut(src, sizeof src, "%s", dir);
     /* Files made by another user (root through sudo) would be left where the
      * service, running as its own user, cannot tidy them. */
     char owner_dir[PATH_MAX];
-    snprintf_cut(owner_dir, sizeof owner_dir, "%s", cfg.media_dir);
+    util_snprintf_cut(owner_dir, sizeof owner_dir, "%s", cfg.media_dir);
     while (stat(owner_dir, &sb) != 0 && strrchr(owner_dir, '/') && strrchr(owner_dir, '/') != owner_dir)
         *strrchr(owner_dir, '/') = '\0';
     if (stat(owner_dir, &sb) == 0 && sb.st_uid != geteuid()) {

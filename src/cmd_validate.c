@@ -12,12 +12,14 @@
 #include "config.h"
 #include "deck.h"
 #include "feed.h"
+#include "file.h"
 #include "font.h"
 #include "updater.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* Why a feed file cannot be read, in words for staff (NULL: it can). */
-const char *app_feed_unreadable(const char *path, enum util_status us, char *buf, size_t size) {
+const char *app_feed_unreadable(const char *path, enum file_status us, char *buf, size_t size) {
     struct stat sb;
     if (stat(path, &sb) != 0)
         snprintf(buf, size, "ファイルがありません (no such file: %s)", strerror(errno));
@@ -27,7 +29,7 @@ const char *app_feed_unreadable(const char *path, enum util_status us, char *buf
     else if (!S_ISREG(sb.st_mode))
         snprintf(buf, size, "普通のファイルではありません。保存したフィードのファイルを指定してください"
                             " (not a regular file)");
-    else if (us == UTIL_ERR_TOO_BIG)
+    else if (us == FILE_ERR_TOO_BIG)
         snprintf(buf, size, "ファイルが大きすぎます (1 MiB までです) (larger than 1 MiB)");
     else snprintf(buf, size, "ファイルを読めません (cannot read the file: %s)", strerror(errno));
     return buf;
@@ -57,8 +59,8 @@ int app_validate(const char *path, const char *at) {
     if (at && !util_parse_local_time(at, &now)) return APP_EXIT_USAGE;
     char *body = NULL;
     size_t len = 0;
-    enum util_status us = util_read_file(path, FEED_MAX_BYTES, &body, &len);
-    if (us != UTIL_OK) {
+    enum file_status us = file_read(AT_FDCWD, path, FEED_MAX_BYTES, 0, &body, &len, NULL);
+    if (us != FILE_OK) {
         char why[256];
         printf("%s: %s\n", path, app_feed_unreadable(path, us, why, sizeof why));
         printf("結果: 表示できません。前のデータが表示され続けます。 (unusable: cannot read)\n");
@@ -83,7 +85,7 @@ int app_validate(const char *path, const char *at) {
         rc = APP_EXIT_UNUSABLE;
     } else {
         struct deck *deck = xmalloc(sizeof *deck);
-        deck_build(feed, 12, now, clock_plausible(now), deck);
+        deck_build(feed, NULL, 12, now, clock_plausible(now), deck);
         size_t numbers = 0;
         for (size_t i = 0; i < feed->n_measures; i++)
             numbers += feed_measure_has_numbers(&feed->measures[i]);

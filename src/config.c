@@ -13,7 +13,9 @@
 #include <ini.h>
 
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* One folder's default: systemd's variable for the service; the service's own
  * folder (which systemd made) only for the tools that look at the service
@@ -71,6 +73,8 @@ static void defaults(struct config *cfg, bool service_tools) {
     snprintf(cfg->usb_roots[0], sizeof cfg->usb_roots[0], "/media");
     snprintf(cfg->usb_roots[1], sizeof cfg->usb_roots[1], "/run/media");
     cfg->n_usb_roots = 2;
+    cfg->panel_power = PANEL_POWER_AUTO;
+    cfg->metrics_seconds = 60;
 }
 
 void config_defaults(struct config *cfg) { defaults(cfg, false); }
@@ -274,6 +278,21 @@ const char *config_set(struct config *cfg, const char *key, const char *value) {
         else return "must be replace or add";
         return NULL;
     }
+    if (strcmp(key, "panel_power") == 0) {
+        static const char *const names[] = {"auto", "cec", "dpms", "none"};
+        for (int i = 0; i < 4; i++)
+            if (!strcmp(value, names[i])) return cfg->panel_power = i, NULL;
+        return "must be auto, cec, dpms or none";
+    }
+    if (strcmp(key, "cec_device") == 0) {
+        if (value[0] && strncmp(value, "/dev/", 5) != 0) return "must be a device such as /dev/cec0";
+        return set_string(cfg->cec_device, sizeof cfg->cec_device, value, true);
+    }
+    if (strcmp(key, "metrics_file") == 0) {
+        if (value[0] && strcmp(value, "none") != 0 && value[0] != '/') return "must be an absolute path or none";
+        return set_string(cfg->metrics_file, sizeof cfg->metrics_file, value, true);
+    }
+    if (strcmp(key, "metrics_seconds") == 0) return set_int(&cfg->metrics_seconds, value, 10, 3600);
     if (strcmp(key, "town_name") == 0)
         return set_string(cfg->town_name, 64, value, false);
     if (strcmp(key, "font") == 0) return set_string(cfg->font, sizeof cfg->font, value, false);

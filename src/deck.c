@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cache.h"
 #include "feed.h"
+#include "media.h"
 
 static struct slide *add(struct deck *deck, enum slide_kind kind, size_t item, int seconds) {
     if (deck->n >= DECK_MAX_SLIDES) return NULL;
@@ -34,8 +36,37 @@ size_t deck_headlines(const struct feed *feed, size_t out[DECK_MAX_HEADLINES]) {
     return n;
 }
 
-void deck_build(const struct feed *feed, int slide_seconds, time_t now, bool clock_ok,
-                struct deck *deck) {
+/* Where the cache holds feed->media[i], or NULL. */
+static const char *feed_picture(const struct feed *feed, const struct deck_pictures *pics, size_t i) {
+    if (pics == NULL || pics->feed == NULL || i >= feed->n_media || i >= pics->feed->n) return NULL;
+    return pics->feed->path[i];
+}
+
+/* The pictures: the feed's that are on disk and that no announcement
+ * shows, then media_dir's. */
+static void add_pictures(struct deck *deck, const struct feed *feed, const struct deck_pictures *pics,
+                         int slide_seconds, time_t now, bool clock_ok) {
+    struct slide *s;
+    for (size_t i = 0; i < feed->n_media; i++) {
+        const struct feed_media *md = &feed->media[i];
+        if (!feed_picture(feed, pics, i) || (clock_ok && !feed_valid_at(&md->valid, now))) continue;
+        bool used = false;
+        for (size_t k = 0; k < feed->n_announcements; k++)
+            used |= feed->announcements[k].image && !strcmp(feed->announcements[k].image, md->id);
+        if (!used && (s = add(deck, SLIDE_IMAGE, i, md->seconds ? md->seconds : slide_seconds)))
+            snprintf(s->id, sizeof s->id, "image-%s", md->id);
+    }
+    const struct media_set *set = pics ? pics->local : NULL;
+    for (size_t i = 0; set && i < set->n; i++) {
+        const struct media_item *it = &set->items[i];
+        if (clock_ok && !feed_valid_at(&it->valid, now)) continue;
+        if ((s = add(deck, SLIDE_LOCAL_IMAGE, i, it->seconds ? it->seconds : slide_seconds)))
+            snprintf(s->id, sizeof s->id, "image-local-%zu", i + 1);
+    }
+}
+
+void deck_build(const struct feed *feed, const struct deck_pictures *pics, int slide_seconds,
+                time_t now, bool clock_ok, struct deck *deck) {
     deck->n = 0;
     struct slide *s;
     size_t heads[DECK_MAX_HEADLINES];
@@ -66,17 +97,7 @@ void deck_build(const struct feed *feed, int slide_seconds, time_t now, bool clo
                 snprintf(s->id, sizeof s->id, "news-%zu", a->source_index);
         }
 
-    /* Pictures the feed lists that no announcement shows, once on disk. */
-    for (size_t i = 0; i < feed->n_media; i++) {
-        const struct feed_media *md = &feed->media[i];
-        if (!feed->media_path || !feed->media_path[i] || (clock_ok && !feed_valid_at(&md->valid, now)))
-            continue;
-        bool used = false;
-        for (size_t k = 0; k < feed->n_announcements; k++)
-            used |= feed->announcements[k].image && !strcmp(feed->announcements[k].image, md->id);
-        if (!used && (s = add(deck, SLIDE_IMAGE, i, md->seconds ? md->seconds : slide_seconds)))
-            snprintf(s->id, sizeof s->id, "image-%s", md->id);
-    }
+    add_pictures(deck, feed, pics, slide_seconds, now, clock_ok);
 
     /* The roadmap, one slide per field so that every row stays legible. */
     for (int field = 0; field < FEED_FIELD_COUNT; field++) {
@@ -182,12 +203,23 @@ time_t deck_ticker_next_change(const struct feed *feed, time_t now) {
     return next;
 }
 
-const char *deck_slide_picture(const struct feed *feed, const struct slide *s) {
-    int mi = -1;
-    if (s->kind == SLIDE_IMAGE) mi = (int)s->item;
-    else if (s->kind == SLIDE_ANNOUNCEMENT && s->item < feed->n_announcements &&
-             feed->announcements[s->item].image)
-        mi = feed_find_media(feed, feed->announcements[s->item].image);
-    if (mi < 0 || (size_t)mi >= feed->n_media || feed->media_path == NULL) return NULL;
-    return feed->media_path[mi];
+const char *deck_slide_picture(const struct feed *feed, const struct deck_pictures *pics,
+                               const struct slide *s) {
+    if (s->kind == SLIDE_LOCAL_IMAGE)
+        return pics && pics->local && s->item < pics->local->n ? pics->local->items[s->item].path : NULL;
+    if (s->kind == SLIDE_IMAGE) return feed_picture(feed, pics, s->item);
+    if (s->kind != SLIDE_ANNOUNCEMENT || s->item >= feed->n_announcements ||
+        feed->announcements[s->item].image == NULL)
+        return NULL;
+    int mi = feed_find_media(feed, feed->announcements[s->item].image);
+    return mi < 0 ? NULL : feed_picture(feed, pics, (size_t)mi);
+}
+
+const char *deck_slide_caption(const struct feed *feed, const struct deck_pictures *pics,
+                               const struct slide *s) {
+    if (s->kind == SLIDE_IMAGE) return s->item < feed->n_media ? feed->media[s->item].caption : NULL;
+    if (s->kind != SLIDE_LOCAL_IMAGE || pics == NULL || pics->local == NULL || s->item >= pics->local->n)
+        return NULL;
+    const char *c = pics->local->items[s->item].caption;
+    return c[0] ? c : NULL;
 }

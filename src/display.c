@@ -1,13 +1,118 @@
 /* display: opening the window and renderer, and waiting for events. */
 #include "display.h"
 
+#include <errno.h>
 #include <glob.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-#include "app.h"
 #include "config.h"
 #include "log.h"
+#include "service.h"
+#include "util.h"
+
+/* Back-off while there is no display: the first retry after 250 ms (a
+ * virtio-gpu or a Pi's vc4 makes card0 before KMS is ready to be opened),
+ * doubling up to 5 s (an unplugged HDMI cable: cheap, and a monitor plugged
+ * in later is used within 5 s). */
+enum { WAIT_FIRST_MS = 250, WAIT_MAX_MS = 5000 };
+/* What systemd's start timeout is extended by for each step of the start
+ * that this module makes (the unit's TimeoutStartSec is 90 s). */
+enum { START_STEP_MS = 90000 };
+
+/* Sleeps up to ms, waking for SIGTERM or SIGINT (blocked in every thread by
+ * app_run before this is called, so sigtimedwait takes them here; the
+ * others stay pending for the signal thread). True when one came. */
+static bool sleep_or_stop(int ms) {
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    uint64_t end = util_monotonic_ms() + (uint64_t)ms;
+    for (;;) {
+        uint64_t now = util_monotonic_ms();
+        if (now >= end) return false;
+        uint64_t left = end - now;
+        struct timespec ts = {(time_t)(left / 1000), (long)(left % 1000) * 1000000L};
+        int sig = sigtimedwait(&stop, NULL, &ts);
+        if (sig == SIGTERM || sig == SIGINT) {
+            LOG(LOG_INFO, "stopping (%s) while waiting for a display", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            return true;
+        }
+        if (sig < 0 && errno != EINTR && errno != EAGAIN) return false;
+    }
+}
+
+/* Does drawing into a render target really reach its pixels? A fill (the
+ * geometry path) and a copy of a small texture (the path every text and
+ * picture takes), read back. A renderer can be created and still draw
+ * nothing: Debian's SDL on a minimal system with the desktop-GL renderer
+ * took its functions from libGLESv2, and the screen stayed blank. */
+static bool renderer_draws(SDL_Renderer *r, char *why, size_t why_len) {
+    bool ok = false;
+    SDL_Texture *target = NULL, *tex = NULL;
+    Uint32 px[4] = {0xff00ff00u, 0xff00ff00u, 0xff00ff00u, 0xff00ff00u};
+    if (!SDL_RenderTargetSupported(r)) {
+        snprintf(why, why_len, "no render targets");
+        return false;
+    }
+    target = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, 8, 8);
+    tex = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, 2, 2);
+    if (target == NULL || tex == NULL || SDL_UpdateTexture(tex, NULL, px, 2 * 4) != 0 ||
+        SDL_SetRenderTarget(r, target) != 0) {
+        snprintf(why, why_len, "render target: %s", SDL_GetError());
+        goto out;
+    }
+    SDL_Rect fill = {0, 0, 4, 8}, copy = {4, 0, 4, 8};
+    SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
+    SDL_RenderClear(r);
+    SDL_SetRenderDrawColor(r, 0x20, 0x60, 0xc0, 255);
+    SDL_RenderFillRect(r, &fill);
+    SDL_RenderCopy(r, tex, NULL, &copy);
+    Uint32 got[64] = {0};
+    if (SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_ARGB8888, got, 8 * 4) != 0) {
+        snprintf(why, why_len, "reading a render target back: %s", SDL_GetError());
+        goto out;
+    }
+    Uint32 a = got[3 * 8 + 1] & 0xffffffu, b = got[3 * 8 + 6] & 0xffffffu;
+    ok = a == 0x2060c0u && b == 0x00ff00u;
+    if (!ok)
+        snprintf(why, why_len, "a render target does not show what was drawn (fill %06x, copy %06x; %s)",
+                 (unsigned)a, (unsigned)b, SDL_GetError());
+out:
+    SDL_SetRenderTarget(r, NULL);
+    if (tex) SDL_DestroyTexture(tex);
+    if (target) SDL_DestroyTexture(target);
+    return ok;
+}
+
+/* The one place the renderer is chosen. The platform's own first: GLES2 on
+ * KMSDRM (Mesa's GBM/EGL; SDL's default there is desktop GL, which needs
+ * libGL and GLX-era functions a Pi's driver does not have), SDL's choice
+ * elsewhere; SDL_RENDER_DRIVER in the environment still wins. It must draw
+ * into a render target (checked), else the software renderer. */
+static SDL_Renderer *pick_renderer(SDL_Window *w, const char *driver) {
+    if (driver && !SDL_strcasecmp(driver, "KMSDRM")) SDL_SetHint(SDL_HINT_RENDER_DRIVER, "opengles2");
+    SDL_Renderer *r = SDL_CreateRenderer(w, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (r == NULL) {
+        LOG(LOG_INFO, "no accelerated renderer (%s); using the software one", SDL_GetError());
+    } else {
+        char why[256];
+        if (renderer_draws(r, why, sizeof why)) return r;
+        SDL_RendererInfo info;
+        SDL_GetRendererInfo(r, &info);
+        LOG(LOG_WARN, "renderer %s does not draw (%s); using the software one", info.name, why);
+        SDL_DestroyRenderer(r);
+    }
+    r = SDL_CreateRenderer(w, -1, SDL_RENDERER_SOFTWARE);
+    if (r == NULL) return NULL;
+    char why[256];
+    if (!renderer_draws(r, why, sizeof why)) LOG(LOG_WARN, "software renderer: %s", why);
+    return r;
+}
 
 /* A GL renderer that is the CPU in disguise: every frame recomposed and
  * re-uploaded by llvmpipe costs more than SDL's software renderer updating
@@ -19,14 +124,13 @@ static bool software_gl(const char *name) {
 
 /* Before any GL is loaded: does the machine say there is no GPU to use?
  * Returns why (for the log), or NULL when the accelerated renderer should
- * be tried (and then asked its GL renderer's name, see display_open). */
+ * be tried (and then asked its GL renderer's name, see choose_path). */
 static const char *no_gpu_reason(const struct display *d) {
     if (d->choice == RENDERER_SOFTWARE) return "renderer = software";
     if (d->choice == RENDERER_GPU) return NULL;
     const char *sw = getenv("LIBGL_ALWAYS_SOFTWARE");
     if (sw && *sw && strcmp(sw, "0") != 0) return "LIBGL_ALWAYS_SOFTWARE is set";
-    const char *gallium = getenv("GALLIUM_DRIVER");
-    if (software_gl(gallium)) return "GALLIUM_DRIVER asks for a software GL";
+    if (software_gl(getenv("GALLIUM_DRIVER"))) return "GALLIUM_DRIVER asks for a software GL";
     glob_t g;
     bool node = glob("/dev/dri/renderD*", 0, NULL, &g) == 0 && g.gl_pathc > 0;
     globfree(&g);
@@ -43,18 +147,52 @@ static const char *gl_renderer_name(SDL_Renderer *r) {
     return gs ? (const char *)gs(0x1F01 /* GL_RENDERER */) : NULL;
 }
 
-int display_open(struct display *d, bool windowed, int width, int height) {
-    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
-    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
-    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
-        LOG(LOG_ERROR, "no display: %s", SDL_GetError());
-        return APP_EXIT_NO_DISPLAY;
+/* renderer = auto | gpu | software (#16): a real GPU gets pick_renderer's
+ * accelerated renderer; no GPU, or a GL renderer that is a software one,
+ * gets SDL's software renderer straight into the window surface (on X11
+ * MIT-SHM, no Mesa), where frames update only what changed. The window is
+ * made here (again, when GL turned out to be llvmpipe); NULL: no window. */
+static SDL_Renderer *choose_path(struct display *d, const char *driver, int x, int y, int w, int h,
+                                 Uint32 flags) {
+    static const char title[] = "美郷町 デジタルサイネージ (Misato Signage)";
+    const char *why = no_gpu_reason(d);
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, why ? "0" : NULL);
+    d->window = SDL_CreateWindow(title, x, y, w, h, flags);
+    if (d->window == NULL) return NULL;
+    if (why == NULL) {
+        SDL_Renderer *r = pick_renderer(d->window, driver);
+        const char *gl = r ? gl_renderer_name(r) : NULL;
+        if (!(d->choice == RENDERER_AUTO && software_gl(gl))) return r;
+        LOG(LOG_INFO, "the GL renderer is %s, the CPU: using SDL's software renderer instead", gl);
+        SDL_DestroyRenderer(r); /* Mesa stays mapped (it was loaded to ask); no frame goes through it */
+        SDL_DestroyWindow(d->window);
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+        d->window = SDL_CreateWindow(title, x, y, w, h, flags);
+        if (d->window == NULL) return NULL;
+        why = "the GL renderer is a software one";
     }
-    d->wake = SDL_CreateSemaphore(0);
+    SDL_Renderer *r = SDL_CreateRenderer(d->window, -1, SDL_RENDERER_SOFTWARE);
+    if (r) LOG(LOG_INFO, "presentation: SDL's software renderer on the window surface (%s)", why);
+    return r;
+}
+
+/* One attempt: SDL video, the window and a renderer that draws. */
+static enum display_status open_once(struct display *d, bool windowed, int width, int height, bool quiet) {
+    enum log_level lv = quiet ? LOG_DEBUG : LOG_ERROR;
+    /* Opening KMS, EGL and the GLES2 renderer took 41 s on a loaded VM with
+     * no GPU (Mesa's llvmpipe), and systemd's start timeout (90 s, counted
+     * from the start) killed a player that was about to show its first
+     * frame. This step, and the first frame after it, get a window of
+     * their own; a hang in either still ends in the timeout. */
+    service_extend_start(START_STEP_MS);
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        LOG(lv, "no display: %s", SDL_GetError());
+        return DISPLAY_NONE;
+    }
+    if (d->wake == NULL) d->wake = SDL_CreateSemaphore(0);
     if (d->wake == NULL) {
         LOG(LOG_ERROR, "SDL: %s", SDL_GetError());
-        return APP_EXIT_ERROR;
+        return DISPLAY_ERROR;
     }
     const char *driver = SDL_GetCurrentVideoDriver();
     d->native_wait = driver && (!strcmp(driver, "x11") || !strcmp(driver, "wayland"));
@@ -75,46 +213,14 @@ int display_open(struct display *d, bool windowed, int width, int height) {
     } else {
         flags |= SDL_WINDOW_RESIZABLE;
     }
-    const char *why = no_gpu_reason(d);
-    /* The software path presents the window surface itself (MIT-SHM on X11),
-     * not through an OpenGL texture, so that Mesa is never loaded. */
-    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, why ? "0" : NULL);
-    d->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
+    d->renderer = choose_path(d, driver, x, y, w, h, flags);
     if (d->window == NULL) {
-        LOG(LOG_ERROR, "no window on video driver %s: %s", driver ? driver : "?", SDL_GetError());
-        return APP_EXIT_NO_DISPLAY;
-    }
-    if (why == NULL) {
-        d->renderer = SDL_CreateRenderer(d->window, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
-        const char *gl = d->renderer ? gl_renderer_name(d->renderer) : NULL;
-        if (d->choice == RENDERER_AUTO && software_gl(gl)) {
-            /* Mesa stays mapped (it was loaded to ask), but no frame goes
-             * through it: the window is made again without GL. */
-            LOG(LOG_INFO, "the GL renderer is %s, the CPU: using SDL's software renderer instead", gl);
-            SDL_DestroyRenderer(d->renderer);
-            d->renderer = NULL;
-            SDL_DestroyWindow(d->window);
-            SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-            d->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
-            if (d->window == NULL) {
-                LOG(LOG_ERROR, "no window on video driver %s: %s", driver ? driver : "?", SDL_GetError());
-                return APP_EXIT_NO_DISPLAY;
-            }
-            why = "the GL renderer is a software one";
-        } else if (gl) {
-            LOG(LOG_INFO, "GL renderer: %s", gl);
-        }
-    }
-    if (why) {
-        d->renderer = SDL_CreateRenderer(d->window, -1, SDL_RENDERER_SOFTWARE);
-        if (d->renderer) LOG(LOG_INFO, "presentation: SDL's software renderer on the window surface (%s)", why);
-    } else if (d->renderer == NULL) {
-        LOG(LOG_INFO, "no accelerated renderer (%s); using the software one", SDL_GetError());
-        d->renderer = SDL_CreateRenderer(d->window, -1, SDL_RENDERER_SOFTWARE);
+        LOG(lv, "no window on video driver %s: %s", driver ? driver : "?", SDL_GetError());
+        return DISPLAY_NONE;
     }
     if (d->renderer == NULL) {
-        LOG(LOG_ERROR, "no renderer: %s", SDL_GetError());
-        return APP_EXIT_NO_DISPLAY;
+        LOG(lv, "no renderer: %s", SDL_GetError());
+        return DISPLAY_NONE;
     }
     SDL_RendererInfo info;
     SDL_GetRendererInfo(d->renderer, &info);
@@ -132,7 +238,53 @@ int display_open(struct display *d, bool windowed, int width, int height) {
         ow, oh);
     SDL_ShowCursor(SDL_DISABLE);
     SDL_DisableScreenSaver();
-    return APP_EXIT_OK;
+    service_extend_start(START_STEP_MS); /* for the first frame */
+    return DISPLAY_OK;
+}
+
+enum display_status display_open(struct display *d, bool windowed, int width, int height) {
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
+    d->stopped = false;
+    /* A person at a terminal is told at once (exit 3; scripts/run then
+     * renders to PNG). Under systemd the display may come later (HDMI
+     * unplugged, KMS not ready yet at boot): wait for it rather than exit
+     * and be restarted every RestartSec forever. */
+    bool wait = service_managed();
+    uint64_t start = util_monotonic_ms();
+    int delay = WAIT_FIRST_MS, tries = 1;
+    for (;;) {
+        enum display_status rc = open_once(d, windowed, width, height, tries > 1);
+        if (rc != DISPLAY_NONE || !wait) {
+            if (rc == DISPLAY_OK && tries > 1)
+                LOG(LOG_INFO, "画面が見つかりました / display found after %.1f s (%d tries)",
+                    (double)(util_monotonic_ms() - start) / 1000.0, tries);
+            return rc;
+        }
+        if (tries == 1) {
+            LOG(LOG_WARN, "画面がありません。つながるまで待ちます / no display yet: waiting for one "
+                          "(retrying every %d s at most, quietly)", WAIT_MAX_MS / 1000);
+            service_status("waiting for a display (画面を待っています)");
+        }
+        display_close(d);
+        SDL_QuitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS);
+        /* Alive while waiting: the watchdog is fed and the start timeout
+         * pushed on (no READY=1: nothing is on screen yet). */
+        service_alive();
+        service_extend_start(delay + 30000);
+        int step = service_watchdog_ms();
+        int nap = step > 0 && step < delay ? step : delay;
+        for (int slept = 0; slept < delay; slept += nap) {
+            if (sleep_or_stop(nap < delay - slept ? nap : delay - slept)) {
+                d->stopped = true;
+                return DISPLAY_OK;
+            }
+            service_alive();
+        }
+        delay = delay * 2 > WAIT_MAX_MS ? WAIT_MAX_MS : delay * 2;
+        tries++;
+    }
 }
 
 void display_close(struct display *d) {

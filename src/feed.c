@@ -7,15 +7,17 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
+#include "xalloc.h"
 
 extern const unsigned char feed_default_json[];
 extern const size_t feed_default_json_len;
@@ -1095,42 +1097,81 @@ static void check_images(struct ctx *c, struct feed *f) {
     }
 }
 
-/* Every section of the top-level object, in the feed's order. */
+static void parse_schema_ref(struct ctx *c, const cJSON *v, struct feed *f) {
+    (void)f;
+    if (!cJSON_IsString(v))
+        problem_then(c, &IGNORED, "$schema", "スキーマの場所を文字列で書いてください",
+                     "expected the schema's location as a string");
+}
+
+static void parse_publisher(struct ctx *c, const cJSON *v, struct feed *f) {
+    c->then = &NOT_USED;
+    f->publisher = get_text(c, v, "publisher", MAX_SHORT, false);
+}
+
+static void parse_plan_section(struct ctx *c, const cJSON *v, struct feed *f) {
+    parse_plan_info(c, v, f);
+}
+
+static void parse_measures(struct ctx *c, const cJSON *v, struct feed *f) {
+    void *arr;
+    /* measure_item counts n_measures itself, for the duplicate check */
+    parse_array(c, v, "measures", FEED_MAX_MEASURES, sizeof *f->measures, measure_item, &arr);
+    f->measures = arr;
+}
+
+static void parse_announcements(struct ctx *c, const cJSON *v, struct feed *f) {
+    void *arr;
+    f->n_announcements = parse_array(c, v, "announcements", FEED_MAX_ANNOUNCEMENTS,
+                                     sizeof *f->announcements, announcement_item, &arr);
+    f->announcements = arr;
+}
+
+static void parse_ticker_section(struct ctx *c, const cJSON *v, struct feed *f) {
+    void *arr;
+    f->n_ticker = parse_array(c, v, "ticker", FEED_MAX_TICKER, sizeof *f->ticker, ticker_item, &arr);
+    f->ticker = arr;
+}
+
+static void parse_alert_section(struct ctx *c, const cJSON *v, struct feed *f) {
+    parse_alert(c, v, &f->alert);
+}
+
+static void parse_media_section(struct ctx *c, const cJSON *v, struct feed *f) {
+    void *arr;
+    /* media_item counts n_media itself, for the duplicate check */
+    parse_array(c, v, "media", FEED_MAX_MEDIA, sizeof *f->media, media_item, &arr);
+    f->media = arr;
+}
+
+/* The top-level keys and their parsers, in the order they are parsed
+ * (whatever the feed's order): announcements' images are checked against
+ * media after all of them. */
+static const struct section {
+    const char *key;
+    void (*parse)(struct ctx *c, const cJSON *v, struct feed *f);
+} sections[] = {
+    {"$schema", parse_schema_ref},
+    {"updated_at", parse_updated_at},
+    {"publisher", parse_publisher},
+    {"plan", parse_plan_section},
+    {"measures", parse_measures},
+    {"announcements", parse_announcements},
+    {"ticker", parse_ticker_section},
+    {"alert", parse_alert_section},
+    {"media", parse_media_section},
+};
+
+/* Every section of the top-level object. */
 static void parse_sections(struct ctx *c, const cJSON *root, struct feed *f) {
     static const char *const known[] = {"$schema", "schema_version", "updated_at", "publisher",
                                         "plan", "measures", "announcements", "ticker", "alert",
                                         "media", NULL};
     c->then = &IGNORED;
     check_keys(c, root, "", known, NULL);
-    void *arr;
-    const cJSON *v;
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "$schema")) && !cJSON_IsString(v))
-        problem_then(c, &IGNORED, "$schema", "スキーマの場所を文字列で書いてください",
-                     "expected the schema's location as a string");
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "updated_at"))) parse_updated_at(c, v, f);
-    c->then = &NOT_USED;
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "publisher")))
-        f->publisher = get_text(c, v, "publisher", MAX_SHORT, false);
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "plan"))) parse_plan_info(c, v, f);
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "measures"))) {
-        /* measure_item counts n_measures itself, for the duplicate check */
-        parse_array(c, v, "measures", FEED_MAX_MEASURES, sizeof *f->measures, measure_item, &arr);
-        f->measures = arr;
-    }
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "announcements"))) {
-        f->n_announcements = parse_array(c, v, "announcements", FEED_MAX_ANNOUNCEMENTS,
-                                         sizeof *f->announcements, announcement_item, &arr);
-        f->announcements = arr;
-    }
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "ticker"))) {
-        f->n_ticker = parse_array(c, v, "ticker", FEED_MAX_TICKER, sizeof *f->ticker, ticker_item,
-                                  &arr);
-        f->ticker = arr;
-    }
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "alert"))) parse_alert(c, v, &f->alert);
-    if ((v = cJSON_GetObjectItemCaseSensitive(root, "media"))) {
-        parse_array(c, v, "media", FEED_MAX_MEDIA, sizeof *f->media, media_item, &arr);
-        f->media = arr;
+    for (size_t i = 0; i < ARRAY_LEN(sections); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, sections[i].key);
+        if (v) sections[i].parse(c, v, f); /* each says what a refused value costs */
     }
     check_images(c, f);
 }
@@ -1508,8 +1549,7 @@ size_t feed_check_expired(const struct feed *f, time_t now, struct feed_report *
     for (size_t i = 0; i < f->n_ticker; i++)
         expired(&c, "ticker", f->ticker[i].source_index, "valid_until", &f->ticker[i].valid,
                 &TICKER_DROPPED, now);
-    size_t own = f->local_attached ? f->n_feed_media : f->n_media; /* not media_dir's */
-    for (size_t i = 0; i < own; i++)
+    for (size_t i = 0; i < f->n_media; i++)
         expired(&c, "media", f->media[i].source_index, "valid_until", &f->media[i].valid,
                 &MEDIA_DROPPED, now);
     if (f->alert.present)
@@ -1523,7 +1563,6 @@ enum feed_status feed_parse_default(struct feed_report *report, struct feed **ou
 
 void feed_free(struct feed *feed) {
     if (feed == NULL) return;
-    arena_free(feed->local_arena);
     arena_free(feed->arena);
     free(feed);
 }
@@ -1557,19 +1596,6 @@ int feed_latest_actual_fy(const struct feed_measure *m) {
     for (int y = FEED_FY_COUNT - 1; y >= 0; y--)
         if (m->actuals.has[y]) return FEED_FY_FIRST + y;
     return 0;
-}
-
-void feed_attach_media(struct feed *f, const char *cache_dir) {
-    if (f->n_media == 0) return;
-    f->media_path = arena_alloc(f->arena, sizeof(char *) * f->n_media);
-    for (size_t i = 0; i < f->n_media; i++) {
-        static const char *const exts[] = {"png", "jpg"};
-        for (size_t e = 0; e < 2 && !f->media_path[i]; e++) {
-            char p[4200];
-            snprintf(p, sizeof p, "%s/media/%s.%s", cache_dir, f->media[i].sha256, exts[e]);
-            if (access(p, R_OK) == 0) f->media_path[i] = arena_strdup(f->arena, p);
-        }
-    }
 }
 
 int feed_find_media(const struct feed *f, const char *id) {

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "util.h"
+#include "xalloc.h"
 
 void fetch_global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 void fetch_global_cleanup(void) { curl_global_cleanup(); }
@@ -98,39 +99,24 @@ static bool scheme_is(const char *url, const char *scheme) {
            url[n + 2] == '/';
 }
 
-enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result *res) {
-    memset(res, 0, sizeof *res);
-    res->retry_after_s = -1;
-    struct sink sink = {.max = req->max_bytes};
-    struct curl_slist *headers = NULL;
-    CURL *c = NULL;
+/* The protocols the URL may use: file:// only as the configured URL itself,
+ * never through a redirect; http:// only when allowed. NULL: refused. */
+static const char *allowed_protocols(const struct fetch_request *req) {
+    if (scheme_is(req->url, "https")) return "https";
+    if (scheme_is(req->url, "http") && req->allow_http) return "http,https";
+    if (scheme_is(req->url, "file")) return "file";
+    return NULL;
+}
 
-    /* file:// only as the configured URL itself, never through a redirect;
-     * http:// only when allowed. */
-    const char *protocols;
-    if (scheme_is(req->url, "https")) protocols = "https";
-    else if (scheme_is(req->url, "http") && req->allow_http) protocols = "http,https";
-    else if (scheme_is(req->url, "file")) protocols = "file";
-    else {
-        res->status = FETCH_REFUSED;
-        snprintf(res->error, sizeof res->error, "URL scheme not allowed: use https://%s",
-                 req->allow_http ? ", http://" : " (or set allow_http = yes)");
-        return res->status;
-    }
-    const char *redir = req->allow_http ? "http,https" : "https";
-
-    c = curl_easy_init();
-    if (c == NULL) {
-        res->status = FETCH_NETWORK;
-        snprintf(res->error, sizeof res->error, "curl_easy_init failed");
-        return res->status;
-    }
-    char errbuf[CURL_ERROR_SIZE] = "";
+/* Every limit and check on the handle: bounded in time and size, TLS
+ * verified, redirects only to allowed schemes, cancellable. */
+static struct curl_slist *set_options(CURL *c, const struct fetch_request *req, const char *protocols,
+                                      struct sink *sink, char *errbuf) {
     curl_easy_setopt(c, CURLOPT_URL, req->url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protocols);
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, redir);
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, req->allow_http ? "http,https" : "https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, req->connect_timeout_s);
@@ -144,12 +130,13 @@ enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result
     if (req->ca_file && req->ca_file[0]) curl_easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "misato-signage/" MISATO_VERSION);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
     if (req->cancel) {
         curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
         curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)req->cancel);
     }
+    struct curl_slist *headers = NULL;
     char h[FETCH_ETAG_MAX + 32];
     if (req->etag && req->etag[0]) {
         snprintf(h, sizeof h, "If-None-Match: %s", req->etag);
@@ -160,8 +147,11 @@ enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result
         headers = curl_slist_append(headers, h);
     }
     if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    return headers;
+}
 
-    CURLcode rc = curl_easy_perform(c);
+/* What the server said besides the body: status, validators, Retry-After, Date. */
+static void read_headers(CURL *c, const struct fetch_request *req, struct fetch_result *res) {
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->http_status);
     if (scheme_is(req->url, "file")) res->http_status = 0;
     copy_header(c, "ETag", res->etag, sizeof res->etag);
@@ -174,20 +164,25 @@ enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result
         time_t d = curl_getdate(tmp, NULL);
         if (d != -1) res->has_date = true, res->date = d;
     }
+}
 
+/* The outcome in one status, with words for IT; a good body moves from
+ * sink into res. */
+static void classify(CURLcode rc, const char *errbuf, const struct fetch_request *req, struct sink *sink,
+                     struct fetch_result *res) {
     if (rc == CURLE_ABORTED_BY_CALLBACK) {
         res->status = FETCH_CANCELLED;
         snprintf(res->error, sizeof res->error, "cancelled: the player is stopping");
-    } else if (sink.over || rc == CURLE_FILESIZE_EXCEEDED) {
+    } else if (sink->over || rc == CURLE_FILESIZE_EXCEEDED) {
         res->status = FETCH_TOO_BIG;
         snprintf(res->error, sizeof res->error, "body larger than %zu bytes", req->max_bytes);
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
         res->status = FETCH_TIMEOUT;
-        snprintf_cut(res->error, sizeof res->error, "timed out: %s", errbuf[0] ? errbuf : "");
+        util_snprintf_cut(res->error, sizeof res->error, "timed out: %s", errbuf[0] ? errbuf : "");
     } else if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_TOO_MANY_REDIRECTS) {
         res->status = FETCH_REFUSED;
         /* A loop is not a refused URL: the two are told apart in words. */
-        snprintf_cut(res->error, sizeof res->error, "%s: %s",
+        util_snprintf_cut(res->error, sizeof res->error, "%s: %s",
                      rc == CURLE_TOO_MANY_REDIRECTS ? "redirect loop or too many redirects"
                                                     : "redirect to a URL that is not allowed",
                      errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -201,12 +196,36 @@ enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result
         snprintf(res->error, sizeof res->error, "HTTP status %ld", res->http_status);
     } else {
         res->status = FETCH_OK;
-        if (sink.buf == NULL) sink.buf = xmalloc(1);
-        sink.buf[sink.len] = '\0';
-        res->body = sink.buf;
-        res->len = sink.len;
-        sink.buf = NULL;
+        if (sink->buf == NULL) sink->buf = xmalloc(1);
+        sink->buf[sink->len] = '\0';
+        res->body = sink->buf;
+        res->len = sink->len;
+        sink->buf = NULL;
     }
+}
+
+enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result *res) {
+    memset(res, 0, sizeof *res);
+    res->retry_after_s = -1;
+    const char *protocols = allowed_protocols(req);
+    if (protocols == NULL) {
+        res->status = FETCH_REFUSED;
+        snprintf(res->error, sizeof res->error, "URL scheme not allowed: use https://%s",
+                 req->allow_http ? ", http://" : " (or set allow_http = yes)");
+        return res->status;
+    }
+    CURL *c = curl_easy_init();
+    if (c == NULL) {
+        res->status = FETCH_NETWORK;
+        snprintf(res->error, sizeof res->error, "curl_easy_init failed");
+        return res->status;
+    }
+    struct sink sink = {.max = req->max_bytes};
+    char errbuf[CURL_ERROR_SIZE] = "";
+    struct curl_slist *headers = set_options(c, req, protocols, &sink, errbuf);
+    CURLcode rc = curl_easy_perform(c);
+    read_headers(c, req, res);
+    classify(rc, errbuf, req, &sink, res);
     free(sink.buf);
     curl_slist_free_all(headers);
     curl_easy_cleanup(c);

@@ -10,7 +10,9 @@
 
 #include "feed.h"
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
+#include "xalloc.h"
 
 static bool fc_ready;
 
@@ -183,7 +185,7 @@ size_t font_report_undrawable(const struct feed *f, FILE *out) {
         n += check_field(m, out, "alert.title", f->alert.title);
         n += check_field(m, out, "alert.text", f->alert.text);
     }
-    for (size_t i = 0; i < f->n_feed_media; i++) {
+    for (size_t i = 0; i < f->n_media; i++) {
         snprintf(path, sizeof path, "media[%zu].caption", i);
         n += check_field(m, out, path, f->media[i].caption);
     }

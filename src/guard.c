@@ -15,6 +15,7 @@
 
 #include "cache.h"
 #include "feed.h"
+#include "file.h"
 #include "log.h"
 #include "util.h"
 
@@ -41,7 +42,7 @@ static void boot_id(char out[40]) {
     out[0] = '\0';
     size_t len = 0;
     char *s = NULL;
-    if (util_read_file("/proc/sys/kernel/random/boot_id", 64, &s, &len) == UTIL_OK) {
+    if (file_read(AT_FDCWD, "/proc/sys/kernel/random/boot_id", 64, 0, &s, &len, NULL) == FILE_OK) {
         snprintf(out, 40, "%.36s", s);
         free(s);
     }
@@ -55,8 +56,9 @@ static void str_field(const cJSON *o, const char *k, char *out, size_t size) {
 static bool read_record(const char *dir, struct record *r) {
     memset(r, 0, sizeof *r);
     size_t len = 0;
-    char *text = cache_read(dir, GUARD_FILE, GUARD_MAX, &len);
-    if (text == NULL) return false;
+    char p[PATH_MAX], *text = NULL;
+    if (!cache_path(dir, GUARD_FILE, p, sizeof p) || file_read(AT_FDCWD, p, GUARD_MAX, 0, &text, &len, NULL) != FILE_OK)
+        return false;
     cJSON *o = cJSON_ParseWithLength(text, len);
     free(text);
     if (!cJSON_IsObject(o)) {
@@ -105,8 +107,10 @@ static bool is_hash(const char *s) {
 void guard_cached_feed_id(const char *cache_dir, char out[65]) {
     out[0] = '\0';
     size_t len = 0;
-    char *body = cache_read(cache_dir, CACHE_FEED, FEED_MAX_BYTES, &len);
-    if (body) util_sha256_hex(body, len, out);
+    char p[PATH_MAX], *body = NULL;
+    if (cache_path(cache_dir, CACHE_FEED, p, sizeof p) &&
+        file_read(AT_FDCWD, p, FEED_MAX_BYTES, 0, &body, &len, NULL) == FILE_OK)
+        util_sha256_hex(body, len, out);
     free(body);
 }
 
@@ -123,7 +127,7 @@ void guard_current_set(const char *media_dir, char *out, size_t size) {
 static bool quarantine_feed(const char *cache_dir, const char *hash, bool incoming) {
     char qdir[PATH_MAX], dst[PATH_MAX + 80];
     snprintf(qdir, sizeof qdir, "%s/%s", cache_dir, QUARANTINE_DIR);
-    if (!util_mkdir_p(qdir)) return false;
+    if (!file_mkdir_p(qdir)) return false;
     snprintf(dst, sizeof dst, "%s/%s.json", qdir, hash);
     char id[65];
     guard_cached_feed_id(cache_dir, id);
@@ -167,7 +171,7 @@ void guard_start(const char *state_dir, const char *cache_dir, const char *media
     memset(v, 0, sizeof *v);
     pthread_mutex_lock(&mu);
     snprintf(state_path, sizeof state_path, "%s", state_dir);
-    active = util_mkdir_p(state_dir);
+    active = file_mkdir_p(state_dir);
     memset(&cur, 0, sizeof cur);
     boot_id(cur.boot);
     struct record prev;

@@ -15,12 +15,22 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
+#include "file.h"
 #include "util.h"
 
 enum image_kind image_sniff(const unsigned char *b, size_t n) {
     if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) return IMAGE_PNG;
     if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return IMAGE_JPEG;
     return IMAGE_UNKNOWN;
+}
+
+const char *image_kind_ext(enum image_kind kind) {
+    switch (kind) {
+    case IMAGE_PNG: return "png";
+    case IMAGE_JPEG: return "jpg";
+    case IMAGE_UNKNOWN: break;
+    }
+    return NULL;
 }
 
 static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
@@ -110,37 +120,39 @@ static bool source_lost(int e) {
     return e == ENOENT || e == EIO || e == ENODEV || e == ENXIO || e == ESTALE || e == ENOTDIR;
 }
 
-/* Reads the whole file with util_read_at and says, in image_error terms,
+/* Reads the whole file with file_read and says, in image_error terms,
  * why it could not. */
 static unsigned char *read_whole(int dirfd, const char *name, size_t *len, enum image_error *err, char *why,
                                  size_t why_size) {
     mode_t type = 0;
-    unsigned char *buf = (unsigned char *)util_read_at(dirfd, name, IMAGE_MAX_BYTES, len, &type);
+    char *data = NULL;
+    file_read(dirfd, name, IMAGE_MAX_BYTES, FILE_UNTRUSTED, &data, len, &type);
+    unsigned char *buf = (unsigned char *)data;
     if (buf && *len == 0) {
         free(buf);
         *err = IMAGE_E_EMPTY;
-        snprintf_cut(why, why_size, "empty file");
+        util_snprintf_cut(why, why_size, "empty file");
         return NULL;
     }
     if (buf) return buf;
     int e = errno;
     if (e == EINVAL || e == ELOOP) {
         *err = IMAGE_E_NOT_REGULAR;
-        snprintf_cut(why, why_size, "not a regular file (%s)",
+        util_snprintf_cut(why, why_size, "not a regular file (%s)",
                      S_ISLNK(type) || e == ELOOP ? "a symbolic link" : S_ISDIR(type) ? "a folder"
                      : S_ISFIFO(type) ? "a FIFO" : type ? "a device or socket" : "changed while opened");
     } else if (e == EMLINK) {
         *err = IMAGE_E_NOT_REGULAR;
-        snprintf_cut(why, why_size, "a hard link (links are refused)");
+        util_snprintf_cut(why, why_size, "a hard link (links are refused)");
     } else if (e == EAGAIN) {
         *err = IMAGE_E_CHANGING;
-        snprintf_cut(why, why_size, "the file changed while it was read");
+        util_snprintf_cut(why, why_size, "the file changed while it was read");
     } else if (e == EFBIG) {
         *err = IMAGE_E_FILE_TOO_BIG;
-        snprintf_cut(why, why_size, "larger than 32 MiB");
+        util_snprintf_cut(why, why_size, "larger than 32 MiB");
     } else {
         *err = source_lost(e) ? IMAGE_E_GONE : IMAGE_E_OPEN;
-        snprintf_cut(why, why_size, "cannot read: %s", strerror(e));
+        util_snprintf_cut(why, why_size, "cannot read: %s", strerror(e));
     }
     return NULL;
 }
@@ -179,7 +191,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, char *why
     err.mgr.error_exit = jpeg_on_error;
     err.mgr.emit_message = jpeg_on_message;
     if (setjmp(err.jump)) {
-        snprintf_cut(why, why_size, "cannot decode: %s", err.msg);
+        util_snprintf_cut(why, why_size, "cannot decode: %s", err.msg);
         jpeg_destroy_decompress(&cinfo);
         SDL_FreeSurface(s);
         return NULL;
@@ -192,7 +204,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, char *why
     s = SDL_CreateRGBSurfaceWithFormat(0, (int)cinfo.output_width, (int)cinfo.output_height, 32,
                                        SDL_PIXELFORMAT_ARGB8888);
     if (s == NULL) {
-        snprintf_cut(why, why_size, "cannot decode: %s", SDL_GetError());
+        util_snprintf_cut(why, why_size, "cannot decode: %s", SDL_GetError());
         jpeg_destroy_decompress(&cinfo);
         return NULL;
     }
@@ -203,7 +215,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, char *why
     if (err.warnings == 0) jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);
     if (err.warnings) {
-        snprintf_cut(why, why_size, "corrupt JPEG data: %s", err.msg);
+        util_snprintf_cut(why, why_size, "corrupt JPEG data: %s", err.msg);
         SDL_FreeSurface(s);
         return NULL;
     }
@@ -220,22 +232,17 @@ SDL_Surface *image_decode(const char *path, int max_w, int max_h, char *why, siz
     return image_decode_at(AT_FDCWD, path, max_w, max_h, false, &info, why, why_size);
 }
 
-SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, bool cover,
-                             struct image_info *info, char *why, size_t why_size) {
-    memset(info, 0, sizeof *info);
-    size_t len = 0;
-    unsigned char *data = read_whole(dirfd, name, &len, &info->error, why, why_size);
-    if (data == NULL) return NULL;
-    SDL_Surface *out = NULL, *raw = NULL, *argb = NULL;
+/* What the bytes are, before any decoding: PNG or JPEG by the magic bytes,
+ * whole (an end marker), a readable header, a pixel size within the caps.
+ * Fills info (error on failure, kind) and *w, *h. */
+static bool check_bytes(const unsigned char *data, size_t len, struct image_info *info, int *w, int *h,
+                        char *why, size_t why_size) {
     enum image_kind kind = image_sniff(data, len);
-    int w = 0, h = 0;
     info->kind = kind;
-    info->bytes = len;
-    info->error = IMAGE_E_DECODE;
     if (kind == IMAGE_UNKNOWN) {
         info->error = IMAGE_E_NOT_IMAGE;
-        snprintf_cut(why, why_size, "not a PNG or JPEG file");
-        goto done;
+        util_snprintf_cut(why, why_size, "not a PNG or JPEG file");
+        return false;
     }
     /* A whole file reaches its end marker: PNG's IEND chunk, JPEG's EOI
      * (libjpeg would pad a cut-off JPEG with grey and call it a picture). */
@@ -244,26 +251,69 @@ SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, 
                         : jpeg_complete(data, len);
     if (!complete) {
         info->error = IMAGE_E_CUT;
-        snprintf_cut(why, why_size, "the file is cut short (no end marker)");
-        goto done;
+        util_snprintf_cut(why, why_size, "the file is cut short (no end marker)");
+        return false;
     }
-    if (!image_header_size(data, len, &w, &h)) {
+    if (!image_header_size(data, len, w, h)) {
         info->error = IMAGE_E_HEADER;
-        snprintf_cut(why, why_size, "no readable image header");
-        goto done;
+        util_snprintf_cut(why, why_size, "no readable image header");
+        return false;
     }
-    if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE || (unsigned long)w * (unsigned long)h > IMAGE_MAX_PIXELS) {
+    if (*w > IMAGE_MAX_SIDE || *h > IMAGE_MAX_SIDE || (unsigned long)*w * (unsigned long)*h > IMAGE_MAX_PIXELS) {
         info->error = IMAGE_E_TOO_MANY_PIXELS;
         /* Say which limit: 8192x8192 is within the sides but over the area. */
-        if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE)
-            snprintf_cut(why, why_size, "%dx%d pixels is too large (at most %d pixels a side)", w, h,
-                         IMAGE_MAX_SIDE);
+        if (*w > IMAGE_MAX_SIDE || *h > IMAGE_MAX_SIDE)
+            util_snprintf_cut(why, why_size, "%dx%d pixels is too large (at most %d pixels a side)", *w, *h,
+                              IMAGE_MAX_SIDE);
         else
-            snprintf_cut(why, why_size, "%dx%d pixels is too large (%.1f megapixels, at most %.0f)", w,
-                         h, (double)w * h / 1e6, (double)IMAGE_MAX_PIXELS / 1e6);
-        goto done;
+            util_snprintf_cut(why, why_size, "%dx%d pixels is too large (%.1f megapixels, at most %.0f)", *w,
+                              *h, (double)*w * *h / 1e6, (double)IMAGE_MAX_PIXELS / 1e6);
+        return false;
     }
-    if (kind == IMAGE_JPEG) {
+    return true;
+}
+
+/* argb (w x h) scaled down to max_w x max_h, proportions kept (with cover:
+ * only as far as it still covers them), so the main thread only uploads a
+ * texture no larger than it will draw. Takes argb; NULL with why on failure. */
+static SDL_Surface *scale_down(SDL_Surface *argb, int w, int h, int max_w, int max_h, bool cover, char *why,
+                               size_t why_size) {
+    double s = 1.0;
+    if (cover && max_w > 0 && max_h > 0) {
+        /* Large enough to cover the screen: fit and fill both stay sharp. */
+        double sw = (double)max_w / w, sh = (double)max_h / h;
+        s = sw > sh ? sw : sh;
+        if (s > 1.0) s = 1.0;
+    } else {
+        if (max_w > 0 && w > max_w) s = (double)max_w / w;
+        if (max_h > 0 && h * s > max_h) s = (double)max_h / h;
+    }
+    if (s >= 1.0) return argb;
+    int nw = (int)(w * s + 0.5), nh = (int)(h * s + 0.5);
+    if (nw < 1) nw = 1;
+    if (nh < 1) nh = 1;
+    SDL_Surface *out = SDL_CreateRGBSurfaceWithFormat(0, nw, nh, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (out && SDL_SoftStretchLinear(argb, NULL, out, NULL) != 0) {
+        SDL_FreeSurface(out);
+        out = NULL;
+    }
+    if (out == NULL) util_snprintf_cut(why, why_size, "cannot scale: %s", SDL_GetError());
+    SDL_FreeSurface(argb);
+    return out;
+}
+
+SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, bool cover,
+                             struct image_info *info, char *why, size_t why_size) {
+    memset(info, 0, sizeof *info);
+    size_t len = 0;
+    unsigned char *data = read_whole(dirfd, name, &len, &info->error, why, why_size);
+    if (data == NULL) return NULL;
+    SDL_Surface *out = NULL, *raw = NULL, *argb = NULL;
+    int w = 0, h = 0;
+    info->bytes = len;
+    if (!check_bytes(data, len, info, &w, &h, why, why_size)) goto done;
+    info->error = IMAGE_E_DECODE;
+    if (info->kind == IMAGE_JPEG) {
         raw = decode_jpeg(data, len, why, why_size);
         if (raw == NULL) {
             info->error = strstr(why, "corrupt JPEG") ? IMAGE_E_CORRUPT : IMAGE_E_DECODE;
@@ -278,44 +328,20 @@ SDL_Surface *image_decode_at(int dirfd, const char *name, int max_w, int max_h, 
     free(data);
     data = NULL;
     if (raw == NULL || raw->w != w || raw->h != h) {
-        snprintf_cut(why, why_size, "cannot decode: %s", raw ? "size differs from the header" : IMG_GetError());
+        util_snprintf_cut(why, why_size, "cannot decode: %s", raw ? "size differs from the header" : IMG_GetError());
         goto done;
     }
     argb = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_ARGB8888, 0);
     SDL_FreeSurface(raw);
     raw = NULL;
     if (argb == NULL) {
-        snprintf_cut(why, why_size, "cannot convert: %s", SDL_GetError());
+        util_snprintf_cut(why, why_size, "cannot convert: %s", SDL_GetError());
         goto done;
     }
-    /* Scale down to the screen, proportions kept, so the main thread only
-     * uploads a texture no larger than it will draw. */
     info->w = w;
     info->h = h;
-    double s = 1.0;
-    if (cover && max_w > 0 && max_h > 0) {
-        /* Large enough to cover the screen: fit and fill both stay sharp. */
-        double sw = (double)max_w / w, sh = (double)max_h / h;
-        s = sw > sh ? sw : sh;
-        if (s > 1.0) s = 1.0;
-    } else {
-        if (max_w > 0 && w > max_w) s = (double)max_w / w;
-        if (max_h > 0 && h * s > max_h) s = (double)max_h / h;
-    }
-    if (s < 1.0) {
-        int nw = (int)(w * s + 0.5), nh = (int)(h * s + 0.5);
-        if (nw < 1) nw = 1;
-        if (nh < 1) nh = 1;
-        out = SDL_CreateRGBSurfaceWithFormat(0, nw, nh, 32, SDL_PIXELFORMAT_ARGB8888);
-        if (out && SDL_SoftStretchLinear(argb, NULL, out, NULL) != 0) {
-            SDL_FreeSurface(out);
-            out = NULL;
-        }
-        if (out == NULL) snprintf_cut(why, why_size, "cannot scale: %s", SDL_GetError());
-    } else {
-        out = argb;
-        argb = NULL;
-    }
+    out = scale_down(argb, w, h, max_w, max_h, cover, why, why_size);
+    argb = NULL;
     if (out) info->error = IMAGE_OK;
 done:
     SDL_FreeSurface(argb);

@@ -8,7 +8,8 @@
 #include <linebreak.h>
 
 #include "phrase.h"
-#include "util.h"
+#include "utf8.h"
+#include "xalloc.h"
 
 void layout_init(void) { init_linebreak(); }
 
@@ -213,11 +214,11 @@ size_t layout_break_lines(const char *text, int px, int max_width, layout_measur
     return break_lines(text, px, max_width, measure, ctx, lines, max_lines, true);
 }
 
-/* As layout_break_lines; without phrases, at every UAX #14 opportunity. */
-static size_t break_lines(const char *text, int px, int max_width, layout_measure_fn measure, void *ctx,
-                          struct layout_line *lines, size_t max_lines, bool phrases) {
-    size_t len = strlen(text);
-    if (len == 0) return 0;
+/* The break opportunities of text (len bytes), as libunibreak's array:
+ * UAX #14 for Japanese, tailored (strict kinsoku, whole clusters). *full
+ * keeps every opportunity for a phrase longer than a line; the result,
+ * with phrases, only those at phrase boundaries. Both are the caller's. */
+static char *break_opportunities(const char *text, size_t len, bool phrases, char **full) {
     char *brks = xmalloc(len);
     char *safe = xmalloc(len + 1);
     memcpy(safe, text, len + 1);
@@ -226,80 +227,105 @@ static size_t break_lines(const char *text, int px, int max_width, layout_measur
     free(safe);
     tailor_strict(text, len, brks);
     keep_clusters(text, len, brks);
-    /* Lines break at phrase boundaries where they can; every UAX #14
-     * opportunity stays in `full` for a phrase longer than a line. */
-    char *full = xmalloc(len);
-    memcpy(full, brks, len);
+    *full = xmalloc(len);
+    memcpy(*full, brks, len);
     if (phrases) keep_phrases(text, len, brks);
+    return brks;
+}
 
-    size_t n = 0, start = 0, last_fit = 0;
+/* One text being broken into lines. */
+struct breaker {
+    const char *text;
+    size_t len;
+    int px, max_width;
+    layout_measure_fn measure;
+    void *ctx;
+    const char *brks, *full; /* as break_opportunities gives them */
+    struct layout_line *lines;
+    size_t max_lines, n; /* n counts lines past max_lines too */
+};
+
+/* Width of text[s..e) without its trailing white space. */
+static int width_trimmed(const struct breaker *b, size_t s, size_t e) {
+    size_t l = trimmed(b->text, s, e);
+    return l ? b->measure(b->ctx, b->text + s, l, b->px) : 0;
+}
+
+/* Ends a line at text[s..e) (trailing white space dropped); counted even
+ * where there is no room left to store it. */
+static void emit(struct breaker *b, size_t s, size_t e) {
+    size_t l = trimmed(b->text, s, e);
+    if (b->n < b->max_lines) {
+        b->lines[b->n].start = s;
+        b->lines[b->n].len = l;
+        b->lines[b->n].width = l ? b->measure(b->ctx, b->text + s, l, b->px) : 0;
+    }
+    b->n++;
+}
+
+/* Where a line from start must end when its first phrase (to end) is wider
+ * than the line: after the last UAX #14 opportunity (kinsoku kept) inside
+ * it that fits, else after as many characters as fit. *skip_spaces says
+ * the next line starts after the spaces there (not inside a word). */
+static size_t break_inside(const struct breaker *b, size_t start, size_t end, bool *skip_spaces) {
+    size_t e = end;
+    while (e > start + 1 &&
+           !(b->full[e - 2] == LINEBREAK_ALLOWBREAK &&
+             b->measure(b->ctx, b->text + start, trimmed(b->text, start, e - 1), b->px) <= b->max_width))
+        e--;
+    *skip_spaces = e > start + 1;
+    if (*skip_spaces) return e - 1;
+    return start + fitting_prefix(b->text, start, end, b->px, b->max_width, b->measure, b->ctx);
+}
+
+/* The lines, greedily: each takes the phrases that fit; a mandatory break
+ * ends one. Counting stops one line past max_lines: the caller only needs
+ * to know that it does not fit, and a long text at a small width (every
+ * character a line, each line measuring the rest of its run) cost seconds
+ * before (found by fuzz-text). */
+static void fill_lines(struct breaker *b) {
+    size_t start = 0, last_fit = 0, pos = 0; /* pos: byte index of the next character to consider */
     bool have_fit = false;
-    size_t pos = 0; /* byte index of the next character to consider */
-#define EMIT(s, e)                                                                \
-    do {                                                                          \
-        size_t l_ = trimmed(text, (s), (e));                                      \
-        if (n < max_lines) {                                                      \
-            lines[n].start = (s);                                                 \
-            lines[n].len = l_;                                                    \
-            lines[n].width = l_ ? measure(ctx, text + (s), l_, px) : 0;           \
-        }                                                                         \
-        n++;                                                                      \
-    } while (0)
-
-    /* Counting stops one line past max_lines: the caller only needs to know
-     * that it does not fit, and a long text at a small width (every
-     * character a line, each line measuring the rest of its run) cost
-     * seconds before (found by fuzz-text). */
-    while (pos < len && n <= max_lines) {
+    while (pos < b->len && b->n <= b->max_lines) {
         /* Advance to the next break opportunity after pos. */
         size_t opp = pos;
-        while (opp < len && brks[opp] != LINEBREAK_ALLOWBREAK && brks[opp] != LINEBREAK_MUSTBREAK)
-            opp++;
-        size_t end = opp < len ? opp + 1 : len; /* break after byte opp */
-        bool must = opp < len && brks[opp] == LINEBREAK_MUSTBREAK && end < len;
-        size_t tl = trimmed(text, start, end);
-        int w = tl ? measure(ctx, text + start, tl, px) : 0;
-        if (w <= max_width) {
+        while (opp < b->len && b->brks[opp] != LINEBREAK_ALLOWBREAK && b->brks[opp] != LINEBREAK_MUSTBREAK) opp++;
+        size_t end = opp < b->len ? opp + 1 : b->len; /* break after byte opp */
+        bool must = opp < b->len && b->brks[opp] == LINEBREAK_MUSTBREAK && end < b->len;
+        if (width_trimmed(b, start, end) <= b->max_width) {
             last_fit = end;
             have_fit = true;
             pos = end;
             if (must) {
-                EMIT(start, end);
+                emit(b, start, end);
                 start = end;
                 have_fit = false;
             }
             continue;
         }
-        if (have_fit && last_fit > start) {
-            EMIT(start, last_fit);
-            start = last_fit;
-            while (start < len && text[start] == ' ') start++;
-            have_fit = false;
-            pos = start;
-            continue;
-        }
-        /* One phrase is wider than the line: the last UAX #14 opportunity
-         * (kinsoku kept) inside it that fits, else cut it by characters. */
-        size_t b = end;
-        while (b > start + 1 && !(full[b - 2] == LINEBREAK_ALLOWBREAK &&
-                                  measure(ctx, text + start, trimmed(text, start, b - 1), px) <= max_width))
-            b--;
-        if (b > start + 1) {
-            EMIT(start, b - 1);
-            start = b - 1;
-            while (start < len && text[start] == ' ') start++;
-            pos = start;
-            have_fit = false;
-            continue;
-        }
-        size_t keep = fitting_prefix(text, start, end, px, max_width, measure, ctx);
-        EMIT(start, start + keep);
-        start += keep;
-        pos = start;
+        bool skip_spaces = true;
+        size_t line_end = have_fit && last_fit > start ? last_fit : break_inside(b, start, end, &skip_spaces);
+        emit(b, start, line_end);
+        start = line_end;
+        while (skip_spaces && start < b->len && b->text[start] == ' ') start++;
         have_fit = false;
+        pos = start;
     }
-    if (n <= max_lines && start < len && trimmed(text, start, len) > 0) EMIT(start, len);
-#undef EMIT
+    if (b->n <= b->max_lines && start < b->len && trimmed(b->text, start, b->len) > 0) emit(b, start, b->len);
+}
+
+/* As layout_break_lines; without phrases, at every UAX #14 opportunity. */
+static size_t break_lines(const char *text, int px, int max_width, layout_measure_fn measure, void *ctx,
+                          struct layout_line *lines, size_t max_lines, bool phrases) {
+    size_t len = strlen(text);
+    if (len == 0) return 0;
+    /* Lines break at phrase boundaries where they can; every UAX #14
+     * opportunity stays in `full` for a phrase longer than a line. */
+    char *full;
+    char *brks = break_opportunities(text, len, phrases, &full);
+    struct breaker b = {text, len, px, max_width, measure, ctx, brks, full, lines, max_lines, 0};
+    fill_lines(&b);
+    size_t n = b.n;
     if (n >= 2 && n <= max_lines) no_orphan(text, full, px, max_width, measure, ctx, &lines[n - 2], &lines[n - 1]);
     free(full);
     free(brks);

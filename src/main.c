@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "panel.h"
 #include "util.h"
 
 /* --help: src/usage.txt, compiled in; the man page is made from the same
@@ -67,7 +68,7 @@ int main(int argc, char **argv) {
      * ENOSPC) that is handled, not as a signal that kills the player. */
     signal(SIGXFSZ, SIG_IGN);
     enum { OPT_CONFIG = 256, OPT_FEED, OPT_WINDOWED, OPT_SIZE, OPT_RENDER, OPT_AT, OPT_VALIDATE,
-           OPT_VERSION, OPT_HELP, OPT_STATUS, OPT_SHEET, OPT_IMPORT };
+           OPT_VERSION, OPT_HELP, OPT_STATUS, OPT_SHEET, OPT_IMPORT, OPT_PANEL };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"feed", required_argument, NULL, OPT_FEED},
@@ -80,11 +81,12 @@ int main(int argc, char **argv) {
         {"status", no_argument, NULL, OPT_STATUS},
         {"render-sheet", required_argument, NULL, OPT_SHEET},
         {"import", required_argument, NULL, OPT_IMPORT},
+        {"panel", required_argument, NULL, OPT_PANEL},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
     struct app_options opt = {0};
-    const char *validate = NULL, *import = NULL;
+    const char *validate = NULL, *import = NULL, *panel = NULL;
     bool status = false;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -115,6 +117,7 @@ int main(int argc, char **argv) {
         case OPT_VALIDATE: validate = optarg; break;
         case OPT_STATUS: status = true; break;
         case OPT_IMPORT: import = optarg; break;
+        case OPT_PANEL: panel = optarg; break;
         case OPT_VERSION:
             printf("misato-signage %s (commit %s)\n", MISATO_VERSION, MISATO_COMMIT);
             return APP_EXIT_OK;
@@ -127,7 +130,8 @@ int main(int argc, char **argv) {
         usage(stderr);
         return APP_EXIT_USAGE;
     }
-    if (validate || status || import || opt.render_dir || opt.sheet_path) unblock_stop_signals();
+    if (validate || status || import || panel || opt.render_dir || opt.sheet_path) unblock_stop_signals();
+    if (panel) return panel_command(opt.config_path, panel);
     if (validate) return app_validate(validate, opt.at);
     if (status) return app_status(opt.config_path);
     if (import) return app_import(&opt, import);

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "phrase_model.h"
-#include "util.h"
+#include "utf8.h"
+#include "xalloc.h"
 
 /* The weight of feature f for the key text[0..len), or 0. */
 static int weight(int f, const char *key, size_t len) {

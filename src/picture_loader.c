@@ -9,7 +9,7 @@
 
 #include "image.h"
 #include "log.h"
-#include "util.h"
+#include "xalloc.h"
 
 struct picture {
     char path[PATH_MAX];

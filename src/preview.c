@@ -16,12 +16,13 @@
 #include "app_internal.h"
 #include "deck.h"
 #include "fetch.h"
+#include "file.h"
 #include "fmt.h"
 #include "image.h"
 #include "layout.h"
 #include "log.h"
 #include "render.h"
-#include "util.h"
+#include "utf8.h"
 
 /* Draws text wrapped to lines about `width` pixels wide (a full-width
  * character counted as px, others as half of it); returns the y below it.
@@ -202,7 +203,7 @@ static void draw_slide(struct app *a, struct canvas *c, size_t k) {
     app_frame_for(a, i, &f);
     if (k) f.alert = NULL;
     SDL_Texture *pic = NULL;
-    const char *pic_path = k ? deck_slide_picture(a->feed, &a->deck.slides[i]) : NULL;
+    const char *pic_path = k ? deck_slide_picture(a->feed, &a->pics, &a->deck.slides[i]) : NULL;
     if (pic_path) {
         char why[256] = "";
         SDL_Surface *ps = image_decode(pic_path, c->surface->w, c->surface->h, why, sizeof why);
@@ -254,7 +255,7 @@ int app_render(const struct app_options *opt) {
     struct canvas c = {0};
     if (rc != APP_EXIT_OK) goto done;
     rc = APP_EXIT_ERROR;
-    if (opt->render_dir && !util_mkdir_p(opt->render_dir)) {
+    if (opt->render_dir && !file_mkdir_p(opt->render_dir)) {
         LOG(LOG_ERROR, "%s: cannot create the folder: %s", opt->render_dir, strerror(errno));
         goto done;
     }

@@ -14,8 +14,10 @@
 #include "fmt.h"
 #include "layout.h"
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
 #include "render_internal.h"
+#include "xalloc.h"
 
 struct render *render_new(SDL_Renderer *sdl, const char *regular_font, const char *bold_font) {
     struct render *r = xcalloc(1, sizeof *r);
@@ -322,8 +324,9 @@ void render_draw(struct render *r, const struct render_frame *f) {
             if (s->item < FEED_FIELD_COUNT) rd_draw_roadmap(r, f, (int)s->item);
             break;
         case SLIDE_IMAGE:
-            if (s->item < f->feed->n_media) rd_draw_image_slide(r, f, &f->feed->media[s->item]);
+            if (s->item < f->feed->n_media) rd_draw_image_slide(r, f, deck_slide_caption(f->feed, f->pictures, s));
             break;
+        case SLIDE_LOCAL_IMAGE: rd_draw_image_slide(r, f, deck_slide_caption(f->feed, f->pictures, s)); break;
         case SLIDE_ANNOUNCEMENT:
             if (s->item < f->feed->n_announcements) rd_draw_announcement(r, f, &f->feed->announcements[s->item]);
             break;

@@ -16,8 +16,10 @@
 #include "font.h"
 #include "layout.h"
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
 #include "render_internal.h"
+#include "xalloc.h"
 
 /* The face (0 regular, 1 bold, 2 + k fallback k) at size px, from the cache. */
 static TTF_Font *face_font(struct render *r, int face, int px) {

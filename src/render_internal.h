@@ -98,7 +98,7 @@ struct render {
     Uint64 tick;
     size_t made;
     int w, h;   /* output size of the frame being drawn */
-    float u;    /* layout unit: 1% of the shorter side */
+    float u;    /* layout unit (rd_unit_of): 1% of the height, or 1/56.25 of a narrower (portrait) width */
     bool ticker_on; /* the frame has a ticker strip above the footer */
     bool dry;       /* measure only: the primitives draw nothing (a layout's first pass) */
     struct render_trace *trace; /* tests: what is drawn is recorded here (not owned) */
@@ -164,7 +164,7 @@ void rd_draw_summary(struct render *r, const struct render_frame *f);
 void rd_draw_kpi(struct render *r, const struct render_frame *f, const struct feed_measure *m);
 void rd_draw_detail(struct render *r, const struct render_frame *f, const struct feed_measure *m);
 void rd_draw_roadmap(struct render *r, const struct render_frame *f, int field);
-void rd_draw_image_slide(struct render *r, const struct render_frame *f, const struct feed_media *m);
+void rd_draw_image_slide(struct render *r, const struct render_frame *f, const char *caption);
 void rd_draw_announcement(struct render *r, const struct render_frame *f, const struct feed_announcement *a);
 /* The urgent alert takes the whole screen. */
 void rd_draw_alert(struct render *r, const struct render_frame *f, const struct feed_alert *al);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "render_internal.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* --- the KPI slide ------------------------------------------------------ */
 
@@ -572,126 +573,192 @@ static float more_marker(struct render *r, const char *const *items, size_t n, f
     return px * 1.3f;
 }
 
+/* One plan panel being set: where it goes, its fit and its sizes, and
+ * this year's plan steps. */
+struct plan_panel {
+    struct render *r;
+    const struct feed_measure *m;
+    const struct plan_fit *pf;
+    float cx, inner, end;
+    int head, body, tag, minpx;
+    const char *steps[16];
+    bool conts[16]; /* the step continues an earlier year's (【継続】) */
+    size_t n_steps;
+};
+
+/* This year's plan steps, one per plan row that says something. */
+static void collect_steps(struct plan_panel *p, int fy) {
+    for (size_t i = 0; i < p->m->n_plan && p->n_steps < ARRAY_LEN(p->steps); i++) {
+        const char *t = plan_text(&p->m->plan[i], fy, &p->conts[p->n_steps]);
+        if (t) p->steps[p->n_steps++] = t;
+    }
+}
+
+/* The room the notes, then the effects' heading and one row of tags, keep
+ * below the steps. */
+static float plan_tail(const struct plan_panel *p) {
+    const struct render *r = p->r;
+    size_t n_notes = 0;
+    for (int yy = 0; yy < FEED_FY_COUNT; yy++) n_notes += p->m->actual_notes[yy] != NULL;
+    int head = p->head, tag = p->tag, minpx = p->minpx;
+    return (float)n_notes * (r->u + minpx * 1.3f) +
+           (p->m->n_effects ? p->pf->inline_effects ? r->u + tag * 1.3f * 2 : r->u * 1.5f + head * 1.5f + tag * 1.6f
+                            : 0);
+}
+
+/* 「期待される効果　A・B・C」: the effects as one line of text. */
+static void join_effects(const struct feed_measure *m, char *buf, size_t size) {
+    size_t o = (size_t)snprintf(buf, size, "期待される効果　");
+    for (size_t i = 0; i < m->n_effects && o < size; i++)
+        o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? "・" : "", m->effects[i]);
+}
+
+/* No room for the plan with the notes and effects after it: a line each
+ * (steps, notes, effects), as many as fit, and "ほかN件…" for the rest. */
+static float plan_as_lines(const struct plan_panel *p, float cy) {
+    struct render *r = p->r;
+    const struct feed_measure *m = p->m;
+    int minpx = p->minpx;
+    static char rows[16 + FEED_FY_COUNT + 1][1200];
+    const char *all[ARRAY_LEN(rows)], *src[ARRAY_LEN(rows)];
+    size_t na = 0;
+    for (size_t i = 0; i < p->n_steps; i++) {
+        snprintf(rows[na], sizeof rows[na], "%s%s", p->conts[i] ? "【継続】" : "", p->steps[i]);
+        src[na] = p->steps[i];
+        all[na] = rows[na], na++;
+    }
+    for (int yy = FEED_FY_COUNT - 1; yy >= 0; yy--)
+        if (m->actual_notes[yy]) {
+            char fys[32];
+            fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
+            snprintf(rows[na], sizeof rows[na], "%sの実績: %s", fys, m->actual_notes[yy]);
+            src[na] = rows[na];
+            all[na] = rows[na], na++;
+        }
+    if (m->n_effects) {
+        join_effects(m, rows[na], sizeof rows[na]);
+        src[na] = rows[na];
+        all[na] = rows[na], na++;
+    }
+    float line = minpx * 1.3f;
+    size_t fit = (size_t)fmaxf(1, floorf((p->end - cy + r->u) / (line + r->u)));
+    for (size_t i = 0; i < na; i++) {
+        if (i + 1 == fit && i + 1 < na) {
+            cy += more_marker(r, src + i, na - i, p->cx + r->u * 2.2f, cy, minpx) + r->u;
+            break;
+        }
+        bool step = i < p->n_steps;
+        if (step) rd_fill(r, p->cx, cy + minpx * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
+        cy += rd_text_block(r, all[i], p->cx + (step ? r->u * 2.2f : 0), cy, p->inner - (step ? r->u * 2.2f : 0), 1,
+                            minpx, minpx, step, C_TEXT, LEFT) + r->u;
+    }
+    return cy;
+}
+
+/* This year's steps, each with as many lines (up to the fit's) as leave
+ * the rest a line each and the tail its room; failing that, the rest
+ * counted in "ほかN件…". */
+static float plan_steps(const struct plan_panel *p, float cy, float tail) {
+    struct render *r = p->r;
+    int body = p->body, minpx = p->minpx;
+    char buf[560]; /* 【継続】 and a plan text of 120 characters */
+    for (size_t i = 0; i < p->n_steps; i++) {
+        float line = minpx * 1.3f, rest = (float)(p->n_steps - i - 1) * (line + r->u);
+        if (i + 1 < p->n_steps && cy + line + r->u + rest + tail > p->end) { /* not a line each: count the rest */
+            cy += more_marker(r, p->steps + i, p->n_steps - i, p->cx + r->u * 2.2f, cy, minpx) + r->u;
+            break;
+        }
+        size_t lines = p->pf->plan_lines;
+        while (lines > 1 && cy + body * 1.3f * (float)lines + r->u + rest + tail > p->end) lines--;
+        rd_fill(r, p->cx, cy + body * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[p->m->field]);
+        snprintf(buf, sizeof buf, "%s%s", p->conts[i] ? "【継続】" : "", p->steps[i]);
+        cy += rd_text_block(r, buf, p->cx + r->u * 2.2f, cy, p->inner - r->u * 2.2f, lines, body, minpx, true, C_TEXT,
+                            LEFT) + r->u * 1.0f;
+    }
+    if (p->n_steps == 0)
+        cy += rd_text_block(r, "今年度の予定はありません", p->cx, cy, p->inner, 1, body, minpx, false, C_TEXT_2, LEFT) +
+              r->u;
+    return cy;
+}
+
+/* Results reported in words (「実施」), latest first. */
+static float plan_notes(const struct plan_panel *p, float cy) {
+    struct render *r = p->r;
+    char buf[560];
+    for (int yy = FEED_FY_COUNT - 1; yy >= 0; yy--)
+        if (p->m->actual_notes[yy]) {
+            char fys[32];
+            fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
+            snprintf(buf, sizeof buf, "%sの実績: %s", fys, p->m->actual_notes[yy]);
+            cy += r->u * 0.5f;
+            cy += rd_text_block(r, buf, p->cx, cy, p->inner, 1, p->body, p->minpx, false, C_TEXT, LEFT) + r->u * 0.5f;
+        }
+    return cy;
+}
+
+/* Tight: 「期待される効果　A・B・C」 as one line (up to three), cut with "…". */
+static float effects_inline(const struct plan_panel *p, float cy) {
+    struct render *r = p->r;
+    int tag = p->tag;
+    char eff[1200];
+    join_effects(p->m, eff, sizeof eff);
+    cy += r->u * 1.0f;
+    size_t lines = isinf(p->end) ? 3 : (size_t)fmaxf(1, fminf(3, floorf((p->end - cy) / (tag * 1.3f))));
+    return cy + rd_text_block(r, eff, p->cx, cy, p->inner, lines, tag, tag, true, C_TEXT_2, LEFT);
+}
+
+/* The effects under their heading as tags, wrapping to the panel's width;
+ * a tag wider than the panel is cut to it (a block of one line). */
+static float effects_tags(const struct plan_panel *p, float cy) {
+    struct render *r = p->r;
+    const struct feed_measure *m = p->m;
+    int tag = p->tag;
+    float cx = p->cx, inner = p->inner;
+    cy += r->u * 1.5f;
+    rd_text(r, "期待される効果", p->head, true, C_TEXT_2, cx, cy, LEFT);
+    cy += p->head * 1.5f;
+    float bx = cx;
+    for (size_t i = 0; i < m->n_effects; i++) {
+        float ew = (float)rd_text_width(r, m->effects[i], tag, true) + tag * 1.1f;
+        if (bx > cx && bx + ew > cx + inner) {
+            bx = cx;
+            cy += tag * 1.9f;
+        }
+        if (ew > inner) {
+            rd_fill(r, bx, cy, inner, tag * 1.5f, C_FIELD_TINT[m->field]);
+            rd_text_block(r, m->effects[i], bx + tag * 0.55f, cy + tag * 0.25f, inner - tag * 1.1f, 1, tag, tag, true,
+                          C_TEXT, LEFT);
+            bx += inner + r->u;
+        } else {
+            bx += badge(r, m->effects[i], tag, C_FIELD_TINT[m->field], C_TEXT, bx, cy) + r->u;
+        }
+    }
+    return cy + tag * 1.5f;
+}
+
 /* The plan panel's content (this year's plan, results in words, the
  * expected effects) from y down to at most end, at fit pf. Returns the y
  * below what it drew. Whatever does not fit is cut with "…" or counted in
  * a "ほかN件…" line: nothing is left out without a sign. */
 static float detail_plan_panel(struct render *r, const struct feed_measure *m, int fy, float cx, float cy,
                                float inner, float end, const struct plan_fit *pf) {
-    int head = rd_px_of(r, 3.6f), body = rd_px_of(r, pf->body_u), tag = rd_px_of(r, pf->tag_u);
-    int minpx = rd_px_of(r, 4.0f);
-    char fy_s[32], buf[560]; /* 【継続】 and a plan text of 120 characters */
+    struct plan_panel p = {.r = r, .m = m, .pf = pf, .cx = cx, .inner = inner, .end = end};
+    p.head = rd_px_of(r, 3.6f);
+    p.body = rd_px_of(r, pf->body_u);
+    p.tag = rd_px_of(r, pf->tag_u);
+    p.minpx = rd_px_of(r, 4.0f);
+    char fy_s[32], buf[560];
     fmt_fy_long(fy_s, sizeof fy_s, fy);
     snprintf(buf, sizeof buf, "今年度 %s の計画", fy_s);
-    rd_text_block(r, buf, cx, cy, inner, 1, head, rd_px_of(r, 2.8f), true, C_TEXT_2, LEFT);
-    cy += head * 1.5f;
-    const char *steps[16];
-    bool conts[16];
-    size_t n_steps = 0;
-    for (size_t i = 0; i < m->n_plan && n_steps < ARRAY_LEN(steps); i++) {
-        const char *t = plan_text(&m->plan[i], fy, &conts[n_steps]);
-        if (t) steps[n_steps++] = t;
-    }
-    /* The notes, then the effects' heading and one row of tags, keep their room. */
-    size_t n_notes = 0;
-    for (int yy = 0; yy < FEED_FY_COUNT; yy++) n_notes += m->actual_notes[yy] != NULL;
-    float tail = (float)n_notes * (r->u + minpx * 1.3f) +
-                 (m->n_effects ? pf->inline_effects ? r->u + tag * 1.3f * 2 : r->u * 1.5f + head * 1.5f + tag * 1.6f : 0);
-    /* No room for the plan with the notes and effects after it: a line
-     * each, as many as fit, and "ほかN件…" for the rest. */
-    if (cy + minpx * 1.3f + r->u + tail > end) {
-        static char rows[16 + FEED_FY_COUNT + 1][1200];
-        const char *all[ARRAY_LEN(rows)], *src[ARRAY_LEN(rows)];
-        size_t na = 0;
-        for (size_t i = 0; i < n_steps; i++) {
-            snprintf(rows[na], sizeof rows[na], "%s%s", conts[i] ? "【継続】" : "", steps[i]);
-            src[na] = steps[i];
-            all[na] = rows[na], na++;
-        }
-        for (int yy = FEED_FY_COUNT - 1; yy >= 0; yy--)
-            if (m->actual_notes[yy]) {
-                char fys[32];
-                fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
-                snprintf(rows[na], sizeof rows[na], "%sの実績: %s", fys, m->actual_notes[yy]);
-                src[na] = rows[na];
-                all[na] = rows[na], na++;
-            }
-        if (m->n_effects) {
-            size_t o = (size_t)snprintf(rows[na], sizeof rows[na], "期待される効果　");
-            for (size_t i = 0; i < m->n_effects && o < sizeof rows[na]; i++)
-                o += (size_t)snprintf(rows[na] + o, sizeof rows[na] - o, "%s%s", i ? "・" : "", m->effects[i]);
-            src[na] = rows[na];
-            all[na] = rows[na], na++;
-        }
-        float line = minpx * 1.3f;
-        size_t fit = (size_t)fmaxf(1, floorf((end - cy + r->u) / (line + r->u)));
-        for (size_t i = 0; i < na; i++) {
-            if (i + 1 == fit && i + 1 < na) {
-                cy += more_marker(r, src + i, na - i, cx + r->u * 2.2f, cy, minpx) + r->u;
-                break;
-            }
-            if (i < n_steps) rd_fill(r, cx, cy + minpx * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
-            cy += rd_text_block(r, all[i], cx + (i < n_steps ? r->u * 2.2f : 0), cy,
-                                inner - (i < n_steps ? r->u * 2.2f : 0), 1, minpx, minpx, i < n_steps, C_TEXT, LEFT) + r->u;
-        }
-        return cy;
-    }
-    for (size_t i = 0; i < n_steps; i++) {
-        float line = minpx * 1.3f, rest = (float)(n_steps - i - 1) * (line + r->u);
-        if (i + 1 < n_steps && cy + line + r->u + rest + tail > end) { /* not a line each: count the rest */
-            cy += more_marker(r, steps + i, n_steps - i, cx + r->u * 2.2f, cy, minpx) + r->u;
-            break;
-        }
-        size_t lines = pf->plan_lines;
-        while (lines > 1 && cy + body * 1.3f * (float)lines + r->u + rest + tail > end) lines--;
-        rd_fill(r, cx, cy + body * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
-        snprintf(buf, sizeof buf, "%s%s", conts[i] ? "【継続】" : "", steps[i]);
-        cy += rd_text_block(r, buf, cx + r->u * 2.2f, cy, inner - r->u * 2.2f, lines, body, minpx, true,
-                         C_TEXT, LEFT) + r->u * 1.0f;
-    }
-    if (n_steps == 0)
-        cy += rd_text_block(r, "今年度の予定はありません", cx, cy, inner, 1, body, minpx, false, C_TEXT_2, LEFT) + r->u;
-    /* Results reported in words (「実施」), latest first. */
-    for (int yy = FEED_FY_COUNT - 1; yy >= 0; yy--)
-        if (m->actual_notes[yy]) {
-            char fys[32];
-            fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
-            snprintf(buf, sizeof buf, "%sの実績: %s", fys, m->actual_notes[yy]);
-            cy += r->u * 0.5f;
-            cy += rd_text_block(r, buf, cx, cy, inner, 1, body, minpx, false, C_TEXT, LEFT) + r->u * 0.5f;
-        }
-    if (m->n_effects && pf->inline_effects) {
-        /* Tight: 「期待される効果　A・B・C」 as one line, cut with "…". */
-        char eff[1200];
-        size_t o = (size_t)snprintf(eff, sizeof eff, "期待される効果　");
-        for (size_t i = 0; i < m->n_effects && o < sizeof eff; i++)
-            o += (size_t)snprintf(eff + o, sizeof eff - o, "%s%s", i ? "・" : "", m->effects[i]);
-        cy += r->u * 1.0f;
-        size_t lines = isinf(end) ? 3 : (size_t)fmaxf(1, fminf(3, floorf((end - cy) / (tag * 1.3f))));
-        cy += rd_text_block(r, eff, cx, cy, inner, lines, tag, tag, true, C_TEXT_2, LEFT);
-    } else if (m->n_effects) {
-        cy += r->u * 1.5f;
-        rd_text(r, "期待される効果", head, true, C_TEXT_2, cx, cy, LEFT);
-        cy += head * 1.5f;
-        float bx = cx;
-        for (size_t i = 0; i < m->n_effects; i++) {
-            float ew = (float)rd_text_width(r, m->effects[i], tag, true) + tag * 1.1f;
-            if (bx > cx && bx + ew > cx + inner) {
-                bx = cx;
-                cy += tag * 1.9f;
-            }
-            /* A tag wider than the panel is cut to it (a block of one line). */
-            if (ew > inner) {
-                rd_fill(r, bx, cy, inner, tag * 1.5f, C_FIELD_TINT[m->field]);
-                rd_text_block(r, m->effects[i], bx + tag * 0.55f, cy + tag * 0.25f, inner - tag * 1.1f, 1, tag, tag, true,
-                              C_TEXT, LEFT);
-                bx += inner + r->u;
-            } else {
-                bx += badge(r, m->effects[i], tag, C_FIELD_TINT[m->field], C_TEXT, bx, cy) + r->u;
-            }
-        }
-        cy += tag * 1.5f;
-    }
+    rd_text_block(r, buf, cx, cy, inner, 1, p.head, rd_px_of(r, 2.8f), true, C_TEXT_2, LEFT);
+    cy += p.head * 1.5f;
+    collect_steps(&p, fy);
+    float tail = plan_tail(&p);
+    if (cy + p.minpx * 1.3f + r->u + tail > end) return plan_as_lines(&p, cy);
+    cy = plan_steps(&p, cy, tail);
+    cy = plan_notes(&p, cy);
+    if (m->n_effects && pf->inline_effects) return effects_inline(&p, cy);
+    if (m->n_effects) return effects_tags(&p, cy);
     return cy;
 }
 
@@ -719,57 +786,49 @@ static const struct plan_fit *detail_plan_fit(struct render *r, const struct fee
     return pf;
 }
 
-void rd_draw_detail(struct render *r, const struct render_frame *f, const struct feed_measure *m) {
-    char label[32];
-    snprintf(label, sizeof label, "施策 %s", m->id);
-    bool portrait = r->h > r->w;
-    float y = slide_heading(r, feed_field_name(m->field), C_FIELD[m->field], label, m->name,
-                            rd_header_height(r) + r->u * (portrait ? 2.5f : 3.5f));
-    float mg = rd_margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r), gap = r->u * (portrait ? 1.5f : 2.5f);
-    float lw = portrait ? cw : cw * 0.56f;
-    float pad = r->u * 2.5f;
-    float lh = bottom - y;
-    if (portrait) {
-        /* The plan below gets what it needs (at least 30%); the points, the rest. */
-        float avail = bottom - y - gap;
-        float need = 0, least = 0;
-        detail_plan_fit(r, m, fmt_fiscal_year(&f->now), 0, 0, cw - 2 * pad, 0, &need, &least);
-        need += pad * 1.4f;
-        least += pad * 1.4f;
-        /* The points need their heading and a line each; the plan gets
-         * what it needs where that leaves them this, else its least. */
-        float line = rd_px_of(r, 4.0f) * 1.3f + r->u, points_head = pad * 1.4f + rd_px_of(r, 3.6f) * 1.5f;
-        float points = points_head + (float)m->n_description * line;
-        float plan_h = fminf(need, fmaxf(least, avail - points));
-        /* At least the first point and "ほかN件…" for the rest. */
-        lh = fmaxf(points_head + line * (m->n_description > 1 ? 2.0f : 1.0f) + r->u * 0.5f, avail - plan_h);
-    }
-    /* Body text: never below 4u, 1/25 of the screen height; what does not fit ends with "…". */
-    int head = rd_px_of(r, 3.6f), body = rd_px_of(r, 4.2f), minpx = rd_px_of(r, 4.0f);
+/* Portrait: the points' panel height, the plan below getting what it
+ * needs (at least 30%) where that leaves the points their heading and a
+ * line each, else its least; the points keep at least the first point and
+ * "ほかN件…" for the rest. */
+static float detail_points_height(struct render *r, const struct feed_measure *m, int fy, float avail, float cw,
+                                  float pad) {
+    float need = 0, least = 0;
+    detail_plan_fit(r, m, fy, 0, 0, cw - 2 * pad, 0, &need, &least);
+    need += pad * 1.4f;
+    least += pad * 1.4f;
+    float line = rd_px_of(r, 4.0f) * 1.3f + r->u, points_head = pad * 1.4f + rd_px_of(r, 3.6f) * 1.5f;
+    float points = points_head + (float)m->n_description * line;
+    float plan_h = fminf(need, fmaxf(least, avail - points));
+    return fmaxf(points_head + line * (m->n_description > 1 ? 2.0f : 1.0f) + r->u * 0.5f, avail - plan_h);
+}
 
-    panel(r, mg, y, lw, lh);
-    float cx = mg + pad, cy = y + pad * 0.8f, inner = lw - 2 * pad, end = y + lh - pad * 0.6f;
-    rd_text(r, "取り組みの内容", head, true, C_TEXT_2, cx, cy, LEFT);
-    cy += head * 1.5f;
-    /* One size for all the points: the largest at which every point fits
-     * whole (none below minpx, 1/25 of the height); failing that, the room
-     * is shared so that every point shows, cut with "…". */
+/* One size for all the points: the largest from body down to minpx at
+ * which every point fits whole between cy and end; 0 when there is none. */
+static int points_joint_px(struct render *r, const struct feed_measure *m, float cy, float inner, float end,
+                           int body, int minpx) {
     int joint_px = 0;
-    if (m->n_description) {
-        struct layout_block *b = xmalloc(sizeof *b);
-        struct measure_ctx mc = {r, false};
-        for (int px = body; px >= minpx && !joint_px; px -= px / 24 > 0 ? px / 24 : 1) {
-            float total = 0;
-            bool ok = true;
-            for (size_t i = 0; i < m->n_description && ok; i++) {
-                ok = layout_fit(m->description[i], (int)(inner - r->u * 2.2f), LAYOUT_MAX_LINES, px, px, rd_measure,
-                                &mc, b);
-                total += (float)b->n_lines * px * 1.3f + r->u;
-            }
-            if (ok && cy + total <= end) joint_px = px;
+    if (m->n_description == 0) return 0;
+    struct layout_block *b = xmalloc(sizeof *b);
+    struct measure_ctx mc = {r, false};
+    for (int px = body; px >= minpx && !joint_px; px -= px / 24 > 0 ? px / 24 : 1) {
+        float total = 0;
+        bool ok = true;
+        for (size_t i = 0; i < m->n_description && ok; i++) {
+            ok = layout_fit(m->description[i], (int)(inner - r->u * 2.2f), LAYOUT_MAX_LINES, px, px, rd_measure, &mc,
+                            b);
+            total += (float)b->n_lines * px * 1.3f + r->u;
         }
-        free(b);
+        if (ok && cy + total <= end) joint_px = px;
     }
+    free(b);
+    return joint_px;
+}
+
+/* The points (取り組みの内容) from cy to end: at joint_px each whole; failing
+ * that (joint_px 0), the room is shared so that every point shows, cut
+ * with "…", or as many as have a line and "ほかN件…" for the rest. */
+static void detail_points(struct render *r, const struct feed_measure *m, float cx, float cy, float inner, float end,
+                          int body, int minpx, int joint_px) {
     for (size_t i = 0; i < m->n_description; i++) {
         size_t left = m->n_description - i;
         float line = minpx * 1.3f;
@@ -798,8 +857,29 @@ void rd_draw_detail(struct render *r, const struct render_frame *f, const struct
         if (lines == 0) break;
         rd_fill(r, cx, cy + max_px * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
         cy += rd_text_block(r, m->description[i], cx + r->u * 2.2f, cy, inner - r->u * 2.2f, lines, max_px,
-                         joint_px ? joint_px : minpx, false, C_TEXT, LEFT) + r->u * 1.0f;
+                            joint_px ? joint_px : minpx, false, C_TEXT, LEFT) + r->u * 1.0f;
     }
+}
+
+void rd_draw_detail(struct render *r, const struct render_frame *f, const struct feed_measure *m) {
+    char label[32];
+    snprintf(label, sizeof label, "施策 %s", m->id);
+    bool portrait = r->h > r->w;
+    float y = slide_heading(r, feed_field_name(m->field), C_FIELD[m->field], label, m->name,
+                            rd_header_height(r) + r->u * (portrait ? 2.5f : 3.5f));
+    float mg = rd_margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r), gap = r->u * (portrait ? 1.5f : 2.5f);
+    float lw = portrait ? cw : cw * 0.56f;
+    float pad = r->u * 2.5f;
+    int fy = fmt_fiscal_year(&f->now);
+    float lh = portrait ? detail_points_height(r, m, fy, bottom - y - gap, cw, pad) : bottom - y;
+    /* Body text: never below 4u, 1/25 of the screen height; what does not fit ends with "…". */
+    int head = rd_px_of(r, 3.6f), body = rd_px_of(r, 4.2f), minpx = rd_px_of(r, 4.0f);
+
+    panel(r, mg, y, lw, lh);
+    float cx = mg + pad, cy = y + pad * 0.8f, inner = lw - 2 * pad, end = y + lh - pad * 0.6f;
+    rd_text(r, "取り組みの内容", head, true, C_TEXT_2, cx, cy, LEFT);
+    cy += head * 1.5f;
+    detail_points(r, m, cx, cy, inner, end, body, minpx, points_joint_px(r, m, cy, inner, end, body, minpx));
 
     float rx = portrait ? mg : mg + lw + gap, ry = portrait ? y + lh + gap : y;
     float rw = portrait ? cw : cw - lw - gap, rh = bottom - ry;
@@ -808,7 +888,6 @@ void rd_draw_detail(struct render *r, const struct render_frame *f, const struct
     cy = ry + pad * 0.8f;
     inner = rw - 2 * pad;
     end = ry + rh - pad * 0.6f;
-    int fy = fmt_fiscal_year(&f->now);
     detail_plan_panel(r, m, fy, cx, cy, inner, end, detail_plan_fit(r, m, fy, cx, cy, inner, end, NULL, NULL));
 }
 
@@ -826,86 +905,120 @@ static void plan_span(const struct feed_measure *m, int *lo, int *hi) {
             }
 }
 
+/* One roadmap slide's timeline: its years, its columns and rows. */
+struct roadmap {
+    int field, lo, hi, years, now_fy;
+    bool portrait, short_years; /* short_years: very narrow columns drop 年度 */
+    size_t n;                   /* the field's measures, a row each */
+    float mg, cw, y, tx, colw, head_h, row_h, name_w;
+    int yp, name_px; /* the years' and the names' size */
+};
+
+/* The year columns' heads (R8年度 / (2026) 今年度), this year's column
+ * banded, and the lines between the columns. */
+static void roadmap_years(struct render *r, const struct roadmap *rm) {
+    float y = rm->y, colw = rm->colw;
+    int yp = rm->yp;
+    for (int k = 0; k < rm->years; k++) {
+        int fy = rm->lo + k;
+        float cx = rm->tx + colw * (float)k;
+        if (fy == rm->now_fy) rd_fill(r, cx, y + 1, colw, rm->head_h + rm->row_h * (float)rm->n, C_NOW_BAND);
+        char buf[48];
+        if (rm->short_years) fmt_fy_era(buf, sizeof buf, fy);
+        else fmt_fy_short(buf, sizeof buf, fy);
+        rd_text(r, buf, yp, fy == rm->now_fy, C_TEXT, cx + colw / 2, y + yp * 0.4f, CENTER);
+        if (rm->portrait) snprintf(buf, sizeof buf, "%s", fy == rm->now_fy ? "今年度" : "");
+        else snprintf(buf, sizeof buf, fy == rm->now_fy ? "今年度" : rm->short_years ? "%d" : "(%d)", fy);
+        rd_text(r, buf, (int)(yp * 0.85f), fy == rm->now_fy, fy == rm->now_fy ? C_TEXT : C_TEXT_2, cx + colw / 2,
+                y + yp * 1.55f, CENTER);
+        if (k) rd_fill(r, cx, y + rm->head_h * 0.9f, fmaxf(1, r->u * 0.1f), rm->row_h * (float)rm->n, C_GRID);
+    }
+}
+
+/* One size for every row's name: the largest at which all fit on one
+ * line, but not below 2.8u; a name that still does not fit wraps. */
+static int roadmap_name_px(struct render *r, const struct feed *fd, const struct roadmap *rm) {
+    int name_px = (int)fminf((float)rd_px_of(r, 4.0f), rm->row_h * (rm->portrait ? 0.48f : 0.42f));
+    for (size_t i = 0; i < fd->n_measures; i++) {
+        const struct feed_measure *m = &fd->measures[i];
+        if ((int)m->field != rm->field) continue;
+        char buf[820]; /* an id and a name of 200 characters */
+        snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
+        name_px = rd_fit_px(r, buf, false, name_px, rd_px_of(r, 2.8f), rm->name_w);
+    }
+    return name_px;
+}
+
+/* A measure's row at ry: its name, and a bar over the years its plan
+ * spans (done and current years in the field's colour, later ones tinted). */
+static void roadmap_row(struct render *r, const struct roadmap *rm, const struct feed_measure *m, float ry) {
+    float row_h = rm->row_h;
+    int name_px = rm->name_px;
+    char buf[820]; /* an id and a name of 200 characters */
+    snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
+    bool wraps = rd_text_width(r, buf, name_px, false) > rm->name_w;
+    int lines = wraps && row_h > name_px * 2.7f && !rm->portrait ? 2 : 1;
+    float name_y = rm->portrait ? ry + row_h * 0.06f : ry + (row_h - name_px * 1.3f * (float)lines) / 2;
+    rd_text_block(r, buf, rm->mg + r->u * 2, name_y, rm->name_w, (size_t)lines, name_px, name_px, false, C_TEXT, LEFT);
+    int plo, phi;
+    plan_span(m, &plo, &phi);
+    if (plo == 0) return;
+    if (plo < rm->lo) plo = rm->lo;
+    if (phi > rm->hi) phi = rm->hi;
+    float bh = row_h * (rm->portrait ? 0.3f : 0.42f);
+    float by = rm->portrait ? ry + row_h * 0.06f + name_px * 1.3f + (row_h * 0.94f - name_px * 1.3f - bh) / 2
+                            : ry + (row_h - bh) / 2;
+    for (int fy = plo; fy <= phi; fy++) {
+        float bx = rm->tx + rm->colw * (float)(fy - rm->lo) + (fy == plo ? r->u * 0.8f : 0);
+        float bw = rm->colw - (fy == plo ? r->u * 0.8f : 0) - (fy == phi ? r->u * 0.8f : 0);
+        rd_fill(r, bx, by, bw, bh, fy <= rm->now_fy ? C_FIELD[rm->field] : C_FIELD_TINT[rm->field]);
+    }
+}
+
 void rd_draw_roadmap(struct render *r, const struct render_frame *f, int field) {
     const struct feed *fd = f->feed;
     static const char *const titles[] = {"住民サービスの向上", "行政事務のデジタル化", "地域社会のDXの推進"};
     char title[96];
-    bool portrait = r->h > r->w;
+    struct roadmap rm = {.field = field, .portrait = r->h > r->w};
+    bool portrait = rm.portrait;
     /* Portrait: the field's aim alone as the title, so it keeps to one line. */
     snprintf(title, sizeof title, portrait ? "%s" : "ロードマップ：%s", titles[field]);
-    float y = slide_heading(r, feed_field_name((enum feed_field)field), C_FIELD[field],
-                            portrait ? "ロードマップ・計画の進み方" : "計画の進み方", title,
-                            rd_header_height(r) + r->u * (portrait ? 2.5f : 3.5f));
-    float mg = rd_margin(r), cw = r->w - 2 * mg, bottom = body_bottom(r);
-    int lo = fd->first_fy ? fd->first_fy : 2024, hi = fd->last_fy ? fd->last_fy : lo + 5;
-    if (hi - lo > 11) hi = lo + 11;
-    int years = hi - lo + 1, now_fy = fmt_fiscal_year(&f->now);
-    size_t n = 0;
-    for (size_t i = 0; i < fd->n_measures; i++) n += (int)fd->measures[i].field == field;
+    rm.y = slide_heading(r, feed_field_name((enum feed_field)field), C_FIELD[field],
+                         portrait ? "ロードマップ・計画の進み方" : "計画の進み方", title,
+                         rd_header_height(r) + r->u * (portrait ? 2.5f : 3.5f));
+    rm.mg = rd_margin(r);
+    rm.cw = r->w - 2 * rm.mg;
+    float bottom = body_bottom(r), cw = rm.cw;
+    rm.lo = fd->first_fy ? fd->first_fy : 2024;
+    rm.hi = fd->last_fy ? fd->last_fy : rm.lo + 5;
+    if (rm.hi - rm.lo > 11) rm.hi = rm.lo + 11;
+    rm.years = rm.hi - rm.lo + 1;
+    rm.now_fy = fmt_fiscal_year(&f->now);
+    for (size_t i = 0; i < fd->n_measures; i++) rm.n += (int)fd->measures[i].field == field;
     /* Portrait: each measure's name on its own line above its bar, and the
      * timeline across the whole width. */
-    float label_w = portrait ? r->u * 1.5f : cw * 0.36f, tx = mg + label_w, tw = cw - label_w - (portrait ? r->u * 1.5f : 0);
-    float colw = tw / (float)years;
+    float label_w = portrait ? r->u * 1.5f : cw * 0.36f;
+    rm.tx = rm.mg + label_w;
+    float tw = cw - label_w - (portrait ? r->u * 1.5f : 0);
+    rm.colw = tw / (float)rm.years;
     /* Year labels shrink to their column; very narrow columns drop 年度. */
-    int yp = rd_fit_px(r, "R10年度", true, rd_px_of(r, 3.2f), rd_px_of(r, 2.4f), colw * 0.94f);
-    bool short_years = rd_text_width(r, "R10年度", yp, true) > colw * 0.94f;
-    if (short_years) yp = rd_fit_px(r, "R10", true, rd_px_of(r, 3.2f), rd_px_of(r, 2.4f), colw * 0.94f);
-    float head_h = rd_px_of(r, 3.2f) * 2.8f;
-    float row_h = (bottom - y - head_h) / (float)(n ? n : 1);
-    if (row_h > r->u * (portrait ? 12 : 11)) row_h = r->u * (portrait ? 12 : 11);
-    panel(r, mg, y, cw, head_h + row_h * (float)n + r->u);
-    /* Year columns, the current one banded. */
-    for (int k = 0; k < years; k++) {
-        int fy = lo + k;
-        float cx = tx + colw * (float)k;
-        if (fy == now_fy) rd_fill(r, cx, y + 1, colw, head_h + row_h * (float)n, C_NOW_BAND);
-        char buf[48];
-        if (short_years) fmt_fy_era(buf, sizeof buf, fy);
-        else fmt_fy_short(buf, sizeof buf, fy);
-        rd_text(r, buf, yp, fy == now_fy, C_TEXT, cx + colw / 2, y + yp * 0.4f, CENTER);
-        if (portrait) snprintf(buf, sizeof buf, "%s", fy == now_fy ? "今年度" : "");
-        else snprintf(buf, sizeof buf, fy == now_fy ? "今年度" : short_years ? "%d" : "(%d)", fy);
-        rd_text(r, buf, (int)(yp * 0.85f), fy == now_fy, fy == now_fy ? C_TEXT : C_TEXT_2,
-             cx + colw / 2, y + yp * 1.55f, CENTER);
-        if (k) rd_fill(r, cx, y + head_h * 0.9f, fmaxf(1, r->u * 0.1f), row_h * (float)n, C_GRID);
-    }
-    /* One size for every row's name: the largest at which all fit on one
-     * line, but not below 2.8u; a name that still does not fit wraps. */
-    float name_w = portrait ? cw - r->u * 3 : label_w - r->u * 3;
-    int name_px = (int)fminf((float)rd_px_of(r, 4.0f), row_h * (portrait ? 0.48f : 0.42f));
-    for (size_t i = 0; i < fd->n_measures; i++) {
-        const struct feed_measure *m = &fd->measures[i];
-        if ((int)m->field != field) continue;
-        char buf[820]; /* an id and a name of 200 characters */
-        snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
-        name_px = rd_fit_px(r, buf, false, name_px, rd_px_of(r, 2.8f), name_w);
-    }
+    rm.yp = rd_fit_px(r, "R10年度", true, rd_px_of(r, 3.2f), rd_px_of(r, 2.4f), rm.colw * 0.94f);
+    rm.short_years = rd_text_width(r, "R10年度", rm.yp, true) > rm.colw * 0.94f;
+    if (rm.short_years) rm.yp = rd_fit_px(r, "R10", true, rd_px_of(r, 3.2f), rd_px_of(r, 2.4f), rm.colw * 0.94f);
+    rm.head_h = rd_px_of(r, 3.2f) * 2.8f;
+    rm.row_h = (bottom - rm.y - rm.head_h) / (float)(rm.n ? rm.n : 1);
+    if (rm.row_h > r->u * (portrait ? 12 : 11)) rm.row_h = r->u * (portrait ? 12 : 11);
+    panel(r, rm.mg, rm.y, cw, rm.head_h + rm.row_h * (float)rm.n + r->u);
+    roadmap_years(r, &rm);
+    rm.name_w = portrait ? cw - r->u * 3 : label_w - r->u * 3;
+    rm.name_px = roadmap_name_px(r, fd, &rm);
     size_t row = 0;
     for (size_t i = 0; i < fd->n_measures; i++) {
         const struct feed_measure *m = &fd->measures[i];
         if ((int)m->field != field) continue;
-        float ry = y + head_h + row_h * (float)row++;
-        if (row > 1) rd_fill(r, mg + r->u, ry, cw - 2 * r->u, fmaxf(1, r->u * 0.1f), C_GRID);
-        char buf[820]; /* an id and a name of 200 characters */
-        snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
-        bool wraps = rd_text_width(r, buf, name_px, false) > name_w;
-        int lines = wraps && row_h > name_px * 2.7f && !portrait ? 2 : 1;
-        float name_y = portrait ? ry + row_h * 0.06f : ry + (row_h - name_px * 1.3f * (float)lines) / 2;
-        rd_text_block(r, buf, mg + r->u * 2, name_y, name_w, (size_t)lines, name_px, name_px, false, C_TEXT, LEFT);
-        int plo, phi;
-        plan_span(m, &plo, &phi);
-        if (plo == 0) continue;
-        if (plo < lo) plo = lo;
-        if (phi > hi) phi = hi;
-        float bh = row_h * (portrait ? 0.3f : 0.42f);
-        float by = portrait ? ry + row_h * 0.06f + name_px * 1.3f + (row_h * 0.94f - name_px * 1.3f - bh) / 2
-                            : ry + (row_h - bh) / 2;
-        for (int fy = plo; fy <= phi; fy++) {
-            float bx = tx + colw * (float)(fy - lo) + (fy == plo ? r->u * 0.8f : 0);
-            float bw = colw - (fy == plo ? r->u * 0.8f : 0) - (fy == phi ? r->u * 0.8f : 0);
-            /* Done and current years in the field's colour, later ones tinted. */
-            rd_fill(r, bx, by, bw, bh, fy <= now_fy ? C_FIELD[field] : C_FIELD_TINT[field]);
-        }
+        float ry = rm.y + rm.head_h + rm.row_h * (float)row++;
+        if (row > 1) rd_fill(r, rm.mg + r->u, ry, cw - 2 * r->u, fmaxf(1, r->u * 0.1f), C_GRID);
+        roadmap_row(r, &rm, m, ry);
     }
 }
 
@@ -936,13 +1049,13 @@ static void draw_picture(struct render *r, SDL_Texture *tex, bool fill_box, bool
     SDL_RenderCopy(r->sdl, tex, &src, &dst);
 }
 
-void rd_draw_image_slide(struct render *r, const struct render_frame *f, const struct feed_media *m) {
+void rd_draw_image_slide(struct render *r, const struct render_frame *f, const char *caption) {
     float mg = rd_margin(r), top = rd_header_height(r) + r->u * 2.5f, bottom = body_bottom(r);
-    float cap = m->caption ? rd_px_of(r, 4.2f) * 1.9f : 0;
+    float cap = caption ? rd_px_of(r, 4.2f) * 1.9f : 0;
     draw_picture(r, f->image, f->image_fill, f->image_missing, mg, top, r->w - 2 * mg, bottom - top - cap);
-    if (m->caption) {
+    if (caption) {
         rd_fill(r, mg, bottom - cap, r->w - 2 * mg, cap, C_PANEL);
-        rd_text_block(r, m->caption, mg + r->u * 2, bottom - cap + (cap - rd_px_of(r, 4.2f) * 1.3f) / 2,
+        rd_text_block(r, caption, mg + r->u * 2, bottom - cap + (cap - rd_px_of(r, 4.2f) * 1.3f) / 2,
                    r->w - 2 * mg - r->u * 4, 1, rd_px_of(r, 4.2f), rd_px_of(r, 3.0f), true, C_TEXT, LEFT);
     }
 }

@@ -10,8 +10,9 @@
 
 #include <SDL_image.h>
 
+#include "file.h"
 #include "log.h"
-#include "util.h"
+#include "xalloc.h"
 
 struct shot {
     SDL_Surface *surface;
@@ -24,7 +25,7 @@ static void *save_shot(void *arg) {
     snprintf(tmp, sizeof tmp, "%s/.screenshot.png.tmp", sh->dir);
     snprintf(path, sizeof path, "%s/screenshot.png", sh->dir);
     const char *why = NULL;
-    if (!util_mkdir_p(sh->dir)) why = strerror(errno);
+    if (!file_mkdir_p(sh->dir)) why = strerror(errno);
     else if (IMG_SavePNG(sh->surface, tmp) != 0) why = IMG_GetError();
     else if (rename(tmp, path) != 0) why = strerror(errno);
     if (why) {

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -26,6 +27,13 @@ int service_watchdog_ms(void) {
     uint64_t ms = watchdog_usec / 2000;
     return ms < 1 ? 1 : ms > 3600000 ? 3600000 : (int)ms;
 }
+
+bool service_managed(void) {
+    const char *s = getenv("NOTIFY_SOCKET");
+    return s != NULL && s[0] != '\0';
+}
+
+void service_extend_start(int ms) { sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu", (unsigned long long)ms * 1000ULL); }
 
 void service_ready(const char *status) {
     sd_notifyf(0, "READY=1\nSTATUS=%s", status);

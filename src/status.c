@@ -3,6 +3,7 @@
 #include "status.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "cache.h"
 #include "clock.h"
+#include "file.h"
 #include "log.h"
 #include "util.h"
 
@@ -46,7 +48,9 @@ int status_write(const char *state_dir, const struct status_report *r) {
     cJSON_AddStringToObject(s, "result", r->result);
     /* What the poison guard set aside, if anything (guard.h). */
     size_t qlen = 0;
-    char *q = cache_read(state_dir, "quarantine.json", 4096, &qlen);
+    char qpath[PATH_MAX], *q = NULL;
+    if (cache_path(state_dir, "quarantine.json", qpath, sizeof qpath))
+        file_read(AT_FDCWD, qpath, 4096, 0, &q, &qlen, NULL);
     cJSON *qj = q ? cJSON_ParseWithLength(q, qlen) : NULL;
     free(q);
     if (cJSON_IsObject(qj)) cJSON_AddItemToObject(s, "quarantine", qj);
@@ -72,6 +76,17 @@ int status_write(const char *state_dir, const struct status_report *r) {
     cJSON_AddStringToObject(med, "dir", r->media_dir);
     cJSON_AddNumberToObject(med, "pictures", (double)r->pictures);
     cJSON_AddStringToObject(med, "last_import", r->last_import);
+    if (r->pid > 0) cJSON_AddNumberToObject(s, "pid", (double)r->pid);
+    if (r->has_panel) { /* off on purpose is not a failed screen (#17) */
+        cJSON *pan = cJSON_AddObjectToObject(s, "panel");
+        cJSON_AddStringToObject(pan, "method", r->panel_method);
+        cJSON_AddStringToObject(pan, "state", r->panel_state);
+        cJSON_AddBoolToObject(pan, "wanted_on", r->panel_wanted_on);
+        cJSON_AddStringToObject(pan, "override", r->panel_override);
+        cJSON_AddNumberToObject(pan, "errors", (double)r->panel_errors);
+        cJSON_AddStringToObject(pan, "detail", r->panel_detail);
+        add_time(pan, "changed_at", r->panel_changed_at);
+    }
     char *text = cJSON_Print(s);
     cJSON_Delete(s);
     int rc = ENOMEM;
@@ -81,6 +96,21 @@ int status_write(const char *state_dir, const struct status_report *r) {
     }
     if (rc) LOG(LOG_WARN, "%s/%s: cannot write: %s", state_dir, STATUS_FILE, strerror(rc));
     return rc;
+}
+
+void status_panel_words(const char *state, const char *method, const char *override, bool wanted_on,
+                    char *buf, size_t size) {
+    const char *ja = !strcmp(state, "on")          ? "オン"
+                     : !strcmp(state, "standby")   ? "待機中"
+                     : !strcmp(state, "black")     ? "黒い画面 (電源は入ったまま)"
+                     : !strcmp(state, "no answer") ? "テレビが応答しません"
+                     : !strcmp(state, "failed")    ? "切り替えられませんでした"
+                                                   : "不明";
+    const char *why = !strcmp(override, "on")    ? "、保守のためオン (IT override: on)"
+                      : !strcmp(override, "off") ? "、保守のためオフ (IT override: off)"
+                      : wanted_on                ? ""
+                                                 : "、表示時間外 (outside display hours)";
+    snprintf(buf, size, "%s (%s, %s)%s", ja, state, method, why);
 }
 
 /* --- the reader (--status) --- */
@@ -146,7 +176,7 @@ static const char *source_ja(const char *s) {
 int status_print(const char *path) {
     char *text = NULL;
     size_t len = 0;
-    if (util_read_file(path, 1 << 20, &text, &len) != UTIL_OK) {
+    if (file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) != FILE_OK) {
         printf("状態ファイルがありません: %s (no status file: is the player running?)\n", path);
         return 1;
     }
@@ -196,6 +226,15 @@ int status_print(const char *path) {
         const char *li = jstr(med, "last_import");
         if (li[0] && strcmp(li, "-") != 0)
             printf("  最後の USB 取り込み / last import: %s\n", jstr(med, "last_import"));
+    }
+    const cJSON *pan = cJSON_GetObjectItemCaseSensitive(s, "panel");
+    if (cJSON_IsObject(pan)) {
+        char words[256];
+        status_panel_words(jstr(pan, "state"), jstr(pan, "method"), jstr(pan, "override"),
+                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pan, "wanted_on")), words, sizeof words);
+        printf("  パネル / panel:              %s\n", words);
+        const char *detail = jstr(pan, "detail");
+        if (detail[0] && strcmp(detail, "-") != 0) printf("                               %s\n", detail);
     }
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "clock_plausible")))
         printf("  注意: 時計が合っていません (the system clock is not set yet)\n");

@@ -4,6 +4,7 @@
 #include "status.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,8 +21,11 @@
 #include "feed.h"
 #include "guard.h"
 #include "fetch.h"
+#include "file.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
+#include "xalloc.h"
 
 /* Parses a cached generation. A file that exists but does not validate
  * (a disk error, a hand edit) is moved aside as <name>.corrupt for IT to
@@ -29,13 +33,14 @@
  * *body_out (if not NULL) receives the bytes. */
 static struct feed *load_cached(const char *dir, const char *name, char **body_out, size_t *len_out) {
     size_t len;
-    char *body = cache_read(dir, name, FEED_MAX_BYTES, &len);
-    if (body == NULL) return NULL;
+    char from[4096], *body = NULL;
+    if (!cache_path(dir, name, from, sizeof from) ||
+        file_read(AT_FDCWD, from, FEED_MAX_BYTES, 0, &body, &len, NULL) != FILE_OK)
+        return NULL;
     struct feed *f = NULL;
     enum feed_status st = feed_parse(body, len, NULL, &f);
     if (f == NULL) {
-        char from[4096], to[4200];
-        snprintf(from, sizeof from, "%s/%s", dir, name);
+        char to[4200];
         snprintf(to, sizeof to, "%s.corrupt", from);
         LOG(LOG_WARN, "%s: cached feed unusable (%s); moved to %s", from, feed_status_text(st), to);
         rename(from, to);
@@ -65,7 +70,6 @@ struct feed *updater_load_initial(const char *cache_dir, enum feed_source *sourc
             LOG(LOG_INFO, "%s/%s restored from the previous generation", cache_dir, CACHE_FEED);
         free(body);
     }
-    if (f) feed_attach_media(f, cache_dir);
     if (f == NULL) {
         if (feed_parse_default(NULL, &f) > FEED_PROBLEMS || f == NULL) {
             LOG(LOG_ERROR, "the embedded plan does not parse: a broken build");
@@ -90,6 +94,7 @@ struct updater {
     atomic_bool cancel;            /* set by updater_stop, read by transfers (any thread) */
     struct config *pending;        /* new settings (SIGHUP), applied by the worker */
     struct feed *mailbox;          /* newest feed not yet taken */
+    struct cache_media *mailbox_media; /* where the cache holds its media */
     char showing_id[48];
     size_t showing_index, showing_count;
     char last_import[512];         /* one line on the latest USB import */
@@ -116,21 +121,25 @@ static double random_unit(void) {
     return (double)r / 4294967296.0;
 }
 
-/* Seconds to the next attempt: the poll interval after a success, an
- * exponential backoff (capped at 15 minutes, or the poll interval if longer)
- * after failures, never sooner than Retry-After; +/-20% jitter so that a
- * town's screens, all booted by the same power cut, spread out. */
-static double next_delay(const struct updater *u, int failures, long retry_after) {
-    double poll = u->cfg.poll_seconds, d = poll;
+double updater_backoff(double poll, int failures, long retry_after, double jitter) {
+    double d = poll;
     if (failures > 0) {
         double ceiling = poll > 900 ? poll : 900;
         d = poll / 2;
         for (int i = 1; i < failures && d < ceiling; i++) d *= 2;
         if (d > ceiling) d = ceiling;
     }
-    d *= 0.8 + 0.4 * random_unit();
-    if (retry_after >= 0 && d < retry_after) d = (double)retry_after;
+    d *= 0.8 + 0.4 * jitter;
+    /* Never sooner than Retry-After, and spread over the 20% after it: an
+     * overloaded server that told every screen "120" must not get them
+     * all back in the same second (#17: they kept their first spread, round
+     * after round, where the jitter widens it). */
+    if (retry_after >= 0 && d < retry_after) d = (double)retry_after * (1 + 0.2 * jitter);
     return d < 1 ? 1 : d;
+}
+
+static double next_delay(const struct updater *u, int failures, long retry_after) {
+    return updater_backoff(u->cfg.poll_seconds, failures, retry_after, random_unit());
 }
 
 /* A body the poison guard set aside (guard.h) is refused unparsed. */
@@ -161,7 +170,21 @@ static void write_status(struct updater *u) {
         .measures = u->n_measures, .problems = u->problems, .media_failed = u->media_failed,
         .slide = showing, .index = index, .count = count,
         .media_dir = u->cfg.media_dir, .pictures = local, .last_import = last_import,
+        .pid = (long)getpid(),
     };
+    /* The panel (#17): off on purpose is not a failed screen. */
+    struct metrics_snapshot ms;
+    metrics_snapshot(&ms);
+    if (ms.has_panel) {
+        r.has_panel = true;
+        r.panel_method = ms.panel_method;
+        r.panel_state = ms.panel_state;
+        r.panel_override = ms.panel_override < 0 ? "none" : ms.panel_override ? "on" : "off";
+        r.panel_wanted_on = ms.panel_wanted_on;
+        r.panel_errors = ms.panel_errors;
+        r.panel_detail = ms.panel_detail;
+        r.panel_changed_at = ms.panel_changed_at;
+    }
     status_write(u->cfg.state_dir, &r);
     clock_gettime(CLOCK_MONOTONIC, &u->status_written);
 }
@@ -172,36 +195,23 @@ static void note_feed(struct updater *u, const struct feed *f, enum feed_source 
     u->has_updated_at = f->has_updated_at;
     u->feed_updated_at = f->updated_at;
     u->n_measures = f->n_measures;
+    metrics_note_feed(feed_source_name(src), f->has_updated_at, f->updated_at, f->n_measures);
 }
 
 /* Largest media file we fetch; posters are a few MiB at most. */
 #define MEDIA_MAX_BYTES (16u << 20)
-
-/* PNG or JPEG, told by the magic bytes; nothing else is ever stored. */
-static const char *image_kind(const char *b, size_t n) {
-    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) return "png";
-    if (n >= 3 && memcmp(b, "\xFF\xD8\xFF", 3) == 0) return "jpg";
-    return NULL;
-}
 
 /* Fetches the feed's media that the cache lacks into cache_dir/media as
  * <sha256>.<png|jpg>, each checked against its sha256 and magic bytes.
  * Returns the number that failed (logged). */
 static int sync_media(struct updater *u, const struct feed *f) {
     char dir[4200];
-    snprintf(dir, sizeof dir, "%s/media", u->cfg.cache_dir);
+    snprintf(dir, sizeof dir, "%s/" CACHE_MEDIA_DIR, u->cfg.cache_dir);
     int failed = 0;
     for (size_t i = 0; i < f->n_media && !atomic_load(&u->cancel); i++) {
         const struct feed_media *m = &f->media[i];
         char name[80], path[4300];
-        bool have = false;
-        static const char *const exts[] = {"png", "jpg"};
-        for (size_t e = 0; e < 2 && !have; e++) {
-            snprintf(name, sizeof name, "%s.%s", m->sha256, exts[e]);
-            snprintf(path, sizeof path, "%s/%s", dir, name);
-            have = access(path, R_OK) == 0;
-        }
-        if (have) continue;
+        if (cache_media_path(u->cfg.cache_dir, m->sha256, path, sizeof path)) continue;
         struct fetch_request req = {
             .url = m->url, .ca_file = u->cfg.ca_file[0] ? u->cfg.ca_file : NULL,
             .allow_http = u->cfg.allow_http, .max_bytes = MEDIA_MAX_BYTES,
@@ -214,9 +224,9 @@ static int sync_media(struct updater *u, const struct feed *f) {
         if (fetch_get(&req, &res) != FETCH_OK) why = res.error;
         else if (util_sha256_hex(res.body, res.len, hex), strcmp(hex, m->sha256) != 0)
             why = "sha256 does not match";
-        else if (image_kind(res.body, res.len) == NULL) why = "not a PNG or JPEG file";
+        else if (!cache_media_name(m->sha256, res.body, res.len, name, sizeof name))
+            why = "not a PNG or JPEG file";
         if (why == NULL) {
-            snprintf(name, sizeof name, "%s.%s", m->sha256, image_kind(res.body, res.len));
             int rc = cache_replace_file(dir, name, res.body, res.len);
             if (rc) why = strerror(rc);
             else LOG(LOG_INFO, "media %s stored (%zu bytes)", m->id, res.len);
@@ -224,16 +234,16 @@ static int sync_media(struct updater *u, const struct feed *f) {
         if (why) {
             failed++;
             LOG(LOG_WARN, "media %s (%s): not stored: %s", m->id, m->url, why);
-            snprintf_cut(u->last_error, sizeof u->last_error, "media %s: %s", m->id, why);
+            util_snprintf_cut(u->last_error, sizeof u->last_error, "media %s: %s", m->id, why);
         }
         fetch_result_clear(&res);
     }
     return failed;
 }
 
-/* One attempt: fetch, validate, store, hand over. Returns the delay to the
- * next attempt in seconds. */
-static double attempt(struct updater *u) {
+/* The feed's GET: conditional (ETag, Last-Modified) when the validators
+ * came from this URL. */
+static struct fetch_request feed_request(struct updater *u) {
     struct fetch_request req = {
         .url = u->cfg.feed_url,
         .ca_file = u->cfg.ca_file[0] ? u->cfg.ca_file : NULL,
@@ -244,12 +254,91 @@ static double attempt(struct updater *u) {
         .low_speed_time_s = u->cfg.fetch_timeout < 20 ? u->cfg.fetch_timeout : 20,
         .cancel = &u->cancel,
     };
-    /* The validators only apply to the URL they came from. */
-    bool same_url = strcmp(u->meta.url, u->cfg.feed_url) == 0 && u->source != SOURCE_EMBEDDED;
-    if (same_url) {
+    if (strcmp(u->meta.url, u->cfg.feed_url) == 0 && u->source != SOURCE_EMBEDDED) {
         req.etag = u->meta.etag;
         req.last_modified = u->meta.last_modified;
     }
+    return req;
+}
+
+/* A feed that was refused: the status file's error, "not JSON: 6行目 37文字目
+ * (line 6, column 37): ..." (no empty path, no leading space). */
+static void note_invalid(struct updater *u, enum feed_status st, const struct feed_report *rep) {
+    snprintf(u->last_result, sizeof u->last_result, "invalid feed");
+    if (rep->count && rep->items[0].path[0])
+        util_snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s: %s", feed_status_text(st), rep->items[0].path,
+                     rep->items[0].en);
+    else if (rep->count)
+        util_snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s", feed_status_text(st), rep->items[0].en);
+    else snprintf(u->last_error, sizeof u->last_error, "%s", feed_status_text(st));
+    LOG(LOG_ERROR, "fetched feed rejected (%s); keeping the last good one", feed_status_text(st));
+}
+
+/* A good new feed f (from res): into the cache unless it is the same bytes,
+ * its media fetched, then into the mailbox for the main thread. */
+static void store_and_hand_over(struct updater *u, struct feed *f, const struct fetch_result *res) {
+    size_t old_len = 0;
+    char cur[PATH_MAX], *old = NULL;
+    if (cache_path(u->cfg.cache_dir, CACHE_FEED, cur, sizeof cur))
+        file_read(AT_FDCWD, cur, FEED_MAX_BYTES, 0, &old, &old_len, NULL);
+    bool same = old && old_len == res->len && memcmp(old, res->body, res->len) == 0;
+    free(old);
+    struct cache_meta meta = {0};
+    snprintf(meta.url, sizeof meta.url, "%s", u->cfg.feed_url);
+    snprintf(meta.etag, sizeof meta.etag, "%s", res->etag);
+    snprintf(meta.last_modified, sizeof meta.last_modified, "%s", res->last_modified);
+    meta.fetched_at = time(NULL);
+    if (!same) {
+        int rc = cache_store_feed(u->cfg.cache_dir, res->body, res->len, &meta);
+        if (rc) LOG(LOG_WARN, "%s: cannot store the feed: %s", u->cfg.cache_dir, strerror(rc));
+        else LOG(LOG_INFO, "new feed stored (%zu bytes, ETag %s)", res->len, meta.etag[0] ? meta.etag : "none");
+    }
+    u->meta = meta;
+    note_feed(u, f, SOURCE_NETWORK);
+    u->media_failed = sync_media(u, f);
+    struct cache_media *fm = cache_media_find(u->cfg.cache_dir, f);
+    pthread_mutex_lock(&u->mu);
+    feed_free(u->mailbox);
+    cache_media_free(u->mailbox_media);
+    u->mailbox = f;
+    u->mailbox_media = fm;
+    pthread_mutex_unlock(&u->mu);
+}
+
+/* A body that arrived: parsed (the poison guard knows it is being parsed),
+ * refused or taken. True when it was taken. */
+static bool take_body(struct updater *u, const struct fetch_result *res) {
+    if (body_quarantined(u, res)) {
+        snprintf(u->last_result, sizeof u->last_result, "quarantined");
+        snprintf(u->last_error, sizeof u->last_error,
+                 "this feed was set aside after the player died twice showing it; publish a corrected one");
+        LOG(LOG_ERROR, "fetched feed refused: it is the one the poison guard set aside");
+        return false;
+    }
+    struct feed_report *rep = xmalloc(sizeof *rep);
+    struct feed *f = NULL;
+    char hex[65];
+    util_sha256_hex(res->body, res->len, hex);
+    guard_incoming(hex); /* a parse that kills the player blames this body, not the screen's */
+    enum feed_status st = feed_parse(res->body, res->len, rep, &f);
+    guard_incoming(NULL);
+    for (size_t i = 0; i < rep->count; i++)
+        LOG(f ? LOG_WARN : LOG_ERROR, "feed: %s: %s (%s)", rep->items[i].path[0] ? rep->items[i].path : "(whole file)",
+            rep->items[i].en, rep->items[i].ja);
+    if (f == NULL) {
+        note_invalid(u, st, rep);
+    } else {
+        u->problems = rep->count + rep->omitted;
+        store_and_hand_over(u, f, res);
+    }
+    free(rep);
+    return f != NULL;
+}
+
+/* One attempt: fetch, validate, store, hand over. Returns the delay to the
+ * next attempt in seconds. */
+static double attempt(struct updater *u) {
+    struct fetch_request req = feed_request(u);
     struct fetch_result res;
     u->last_attempt = time(NULL);
     u->attempts++;
@@ -258,14 +347,12 @@ static double attempt(struct updater *u) {
     snprintf(u->last_result, sizeof u->last_result, "%s", fetch_status_text(fs));
     snprintf(u->last_error, sizeof u->last_error, "%s", res.error);
     bool ok = false;
-
     if (!clock_plausible(time(NULL)) && res.has_date && clock_plausible(res.date)) {
         pthread_mutex_lock(&u->mu);
         u->state.has_clock_hint = true;
         u->state.clock_offset = res.date - time(NULL);
         pthread_mutex_unlock(&u->mu);
     }
-
     if (fs == FETCH_NOT_MODIFIED) {
         ok = true; /* nothing written to disk */
         LOG(LOG_DEBUG, "feed not modified");
@@ -274,63 +361,8 @@ static double attempt(struct updater *u) {
             if (cached) u->media_failed = sync_media(u, cached);
             feed_free(cached);
         }
-    } else if (fs == FETCH_OK && body_quarantined(u, &res)) {
-        snprintf(u->last_result, sizeof u->last_result, "quarantined");
-        snprintf(u->last_error, sizeof u->last_error,
-                 "this feed was set aside after the player died twice showing it; publish a corrected one");
-        LOG(LOG_ERROR, "fetched feed refused: it is the one the poison guard set aside");
     } else if (fs == FETCH_OK) {
-        struct feed_report *rep = xmalloc(sizeof *rep);
-        struct feed *f = NULL;
-        char hex[65];
-        util_sha256_hex(res.body, res.len, hex);
-        guard_incoming(hex); /* a parse that kills the player blames this body, not the screen's */
-        enum feed_status st = feed_parse(res.body, res.len, rep, &f);
-        guard_incoming(NULL);
-        for (size_t i = 0; i < rep->count; i++)
-            LOG(f ? LOG_WARN : LOG_ERROR, "feed: %s: %s (%s)",
-                rep->items[i].path[0] ? rep->items[i].path : "(whole file)", rep->items[i].en,
-                rep->items[i].ja);
-        if (f == NULL) {
-            snprintf(u->last_result, sizeof u->last_result, "invalid feed");
-            /* "not JSON: 6行目 37文字目 (line 6, column 37): ..." (no empty path, no leading space) */
-            if (rep->count && rep->items[0].path[0])
-                snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s: %s", feed_status_text(st),
-                             rep->items[0].path, rep->items[0].en);
-            else if (rep->count)
-                snprintf_cut(u->last_error, sizeof u->last_error, "%s: %s", feed_status_text(st),
-                             rep->items[0].en);
-            else snprintf(u->last_error, sizeof u->last_error, "%s", feed_status_text(st));
-            LOG(LOG_ERROR, "fetched feed rejected (%s); keeping the last good one",
-                feed_status_text(st));
-        } else {
-            ok = true;
-            u->problems = rep->count + rep->omitted;
-            size_t old_len = 0;
-            char *old = cache_read(u->cfg.cache_dir, CACHE_FEED, FEED_MAX_BYTES, &old_len);
-            bool same = old && old_len == res.len && memcmp(old, res.body, res.len) == 0;
-            free(old);
-            struct cache_meta meta = {0};
-            snprintf(meta.url, sizeof meta.url, "%s", u->cfg.feed_url);
-            snprintf(meta.etag, sizeof meta.etag, "%s", res.etag);
-            snprintf(meta.last_modified, sizeof meta.last_modified, "%s", res.last_modified);
-            meta.fetched_at = time(NULL);
-            if (!same) {
-                int rc = cache_store_feed(u->cfg.cache_dir, res.body, res.len, &meta);
-                if (rc) LOG(LOG_WARN, "%s: cannot store the feed: %s", u->cfg.cache_dir, strerror(rc));
-                else LOG(LOG_INFO, "new feed stored (%zu bytes, ETag %s)", res.len,
-                         meta.etag[0] ? meta.etag : "none");
-            }
-            u->meta = meta;
-            note_feed(u, f, SOURCE_NETWORK);
-            u->media_failed = sync_media(u, f);
-            feed_attach_media(f, u->cfg.cache_dir);
-            pthread_mutex_lock(&u->mu);
-            feed_free(u->mailbox);
-            u->mailbox = f;
-            pthread_mutex_unlock(&u->mu);
-        }
-        free(rep);
+        ok = take_body(u, &res);
     } else {
         LOG(LOG_WARN, "feed fetch failed: %s", res.error);
     }
@@ -342,6 +374,7 @@ static double attempt(struct updater *u) {
     int failures = u->state.failures;
     pthread_mutex_unlock(&u->mu);
     if (ok) u->last_success = u->last_attempt;
+    metrics_note_fetch(u->last_result, u->http_status, ok, u->last_attempt, failures);
     double delay = next_delay(u, failures, res.retry_after_s);
     u->next_attempt = time(NULL) + (time_t)delay;
     write_status(u);
@@ -437,10 +470,12 @@ struct updater *updater_start(const struct config *cfg, const struct feed *initi
     snprintf(u->showing_id, sizeof u->showing_id, "%s", first_slide);
     u->showing_index = slide_count ? 1 : 0;
     u->showing_count = slide_count;
+    metrics_note_slide(first_slide, u->showing_index, slide_count);
     u->cfg = *cfg;
     u->notify = notify;
     u->ctx = ctx;
     u->state.polling = cfg->feed_url[0] != '\0';
+    metrics_note_config(u->state.polling, cfg->poll_seconds);
     note_feed(u, initial, source);
     cache_read_meta(cfg->cache_dir, &u->meta);
     snprintf(u->last_result, sizeof u->last_result, "%s", u->state.polling ? "not yet" : "no feed_url");
@@ -470,15 +505,18 @@ void updater_stop(struct updater *u) {
     pthread_join(u->thread, NULL);
     feed_free(u->mailbox);
     free(u->pending);
+    cache_media_free(u->mailbox_media);
     pthread_mutex_destroy(&u->mu);
     pthread_cond_destroy(&u->cond);
     free(u);
 }
 
-struct feed *updater_take(struct updater *u) {
+struct feed *updater_take(struct updater *u, struct cache_media **media) {
     pthread_mutex_lock(&u->mu);
     struct feed *f = u->mailbox;
+    *media = u->mailbox_media;
     u->mailbox = NULL;
+    u->mailbox_media = NULL;
     pthread_mutex_unlock(&u->mu);
     return f;
 }
@@ -486,6 +524,7 @@ struct feed *updater_take(struct updater *u) {
 void updater_reconfigure(struct updater *u, const struct config *cfg) {
     struct config *copy = xmalloc(sizeof *copy);
     *copy = *cfg;
+    metrics_note_config(cfg->feed_url[0] != '\0', cfg->poll_seconds);
     pthread_mutex_lock(&u->mu);
     free(u->pending);
     u->pending = copy;
@@ -507,6 +546,7 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
     snprintf(u->showing_id, sizeof u->showing_id, "%s", slide_id);
     u->showing_index = index;
     u->showing_count = count;
+    metrics_note_slide(slide_id, index, count);
     if (write_now) u->rewrite_status = true;
     else u->showing_changed = true;
     pthread_cond_signal(&u->cond);
@@ -516,7 +556,15 @@ void updater_set_showing(struct updater *u, const char *slide_id, size_t index, 
 void updater_set_media(struct updater *u, size_t pictures, const char *last_import) {
     pthread_mutex_lock(&u->mu);
     u->local_pictures = pictures;
+    metrics_note_media(pictures, last_import && *last_import);
     if (last_import && *last_import) snprintf(u->last_import, sizeof u->last_import, "%s", last_import);
+    u->rewrite_status = true;
+    pthread_cond_signal(&u->cond);
+    pthread_mutex_unlock(&u->mu);
+}
+
+void updater_status_soon(struct updater *u) {
+    pthread_mutex_lock(&u->mu);
     u->rewrite_status = true;
     pthread_cond_signal(&u->cond);
     pthread_mutex_unlock(&u->mu);

@@ -17,7 +17,9 @@
 #include "config.h"
 #include "log.h"
 #include "media.h"
+#include "media_import.h"
 #include "util.h"
+#include "xalloc.h"
 
 #define SCAN_MS 2000
 #define MAX_STICKS 64   /* signage folders remembered at once (a hub's worth, and stray ones) */
@@ -84,7 +86,7 @@ static void import_stick(struct usb_watch *w, const char *signage) {
     struct tm tm;
     localtime_r(&rep.at, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S%z", &tm);
-    snprintf_cut(status, sizeof status, "%s %s: %zu imported, %zu refused%s%s", when, signage, rep.imported,
+    util_snprintf_cut(status, sizeof status, "%s %s: %zu imported, %zu refused%s%s", when, signage, rep.imported,
                  rep.refused, rep.aborted ? "; aborted: " : "", rep.aborted ? rep.abort_en : "");
     bool ok = rep.committed && rep.imported > 0;
     media_report_clear(&rep);

@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
     struct feed *feed = NULL;
     if (!regular || !bold || feed_parse_default(NULL, &feed) != FEED_OK) return 1;
     static struct deck deck;
-    deck_build(feed, 12, 0, false, &deck);
+    deck_build(feed, NULL, 12, 0, false, &deck);
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *sr = SDL_CreateSoftwareRenderer(s);
     struct render *r = render_new(sr, regular, bold);

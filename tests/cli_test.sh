@@ -239,12 +239,14 @@ validate_glyphs)
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 d["announcements"][0]["title"] += " 👍🏻 👨‍👩‍👧‍👦 \U0010FFFD"
+d["media"][0]["caption"] += " \U0010FFFD"  # #11: the feed's own captions are checked too
 json.dump(d, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
     set +e; "$bin" --validate "$tmp/glyphs.json" >"$tmp/out"; rc=$?; set -e
     [ "$rc" -le 1 ] || fail "--validate exited with $rc (the feed can be shown)"
     grep -q '^announcements\[0\]\.title: 警告: 表示できない文字 U+10FFFD' "$tmp/out" || fail "no warning for U+10FFFD: $(cat "$tmp/out")"
-    [ "$(grep -c '警告: 表示できない文字' "$tmp/out")" -eq 1 ] || fail "emoji were reported as undrawable: $(cat "$tmp/out")"
+    grep -q '^media\[0\]\.caption: 警告: 表示できない文字 U+10FFFD' "$tmp/out" || fail "no warning for a picture's caption: $(cat "$tmp/out")"
+    [ "$(grep -c '警告: 表示できない文字' "$tmp/out")" -eq 2 ] || fail "emoji were reported as undrawable: $(cat "$tmp/out")"
     ;;
 golden)
     # Pixels of slides at a fixed moment against the committed images (made by

@@ -311,7 +311,13 @@ def case_kill_loop(w):
     print("ok: 15 SIGKILLs during cache replacement, the cache always validated")
     w.start_player()
     s = w.status()
-    check(s["feed"]["source"] == "cache", "the next start shows the cached feed")
+    # Under a heavy load two kills can land before a new feed reached the
+    # screen: then the poison guard rightly sets that feed aside and the
+    # cache's previous generation is shown (still the cache, never the plan).
+    q = s.get("quarantine")
+    want = ("cache",) if q is None else ("previous", "cache")
+    check(s["feed"]["source"] in want,
+          f"the next start shows the cached feed ({s['feed']['source']}; guard: {q and q.get('what')})")
     leftovers = [n for n in os.listdir(w.cache) if ".tmp-" in n or n.endswith(".link")]
     check(leftovers == [], "no temporary files left after start-up")
 

@@ -7,14 +7,15 @@
 #include <stdlib.h>
 
 #include "feed.h"
-#include "util.h"
+#include "file.h"
+#include "xalloc.h"
 
 int main(int argc, char **argv) {
     struct feed_report *rep = xmalloc(sizeof *rep);
     for (int i = 1; i < argc; i++) {
         char *body = NULL;
         size_t len = 0;
-        if (util_read_file(argv[i], FEED_MAX_BYTES, &body, &len) != UTIL_OK) {
+        if (file_read(AT_FDCWD, argv[i], FEED_MAX_BYTES, 0, &body, &len, NULL) != FILE_OK) {
             printf("= 2 %s\n", argv[i]);
             continue;
         }

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "fuzz_files.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

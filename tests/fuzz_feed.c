@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "feed.h"
-#include "util.h"
+#include "utf8.h"
+#include "xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

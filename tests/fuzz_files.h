@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "log.h"
-#include "util.h"
 
 static char fuzz_dir[64];
 
@@ -37,7 +37,7 @@ static const char *fuzz_write(const char *rel, const uint8_t *data, size_t size)
     static char path[256];
     snprintf(path, sizeof path, "%s/%s", fuzz_tmp(), rel);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || util_write_all(fd, data, size) != 0) abort();
+    if (fd < 0 || file_write_all(fd, data, size) != 0) abort();
     close(fd);
     return path;
 }

@@ -1,11 +1,12 @@
 /* Fuzz target for the manifest of an imported picture set
  * (media_dir/set-N/playlist.json, which the player wrote itself but reads
  * back after power cuts and hand edits): any bytes as the manifest, read by
- * media_set_load and attached to the embedded plan's deck. */
+ * media_set_load and put into the embedded plan's deck. */
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "deck.h"
 #include "feed.h"
 #include "fuzz_files.h"
 #include "media.h"
@@ -31,7 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_write("media/set-000001/playlist.json", data, size);
     struct media_set *set = media_set_load(media);
     if (set == NULL || set->n > MEDIA_MAX_ITEMS) abort();
-    media_attach(feed, set);
+    static struct deck deck;
+    struct deck_pictures pics = {NULL, set};
+    deck_build(feed, &pics, 10, 0, false, &deck);
+    for (size_t i = 0; i < deck.n; i++) (void)deck_slide_picture(feed, &pics, &deck.slides[i]);
     media_set_free(set);
     return 0;
 }

@@ -7,7 +7,8 @@
 #include <sys/stat.h>
 
 #include "fuzz_files.h"
-#include "media.h"
+#include "media_import.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "util.h"
+#include "file.h"
 
 int main(int argc, char **argv) {
     int n = 0;
@@ -14,7 +14,7 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         char *buf = NULL;
         size_t len = 0;
-        if (util_read_file(argv[i], 8u << 20, &buf, &len) != UTIL_OK) {
+        if (file_read(AT_FDCWD, argv[i], 8u << 20, 0, &buf, &len, NULL) != FILE_OK) {
             fprintf(stderr, "%s: cannot read\n", argv[i]);
             return 1;
         }

@@ -18,7 +18,7 @@
 #include "font.h"
 #include "layout.h"
 #include "render.h"
-#include "util.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -131,7 +131,7 @@ static void text_in_a_feed(const char *s) {
     if (f == NULL) return; /* too long for a field, say: refused, fine */
     static struct deck d;
     time_t now = 1795000000; /* 2026-11 */
-    deck_build(f, 10, now, true, &d);
+    deck_build(f, NULL, 10, now, true, &d);
     const char *ticker[1] = {s};
     for (size_t i = 0; i < d.n; i++) {
         struct render_frame fr = {0};

@@ -6,7 +6,7 @@
 
 #include "check.h"
 #include "config.h"
-#include "util.h"
+#include "file.h"
 
 /* Writes text to a temporary file; returns its path (static buffer). */
 static const char *temp_file(const char *text) {
@@ -34,7 +34,7 @@ static char *load_capturing(const char *path, struct config *cfg, int *problems,
     close(fd);
     char *out = NULL;
     size_t len;
-    if (util_read_file(log_path, 1 << 20, &out, &len) != UTIL_OK) abort();
+    if (file_read(AT_FDCWD, log_path, 1 << 20, 0, &out, &len, NULL) != FILE_OK) abort();
     unlink(log_path);
     return out;
 }

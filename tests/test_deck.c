@@ -1,9 +1,13 @@
 /* Unit tests for deck: which slides, in which order, and the alert. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "cache.h"
 #include "check.h"
 #include "deck.h"
 #include "feed.h"
+#include "file.h"
 #include "util.h"
 
 static void default_plan_should_give_the_whole_deck_in_order(void) {
@@ -11,7 +15,7 @@ static void default_plan_should_give_the_whole_deck_in_order(void) {
     CHECK_INT(feed_parse_default(NULL, &f), FEED_OK);
     if (f == NULL) return;
     struct deck *d = malloc(sizeof *d);
-    deck_build(f, 12, 0, false, d);
+    deck_build(f, NULL, 12, 0, false, d);
     static const char *const want[] = {
         "summary", "kpi-1-1", "kpi-1-2", "kpi-1-3", "kpi-1-6", "kpi-1-8", "kpi-3-1", "kpi-3-2",
         "roadmap-1", "roadmap-2", "roadmap-3", "detail-1-4", "detail-1-5", "detail-1-7",
@@ -50,7 +54,7 @@ static void slides_should_be_ordered_by_field(void) {
     CHECK(f != NULL);
     if (f == NULL) return;
     struct deck *d = malloc(sizeof *d);
-    deck_build(f, 7, 0, false, d);
+    deck_build(f, NULL, 7, 0, false, d);
     /* No measure has an actual and a target for one year: no summary. */
     static const char *const want[] = {"kpi-1-1", "kpi-2-1", "kpi-3-2", "roadmap-1",
                                        "roadmap-2", "roadmap-3", "detail-1-2"};
@@ -89,17 +93,17 @@ static void announcements_should_follow_validity_and_priority(void) {
         "{\"title\":\"high\",\"priority\":\"high\",\"valid_until\":\"2026-11-24\"}]}");
     if (f == NULL) return;
     struct deck *d = malloc(sizeof *d);
-    deck_build(f, 10, at("2026-11-24T09:00:00+09:00"), true, d);
+    deck_build(f, NULL, 10, at("2026-11-24T09:00:00+09:00"), true, d);
     CHECK_STR(d->slides[1].id, "news-2"); /* high first */
     CHECK_STR(d->slides[2].id, "news-0");
     CHECK_INT(deck_find(d, "news-1"), -1); /* not yet */
     CHECK_INT(d->slides[1].seconds, 15);
-    deck_build(f, 10, at("2026-11-25T00:00:00+09:00"), true, d);
+    deck_build(f, NULL, 10, at("2026-11-25T00:00:00+09:00"), true, d);
     CHECK_INT(deck_find(d, "news-2"), -1); /* through the 24th only */
-    deck_build(f, 10, at("2026-12-01T00:00:00+09:00"), true, d);
+    deck_build(f, NULL, 10, at("2026-12-01T00:00:00+09:00"), true, d);
     CHECK(deck_find(d, "news-1") >= 0);
     /* A clock still in 1970: nothing is hidden or expired by it. */
-    deck_build(f, 10, 0, false, d);
+    deck_build(f, NULL, 10, 0, false, d);
     CHECK(deck_find(d, "news-0") >= 0 && deck_find(d, "news-1") >= 0 && deck_find(d, "news-2") >= 0);
     free(d);
     feed_free(f);
@@ -112,13 +116,13 @@ static void announcements_should_follow_their_hours_and_days(void) {
         "\"show_days\":[\"mon\",\"tue\",\"wed\",\"thu\",\"fri\"]}]}");
     if (f == NULL) return;
     struct deck *d = malloc(sizeof *d);
-    deck_build(f, 10, at("2026-11-24T08:30:00+09:00"), true, d); /* Tuesday */
+    deck_build(f, NULL, 10, at("2026-11-24T08:30:00+09:00"), true, d); /* Tuesday */
     CHECK(deck_find(d, "news-0") >= 0);
-    deck_build(f, 10, at("2026-11-24T17:15:00+09:00"), true, d);
+    deck_build(f, NULL, 10, at("2026-11-24T17:15:00+09:00"), true, d);
     CHECK_INT(deck_find(d, "news-0"), -1);
-    deck_build(f, 10, at("2026-11-24T08:29:00+09:00"), true, d);
+    deck_build(f, NULL, 10, at("2026-11-24T08:29:00+09:00"), true, d);
     CHECK_INT(deck_find(d, "news-0"), -1);
-    deck_build(f, 10, at("2026-11-28T10:00:00+09:00"), true, d); /* Saturday */
+    deck_build(f, NULL, 10, at("2026-11-28T10:00:00+09:00"), true, d); /* Saturday */
     CHECK_INT(deck_find(d, "news-0"), -1);
     free(d);
     feed_free(f);
@@ -126,7 +130,7 @@ static void announcements_should_follow_their_hours_and_days(void) {
               "\"announcements\":[{\"title\":\"a\",\"seconds\":30},{\"title\":\"b\",\"seconds\":2}]}");
     if (f) {
         d = malloc(sizeof *d);
-        deck_build(f, 10, 0, false, d);
+        deck_build(f, NULL, 10, 0, false, d);
         CHECK_INT(d->slides[deck_find(d, "news-0")].seconds, 30); /* its own duration */
         CHECK_INT(d->slides[deck_find(d, "news-1")].seconds, 15); /* 2 s refused: the default */
         free(d);
@@ -185,6 +189,54 @@ static void display_hours_should_follow_days_hours_and_holidays(void) {
     CHECK(deck_screen_on(&h, at("2026-12-29T10:00:00+09:00"), false, &next));
 }
 
+static void the_feeds_pictures_should_come_from_the_cache_and_leave_the_feed_alone(void) {
+    char dir[] = "/tmp/misato-deck-XXXXXX", p[128];
+    CHECK(mkdtemp(dir) != NULL);
+    static const char png[] = "\x89PNG\r\n\x1a\n", sha_a[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    snprintf(p, sizeof p, "%s/media", dir);
+    CHECK(file_mkdir_p(p));
+    /* Only "a" is on disk (as a .jpg: either extension is found). */
+    char name[96];
+    CHECK(!cache_media_name(sha_a, "GIF89a", 6, name, sizeof name));
+    CHECK(cache_media_name(sha_a, png, 8, name, sizeof name) && !strcmp(name + 64, ".png"));
+    snprintf(p, sizeof p, "%s/media/%s.jpg", dir, sha_a);
+    FILE *fp = fopen(p, "w");
+    fputs("x", fp);
+    fclose(fp);
+    struct feed *f = parse("{\"schema_version\":1,\"measures\":[" M("1-1", "住民DX", "") "],"
+                           "\"announcements\":[{\"title\":\"t\",\"image\":\"b\"}],"
+                           "\"media\":[{\"id\":\"a\",\"url\":\"https://x/a\",\"sha256\":\"" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "\",\"caption\":\"説明\"},"
+                           "{\"id\":\"b\",\"url\":\"https://x/b\",\"sha256\":\"" "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" "\"}]}");
+    CHECK(f != NULL);
+    if (f == NULL) return;
+    struct cache_media *cm = cache_media_find(dir, f);
+    CHECK_INT(cm->n, 2);
+    CHECK_STR(cm->path[0], p);
+    CHECK(cm->path[1] == NULL);
+    struct deck_pictures pics = {cm, NULL};
+    struct deck *d = malloc(sizeof *d);
+    deck_build(f, &pics, 10, 0, false, d);
+    int a = deck_find(d, "image-a");
+    CHECK(a > 0 && deck_find(d, "image-b") < 0); /* b: used by the announcement, and not on disk */
+    if (a > 0) {
+        CHECK_STR(deck_slide_picture(f, &pics, &d->slides[a]), p);
+        CHECK_STR(deck_slide_caption(f, &pics, &d->slides[a]), "説明");
+    }
+    int news = deck_find(d, "news-0");
+    CHECK(news >= 0 && deck_slide_picture(f, &pics, &d->slides[news]) == NULL);
+    /* Without the pictures: no image slide, and the feed is as parsed. */
+    deck_build(f, NULL, 10, 0, false, d);
+    CHECK(deck_find(d, "image-a") < 0);
+    CHECK_INT(f->n_media, 2);
+    free(d);
+    cache_media_free(cm);
+    feed_free(f);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/media", dir);
+    rmdir(p);
+    rmdir(dir);
+}
+
 int main(void) {
     setenv("TZ", "Asia/Tokyo", 1);
     RUN(default_plan_should_give_the_whole_deck_in_order);
@@ -194,5 +246,6 @@ int main(void) {
     RUN(alert_should_show_until_it_expires);
     RUN(announcements_should_follow_their_hours_and_days);
     RUN(display_hours_should_follow_days_hours_and_holidays);
+    RUN(the_feeds_pictures_should_come_from_the_cache_and_leave_the_feed_alone);
     return CHECK_DONE();
 }

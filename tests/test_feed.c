@@ -3,6 +3,8 @@
 
 #include "check.h"
 #include "feed.h"
+#include "file.h"
+#include "utf8.h"
 #include "util.h"
 
 static double target(const struct feed_measure *m, int fy) {
@@ -279,8 +281,9 @@ static void problems_past_the_limit_should_be_counted(void) {
 static void example_feed_should_parse_every_section(void) {
     char *body = NULL;
     size_t len = 0;
-    CHECK_INT(util_read_file(MISATO_SOURCE_DIR "/docs/feed-example.json", FEED_MAX_BYTES, &body, &len),
-              UTIL_OK);
+    CHECK_INT(file_read(AT_FDCWD, MISATO_SOURCE_DIR "/docs/feed-example.json", FEED_MAX_BYTES, 0, &body,
+                        &len, NULL),
+              FILE_OK);
     struct feed *f = NULL;
     struct feed_report *rep = malloc(sizeof *rep);
     CHECK_INT(feed_parse(body, len, rep, &f), FEED_OK);

@@ -9,8 +9,8 @@
 #include <SDL_image.h>
 
 #include "check.h"
+#include "file.h"
 #include "image.h"
-#include "util.h"
 
 static char dir[] = "/tmp/misato-image-XXXXXX";
 static const char *png_src = MISATO_SOURCE_DIR "/tests/golden/kpi-1-2-1920x1080.png";
@@ -29,7 +29,7 @@ static void write_file(const char *name, const void *data, size_t len) {
 
 static unsigned char *read_png(size_t *len) {
     char *buf = NULL;
-    if (util_read_file(png_src, 1 << 24, &buf, len) != UTIL_OK) abort();
+    if (file_read(AT_FDCWD, png_src, 1 << 24, 0, &buf, len, NULL) != FILE_OK) abort();
     return (unsigned char *)buf;
 }
 
@@ -62,7 +62,7 @@ static void png_and_jpeg_should_decode_and_scale_down(void) {
     if (s) CHECK(s->w == 960 && s->h == 540); /* never scaled up */
     SDL_FreeSurface(s);
     char *jpg = NULL;
-    CHECK_INT(util_read_file(path("photo.jpg"), 1 << 24, &jpg, &len), UTIL_OK);
+    CHECK_INT(file_read(AT_FDCWD, path("photo.jpg"), 1 << 24, 0, &jpg, &len, NULL), FILE_OK);
     CHECK(image_header_size((unsigned char *)jpg, len, &w, &h) && w == 960 && h == 540);
     /* A JPEG cut in half is refused, though libjpeg would pad it with grey. */
     write_file("cut.jpg", jpg, len / 2);

@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "layout.h"
+#include "utf8.h"
 #include "util.h"
 
 static int fixed_pitch(void *ctx, const char *text, size_t len, int px) {

@@ -9,8 +9,10 @@
 
 #include "check.h"
 #include "feed.h"
+#include "deck.h"
 #include "media.h"
-#include "util.h"
+#include "media_import.h"
+#include "xalloc.h"
 
 static char dir[] = "/tmp/misato-media-XXXXXX";
 
@@ -76,23 +78,31 @@ static void imported_pictures_should_come_first_then_loose_ones_in_version_order
     media_set_free(set);
 }
 
-static void attach_should_replace_the_local_part_and_keep_the_feeds_own(void) {
+static void the_deck_should_show_the_set_after_the_feeds_pictures_and_leave_the_feed_alone(void) {
     struct feed *f = NULL;
     CHECK(feed_parse_default(NULL, &f) <= FEED_PROBLEMS && f);
     if (f == NULL) return;
     size_t own = f->n_media;
     struct media_set *set = media_set_load(path("md1"));
-    media_attach(f, set);
-    CHECK_INT(f->n_media, own + 4);
-    CHECK_STR(f->media[own].id, "local-1");
-    CHECK_STR(f->media_path[own + 3], set->items[3].path);
-    set->n = 1;
     snprintf(set->items[0].caption, sizeof set->items[0].caption, "説明");
-    media_attach(f, set);
-    CHECK_INT(f->n_media, own + 1);
-    CHECK_STR(f->media[own].caption, "説明");
-    media_attach(f, NULL);
-    CHECK_INT(f->n_media, own);
+    struct deck_pictures pics = {NULL, set};
+    struct deck *d = xmalloc(sizeof *d);
+    deck_build(f, &pics, 10, 0, false, d);
+    CHECK_INT(f->n_media, own); /* the parsed feed is not touched */
+    int first = deck_find(d, "image-local-1");
+    CHECK(first > 0 && deck_find(d, "image-local-4") == first + 3);
+    if (first > 0) {
+        CHECK_STR(deck_slide_picture(f, &pics, &d->slides[first + 3]), set->items[3].path);
+        CHECK_STR(deck_slide_caption(f, &pics, &d->slides[first]), "説明");
+        CHECK(deck_slide_caption(f, &pics, &d->slides[first + 1]) == NULL);
+    }
+    /* Another set, or none: the same feed, another deck. */
+    set->n = 1;
+    deck_build(f, &pics, 10, 0, false, d);
+    CHECK(deck_find(d, "image-local-1") > 0 && deck_find(d, "image-local-2") < 0);
+    deck_build(f, NULL, 10, 0, false, d);
+    CHECK(deck_find(d, "image-local-1") < 0);
+    free(d);
     media_set_free(set);
     feed_free(f);
 }
@@ -163,7 +173,7 @@ int main(void) {
     setenv("TZ", "Asia/Tokyo", 1);
     RUN(a_missing_folder_should_be_an_empty_set);
     RUN(imported_pictures_should_come_first_then_loose_ones_in_version_order);
-    RUN(attach_should_replace_the_local_part_and_keep_the_feeds_own);
+    RUN(the_deck_should_show_the_set_after_the_feeds_pictures_and_leave_the_feed_alone);
     RUN(a_failed_import_should_leave_the_set_and_the_stamp_alone);
     RUN(leftovers_of_an_unfinished_import_should_be_swept);
     RUN(the_key_should_match_its_sha256_only);

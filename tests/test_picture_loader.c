@@ -9,7 +9,6 @@
 
 #include "check.h"
 #include "picture_loader.h"
-#include "util.h"
 
 static char dir[] = "/tmp/misato-loader-XXXXXX";
 static atomic_int arrivals;

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "deck.h"
 #include "feed.h"
+#include "file.h"
 #include "fmt.h"
 #include "font.h"
 #include "layout.h"
@@ -229,7 +230,7 @@ static struct feed *long_names_feed(void) {
     char *body = NULL;
     size_t len = 0;
     struct feed *f = NULL;
-    if (util_read_file(MISATO_SOURCE_DIR "/config/default-feed.json", FEED_MAX_BYTES, &body, &len) != 0) return NULL;
+    if (file_read(AT_FDCWD, MISATO_SOURCE_DIR "/config/default-feed.json", FEED_MAX_BYTES, 0, &body, &len, NULL) != FILE_OK) return NULL;
     static const char longer[] = "\"name\": \"住民と事業者のための手続きと窓口と情報発信の全面的なデジタル化と";
     size_t n = 0;
     for (const char *p = body; (p = strstr(p, "\"name\": \"")) != NULL; p++) n++;
@@ -258,7 +259,7 @@ static void every_fact_should_be_shown_or_visibly_cut(void) {
     struct feed *feeds[3] = {feed, NULL, long_names_feed()};
     char *body = NULL;
     size_t len = 0;
-    if (util_read_file(MISATO_SOURCE_DIR "/tests/data/alert-feed.json", FEED_MAX_BYTES, &body, &len) == 0)
+    if (file_read(AT_FDCWD, MISATO_SOURCE_DIR "/tests/data/alert-feed.json", FEED_MAX_BYTES, 0, &body, &len, NULL) == FILE_OK)
         feed_parse(body, len, NULL, &feeds[1]);
     free(body);
     CHECK(feeds[1] != NULL);
@@ -274,7 +275,7 @@ static void every_fact_should_be_shown_or_visibly_cut(void) {
         struct render *r = render_new(sr, regular, bold);
         for (size_t fi = 0; fi < 3 && feeds[fi]; fi++) {
             struct deck d;
-            deck_build(feeds[fi], 12, 1795488000 /* 2026-11-24 */, true, &d);
+            deck_build(feeds[fi], NULL, 12, 1795488000 /* 2026-11-24 */, true, &d);
             for (size_t i = 0; i < d.n; i++) {
                 struct render_frame f = frame_at(i);
                 f.feed = feeds[fi];
@@ -497,7 +498,7 @@ int main(void) {
     bold = font_find("BIZ UDPGothic", true);
     if (regular == NULL || bold == NULL) return 1;
     if (feed_parse_default(NULL, &feed) != FEED_OK) return 1;
-    deck_build(feed, 12, 0, false, &deck);
+    deck_build(feed, NULL, 12, 0, false, &deck);
     RUN(font_lookup_should_find_biz_ud_gothic);
     RUN(contrast_should_be_at_least_4_5_to_1_everywhere);
     RUN(every_slide_should_draw_at_every_size);

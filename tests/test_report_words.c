@@ -8,8 +8,7 @@
 
 #include "check.h"
 #include "image.h"
-#include "media.h"
-#include "util.h"
+#include "media_import.h"
 
 static char dir[] = "/tmp/report-words-XXXXXX";
 

@@ -243,7 +243,7 @@ int main(void) {
     bold = font_find("BIZ UDPGothic", true);
     if (regular == NULL || bold == NULL) return 1;
     if (feed_parse_default(NULL, &feed) != FEED_OK) return 1;
-    deck_build(feed, 12, 0, false, &deck);
+    deck_build(feed, NULL, 12, 0, false, &deck);
     RUN(damage_tracked_frames_should_equal_full_redraws);
     feed_free(feed);
     free(regular);

@@ -1,8 +1,15 @@
 /* Unit tests for util: UTF-8, time parsing, bounded reads, arena. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "check.h"
+#include "file.h"
+#include "utf8.h"
 #include "util.h"
 
 static void utf8_valid_should_accept_japanese_and_reject_broken_sequences(void) {
@@ -76,16 +83,49 @@ static void read_file_should_enforce_the_cap(void) {
     close(fd);
     char *buf = NULL;
     size_t len = 0;
-    CHECK_INT(util_read_file(path, 10, &buf, &len), UTIL_OK);
-    CHECK_INT(len, 10);
-    CHECK_STR(buf, "0123456789");
-    free(buf);
-    buf = NULL;
-    CHECK_INT(util_read_file(path, 9, &buf, &len), UTIL_ERR_TOO_BIG);
-    CHECK(buf == NULL);
-    CHECK_INT(util_read_file("/tmp", 100, &buf, &len), UTIL_ERR_READ); /* a directory */
-    CHECK_INT(util_read_file("/nonexistent/x", 100, &buf, &len), UTIL_ERR_OPEN);
+    for (unsigned flags = 0; flags <= FILE_UNTRUSTED; flags += FILE_UNTRUSTED) {
+        CHECK_INT(file_read(AT_FDCWD, path, 10, flags, &buf, &len, NULL), FILE_OK);
+        CHECK_INT(len, 10);
+        CHECK_STR(buf, "0123456789");
+        free(buf);
+        CHECK_INT(file_read(AT_FDCWD, path, 9, flags, &buf, &len, NULL), FILE_ERR_TOO_BIG);
+        CHECK(buf == NULL && errno == EFBIG);
+        mode_t type = 0;
+        CHECK_INT(file_read(AT_FDCWD, "/tmp", 100, flags, &buf, &len, &type), FILE_ERR_NOT_REGULAR);
+        CHECK(S_ISDIR(type) && errno == EINVAL);
+        CHECK_INT(file_read(AT_FDCWD, "/nonexistent/x", 100, flags, &buf, &len, NULL), FILE_ERR_OPEN);
+        CHECK(errno == ENOENT);
+    }
     unlink(path);
+}
+
+static void read_file_should_refuse_links_only_when_untrusted(void) {
+    char dir[] = "/tmp/misato-test-XXXXXX", p[64], sym[64], hard[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(p, sizeof p, "%s/f", dir);
+    snprintf(sym, sizeof sym, "%s/sym", dir);
+    snprintf(hard, sizeof hard, "%s/hard", dir);
+    FILE *fp = fopen(p, "w");
+    fputs("x", fp);
+    fclose(fp);
+    CHECK(symlink(p, sym) == 0 && link(p, hard) == 0);
+    char *buf = NULL;
+    size_t len = 0;
+    mode_t type = 0;
+    /* Our own files: a link is followed, a hard link is fine (feed.prev.json is one). */
+    CHECK_INT(file_read(AT_FDCWD, sym, 10, 0, &buf, &len, NULL), FILE_OK);
+    free(buf);
+    CHECK_INT(file_read(AT_FDCWD, hard, 10, 0, &buf, &len, NULL), FILE_OK);
+    free(buf);
+    /* A stick's: neither. */
+    CHECK_INT(file_read(AT_FDCWD, sym, 10, FILE_UNTRUSTED, &buf, &len, &type), FILE_ERR_NOT_REGULAR);
+    CHECK(S_ISLNK(type) && buf == NULL);
+    CHECK_INT(file_read(AT_FDCWD, hard, 10, FILE_UNTRUSTED, &buf, &len, NULL), FILE_ERR_NOT_REGULAR);
+    CHECK(errno == EMLINK);
+    unlink(sym);
+    unlink(hard);
+    unlink(p);
+    rmdir(dir);
 }
 
 static void arena_should_hold_many_strings(void) {
@@ -105,8 +145,8 @@ static void mkdir_p_should_create_parents(void) {
     CHECK(mkdtemp(base) != NULL);
     char path[256];
     snprintf(path, sizeof path, "%s/a/b/c", base);
-    CHECK(util_mkdir_p(path));
-    CHECK(util_mkdir_p(path));
+    CHECK(file_mkdir_p(path));
+    CHECK(file_mkdir_p(path));
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", base);
     CHECK(system(cmd) == 0);
@@ -114,12 +154,12 @@ static void mkdir_p_should_create_parents(void) {
 
 static void snprintf_cut_should_not_split_a_utf8_character(void) {
     char buf[8];
-    snprintf_cut(buf, sizeof buf, "%s", "ab美郷町"); /* a b + 3 bytes each */
+    util_snprintf_cut(buf, sizeof buf, "%s", "ab美郷町"); /* a b + 3 bytes each */
     CHECK_STR(buf, "ab美");
     CHECK(utf8_valid(buf, strlen(buf)));
-    snprintf_cut(buf, sizeof buf, "%s", "abcdefghij");
+    util_snprintf_cut(buf, sizeof buf, "%s", "abcdefghij");
     CHECK_STR(buf, "abcdefg");
-    snprintf_cut(buf, sizeof buf, "%s", "美郷");
+    util_snprintf_cut(buf, sizeof buf, "%s", "美郷");
     CHECK_STR(buf, "美郷");
 }
 
@@ -133,6 +173,7 @@ int main(void) {
     RUN(parse_iso8601_should_honour_offsets);
     RUN(parse_long_should_check_range_and_trailing_text);
     RUN(read_file_should_enforce_the_cap);
+    RUN(read_file_should_refuse_links_only_when_untrusted);
     RUN(arena_should_hold_many_strings);
     RUN(mkdir_p_should_create_parents);
     return CHECK_DONE();

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "file.h"
 #include "studio.h"
 #include "util.h"
 
@@ -55,8 +56,8 @@ int auth_add_user(const char *users_file, const char *name, const char *password
     if (!valid_name(name) || strlen(password) < 8) return EINVAL;
     char *old = NULL;
     size_t len = 0;
-    enum util_status us = util_read_file(users_file, USERS_MAX_BYTES, &old, &len);
-    if (us != UTIL_OK && !(us == UTIL_ERR_OPEN && errno == ENOENT)) return errno ? errno : EIO;
+    enum file_status us = file_read(AT_FDCWD, users_file, USERS_MAX_BYTES, 0, &old, &len, NULL);
+    if (us != FILE_OK && !(us == FILE_ERR_OPEN && errno == ENOENT)) return errno ? errno : EIO;
     struct sbuf out = {.max = USERS_MAX_BYTES};
     sbuf_printf(&out, "%s", "# misato-studio users: name:pbkdf2-sha256:iterations:salt:hash\n");
     for (char *line = old ? strtok(old, "\n") : NULL; line; line = strtok(NULL, "\n")) {
@@ -95,7 +96,7 @@ bool auth_check_password(const char *users_file, const char *name, const char *p
     }
     char *text = NULL;
     size_t len = 0;
-    if (util_read_file(users_file, USERS_MAX_BYTES, &text, &len) != UTIL_OK) return false;
+    if (file_read(AT_FDCWD, users_file, USERS_MAX_BYTES, 0, &text, &len, NULL) != FILE_OK) return false;
     bool ok = false, found = false;
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

@@ -49,7 +49,7 @@ static void show(const cJSON *v, const char *unit, char *buf, size_t size) {
         snprintf(buf, size, "%s", cJSON_IsTrue(v) ? "はい" : "いいえ");
     } else {
         char *t = cJSON_PrintUnformatted(v);
-        snprintf_cut(buf, size, "%.60s", t ? t : "?");
+        util_snprintf_cut(buf, size, "%.60s", t ? t : "?");
         free(t);
     }
 }
@@ -254,7 +254,7 @@ static void alert(cJSON *out, const cJSON *a, const cJSON *b) {
                             : lv && !strcmp(lv, "emergency") ? "緊急" : "警報";
         char when[40] = "期限なし";
         if (until) {
-            snprintf_cut(when, sizeof when, "%s まで", until);
+            util_snprintf_cut(when, sizeof when, "%s まで", until);
             char *tp = strchr(when, 'T');
             if (tp) *tp = ' ';
         }

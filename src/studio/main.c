@@ -20,9 +20,12 @@
 #include <openssl/crypto.h>
 
 #include "feed.h"
+#include "file.h"
 #include "log.h"
 #include "studio.h"
+#include "utf8.h"
 #include "util.h"
+#include "xalloc.h"
 
 #define STUDIO_DEFAULT_CONFIG "/etc/misato-signage/studio.conf"
 #define COOKIE_NAME "misato_session"
@@ -49,15 +52,15 @@ static bool parse_listen(const char *s, char *addr, size_t addr_size, int *port)
 }
 
 static const char *set_key(struct studio_config *c, const char *key, const char *value) {
-    if (!strcmp(key, "feed")) snprintf_cut(c->feed_path, sizeof c->feed_path, "%s", value);
+    if (!strcmp(key, "feed")) util_snprintf_cut(c->feed_path, sizeof c->feed_path, "%s", value);
     else if (!strcmp(key, "listen")) {
         if (!parse_listen(value, c->listen_addr, sizeof c->listen_addr, &c->port))
             return "expected an IPv4 address and port, like 127.0.0.1:8080";
-    } else if (!strcmp(key, "users_file")) snprintf_cut(c->users_file, sizeof c->users_file, "%s", value);
+    } else if (!strcmp(key, "users_file")) util_snprintf_cut(c->users_file, sizeof c->users_file, "%s", value);
     else if (!strcmp(key, "versions_dir"))
-        snprintf_cut(c->versions_dir, sizeof c->versions_dir, "%s", value);
+        util_snprintf_cut(c->versions_dir, sizeof c->versions_dir, "%s", value);
     else if (!strcmp(key, "player_config"))
-        snprintf_cut(c->player_config, sizeof c->player_config, "%s", value);
+        util_snprintf_cut(c->player_config, sizeof c->player_config, "%s", value);
     else if (!strcmp(key, "preview_size")) {
         if (!studio_parse_size(value, &c->preview_w, &c->preview_h))
             return "expected WxH, like 1920x1080 or 1080x1920";
@@ -71,12 +74,12 @@ static const char *set_key(struct studio_config *c, const char *key, const char 
         else return "expected yes or no";
     } else if (!strcmp(key, "allowed_hosts")) {
         char tmp[1024];
-        snprintf_cut(tmp, sizeof tmp, "%s", value);
+        util_snprintf_cut(tmp, sizeof tmp, "%s", value);
         c->n_hosts = 0;
         char *save = NULL;
         for (char *t = strtok_r(tmp, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
             if (c->n_hosts == STUDIO_MAX_HOSTS) return "at most 8 host names";
-            snprintf_cut(c->hosts[c->n_hosts++], sizeof c->hosts[0], "%s", t);
+            util_snprintf_cut(c->hosts[c->n_hosts++], sizeof c->hosts[0], "%s", t);
         }
     } else if (!strcmp(key, "session_minutes")) {
         long v;
@@ -96,8 +99,8 @@ static int studio_ini_entry(void *user, const char *section, const char *key, co
 static void state_path(char *out, size_t size, const char *leaf) {
     const char *sd = getenv("STATE_DIRECTORY"); /* systemd's StateDirectory= */
     const char *home = getenv("HOME");
-    if (sd && *sd) snprintf_cut(out, size, "%s/%s", sd, leaf);
-    else snprintf_cut(out, size, "%s/.local/state/misato-studio/%s", home ? home : ".", leaf);
+    if (sd && *sd) util_snprintf_cut(out, size, "%s/%s", sd, leaf);
+    else util_snprintf_cut(out, size, "%s/.local/state/misato-studio/%s", home ? home : ".", leaf);
 }
 
 static void config_init(struct studio_config *c) {
@@ -213,7 +216,7 @@ static void client_address(struct MHD_Connection *c, char *out, size_t size) {
     unsigned char buf[sizeof(struct in6_addr)];
     if (CFG.trust_proxy && real && strcmp(out, "127.0.0.1") == 0 &&
         (inet_pton(AF_INET, real, buf) == 1 || inet_pton(AF_INET6, real, buf) == 1))
-        snprintf_cut(out, size, "%s", real);
+        util_snprintf_cut(out, size, "%s", real);
 }
 
 /* The session of the request; false when there is none. */
@@ -302,7 +305,7 @@ static enum MHD_Result api_login(struct MHD_Connection *c, const struct req *q) 
     }
     char client[INET6_ADDRSTRLEN + 8], name[STUDIO_USER_MAX + 1];
     client_address(c, client, sizeof client);
-    snprintf_cut(name, sizeof name, "%s", u->valuestring);
+    util_snprintf_cut(name, sizeof name, "%s", u->valuestring);
     int retry = 0;
     if (!auth_rate_ok(client, name, &retry)) {
         cJSON_Delete(j);
@@ -692,7 +695,7 @@ static int add_user(const char *name) {
     char *slash = strrchr(CFG.users_file, '/');
     if (slash) {
         *slash = '\0';
-        util_mkdir_p(CFG.users_file);
+        file_mkdir_p(CFG.users_file);
         *slash = '/';
     }
     int rc = auth_add_user(CFG.users_file, name, pw);
@@ -710,9 +713,16 @@ static int add_user(const char *name) {
     return 0;
 }
 
-int main(int argc, char **argv) {
-    log_init_from_env();
-    config_init(&CFG);
+/* What the command line asks for. */
+struct studio_args {
+    const char *config_path, *add;
+    const char *over[7][2]; /* settings keys and values that override studio.conf */
+    int n_over;
+};
+
+/* Reads the options into *a; returns -1 to go on, else the exit code
+ * (--version, --help, a wrong option: 64). */
+static int parse_args(int argc, char **argv, struct studio_args *a) {
     enum { O_CONFIG = 256, O_FEED, O_LISTEN, O_USERS, O_VERSIONS, O_PLAYER, O_SIZE, O_ADD, O_VERSION, O_HELP };
     static const struct option opts[] = {
         {"config", required_argument, 0, O_CONFIG},   {"feed", required_argument, 0, O_FEED},
@@ -721,30 +731,37 @@ int main(int argc, char **argv) {
         {"size", required_argument, 0, O_SIZE},       {"add-user", required_argument, 0, O_ADD},
         {"version", no_argument, 0, O_VERSION},       {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
-    const char *config_path = NULL, *add = NULL;
-    const char *over[7][2];
-    int n_over = 0;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        const char *key = NULL;
         switch (o) {
-        case O_CONFIG: config_path = optarg; break;
-        case O_FEED: over[n_over][0] = "feed", over[n_over++][1] = optarg; break;
-        case O_LISTEN: over[n_over][0] = "listen", over[n_over++][1] = optarg; break;
-        case O_USERS: over[n_over][0] = "users_file", over[n_over++][1] = optarg; break;
-        case O_VERSIONS: over[n_over][0] = "versions_dir", over[n_over++][1] = optarg; break;
-        case O_PLAYER: over[n_over][0] = "player_config", over[n_over++][1] = optarg; break;
-        case O_SIZE: over[n_over][0] = "preview_size", over[n_over++][1] = optarg; break;
-        case O_ADD: add = optarg; break;
+        case O_CONFIG: a->config_path = optarg; break;
+        case O_FEED: key = "feed"; break;
+        case O_LISTEN: key = "listen"; break;
+        case O_USERS: key = "users_file"; break;
+        case O_VERSIONS: key = "versions_dir"; break;
+        case O_PLAYER: key = "player_config"; break;
+        case O_SIZE: key = "preview_size"; break;
+        case O_ADD: a->add = optarg; break;
         case O_VERSION: printf("misato-studio %s\n", MISATO_VERSION); return 0;
         case O_HELP: usage(stdout); return 0;
         default: usage(stderr); return 64;
         }
-        if (n_over == 7) n_over = 6; /* a repeated option: the last one counts */
+        if (key) a->over[a->n_over][0] = key, a->over[a->n_over++][1] = optarg;
+        if (a->n_over == 7) a->n_over = 6; /* a repeated option: the last one counts */
     }
     if (optind < argc) {
         usage(stderr);
         return 64;
     }
+    return -1;
+}
+
+/* studio.conf (the one given, else the installed one if there is one),
+ * then the command line's settings over it. Returns -1 to go on, else the
+ * exit code. */
+static int load_settings(const struct studio_args *a) {
+    const char *config_path = a->config_path;
     if (config_path == NULL && access(STUDIO_DEFAULT_CONFIG, F_OK) == 0) config_path = STUDIO_DEFAULT_CONFIG;
     if (config_path) {
         CONFIG_PATH = config_path;
@@ -755,18 +772,20 @@ int main(int argc, char **argv) {
         }
         if (rc > 0) return 64;
     }
-    for (int i = 0; i < n_over; i++) {
-        const char *why = set_key(&CFG, over[i][0], over[i][1]);
+    for (int i = 0; i < a->n_over; i++) {
+        const char *why = set_key(&CFG, a->over[i][0], a->over[i][1]);
         if (why) {
-            LOG(LOG_ERROR, "--%s %s: %s", over[i][0], over[i][1], why);
+            LOG(LOG_ERROR, "--%s %s: %s", a->over[i][0], a->over[i][1], why);
             return 64;
         }
     }
-    if (add) return add_user(add);
-    if (CFG.feed_path[0] == '\0') {
-        LOG(LOG_ERROR, "no feed file: use --feed FILE (or feed = in studio.conf)");
-        return 64;
-    }
+    return -1;
+}
+
+/* The player's settings (its time zone, pictures and fonts) for the
+ * previews; with none, no cached pictures either. Returns -1 to go on,
+ * else the exit code. */
+static int load_player_settings(void) {
     config_defaults(&CFG.player);
     if (CFG.player_config[0]) {
         int problems = 0;
@@ -775,14 +794,16 @@ int main(int argc, char **argv) {
             return 1;
         }
     } else {
-        /* No player here: no cached pictures to show either. */
         CFG.player.cache_dir[0] = CFG.player.media_dir[0] = '\0';
     }
     setenv("TZ", CFG.player.timezone, 1);
     tzset();
-    if (access(CFG.users_file, R_OK) != 0)
-        LOG(LOG_WARN, "%s: no users yet: add one with misato-studio --add-user NAME", CFG.users_file);
+    return -1;
+}
 
+/* Serves the studio until SIGINT or SIGTERM (waited for with sigwait:
+ * every thread started here has them blocked). Returns the exit code. */
+static int serve(void) {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -821,4 +842,22 @@ int main(int argc, char **argv) {
     MHD_stop_daemon(d);
     preview_stop();
     return 0;
+}
+
+int main(int argc, char **argv) {
+    log_init_from_env();
+    config_init(&CFG);
+    struct studio_args a = {0};
+    int rc = parse_args(argc, argv, &a);
+    if (rc < 0) rc = load_settings(&a);
+    if (rc >= 0) return rc;
+    if (a.add) return add_user(a.add);
+    if (CFG.feed_path[0] == '\0') {
+        LOG(LOG_ERROR, "no feed file: use --feed FILE (or feed = in studio.conf)");
+        return 64;
+    }
+    if ((rc = load_player_settings()) >= 0) return rc;
+    if (access(CFG.users_file, R_OK) != 0)
+        LOG(LOG_WARN, "%s: no users yet: add one with misato-studio --add-user NAME", CFG.users_file);
+    return serve();
 }

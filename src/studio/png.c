@@ -9,7 +9,7 @@
 #include <zlib.h>
 
 #include "studio_png.h"
-#include "util.h"
+#include "xalloc.h"
 
 static void put32(unsigned char *p, uint32_t v) {
     p[0] = (unsigned char)(v >> 24);

@@ -12,6 +12,7 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 
+#include "cache.h"
 #include "deck.h"
 #include "feed.h"
 #include "font.h"
@@ -25,6 +26,7 @@
 #include "studio_png.h"
 #include "updater.h"
 #include "util.h"
+#include "xalloc.h"
 
 #define CACHE_SLOTS 8
 #define WAIT_SECONDS 60
@@ -93,12 +95,12 @@ static void draw_job(struct result *res, SDL_Surface *surface, SDL_Renderer *sr,
         snprintf(res->why, sizeof res->why, "%s", feed_status_text(st));
         return;
     }
-    if (cfg->player.cache_dir[0]) feed_attach_media(feed, cfg->player.cache_dir);
+    struct cache_media *fm = cfg->player.cache_dir[0] ? cache_media_find(cfg->player.cache_dir, feed) : NULL;
     struct media_set *local = cfg->player.media_dir[0] ? media_set_load(cfg->player.media_dir) : NULL;
-    media_attach(feed, local);
+    struct deck_pictures pics = {fm, local};
     bool ok = clock_plausible(res->at);
     static struct deck deck; /* render thread only */
-    deck_build(feed, cfg->player.slide_seconds, res->at, ok, &deck);
+    deck_build(feed, &pics, cfg->player.slide_seconds, res->at, ok, &deck);
     const struct feed_alert *alert = deck_alert(feed, res->at, ok);
     const char *ticker[FEED_MAX_TICKER];
     size_t n_ticker = deck_ticker(feed, res->at, ok, ticker, FEED_MAX_TICKER);
@@ -115,13 +117,14 @@ static void draw_job(struct result *res, SDL_Surface *surface, SDL_Renderer *sr,
         f.town_name = cfg->player.town_name;
         f.feed = feed;
         f.deck = &deck;
+        f.pictures = &pics;
         f.index = i;
         f.alert = k ? NULL : alert;
         f.ticker = ticker;
         f.n_ticker = n_ticker;
         f.image_fill = cfg->player.image_fill;
         SDL_Texture *pic = NULL;
-        const char *pic_path = k ? deck_slide_picture(feed, &deck.slides[i]) : NULL;
+        const char *pic_path = k ? deck_slide_picture(feed, &pics, &deck.slides[i]) : NULL;
         if (pic_path) {
             char why[256] = "";
             SDL_Surface *ps = image_decode(pic_path, w, h, why, sizeof why);
@@ -148,6 +151,7 @@ static void draw_job(struct result *res, SDL_Surface *surface, SDL_Renderer *sr,
     }
     LOG(LOG_DEBUG, "PNG encoding: %llu ms", (unsigned long long)encode_ms);
     media_set_free(local);
+    cache_media_free(fm);
     feed_free(feed);
 }
 

@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include "feed.h"
+#include "file.h"
 #include "log.h"
 #include "studio.h"
 #include "util.h"
+#include "xalloc.h"
 
 extern const unsigned char feed_default_json[];
 extern const size_t feed_default_json_len;
@@ -25,19 +27,19 @@ static pthread_mutex_t store_mu = PTHREAD_MUTEX_INITIALIZER;
 
 char *store_read(const struct studio_config *cfg, size_t *len, char etag[40]) {
     char *body = NULL;
-    enum util_status us = util_read_file(cfg->feed_path, FEED_MAX_BYTES, &body, len);
-    if (us == UTIL_OK) {
+    enum file_status us = file_read(AT_FDCWD, cfg->feed_path, FEED_MAX_BYTES, 0, &body, len, NULL);
+    if (us == FILE_OK) {
         studio_etag(body, *len, etag);
         return body;
     }
-    if (us == UTIL_ERR_OPEN && errno == ENOENT) {
+    if (us == FILE_ERR_OPEN && errno == ENOENT) {
         etag[0] = '\0';
         *len = feed_default_json_len;
         body = xmalloc(feed_default_json_len + 1);
         memcpy(body, feed_default_json, feed_default_json_len + 1);
         return body;
     }
-    if (us == UTIL_ERR_TOO_BIG) errno = EFBIG;
+    if (us == FILE_ERR_TOO_BIG) errno = EFBIG;
     return NULL;
 }
 
@@ -69,7 +71,7 @@ static size_t list_ids(const struct studio_config *cfg, long *ids, size_t max) {
 
 static void version_path(const struct studio_config *cfg, long id, const char *ext, char *out,
                          size_t size) {
-    snprintf_cut(out, size, "%s/%08ld.%s", cfg->versions_dir, id, ext);
+    util_snprintf_cut(out, size, "%s/%08ld.%s", cfg->versions_dir, id, ext);
 }
 
 static cJSON *read_meta(const struct studio_config *cfg, long id) {
@@ -77,7 +79,7 @@ static cJSON *read_meta(const struct studio_config *cfg, long id) {
     version_path(cfg, id, "meta", p, sizeof p);
     char *text = NULL;
     size_t len;
-    if (util_read_file(p, 4096, &text, &len) != UTIL_OK) return NULL;
+    if (file_read(AT_FDCWD, p, 4096, 0, &text, &len, NULL) != FILE_OK) return NULL;
     cJSON *m = cJSON_ParseWithLength(text, len);
     free(text);
     if (!cJSON_IsObject(m)) {
@@ -90,7 +92,7 @@ static cJSON *read_meta(const struct studio_config *cfg, long id) {
 /* Keeps body as the next version. Called with store_mu held. */
 static int add_version(const struct studio_config *cfg, const char *body, size_t len,
                        const char *user, const char *note) {
-    if (!util_mkdir_p(cfg->versions_dir)) return errno;
+    if (!file_mkdir_p(cfg->versions_dir)) return errno;
     long ids[1024];
     size_t n = list_ids(cfg, ids, 1024);
     long id = n ? ids[n - 1] + 1 : 1;
@@ -206,7 +208,7 @@ char *store_version_text(const struct studio_config *cfg, long id, size_t *len) 
     char p[PATH_MAX];
     version_path(cfg, id, "json", p, sizeof p);
     char *text = NULL;
-    if (util_read_file(p, FEED_MAX_BYTES, &text, len) != UTIL_OK) return NULL;
+    if (file_read(AT_FDCWD, p, FEED_MAX_BYTES, 0, &text, len, NULL) != FILE_OK) return NULL;
     return text;
 }
 

@@ -12,8 +12,10 @@
 
 #include <openssl/rand.h>
 
+#include "file.h"
 #include "studio.h"
 #include "util.h"
+#include "xalloc.h"
 
 bool sbuf_append(struct sbuf *b, const void *data, size_t len) {
     if (b->max && b->len + len > b->max) return false;
@@ -56,7 +58,7 @@ int studio_write_atomic(const char *path, const void *data, size_t len, unsigned
     snprintf(tmp, sizeof tmp, "%s.tmp-%s", path, rnd);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0) return errno;
-    int rc = util_write_all(fd, data, len);
+    int rc = file_write_all(fd, data, len);
     if (rc == 0 && fchmod(fd, mode) != 0) rc = errno;
     if (rc == 0 && fsync(fd) != 0) rc = errno;
     if (close(fd) != 0 && rc == 0) rc = errno;

@@ -1,0 +1,365 @@
+/* Unit tests of panel.c: the CEC messages' bytes (against the kernel's own
+ * cec-funcs.h helpers), the power status reply, and the state machine over
+ * fake methods: switched only on a change, a TV that does not answer is
+ * reported once and not retried until the next change, the next method is
+ * tried, IT's override lasts until the schedule changes. */
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/cec.h>
+#include <linux/cec-funcs.h>
+
+#include "check.h"
+#include "file.h"
+#include "metrics.h"
+#include "panel.h"
+#include "status.h"
+#include "util.h"
+
+static void cec_standby_should_match_the_kernels_helper(void) {
+    uint8_t b[4];
+    size_t n = panel_cec_standby(b, 4);
+    struct cec_msg m;
+    cec_msg_init(&m, 4, CEC_LOG_ADDR_TV);
+    cec_msg_standby(&m);
+    CHECK_INT(n, m.len);
+    CHECK(memcmp(b, m.msg, n) == 0);
+    CHECK_INT(b[0], 0x40);
+    CHECK_INT(b[1], 0x36);
+}
+
+static void cec_wake_messages_should_match_the_kernels_helpers(void) {
+    uint8_t b[4];
+    struct cec_msg m;
+    size_t n = panel_cec_image_view_on(b, 8);
+    cec_msg_init(&m, 8, CEC_LOG_ADDR_TV);
+    cec_msg_image_view_on(&m);
+    CHECK_INT(n, m.len);
+    CHECK(memcmp(b, m.msg, n) == 0);
+    n = panel_cec_active_source(b, 4, 0x1200);
+    cec_msg_init(&m, 4, 0);
+    cec_msg_active_source(&m, 0x1200);
+    CHECK_INT(n, m.len);
+    CHECK(memcmp(b, m.msg, n) == 0);
+    CHECK_INT(b[0], 0x4f); /* broadcast */
+    CHECK_INT(b[2], 0x12);
+    CHECK_INT(b[3], 0x00);
+    n = panel_cec_give_power_status(b, 4);
+    cec_msg_init(&m, 4, CEC_LOG_ADDR_TV);
+    cec_msg_give_device_power_status(&m, 1);
+    CHECK_INT(n, m.len);
+    CHECK(memcmp(b, m.msg, n) == 0);
+}
+
+static void power_status_reply_should_be_read(void) {
+    uint8_t on[] = {0x04, 0x90, 0x00}, standby[] = {0x04, 0x90, 0x01};
+    uint8_t waking[] = {0x04, 0x90, 0x02}, sleeping[] = {0x04, 0x90, 0x03};
+    uint8_t other[] = {0x04, 0x9e, 0x05}, bad[] = {0x04, 0x90, 0x07};
+    CHECK_INT(panel_cec_parse_power_status(on, 3), 1);
+    CHECK_INT(panel_cec_parse_power_status(standby, 3), 0);
+    CHECK_INT(panel_cec_parse_power_status(waking, 3), 1);
+    CHECK_INT(panel_cec_parse_power_status(sleeping, 3), 0);
+    CHECK_INT(panel_cec_parse_power_status(other, 3), -1);
+    CHECK_INT(panel_cec_parse_power_status(bad, 3), -1);
+    CHECK_INT(panel_cec_parse_power_status(on, 2), -1);
+}
+
+/* A fake method: answers as told, counts the calls, remembers the level. */
+struct fake {
+    int answer;   /* what set returns: 0, 1 (no answer), -1 */
+    int lie;      /* get returns this when >= 0, else the level */
+    int calls, gets;
+    bool level;
+};
+
+static int fake_set(void *ctx, bool on, char *why, size_t size) {
+    struct fake *f = ctx;
+    f->calls++;
+    if (f->answer == 0) f->level = on;
+    else snprintf(why, size, "fake: %s", f->answer > 0 ? "no answer" : "refused");
+    return f->answer;
+}
+
+static int fake_get(void *ctx) {
+    struct fake *f = ctx;
+    f->gets++;
+    return f->lie >= 0 ? f->lie : f->level;
+}
+
+static struct panel_backend fake_backend(const char *name, struct fake *f) {
+    return (struct panel_backend){name, fake_set, fake_get, NULL, f};
+}
+
+static void panel_should_switch_only_when_the_schedule_changes(void) {
+    struct fake f = {.lie = -1};
+    struct panel_backend b = fake_backend("cec", &f);
+    struct panel *p = panel_new(&b, 1);
+    CHECK(panel_update(p, true, false, 100));
+    CHECK_INT(f.calls, 1);
+    CHECK(f.level);
+    for (int i = 0; i < 50; i++) CHECK(panel_update(p, true, false, 101 + i));
+    CHECK_INT(f.calls, 1);
+    CHECK(!panel_update(p, false, false, 200));
+    CHECK_INT(f.calls, 2);
+    CHECK(!f.level);
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_STR(panel_state_name(r.state), "standby");
+    CHECK_STR(r.method, "cec");
+    CHECK(!r.wanted_on);
+    CHECK_INT(r.changed_at, 200);
+    /* The metrics say the same. */
+    struct metrics_snapshot s;
+    metrics_snapshot(&s);
+    CHECK_STR(s.panel_state, "standby");
+    CHECK_STR(s.panel_method, "cec");
+    /* An alert wakes it; when it is over the panel sleeps again. */
+    CHECK(panel_update(p, false, true, 300));
+    CHECK(f.level);
+    CHECK(!panel_update(p, false, false, 400));
+    CHECK(!f.level);
+    CHECK_INT(f.calls, 4);
+    panel_free(p);
+}
+
+/* Counts the lines of the log (stderr) that contain needle while fn runs. */
+static int count_log_lines(void (*fn)(void *), void *arg, const char *needle) {
+    char path[] = "/tmp/test-panel-log-XXXXXX";
+    int fd = mkstemp(path);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    fn(arg);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(fd);
+    char *text = NULL;
+    size_t len = 0;
+    int n = 0;
+    if (file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) == FILE_OK)
+        for (char *c = text; (c = strstr(c, needle)) != NULL; c++) n++;
+    free(text);
+    unlink(path);
+    return n;
+}
+
+struct silent_tv {
+    struct fake f;
+    struct panel *p;
+};
+
+/* Three evenings and mornings with a TV that never answers, checked every
+ * second in between, as the display loop does. */
+static void three_days_of_a_silent_tv(void *arg) {
+    struct silent_tv *t = arg;
+    time_t now = 1000;
+    for (int day = 0; day < 3; day++) {
+        for (int i = 0; i < 100; i++) panel_update(t->p, false, false, now++);
+        for (int i = 0; i < 100; i++) panel_update(t->p, true, false, now++);
+    }
+}
+
+static void a_tv_that_does_not_answer_should_be_reported_once_not_retried(void) {
+    struct silent_tv t = {.f = {.answer = 1, .lie = -1}};
+    struct panel_backend b = fake_backend("cec", &t.f);
+    t.p = panel_new(&b, 1);
+    panel_update(t.p, true, false, 1); /* the start: wake it (it does not answer either) */
+    CHECK_INT(t.f.calls, 1);
+    int warnings = count_log_lines(three_days_of_a_silent_tv, &t, "warn: panel: could not switch");
+    /* One attempt per change of the schedule, never more. */
+    CHECK_INT(t.f.calls, 1 + 6);
+    /* Said once (the first failure happened before the capture). */
+    CHECK_INT(warnings, 0);
+    struct panel_report r;
+    panel_get_report(t.p, &r);
+    CHECK_STR(panel_state_name(r.state), "no answer");
+    CHECK_INT(r.errors, 7);
+    CHECK(strstr(r.detail, "no answer") != NULL);
+    panel_free(t.p);
+
+    /* And the first failure is said. */
+    struct silent_tv u = {.f = {.answer = 1, .lie = -1}};
+    b = fake_backend("cec", &u.f);
+    u.p = panel_new(&b, 1);
+    CHECK_INT(count_log_lines(three_days_of_a_silent_tv, &u, "warn: panel: could not switch"), 1);
+    CHECK_INT(u.f.calls, 6);
+    /* When it answers again it is said, and the next failure is new news. */
+    u.f.answer = 0;
+    panel_update(u.p, false, false, 5000);
+    struct panel_report r2;
+    panel_get_report(u.p, &r2);
+    CHECK_STR(panel_state_name(r2.state), "standby");
+    CHECK_STR(r2.detail, "");
+    u.f.answer = 1;
+    CHECK_INT(count_log_lines(three_days_of_a_silent_tv, &u, "warn: panel: could not switch"), 1);
+    panel_free(u.p);
+}
+
+static void the_next_method_should_be_tried_when_the_first_fails(void) {
+    struct fake cec = {.answer = 1, .lie = -1}, dpms = {.lie = -1};
+    struct panel_backend b[2] = {fake_backend("cec", &cec), fake_backend("dpms-kms", &dpms)};
+    struct panel *p = panel_new(b, 2);
+    panel_update(p, false, false, 10);
+    CHECK_INT(cec.calls, 1);
+    CHECK_INT(dpms.calls, 1);
+    CHECK(!dpms.level);
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_STR(r.method, "dpms-kms");
+    CHECK_STR(panel_state_name(r.state), "standby");
+    CHECK_INT(r.errors, 0);
+    panel_free(p);
+}
+
+static void waking_should_tell_every_method(void) {
+    /* Evening: the TV does not answer CEC, so DPMS puts the signal to
+     * sleep. Morning: CEC answers again; the signal must come back too. */
+    struct fake cec = {.answer = 1, .lie = -1}, dpms = {.lie = -1};
+    struct panel_backend b[2] = {fake_backend("cec", &cec), fake_backend("dpms-kms", &dpms)};
+    struct panel *p = panel_new(b, 2);
+    panel_update(p, false, false, 10);
+    CHECK(!dpms.level);
+    cec.answer = 0;
+    panel_update(p, true, false, 20);
+    CHECK(cec.level);
+    CHECK(dpms.level);
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_STR(r.method, "cec");
+    CHECK_STR(panel_state_name(r.state), "on");
+    /* Standby stops at the first that works: DPMS stays on under CEC. */
+    int dpms_calls = dpms.calls;
+    panel_update(p, false, false, 30);
+    CHECK(!cec.level);
+    CHECK_INT(dpms.calls, dpms_calls);
+    panel_free(p);
+}
+
+static void a_panel_that_stays_on_should_be_a_failure(void) {
+    struct fake f = {.lie = 1}; /* says "on" whatever it was asked */
+    struct panel_backend b = fake_backend("dpms-x11", &f);
+    struct panel *p = panel_new(&b, 1);
+    panel_update(p, false, false, 10);
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_STR(panel_state_name(r.state), "failed");
+    CHECK(strstr(r.detail, "says on") != NULL);
+    CHECK_INT(f.gets, 1);
+    panel_free(p);
+}
+
+static void without_a_method_the_screen_should_be_black(void) {
+    struct panel *p = panel_new(NULL, 0);
+    CHECK(!panel_update(p, false, false, 10));
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_STR(r.method, "none");
+    CHECK_STR(panel_state_name(r.state), "black");
+    CHECK(panel_update(p, true, false, 20));
+    panel_get_report(p, &r);
+    CHECK_STR(panel_state_name(r.state), "on");
+    panel_free(p);
+}
+
+static void the_override_should_last_until_the_schedule_changes(void) {
+    struct fake f = {.lie = -1};
+    struct panel_backend b = fake_backend("cec", &f);
+    struct panel *p = panel_new(&b, 1);
+    CHECK(!panel_update(p, false, false, 10)); /* night */
+    panel_override(p, 1);                      /* IT works on the screen */
+    CHECK(panel_update(p, false, false, 11));
+    CHECK(f.level);
+    for (int i = 0; i < 10; i++) CHECK(panel_update(p, false, false, 12 + i));
+    CHECK_INT(f.calls, 2);
+    CHECK(panel_update(p, true, false, 100)); /* morning: the override ends */
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_INT(r.override, -1);
+    CHECK(!panel_update(p, false, false, 200)); /* evening: off as scheduled */
+    CHECK(!f.level);
+    /* Off by day, then back to the schedule at once. */
+    CHECK(panel_update(p, true, false, 300));
+    panel_override(p, 0);
+    CHECK(!panel_update(p, true, false, 301));
+    CHECK(!f.level);
+    panel_override(p, -1);
+    CHECK(panel_update(p, true, false, 302));
+    CHECK(f.level);
+    /* An alert wins over an "off" override. */
+    panel_override(p, 0);
+    CHECK(panel_update(p, true, true, 303));
+    panel_free(p);
+}
+
+static void the_request_file_should_be_taken_once(void) {
+    char dir[] = "/tmp/test-panel-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[64];
+    snprintf(path, sizeof path, "%s/%s", dir, PANEL_REQUEST_FILE);
+    struct panel *p = panel_new(NULL, 0);
+    CHECK(!panel_take_request(p, dir)); /* none */
+    FILE *f = fopen(path, "w");
+    fputs("on\n", f);
+    fclose(f);
+    CHECK(panel_take_request(p, dir));
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_INT(r.override, 1);
+    CHECK(access(path, F_OK) != 0); /* removed */
+    f = fopen(path, "w");
+    fputs("maybe", f);
+    fclose(f);
+    CHECK(!panel_take_request(p, dir));
+    panel_get_report(p, &r);
+    CHECK_INT(r.override, 1);
+    f = fopen(path, "w");
+    fputs("auto", f);
+    fclose(f);
+    CHECK(panel_take_request(p, dir));
+    panel_get_report(p, &r);
+    CHECK_INT(r.override, -1);
+    panel_free(p);
+    rmdir(dir);
+}
+
+static void the_state_should_be_said_in_words(void) {
+    char buf[256];
+    status_panel_words("standby", "cec", "none", false, buf, sizeof buf);
+    CHECK_STR(buf, "待機中 (standby, cec)、表示時間外 (outside display hours)");
+    status_panel_words("on", "dpms-kms", "on", true, buf, sizeof buf);
+    CHECK_STR(buf, "オン (on, dpms-kms)、保守のためオン (IT override: on)");
+    status_panel_words("no answer", "cec", "none", true, buf, sizeof buf);
+    CHECK_STR(buf, "テレビが応答しません (no answer, cec)");
+}
+
+static void opening_with_nothing_should_give_a_black_screen(void) {
+    /* No window, no CEC device at this path: the panel is drawn black. */
+    struct panel *p = panel_open(PANEL_POWER_AUTO, "/dev/cec-that-does-not-exist", NULL);
+    CHECK(!panel_update(p, false, false, 1));
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_STR(r.method, "none");
+    CHECK_STR(panel_state_name(r.state), "black");
+    panel_free(p);
+}
+
+int main(void) {
+    RUN(cec_standby_should_match_the_kernels_helper);
+    RUN(cec_wake_messages_should_match_the_kernels_helpers);
+    RUN(power_status_reply_should_be_read);
+    RUN(panel_should_switch_only_when_the_schedule_changes);
+    RUN(a_tv_that_does_not_answer_should_be_reported_once_not_retried);
+    RUN(the_next_method_should_be_tried_when_the_first_fails);
+    RUN(waking_should_tell_every_method);
+    RUN(a_panel_that_stays_on_should_be_a_failure);
+    RUN(without_a_method_the_screen_should_be_black);
+    RUN(the_override_should_last_until_the_schedule_changes);
+    RUN(the_request_file_should_be_taken_once);
+    RUN(the_state_should_be_said_in_words);
+    RUN(opening_with_nothing_should_give_a_black_screen);
+    return CHECK_DONE();
+}
