@@ -16,9 +16,9 @@
 /* Drop-ins read from <config>.d/ (/etc/misato-signage/signage.conf.d/). */
 #define CONFIG_MAX_DROP_INS 64
 
-enum config_transition { TRANSITION_NONE, TRANSITION_CROSSFADE, TRANSITION_PUSH };
+enum config_transition { CONFIG_TRANSITION_NONE, CONFIG_TRANSITION_CROSSFADE, CONFIG_TRANSITION_PUSH };
 /* How frames reach the screen (display.c chooses for auto). */
-enum config_renderer { RENDERER_AUTO, RENDERER_GPU, RENDERER_SOFTWARE };
+enum config_renderer { CONFIG_RENDERER_AUTO, CONFIG_RENDERER_GPU, CONFIG_RENDERER_SOFTWARE };
 
 /* How the panel is switched outside display hours (panel.h). */
 enum panel_power { PANEL_POWER_AUTO, PANEL_POWER_CEC, PANEL_POWER_DPMS, PANEL_POWER_NONE };

@@ -27,10 +27,7 @@ struct display {
     int refresh_hz;   /* the display's refresh rate (60 when it does not say) */
 };
 
-/* Initialises SDL video and opens the window with the presentation path
- * d->choice asks for (auto: a real GPU gets the accelerated renderer, a
- * software GL renderer or none gets SDL's software renderer on the window
- * surface; the log says which and why): full screen at the display's
+/* Initialises SDL video and opens the window: full screen at the display's
  * own size, or a resizable width x height window (0: 1280x720) when
  * windowed, with a renderer that was seen to draw into a render target
  * (GLES2 on KMSDRM, else SDL's choice, else the software renderer).

@@ -204,11 +204,11 @@ static inline bool feed_series_get(const struct feed_series *s, int fy, double *
 
 /* Where the feed on screen came from. */
 enum feed_source {
-    SOURCE_EMBEDDED, /* the plan compiled into the binary */
-    SOURCE_FILE,     /* --feed FILE */
-    SOURCE_CACHE,    /* the cache's current generation */
-    SOURCE_PREVIOUS, /* the cache's previous generation */
-    SOURCE_NETWORK,  /* fetched in this run */
+    FEED_SOURCE_EMBEDDED, /* the plan compiled into the binary */
+    FEED_SOURCE_FILE,     /* --feed FILE */
+    FEED_SOURCE_CACHE,    /* the cache's current generation */
+    FEED_SOURCE_PREVIOUS, /* the cache's previous generation */
+    FEED_SOURCE_NETWORK,  /* fetched in this run */
 };
 
 /* "embedded", "file", "cache", "previous", "network" (the status file's words). */

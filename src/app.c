@@ -145,7 +145,7 @@ static void load_feed_url_once(struct app *a, const char *url) {
     };
     struct fetch_result res;
     if (fetch_get(&req, &res) == FETCH_OK) {
-        take_feed(a, url, res.body, res.len, SOURCE_NETWORK, "saved or embedded plan");
+        take_feed(a, url, res.body, res.len, FEED_SOURCE_NETWORK, "saved or embedded plan");
         if (a->feed) a->feed_media = cache_media_find(a->cfg.cache_dir, a->feed);
     } else {
         LOG(LOG_ERROR, "%s: %s; showing the saved or embedded plan", url, res.error);
@@ -160,7 +160,7 @@ static void load_feed_file(struct app *a, const char *path) {
     size_t len = 0;
     enum file_status us = file_read(AT_FDCWD, path, FEED_MAX_BYTES, 0, &body, &len, NULL);
     if (us == FILE_OK) {
-        take_feed(a, path, body, len, SOURCE_FILE, "embedded plan");
+        take_feed(a, path, body, len, FEED_SOURCE_FILE, "embedded plan");
     } else {
         LOG(LOG_ERROR, "%s: cannot read the feed (%s); showing the embedded plan", path,
             us == FILE_ERR_TOO_BIG ? "larger than 1 MiB" : strerror(errno));
@@ -174,7 +174,7 @@ int app_load(struct app *a, const struct app_options *opt) {
     int rc = load_settings(a, opt);
     if (rc != APP_EXIT_OK) return rc;
     a->feed = NULL;
-    a->source = SOURCE_FILE;
+    a->source = FEED_SOURCE_FILE;
     if (opt->feed_url && (opt->render_dir || opt->sheet_path)) load_feed_url_once(a, opt->feed_url);
     if (opt->feed_path) load_feed_file(a, opt->feed_path);
     /* Without a file: the cache's last good feed, else the embedded plan.
@@ -188,7 +188,7 @@ int app_load(struct app *a, const struct app_options *opt) {
     }
     if (a->feed == NULL) {
         a->feed = updater_load_initial(a->cfg.cache_dir, &a->source);
-        if (a->source != SOURCE_EMBEDDED) a->feed_media = cache_media_find(a->cfg.cache_dir, a->feed);
+        if (a->source != FEED_SOURCE_EMBEDDED) a->feed_media = cache_media_find(a->cfg.cache_dir, a->feed);
     }
     a->media_stamp = media_dir_stamp(a->cfg.media_dir);
     a->local = media_set_load(a->cfg.media_dir);
@@ -226,7 +226,7 @@ void app_frame_for(struct app *a, size_t index, struct render_frame *f) {
     if (a->updater) {
         struct updater_state st;
         updater_get_state(a->updater, &st);
-        f->stale = st.stale && a->source != SOURCE_EMBEDDED; /* the plan is not saved data */
+        f->stale = st.stale && a->source != FEED_SOURCE_EMBEDDED; /* the plan is not saved data */
     }
     time_t now = app_now(a);
     localtime_r(&now, &f->now);
@@ -303,8 +303,8 @@ static void on_usb_news(void *ctx) {
  * network), and the picture set. A small read on a rare event. */
 static void guard_note_screen(struct app *a) {
     char feed_id[65], set_id[80];
-    if (a->source == SOURCE_EMBEDDED) snprintf(feed_id, sizeof feed_id, "embedded");
-    else if (a->source == SOURCE_FILE) snprintf(feed_id, sizeof feed_id, "file");
+    if (a->source == FEED_SOURCE_EMBEDDED) snprintf(feed_id, sizeof feed_id, "embedded");
+    else if (a->source == FEED_SOURCE_FILE) snprintf(feed_id, sizeof feed_id, "file");
     else guard_cached_feed_id(a->cfg.cache_dir, feed_id);
     guard_current_set(a->cfg.media_dir, set_id, sizeof set_id);
     guard_showing(feed_id, set_id);
@@ -321,7 +321,7 @@ static size_t adopt(struct app *a, struct feed *f, struct cache_media *fm, struc
         cache_media_free(a->feed_media);
         a->feed = f;
         a->feed_media = fm;
-        a->source = SOURCE_NETWORK;
+        a->source = FEED_SOURCE_NETWORK;
     }
     if (set) {
         media_set_free(a->local);
@@ -693,7 +693,7 @@ static void loop_advance(struct app *a, struct loop *l) {
     if (l->alert_on || l->animating || l->screen_off || now < l->slide_end || a->deck.n == 0) return;
     size_t next = (l->index + 1) % a->deck.n;
     SDL_Renderer *r = a->disp.renderer;
-    if (a->cfg.transition != TRANSITION_NONE && next != l->index && transition_targets(&l->tr, r)) {
+    if (a->cfg.transition != CONFIG_TRANSITION_NONE && next != l->index && transition_targets(&l->tr, r)) {
         struct render_frame f;
         if (l->dirty) { /* the current one too, if it is out of date */
             app_frame_for(a, l->index, &f);

@@ -50,8 +50,8 @@ static void defaults(struct config *cfg, bool service_tools) {
     memset(cfg, 0, sizeof *cfg);
     cfg->poll_seconds = 60;
     cfg->fetch_timeout = 60;
-    cfg->transition = TRANSITION_CROSSFADE;
-    cfg->renderer = RENDERER_AUTO;
+    cfg->transition = CONFIG_TRANSITION_CROSSFADE;
+    cfg->renderer = CONFIG_RENDERER_AUTO;
     cfg->transition_ms = 800;
     cfg->slide_seconds = 12;
     dir_default(cfg->cache_dir, sizeof cfg->cache_dir, "CACHE_DIRECTORY", "/var/cache/misato-signage",
@@ -243,16 +243,16 @@ const char *config_set(struct config *cfg, const char *key, const char *value) {
     if (strcmp(key, "display_days") == 0) return set_days(&cfg->hours, value);
     if (strcmp(key, "holidays") == 0) return add_holidays(&cfg->hours, value);
     if (strcmp(key, "transition") == 0) {
-        if (!strcmp(value, "crossfade")) cfg->transition = TRANSITION_CROSSFADE;
-        else if (!strcmp(value, "push")) cfg->transition = TRANSITION_PUSH;
-        else if (!strcmp(value, "none")) cfg->transition = TRANSITION_NONE;
+        if (!strcmp(value, "crossfade")) cfg->transition = CONFIG_TRANSITION_CROSSFADE;
+        else if (!strcmp(value, "push")) cfg->transition = CONFIG_TRANSITION_PUSH;
+        else if (!strcmp(value, "none")) cfg->transition = CONFIG_TRANSITION_NONE;
         else return "must be crossfade, push or none";
         return NULL;
     }
     if (strcmp(key, "renderer") == 0) {
-        if (!strcmp(value, "auto")) cfg->renderer = RENDERER_AUTO;
-        else if (!strcmp(value, "gpu")) cfg->renderer = RENDERER_GPU;
-        else if (!strcmp(value, "software")) cfg->renderer = RENDERER_SOFTWARE;
+        if (!strcmp(value, "auto")) cfg->renderer = CONFIG_RENDERER_AUTO;
+        else if (!strcmp(value, "gpu")) cfg->renderer = CONFIG_RENDERER_GPU;
+        else if (!strcmp(value, "software")) cfg->renderer = CONFIG_RENDERER_SOFTWARE;
         else return "must be auto, gpu or software";
         return NULL;
     }

@@ -101,8 +101,8 @@ static bool software_gl(const char *name) {
  * Returns why (for the log), or NULL when the accelerated renderer should
  * be tried (and then asked its GL renderer's name, see display_open). */
 static const char *no_gpu_reason(const struct display *d) {
-    if (d->choice == RENDERER_SOFTWARE) return "renderer = software";
-    if (d->choice == RENDERER_GPU) return NULL;
+    if (d->choice == CONFIG_RENDERER_SOFTWARE) return "renderer = software";
+    if (d->choice == CONFIG_RENDERER_GPU) return NULL;
     const char *sw = getenv("LIBGL_ALWAYS_SOFTWARE");
     if (sw && *sw && strcmp(sw, "0") != 0) return "LIBGL_ALWAYS_SOFTWARE is set";
     const char *gallium = getenv("GALLIUM_DRIVER");
@@ -153,7 +153,7 @@ static SDL_Renderer *pick_renderer(struct display *d, const char *driver, const 
                                    int h, Uint32 flags) {
     SDL_Renderer *r = why ? NULL : accelerated_renderer(d->window, driver);
     const char *gl = r ? gl_renderer_name(r) : NULL;
-    if (r && d->choice == RENDERER_AUTO && software_gl(gl)) {
+    if (r && d->choice == CONFIG_RENDERER_AUTO && software_gl(gl)) {
         /* Mesa stays mapped (it was loaded to ask), but no frame goes
          * through it: the window is made again without GL. */
         LOG(LOG_INFO, "the GL renderer is %s, the CPU: using SDL's software renderer instead", gl);

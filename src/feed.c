@@ -1606,11 +1606,11 @@ int feed_find_media(const struct feed *f, const char *id) {
 
 const char *feed_source_name(enum feed_source s) {
     switch (s) {
-    case SOURCE_EMBEDDED: return "embedded";
-    case SOURCE_FILE: return "file";
-    case SOURCE_CACHE: return "cache";
-    case SOURCE_PREVIOUS: return "previous";
-    case SOURCE_NETWORK: return "network";
+    case FEED_SOURCE_EMBEDDED: return "embedded";
+    case FEED_SOURCE_FILE: return "file";
+    case FEED_SOURCE_CACHE: return "cache";
+    case FEED_SOURCE_PREVIOUS: return "previous";
+    case FEED_SOURCE_NETWORK: return "network";
     }
     return "?";
 }

@@ -84,27 +84,27 @@ static void draw_header(struct render *r, const struct render_frame *f) {
     const char *sub = "DX推進計画の進み具合";
     if (rd_is_portrait(r)) {
         float b1 = r->u * 6.6f, b2 = r->u * 11.2f;
-        int cw = rd_text_baseline(r, clock, big, true, C_HEADER_TEXT, r->w - m, b1, RIGHT);
+        int cw = rd_text_baseline(r, clock, big, true, C_HEADER_TEXT, r->w - m, b1, ALIGN_RIGHT);
         rd_text_block(r, f->town_name, m, b1 - rd_ascent(r, big, true), r->w - 2 * m - cw - gap, 1, big,
-                   rd_px_of(r, 3.0f), true, C_HEADER_TEXT, LEFT);
-        int dw = rd_text_baseline(r, date, datepx, false, C_HEADER_TEXT, m, b2, LEFT);
+                   rd_px_of(r, 3.0f), true, C_HEADER_TEXT, ALIGN_LEFT);
+        int dw = rd_text_baseline(r, date, datepx, false, C_HEADER_TEXT, m, b2, ALIGN_LEFT);
         if (dw + gap + rd_text_width(r, sub, subpx, false) <= r->w - 2 * m)
-            rd_text_baseline(r, sub, subpx, false, C_HEADER_TEXT_2, r->w - m, b2, RIGHT);
+            rd_text_baseline(r, sub, subpx, false, C_HEADER_TEXT_2, r->w - m, b2, ALIGN_RIGHT);
         return;
     }
     /* Right to left: the clock, the date, then the town's name; the subtitle
      * only where it fits between them. */
-    int cw = rd_text_baseline(r, clock, big, true, C_HEADER_TEXT, r->w - m, base, RIGHT);
+    int cw = rd_text_baseline(r, clock, big, true, C_HEADER_TEXT, r->w - m, base, ALIGN_RIGHT);
     int dw = rd_text_baseline(r, date, datepx, false, C_HEADER_TEXT, r->w - m - cw - r->u * 2.0f,
-                           base, RIGHT);
+                           base, ALIGN_RIGHT);
     float left_room = r->w - 2 * m - cw - dw - r->u * 2.0f - gap;
     struct measure_ctx mc = {r, true};
     float tw = fminf((float)rd_measure(&mc, f->town_name, strlen(f->town_name), big), left_room);
     if (tw > r->u * 4)
         rd_text_block(r, f->town_name, m, base - rd_ascent(r, big, true), tw + 1, 1, big,
-                   rd_px_of(r, 3.0f), true, C_HEADER_TEXT, LEFT);
+                   rd_px_of(r, 3.0f), true, C_HEADER_TEXT, ALIGN_LEFT);
     if (tw + gap + rd_text_width(r, sub, subpx, false) <= left_room)
-        rd_text_baseline(r, sub, subpx, false, C_HEADER_TEXT_2, m + tw + gap, base, LEFT);
+        rd_text_baseline(r, sub, subpx, false, C_HEADER_TEXT_2, m + tw + gap, base, ALIGN_LEFT);
 }
 
 static void draw_footer(struct render *r, const struct render_frame *f, const char *left) {
@@ -123,17 +123,17 @@ static void draw_footer(struct render *r, const struct render_frame *f, const ch
     }
     char page[32] = "";
     if (f->deck && f->deck->n > 0) snprintf(page, sizeof page, "%zu / %zu", f->index + 1, f->deck->n);
-    int pw = rd_text_baseline(r, page, px, true, C_TEXT_2, r->w - m, base, RIGHT);
+    int pw = rd_text_baseline(r, page, px, true, C_TEXT_2, r->w - m, base, ALIGN_RIGHT);
     /* A narrow screen: the date shrinks a little rather than run off the edge. */
     int rpx = rd_fit_px(r, right, false, px, rd_px_of(r, 2.2f), r->w - 2 * m - pw - r->u * 3);
-    int rw = rd_text_baseline(r, right, rpx, false, C_TEXT_2, r->w - m - pw - r->u * 3, base, RIGHT);
+    int rw = rd_text_baseline(r, right, rpx, false, C_TEXT_2, r->w - m - pw - r->u * 3, base, ALIGN_RIGHT);
     /* The left text gets what the right side leaves (portrait: the row
      * above), cut with "…" if need be. */
     float avail = two_rows ? r->w - 2 * m : r->w - 2 * m - pw - rw - r->u * 6;
     float lbase = two_rows ? y + h * 0.38f : base;
     if (left && avail > r->u * 10)
         rd_text_block(r, left, m, lbase - rd_ascent(r, px, false), avail, 1, px, px, false, C_TEXT_2,
-                   LEFT);
+                   ALIGN_LEFT);
 }
 
 static void frame_metrics(struct render *r, const struct render_frame *f) {
@@ -158,7 +158,7 @@ static int ticker_pieces(struct render *r, const struct render_frame *f, int px,
             const char *e = s;
             for (int k = 0; k < TICKER_PIECE && *e; k++) utf8_next(&e);
             if (draw && x >= r->w) return (int)(x - x0); /* the rest is off-screen right */
-            if (draw) x += (float)rd_text_at(r, s, (size_t)(e - s), px, false, C_HEADER_TEXT, x, y, LEFT);
+            if (draw) x += (float)rd_text_at(r, s, (size_t)(e - s), px, false, C_HEADER_TEXT, x, y, ALIGN_LEFT);
             else {
                 struct measure_ctx mc = {r, false};
                 x += (float)rd_measure(&mc, s, (size_t)(e - s), px);
@@ -166,7 +166,7 @@ static int ticker_pieces(struct render *r, const struct render_frame *f, int px,
             s = e;
         }
         if (draw && x >= r->w) return (int)(x - x0);
-        if (draw) x += (float)rd_text_at(r, TICKER_SEP, sizeof TICKER_SEP - 1, px, false, C_HEADER_TEXT_2, x, y, LEFT);
+        if (draw) x += (float)rd_text_at(r, TICKER_SEP, sizeof TICKER_SEP - 1, px, false, C_HEADER_TEXT_2, x, y, ALIGN_LEFT);
         else {
             struct measure_ctx mc = {r, false};
             x += (float)rd_measure(&mc, TICKER_SEP, sizeof TICKER_SEP - 1, px);
@@ -280,11 +280,11 @@ void render_toast(struct render *r, const char *msg, bool ok) {
         float my = portrait ? y + pad : y + (h - mark_h) / 2;
         rd_fill(r, mg + pad, my, badge_w, mark_h, fg);
         rd_text(r, "USB", rd_px_of(r, 3.6f), true, bg, mg + pad + badge_w / 2,
-             my + (mark_h - (float)TTF_FontHeight(rd_get_font(r, rd_px_of(r, 3.6f), true))) / 2, CENTER);
+             my + (mark_h - (float)TTF_FontHeight(rd_get_font(r, rd_px_of(r, 3.6f), true))) / 2, ALIGN_CENTER);
         float ty = portrait ? my + mark_h + r->u * 1.5f : y + pad;
         for (size_t i = 0; i < b->n_lines; i++)
             rd_text_at(r, b->text + b->lines[i].start, b->lines[i].len, b->px, true, fg, tx, ty + line_h * (float)i,
-                    LEFT);
+                    ALIGN_LEFT);
     }
     free(b);
 }

@@ -399,7 +399,7 @@ int rd_text_at(struct render *r, const char *text, size_t len, int px, bool bold
     }
     struct text_entry *e = get_text(r, text, len, px, bold, c);
     if (e == NULL) return 0;
-    float left = al == LEFT ? x : al == CENTER ? x - e->w / 2.0f : x - e->w;
+    float left = al == ALIGN_LEFT ? x : al == ALIGN_CENTER ? x - e->w / 2.0f : x - e->w;
     SDL_Rect dst = {(int)lroundf(left), (int)lroundf(y), e->w, e->h};
     if (r->trace) trace_text(r, text, len, px, bold, dst);
     SDL_RenderCopy(r->sdl, e->tex, NULL, &dst);
@@ -428,7 +428,7 @@ float rd_text_block(struct render *r, const char *s, float x, float y, float w,
     float used = 0;
     if (layout_fit(s, (int)w, max_lines, max_px, min_px, rd_measure, &m, b)) {
         float line_h = b->px * 1.3f;
-        float ax = al == LEFT ? x : al == CENTER ? x + w / 2 : x + w;
+        float ax = al == ALIGN_LEFT ? x : al == ALIGN_CENTER ? x + w / 2 : x + w;
         r->block_src = s;
         r->block_cut = b->cut;
         for (size_t i = 0; i < b->n_lines; i++)
@@ -456,7 +456,7 @@ float rd_heading_block(struct render *r, const char *s, float x, float y, float 
 }
 
 void render_label(struct render *r, const char *s, int px, bool bold, int x, int y) {
-    rd_text(r, s, px, bold, C_TEXT, (float)x, (float)y, LEFT);
+    rd_text(r, s, px, bold, C_TEXT, (float)x, (float)y, ALIGN_LEFT);
 }
 
 /* --- the frame's geometry ------------------------------------------------ */

@@ -111,7 +111,7 @@ struct render {
     int ticker_px, ticker_cycle;
 };
 
-enum align { LEFT, CENTER, RIGHT };
+enum align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 
 /* For layout_fit's measure callback: which face to measure with. */
 struct measure_ctx {

@@ -60,7 +60,7 @@ static void draw_chart(struct render *r, const struct feed_measure *m, int curre
         }
     for (size_t i = 0; i < l->n_texts; i++) {
         const struct chart_text *t = &l->texts[i];
-        rd_text(r, t->s, t->px, t->bold, t->secondary ? C_TEXT_2 : C_TEXT, t->box.x, t->box.y, LEFT);
+        rd_text(r, t->s, t->px, t->bold, t->secondary ? C_TEXT_2 : C_TEXT, t->box.x, t->box.y, ALIGN_LEFT);
     }
     if (r->trace && !r->dry) {
         r->trace->chart = *l;
@@ -76,7 +76,7 @@ static float badge(struct render *r, const char *s, int px, struct rgb bg, struc
     float pad = px * 0.55f;
     float w = (float)rd_text_width(r, s, px, true) + pad * 2;
     rd_fill(r, x, y, w, px * 1.5f, bg);
-    rd_text(r, s, px, true, fg, x + pad, y + px * 0.25f, LEFT);
+    rd_text(r, s, px, true, fg, x + pad, y + px * 0.25f, ALIGN_LEFT);
     return w;
 }
 
@@ -87,8 +87,8 @@ static float big_value(struct render *r, double v, const char *unit, float x, fl
     fmt_value(num, sizeof num, v, NULL);
     int small = (int)lroundf(px * 0.42f);
     float base = top + rd_ascent(r, px, true);
-    int w = rd_text_baseline(r, num, px, true, C_TEXT, x, base, LEFT);
-    rd_text_baseline(r, unit, small, true, C_TEXT, x + w + r->u * 0.6f, base, LEFT);
+    int w = rd_text_baseline(r, num, px, true, C_TEXT, x, base, ALIGN_LEFT);
+    rd_text_baseline(r, unit, small, true, C_TEXT, x + w + r->u * 0.6f, base, ALIGN_LEFT);
     return (float)px * 1.05f;
 }
 
@@ -156,7 +156,7 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
     if (has_actual && big >= rd_px_of(r, 4.0f)) {
         fmt_fy_long(fy_s, sizeof fy_s, latest);
         snprintf(buf, sizeof buf, "%s の実績", fy_s);
-        rd_text_block(r, buf, x, cy, w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT_2, LEFT);
+        rd_text_block(r, buf, x, cy, w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT_2, ALIGN_LEFT);
         cy += label * 1.4f;
         cy += big_value(r, actual, m->unit, x, cy, big);
         if (has_target) {
@@ -164,7 +164,7 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
             fmt_value(tval, sizeof tval, target, m->unit);
             snprintf(buf, sizeof buf, "目標 %s　達成率 %d%%", tval, pct);
             cy += r->u * 0.5f;
-            rd_text_block(r, buf, x, cy, w, 1, body, rd_px_of(r, 3.0f), false, C_TEXT, LEFT);
+            rd_text_block(r, buf, x, cy, w, 1, body, rd_px_of(r, 3.0f), false, C_TEXT, ALIGN_LEFT);
             cy += body * 1.5f;
             /* Achieved or not is told by the mark and the words, not only colour. */
             if (actual >= target) {
@@ -176,12 +176,12 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
             }
             cy += body * 1.5f + r->u * 1.0f;
         }
-        if (notes[0]) cy += rd_text_block(r, notes, x, cy, w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT, LEFT);
+        if (notes[0]) cy += rd_text_block(r, notes, x, cy, w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT, ALIGN_LEFT);
     } else {
-        rd_text(r, "実績", label, false, C_TEXT_2, x, cy, LEFT);
+        rd_text(r, "実績", label, false, C_TEXT_2, x, cy, ALIGN_LEFT);
         cy += label * 1.4f;
         cy += rd_text_block(r, "まだ公表されていません", x, cy, w, 2, body, rd_px_of(r, 3.0f), true,
-                         C_TEXT, LEFT);
+                         C_TEXT, ALIGN_LEFT);
     }
 
     if (tfy) {
@@ -191,7 +191,7 @@ static void draw_kpi_numbers(struct render *r, const struct feed_measure *m, int
         top += r->u * 2.0f;
         fmt_fy_long(fy_s, sizeof fy_s, tfy);
         snprintf(buf, sizeof buf, tfy == current_fy ? "今年度 %s の目標" : "%s の目標", fy_s);
-        rd_text_block(r, buf, x, top, w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT_2, LEFT);
+        rd_text_block(r, buf, x, top, w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT_2, ALIGN_LEFT);
         feed_series_get(&m->targets, tfy, &target);
         big_value(r, target, m->unit, x, top + label * 1.4f, target_px);
     }
@@ -209,8 +209,8 @@ static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m
     bool has_actual = latest && feed_series_get(&m->actuals, latest, &actual);
     bool has_target = has_actual && feed_series_get(&m->targets, latest, &target);
     if (!has_actual) {
-        rd_text(r, "実績", label, false, C_TEXT_2, x, y, LEFT);
-        rd_text_block(r, "まだ公表されていません", x, y + label * 1.4f, w, 2, body, rd_px_of(r, 3.4f), true, C_TEXT, LEFT);
+        rd_text(r, "実績", label, false, C_TEXT_2, x, y, ALIGN_LEFT);
+        rd_text_block(r, "まだ公表されていません", x, y + label * 1.4f, w, 2, body, rd_px_of(r, 3.4f), true, C_TEXT, ALIGN_LEFT);
         return;
     }
     float rw = 0;
@@ -229,7 +229,7 @@ static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m
         float bw = (float)rd_text_width(r, buf, body, true) + body * 1.1f;
         rw = fmaxf(bw, (float)rd_text_width(r, t1, body, false));
         float by = y + h - body * 1.5f;
-        rd_text(r, t1, body, false, C_TEXT, x + w, by - body * 1.4f - r->u * 0.4f, RIGHT);
+        rd_text(r, t1, body, false, C_TEXT, x + w, by - body * 1.4f - r->u * 0.4f, ALIGN_RIGHT);
         badge(r, buf, body, actual >= target ? C_OK : C_NG, actual >= target ? C_OK_TEXT : C_NG_TEXT, x + w - bw, by);
     }
     fmt_fy_short(fy_s, sizeof fy_s, latest);
@@ -244,7 +244,7 @@ static void draw_kpi_numbers_wide(struct render *r, const struct feed_measure *m
      * number's column, across the panel when the target line is low enough. */
     float target_top = has_target ? y + h - body * 1.5f - body * 1.4f - r->u * 0.4f : y + h;
     float label_w = y + label * 1.35f <= target_top ? w : w * 0.55f;
-    rd_text_block(r, buf, x, y, label_w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT_2, LEFT);
+    rd_text_block(r, buf, x, y, label_w, 1, label, rd_px_of(r, 2.8f), false, C_TEXT_2, ALIGN_LEFT);
     fmt_value(val, sizeof val, actual, NULL);
     float room = h - label * 1.4f;
     int big = value_px(r, val, m->unit, (int)fminf((float)rd_px_of(r, 15.0f), room / 1.05f), rd_px_of(r, 4.0f), lw);
@@ -263,17 +263,17 @@ void rd_draw_kpi(struct render *r, const struct render_frame *f, const struct fe
     char buf[520]; /* "指標: " and a metric name of 120 characters */
     snprintf(buf, sizeof buf, "施策 %s", m->id);
     rd_text(r, buf, rd_px_of(r, 3.6f), true, C_TEXT_2, mg + chip_w + r->u * 1.8f,
-         y + (chip_px * 1.5f - rd_px_of(r, 3.6f)) / 2, LEFT);
+         y + (chip_px * 1.5f - rd_px_of(r, 3.6f)) / 2, ALIGN_LEFT);
     y += chip_px * 1.5f + r->u * 1.5f;
 
     if (portrait)
         y += rd_heading_block(r, m->name, mg, y, cw, 2, rd_px_of(r, 5.6f), rd_px_of(r, 4.4f), rd_px_of(r, 4.4f), true, C_TEXT,
-                           LEFT);
+                           ALIGN_LEFT);
     else
-        y += rd_text_block(r, m->name, mg, y, cw, 2, rd_px_of(r, 7.0f), rd_px_of(r, 4.8f), true, C_TEXT, LEFT);
+        y += rd_text_block(r, m->name, mg, y, cw, 2, rd_px_of(r, 7.0f), rd_px_of(r, 4.8f), true, C_TEXT, ALIGN_LEFT);
     snprintf(buf, sizeof buf, "指標: %s", m->metric_name ? m->metric_name : "");
     y += r->u * 0.5f;
-    y += rd_text_block(r, buf, mg, y, cw, 1, rd_px_of(r, 4.2f), rd_px_of(r, 3.2f), false, C_TEXT_2, LEFT);
+    y += rd_text_block(r, buf, mg, y, cw, 1, rd_px_of(r, 4.2f), rd_px_of(r, 3.2f), false, C_TEXT_2, ALIGN_LEFT);
     y += r->u * (portrait ? 1.5f : 2.5f);
 
     float bottom = (float)r->h - rd_footer_height(r) - r->u * (portrait ? 2.0f : 3.0f);
@@ -306,14 +306,14 @@ static float slide_heading(struct render *r, const char *chip, struct rgb chip_b
         float lx = mg + chip_w + (chip ? r->u * 1.8f : 0);
         int lpx = rd_fit_px(r, label, true, rd_px_of(r, 3.6f), rd_px_of(r, 2.8f), mg + cw - lx);
         rd_text_block(r, label, lx, y + (chip_px * 1.5f - (float)lpx) / 2, mg + cw - lx, 1, lpx, lpx, true, C_TEXT_2,
-                   LEFT);
+                   ALIGN_LEFT);
     }
     y += chip_px * 1.5f + r->u * 1.5f;
     if (title == NULL) return y;
     /* Portrait: 56u across; a title keeps to one line while it can. */
     bool p = rd_is_portrait(r);
     y += rd_heading_block(r, title, mg, y, cw, 2, rd_px_of(r, p ? 5.6f : 7.0f), rd_px_of(r, p ? 4.4f : 5.2f),
-                       rd_px_of(r, p ? 4.4f : 4.8f), true, C_TEXT, LEFT);
+                       rd_px_of(r, p ? 4.4f : 4.8f), true, C_TEXT, ALIGN_LEFT);
     return y + r->u * 1.5f;
 }
 
@@ -353,16 +353,16 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
     float end = y + h - pad;
     int title = rd_px_of(r, 4.4f), small = rd_px_of(r, 3.2f);
     cy += rd_heading_block(r, m->metric_name ? m->metric_name : m->name, cx, cy, cw, 2, title,
-                        rd_px_of(r, 3.4f), rd_px_of(r, 3.4f), true, C_TEXT, LEFT);
+                        rd_px_of(r, 3.4f), rd_px_of(r, 3.4f), true, C_TEXT, ALIGN_LEFT);
     char buf[820]; /* an id and a name of 200 characters */
     snprintf(buf, sizeof buf, "%s %s", m->id, m->name);
     /* Which measure: two lines where the card is tall, else one, ending
      * with "…" when the name is longer. */
-    cy += rd_text_block(r, buf, cx, cy, cw, h > r->u * 40 ? 2 : 1, small, rd_px_of(r, 2.6f), false, C_TEXT_2, LEFT);
+    cy += rd_text_block(r, buf, cx, cy, cw, h > r->u * 40 ? 2 : 1, small, rd_px_of(r, 2.6f), false, C_TEXT_2, ALIGN_LEFT);
     int fy = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
     if (!fy || !feed_series_get(&m->actuals, fy, &actual)) {
-        rd_text_block(r, "実績はまだありません", cx, cy + r->u * 2, cw, 2, title, small, true, C_TEXT, LEFT);
+        rd_text_block(r, "実績はまだありません", cx, cy + r->u * 2, cw, 2, title, small, true, C_TEXT, ALIGN_LEFT);
         return;
     }
     bool has_t = feed_series_get(&m->targets, fy, &target);
@@ -377,14 +377,14 @@ static void summary_card(struct render *r, const struct feed_measure *m, float x
         if (year_in_label) snprintf(buf, sizeof buf, "目標 %s", tv);
         else snprintf(buf, sizeof buf, "%s実績・目標 %s", fy_s, tv);
         int pct = fmt_achievement_percent(actual, target);
-        rd_text_block(r, buf, cx, line_top, cw, 1, small, rd_px_of(r, 2.4f), false, C_TEXT_2, LEFT);
+        rd_text_block(r, buf, cx, line_top, cw, 1, small, rd_px_of(r, 2.4f), false, C_TEXT_2, ALIGN_LEFT);
         snprintf(buf, sizeof buf, actual >= target ? "◎ 達成 %d%%" : "△ 達成率 %d%%", pct);
         int bpx = badge_px(r, buf, title, cw);
         badge(r, buf, bpx, actual >= target ? C_OK : C_NG, actual >= target ? C_OK_TEXT : C_NG_TEXT,
               cx, badge_top + (title - bpx) * 0.75f);
     } else {
         snprintf(buf, sizeof buf, "%s実績", fy_s);
-        rd_text_block(r, buf, cx, badge_top, cw, 1, small, rd_px_of(r, 2.4f), false, C_TEXT_2, LEFT);
+        rd_text_block(r, buf, cx, badge_top, cw, 1, small, rd_px_of(r, 2.4f), false, C_TEXT_2, ALIGN_LEFT);
         line_top = badge_top;
     }
     char num[48];
@@ -424,7 +424,7 @@ static void summary_row(struct render *r, const struct feed_measure *m, float x,
     int title = (int)(title_f * k), small = (int)(small_f * k), bpx = (int)(bpx_f * k);
     const char *head = m->metric_name ? m->metric_name : m->name;
     float th = rd_heading_block(r, head, lx, y + pad, iw, 1, title, (int)(title * 0.8f), (int)(title * 0.8f), true,
-                                C_TEXT, LEFT);
+                                C_TEXT, ALIGN_LEFT);
     /* Which measure: on a line of its own in a tall row (4:3, 5:4), else
      * beside what is counted where there is room (cut with "…"). */
     {
@@ -434,17 +434,17 @@ static void summary_row(struct render *r, const struct feed_measure *m, float x,
         float sx = lx + hw + r->u * 2.0f, sw_ = lx + iw - sx;
         if (h > r->u * 22)
             th += r->u * 0.3f + rd_text_block(r, which, lx, y + pad + th + r->u * 0.3f, iw, 1, small,
-                                              (int)(small * 0.85f), false, C_TEXT_2, LEFT);
+                                              (int)(small * 0.85f), false, C_TEXT_2, ALIGN_LEFT);
         else if (sw_ > r->u * 6)
             rd_text_block(r, which, sx, y + pad + (title - small) * 0.8f, sw_, 1, small, (int)(small * 0.85f), false,
-                          C_TEXT_2, LEFT);
+                          C_TEXT_2, ALIGN_LEFT);
     }
     float top = y + pad + th + r->u * 0.6f, bottom = y + h - pad, band = bottom - top;
     int fy = feed_latest_actual_fy(m);
     double actual = 0, target = 0;
     if (!fy || !feed_series_get(&m->actuals, fy, &actual)) {
         rd_text_block(r, "実績はまだありません", lx, top + (band - small * 1.3f) / 2, iw, 1, small, small, false,
-                   C_TEXT_2, LEFT);
+                   C_TEXT_2, ALIGN_LEFT);
         return;
     }
     bool has_t = feed_series_get(&m->targets, fy, &target);
@@ -467,7 +467,7 @@ static void summary_row(struct render *r, const struct feed_measure *m, float x,
     }
     right_w = fmaxf(right_w, (float)rd_text_width(r, buf, small, false));
     rd_text(r, buf, small, false, C_TEXT_2, lx + iw,
-         fmaxf(top, bottom - (has_t ? bpx * 1.5f + r->u * 0.3f : 0) - small * 1.3f), RIGHT);
+         fmaxf(top, bottom - (has_t ? bpx * 1.5f + r->u * 0.3f : 0) - small * 1.3f), ALIGN_RIGHT);
     /* Left: the number, as large as the room allows. */
     fmt_value(num, sizeof num, actual, NULL);
     float room_w = iw - right_w - r->u * 2.0f, room_h = bottom - top;
@@ -568,7 +568,7 @@ static const struct plan_fit plan_fits[] = {
 static float more_marker(struct render *r, const char *const *items, size_t n, float x, float y, int px) {
     char buf[48];
     snprintf(buf, sizeof buf, "ほか%zu件…", n);
-    rd_text(r, buf, px, false, C_TEXT_2, x, y, LEFT);
+    rd_text(r, buf, px, false, C_TEXT_2, x, y, ALIGN_LEFT);
     rd_trace_dropped(r, items, n);
     return px * 1.3f;
 }
@@ -650,7 +650,7 @@ static float plan_as_lines(const struct plan_panel *p, float cy) {
         bool step = i < p->n_steps;
         if (step) rd_fill(r, p->cx, cy + minpx * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
         cy += rd_text_block(r, all[i], p->cx + (step ? r->u * 2.2f : 0), cy, p->inner - (step ? r->u * 2.2f : 0), 1,
-                            minpx, minpx, step, C_TEXT, LEFT) + r->u;
+                            minpx, minpx, step, C_TEXT, ALIGN_LEFT) + r->u;
     }
     return cy;
 }
@@ -673,10 +673,10 @@ static float plan_steps(const struct plan_panel *p, float cy, float tail) {
         rd_fill(r, p->cx, cy + body * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[p->m->field]);
         snprintf(buf, sizeof buf, "%s%s", p->conts[i] ? "【継続】" : "", p->steps[i]);
         cy += rd_text_block(r, buf, p->cx + r->u * 2.2f, cy, p->inner - r->u * 2.2f, lines, body, minpx, true, C_TEXT,
-                            LEFT) + r->u * 1.0f;
+                            ALIGN_LEFT) + r->u * 1.0f;
     }
     if (p->n_steps == 0)
-        cy += rd_text_block(r, "今年度の予定はありません", p->cx, cy, p->inner, 1, body, minpx, false, C_TEXT_2, LEFT) +
+        cy += rd_text_block(r, "今年度の予定はありません", p->cx, cy, p->inner, 1, body, minpx, false, C_TEXT_2, ALIGN_LEFT) +
               r->u;
     return cy;
 }
@@ -691,7 +691,7 @@ static float plan_notes(const struct plan_panel *p, float cy) {
             fmt_fy_short(fys, sizeof fys, FEED_FY_FIRST + yy);
             snprintf(buf, sizeof buf, "%sの実績: %s", fys, p->m->actual_notes[yy]);
             cy += r->u * 0.5f;
-            cy += rd_text_block(r, buf, p->cx, cy, p->inner, 1, p->body, p->minpx, false, C_TEXT, LEFT) + r->u * 0.5f;
+            cy += rd_text_block(r, buf, p->cx, cy, p->inner, 1, p->body, p->minpx, false, C_TEXT, ALIGN_LEFT) + r->u * 0.5f;
         }
     return cy;
 }
@@ -704,7 +704,7 @@ static float effects_inline(const struct plan_panel *p, float cy) {
     join_effects(p->m, eff, sizeof eff);
     cy += r->u * 1.0f;
     size_t lines = isinf(p->end) ? 3 : (size_t)fmaxf(1, fminf(3, floorf((p->end - cy) / (tag * 1.3f))));
-    return cy + rd_text_block(r, eff, p->cx, cy, p->inner, lines, tag, tag, true, C_TEXT_2, LEFT);
+    return cy + rd_text_block(r, eff, p->cx, cy, p->inner, lines, tag, tag, true, C_TEXT_2, ALIGN_LEFT);
 }
 
 /* The effects under their heading as tags, wrapping to the panel's width;
@@ -715,7 +715,7 @@ static float effects_tags(const struct plan_panel *p, float cy) {
     int tag = p->tag;
     float cx = p->cx, inner = p->inner;
     cy += r->u * 1.5f;
-    rd_text(r, "期待される効果", p->head, true, C_TEXT_2, cx, cy, LEFT);
+    rd_text(r, "期待される効果", p->head, true, C_TEXT_2, cx, cy, ALIGN_LEFT);
     cy += p->head * 1.5f;
     float bx = cx;
     for (size_t i = 0; i < m->n_effects; i++) {
@@ -727,7 +727,7 @@ static float effects_tags(const struct plan_panel *p, float cy) {
         if (ew > inner) {
             rd_fill(r, bx, cy, inner, tag * 1.5f, C_FIELD_TINT[m->field]);
             rd_text_block(r, m->effects[i], bx + tag * 0.55f, cy + tag * 0.25f, inner - tag * 1.1f, 1, tag, tag, true,
-                          C_TEXT, LEFT);
+                          C_TEXT, ALIGN_LEFT);
             bx += inner + r->u;
         } else {
             bx += badge(r, m->effects[i], tag, C_FIELD_TINT[m->field], C_TEXT, bx, cy) + r->u;
@@ -750,7 +750,7 @@ static float detail_plan_panel(struct render *r, const struct feed_measure *m, i
     char fy_s[32], buf[560];
     fmt_fy_long(fy_s, sizeof fy_s, fy);
     snprintf(buf, sizeof buf, "今年度 %s の計画", fy_s);
-    rd_text_block(r, buf, cx, cy, inner, 1, p.head, rd_px_of(r, 2.8f), true, C_TEXT_2, LEFT);
+    rd_text_block(r, buf, cx, cy, inner, 1, p.head, rd_px_of(r, 2.8f), true, C_TEXT_2, ALIGN_LEFT);
     cy += p.head * 1.5f;
     collect_steps(&p, fy);
     float tail = plan_tail(&p);
@@ -840,7 +840,7 @@ static void detail_points(struct render *r, const struct feed_measure *m, float 
         if (!joint_px && lines < left) { /* this one gets a line, the rest are counted on the next */
             rd_fill(r, cx, cy + minpx * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
             cy += rd_text_block(r, m->description[i], cx + r->u * 2.2f, cy, inner - r->u * 2.2f, 1, minpx, minpx, false,
-                                C_TEXT, LEFT) + r->u;
+                                C_TEXT, ALIGN_LEFT) + r->u;
             continue;
         }
         int max_px = body;
@@ -857,7 +857,7 @@ static void detail_points(struct render *r, const struct feed_measure *m, float 
         if (lines == 0) break;
         rd_fill(r, cx, cy + max_px * 0.45f, r->u * 0.9f, r->u * 0.9f, C_FIELD[m->field]);
         cy += rd_text_block(r, m->description[i], cx + r->u * 2.2f, cy, inner - r->u * 2.2f, lines, max_px,
-                            joint_px ? joint_px : minpx, false, C_TEXT, LEFT) + r->u * 1.0f;
+                            joint_px ? joint_px : minpx, false, C_TEXT, ALIGN_LEFT) + r->u * 1.0f;
     }
 }
 
@@ -877,7 +877,7 @@ void rd_draw_detail(struct render *r, const struct render_frame *f, const struct
 
     panel(r, mg, y, lw, lh);
     float cx = mg + pad, cy = y + pad * 0.8f, inner = lw - 2 * pad, end = y + lh - pad * 0.6f;
-    rd_text(r, "取り組みの内容", head, true, C_TEXT_2, cx, cy, LEFT);
+    rd_text(r, "取り組みの内容", head, true, C_TEXT_2, cx, cy, ALIGN_LEFT);
     cy += head * 1.5f;
     detail_points(r, m, cx, cy, inner, end, body, minpx, points_joint_px(r, m, cy, inner, end, body, minpx));
 
@@ -926,11 +926,11 @@ static void roadmap_years(struct render *r, const struct roadmap *rm) {
         char buf[48];
         if (rm->short_years) fmt_fy_era(buf, sizeof buf, fy);
         else fmt_fy_short(buf, sizeof buf, fy);
-        rd_text(r, buf, yp, fy == rm->now_fy, C_TEXT, cx + colw / 2, y + yp * 0.4f, CENTER);
+        rd_text(r, buf, yp, fy == rm->now_fy, C_TEXT, cx + colw / 2, y + yp * 0.4f, ALIGN_CENTER);
         if (rm->portrait) snprintf(buf, sizeof buf, "%s", fy == rm->now_fy ? "今年度" : "");
         else snprintf(buf, sizeof buf, fy == rm->now_fy ? "今年度" : rm->short_years ? "%d" : "(%d)", fy);
         rd_text(r, buf, (int)(yp * 0.85f), fy == rm->now_fy, fy == rm->now_fy ? C_TEXT : C_TEXT_2, cx + colw / 2,
-                y + yp * 1.55f, CENTER);
+                y + yp * 1.55f, ALIGN_CENTER);
         if (k) rd_fill(r, cx, y + rm->head_h * 0.9f, fmaxf(1, r->u * 0.1f), rm->row_h * (float)rm->n, C_GRID);
     }
 }
@@ -959,7 +959,7 @@ static void roadmap_row(struct render *r, const struct roadmap *rm, const struct
     bool wraps = rd_text_width(r, buf, name_px, false) > rm->name_w;
     int lines = wraps && row_h > name_px * 2.7f && !rm->portrait ? 2 : 1;
     float name_y = rm->portrait ? ry + row_h * 0.06f : ry + (row_h - name_px * 1.3f * (float)lines) / 2;
-    rd_text_block(r, buf, rm->mg + r->u * 2, name_y, rm->name_w, (size_t)lines, name_px, name_px, false, C_TEXT, LEFT);
+    rd_text_block(r, buf, rm->mg + r->u * 2, name_y, rm->name_w, (size_t)lines, name_px, name_px, false, C_TEXT, ALIGN_LEFT);
     int plo, phi;
     plan_span(m, &plo, &phi);
     if (plo == 0) return;
@@ -1032,7 +1032,7 @@ static void draw_picture(struct render *r, SDL_Texture *tex, bool fill_box, bool
     int tw = 0, th = 0;
     if (tex == NULL || SDL_QueryTexture(tex, NULL, NULL, &tw, &th) != 0 || tw <= 0 || th <= 0) {
         rd_text_block(r, missing ? "画像を表示できません" : "画像を読み込んでいます", x, y + h / 2 - r->u * 3, w,
-                   1, rd_px_of(r, 4.0f), rd_px_of(r, 2.4f), false, C_HEADER_TEXT, CENTER);
+                   1, rd_px_of(r, 4.0f), rd_px_of(r, 2.4f), false, C_HEADER_TEXT, ALIGN_CENTER);
         return;
     }
     float sx = w / (float)tw, sy = h / (float)th;
@@ -1056,7 +1056,7 @@ void rd_draw_image_slide(struct render *r, const struct render_frame *f, const c
     if (caption) {
         rd_fill(r, mg, bottom - cap, r->w - 2 * mg, cap, C_PANEL);
         rd_text_block(r, caption, mg + r->u * 2, bottom - cap + (cap - rd_px_of(r, 4.2f) * 1.3f) / 2,
-                   r->w - 2 * mg - r->u * 4, 1, rd_px_of(r, 4.2f), rd_px_of(r, 3.0f), true, C_TEXT, LEFT);
+                   r->w - 2 * mg - r->u * 4, 1, rd_px_of(r, 4.2f), rd_px_of(r, 3.0f), true, C_TEXT, ALIGN_LEFT);
     }
 }
 
@@ -1143,7 +1143,7 @@ void rd_draw_announcement(struct render *r, const struct render_frame *f,
             left--;
             if (take && lines)
                 cy += rd_text_block(r, para, tx + pad, cy, tw - 2 * pad, lines, body, rd_px_of(r, 4.0f),
-                                 false, C_TEXT, LEFT);
+                                 false, C_TEXT, ALIGN_LEFT);
             cy += r->u * 1.2f;
             p = nl ? nl + 1 : p + len;
         }
@@ -1155,7 +1155,7 @@ void rd_draw_announcement(struct render *r, const struct render_frame *f,
         int cap = rd_px_of(r, 3.4f);
         float capw = portrait ? cw : qr + r->u * 8, capx = portrait ? mg : qx - r->u * 4;
         rd_text_block(r, "スマートフォンで読み取れます", capx, qy + qr + r->u * 2, capw, 1, cap, rd_px_of(r, 2.6f), true,
-                   C_TEXT, CENTER);
+                   C_TEXT, ALIGN_CENTER);
     }
 }
 
@@ -1174,27 +1174,27 @@ void rd_draw_alert(struct render *r, const struct render_frame *f, const struct 
     snprintf(buf, sizeof buf, "%s %s", lv == FEED_ALERT_INFO ? "●" : "▲", marks[lv]);
     float bw = (float)rd_text_width(r, buf, mark_px, true) + mark_px;
     rd_fill(r, mg, y, bw, mark_px * 1.6f, fg);
-    rd_text(r, buf, mark_px, true, bg, mg + mark_px * 0.5f, y + mark_px * 0.3f, LEFT);
+    rd_text(r, buf, mark_px, true, bg, mg + mark_px * 0.5f, y + mark_px * 0.3f, ALIGN_LEFT);
     char clock[16], date[64];
     fmt_clock(clock, sizeof clock, &f->now);
     fmt_wareki_date(date, sizeof date, &f->now);
     snprintf(buf, sizeof buf, "%s %s", date, clock);
     bool portrait = rd_is_portrait(r);
     if (portrait) { /* 56u across: the date goes under the band */
-        rd_text(r, buf, rd_px_of(r, 3.6f), false, fg, mg, y + mark_px * 1.6f + r->u * 1.5f, LEFT);
+        rd_text(r, buf, rd_px_of(r, 3.6f), false, fg, mg, y + mark_px * 1.6f + r->u * 1.5f, ALIGN_LEFT);
         y += r->u * 5;
     } else {
-        rd_text(r, buf, rd_px_of(r, 3.6f), false, fg, r->w - mg, y + mark_px * 0.5f, RIGHT);
+        rd_text(r, buf, rd_px_of(r, 3.6f), false, fg, r->w - mg, y + mark_px * 0.5f, ALIGN_RIGHT);
     }
     y += mark_px * 1.6f + r->u * 5;
     const char *title = al->title ? al->title : lv == FEED_ALERT_EMERGENCY ? "緊急のお知らせ"
                                              : lv == FEED_ALERT_WARNING  ? "ご注意ください"
                                                                          : "お知らせ";
-    y += rd_text_block(r, title, mg, y, cw, 2, rd_px_of(r, 10.0f), rd_px_of(r, 6.0f), true, fg, LEFT) + r->u * 3;
+    y += rd_text_block(r, title, mg, y, cw, 2, rd_px_of(r, 10.0f), rd_px_of(r, 6.0f), true, fg, ALIGN_LEFT) + r->u * 3;
     float end = (float)r->h - r->u * (portrait ? 18 : 14);
     size_t lines = (size_t)((end - y) / (rd_px_of(r, 6.0f) * 1.3f));
     if (lines > (portrait ? 10u : 6u)) lines = portrait ? 10 : 6;
-    if (lines) rd_text_block(r, al->text, mg, y, cw, lines, rd_px_of(r, 6.0f), rd_px_of(r, 4.4f), false, fg, LEFT);
+    if (lines) rd_text_block(r, al->text, mg, y, cw, lines, rd_px_of(r, 6.0f), rd_px_of(r, 4.4f), false, fg, ALIGN_LEFT);
     if (al->valid.has_until) {
         struct tm tm;
         localtime_r(&al->valid.until, &tm);
@@ -1202,7 +1202,7 @@ void rd_draw_alert(struct render *r, const struct render_frame *f, const struct 
         fmt_seireki_datetime(when, sizeof when, &tm);
         snprintf(buf, sizeof buf, "%s まで表示します", when);
         rd_text_block(r, buf, mg, (float)r->h - r->u * (portrait ? 14.5f : 8), portrait ? cw : cw * 0.7f, 1,
-                   rd_px_of(r, 3.6f), rd_px_of(r, 2.4f), false, fg, LEFT);
+                   rd_px_of(r, 3.6f), rd_px_of(r, 2.4f), false, fg, ALIGN_LEFT);
     }
-    rd_text(r, f->town_name, rd_px_of(r, 4.0f), true, fg, r->w - mg, (float)r->h - r->u * 8.4f, RIGHT);
+    rd_text(r, f->town_name, rd_px_of(r, 4.0f), true, fg, r->w - mg, (float)r->h - r->u * 8.4f, ALIGN_RIGHT);
 }

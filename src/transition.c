@@ -193,7 +193,7 @@ static void sw_compose(struct transition *t, SDL_Renderer *r, float p, int kind,
         copy_rows(screen, t->scur, t->stale_y0, t->stale_y1);
         damage_rows(&t->damage, t->stale_y0, t->stale_y1);
         t->stale_y0 = t->stale_y1 = 0;
-    } else if (kind == TRANSITION_PUSH) {
+    } else if (kind == CONFIG_TRANSITION_PUSH) {
         float e = p * p * (3 - 2 * p); /* smoothstep */
         int off = (int)lroundf(e * (float)t->w);
         SDL_Rect body = render_body_rect(t->w, t->h, ticker);
@@ -231,7 +231,7 @@ void transition_compose(struct transition *t, SDL_Renderer *r, float p, int kind
         SDL_SetTextureAlphaMod(t->cur, 255);
         SDL_SetTextureBlendMode(t->cur, SDL_BLENDMODE_NONE);
         SDL_RenderCopy(r, t->cur, NULL, NULL);
-    } else if (kind == TRANSITION_PUSH) {
+    } else if (kind == CONFIG_TRANSITION_PUSH) {
         /* The header and footer stay; only the body between them moves. */
         float e = p * p * (3 - 2 * p); /* smoothstep */
         int off = (int)lroundf(e * (float)t->w);

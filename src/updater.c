@@ -59,12 +59,12 @@ static struct feed *load_cached(const char *dir, const char *name, char **body_o
 struct feed *updater_load_initial(const char *cache_dir, enum feed_source *source) {
     cache_sweep(cache_dir);
     struct feed *f = load_cached(cache_dir, CACHE_FEED, NULL, NULL);
-    *source = SOURCE_CACHE;
+    *source = FEED_SOURCE_CACHE;
     if (f == NULL) {
         char *body = NULL;
         size_t len = 0;
         f = load_cached(cache_dir, CACHE_FEED_PREV, &body, &len);
-        *source = SOURCE_PREVIOUS;
+        *source = FEED_SOURCE_PREVIOUS;
         /* The previous generation becomes the current one again. */
         if (f && cache_replace_file(cache_dir, CACHE_FEED, body, len) == 0)
             LOG(LOG_INFO, "%s/%s restored from the previous generation", cache_dir, CACHE_FEED);
@@ -75,7 +75,7 @@ struct feed *updater_load_initial(const char *cache_dir, enum feed_source *sourc
             LOG(LOG_ERROR, "the embedded plan does not parse: a broken build");
             abort();
         }
-        *source = SOURCE_EMBEDDED;
+        *source = FEED_SOURCE_EMBEDDED;
     }
     return f;
 }
@@ -254,7 +254,7 @@ static struct fetch_request feed_request(struct updater *u) {
         .low_speed_time_s = u->cfg.fetch_timeout < 20 ? u->cfg.fetch_timeout : 20,
         .cancel = &u->cancel,
     };
-    if (strcmp(u->meta.url, u->cfg.feed_url) == 0 && u->source != SOURCE_EMBEDDED) {
+    if (strcmp(u->meta.url, u->cfg.feed_url) == 0 && u->source != FEED_SOURCE_EMBEDDED) {
         req.etag = u->meta.etag;
         req.last_modified = u->meta.last_modified;
     }
@@ -294,7 +294,7 @@ static void store_and_hand_over(struct updater *u, struct feed *f, const struct 
         else LOG(LOG_INFO, "new feed stored (%zu bytes, ETag %s)", res->len, meta.etag[0] ? meta.etag : "none");
     }
     u->meta = meta;
-    note_feed(u, f, SOURCE_NETWORK);
+    note_feed(u, f, FEED_SOURCE_NETWORK);
     u->media_failed = sync_media(u, f);
     struct cache_media *fm = cache_media_find(u->cfg.cache_dir, f);
     pthread_mutex_lock(&u->mu);

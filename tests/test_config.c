@@ -185,13 +185,13 @@ static void display_hours_days_and_holidays_should_parse(void) {
     CHECK_INT(c.hours.holidays[2], 20270101);
     CHECK(config_set(&c, "holidays", "2027/01/02") != NULL);
     CHECK(config_set(&c, "transition", "push") == NULL);
-    CHECK_INT(c.transition, TRANSITION_PUSH);
+    CHECK_INT(c.transition, CONFIG_TRANSITION_PUSH);
     CHECK(config_set(&c, "transition", "wipe") != NULL);
-    CHECK_INT(c.renderer, RENDERER_AUTO);
+    CHECK_INT(c.renderer, CONFIG_RENDERER_AUTO);
     CHECK(config_set(&c, "renderer", "software") == NULL);
-    CHECK_INT(c.renderer, RENDERER_SOFTWARE);
+    CHECK_INT(c.renderer, CONFIG_RENDERER_SOFTWARE);
     CHECK(config_set(&c, "renderer", "gpu") == NULL);
-    CHECK_INT(c.renderer, RENDERER_GPU);
+    CHECK_INT(c.renderer, CONFIG_RENDERER_GPU);
     CHECK(config_set(&c, "renderer", "opengl") != NULL);
 }
 

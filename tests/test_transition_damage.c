@@ -135,7 +135,7 @@ static void damage_tracked_frames_should_equal_full_redraws(void) {
     /* The first frame: drawn and sent whole. */
     CHECK(transition_targets(&g.t, g.sr));
     transition_draw(&g.t, g.sr, g.r, false, &f0);
-    transition_compose(&g.t, g.sr, -1, TRANSITION_CROSSFADE, true);
+    transition_compose(&g.t, g.sr, -1, CONFIG_TRANSITION_CROSSFADE, true);
     ticker(&g, &f0, 0);
     present(&g);
     ref_frame(&rf, 0, -1, 0, 0, false);
@@ -145,7 +145,7 @@ static void damage_tracked_frames_should_equal_full_redraws(void) {
     /* Ticker frames: only the strip is sent. */
     SDL_Rect strip = render_ticker_rect(W, H);
     for (int k = 1; k <= 3; k++) {
-        transition_compose(&g.t, g.sr, -1, TRANSITION_CROSSFADE, true);
+        transition_compose(&g.t, g.sr, -1, CONFIG_TRANSITION_CROSSFADE, true);
         ticker(&g, &f0, k * 7.5);
         present(&g);
         ref_frame(&rf, 0, -1, 0, k * 7.5, false);
@@ -158,7 +158,7 @@ static void damage_tracked_frames_should_equal_full_redraws(void) {
     int hdr = render_body_rect(W, H, true).y;
     for (int k = 0; k < 4; k++) {
         float p = (float)k / 4.0f;
-        transition_compose(&g.t, g.sr, p, TRANSITION_CROSSFADE, true);
+        transition_compose(&g.t, g.sr, p, CONFIG_TRANSITION_CROSSFADE, true);
         ticker(&g, &f0, 30 + k);
         present(&g);
         ref_frame(&rf, 0, 1, (Uint8)lroundf(p * 255.0f), 30 + k, false);
@@ -168,21 +168,21 @@ static void damage_tracked_frames_should_equal_full_redraws(void) {
     }
     /* Its end: the next slide is the current one. */
     transition_swap(&g.t);
-    transition_compose(&g.t, g.sr, -1, TRANSITION_CROSSFADE, true);
+    transition_compose(&g.t, g.sr, -1, CONFIG_TRANSITION_CROSSFADE, true);
     ticker(&g, &f1, 40);
     present(&g);
     ref_frame(&rf, 1, -1, 0, 40, false);
     CHECK(same(g.shown, rf.s));
 
     /* A toast over the slide, then gone. */
-    transition_compose(&g.t, g.sr, -1, TRANSITION_CROSSFADE, true);
+    transition_compose(&g.t, g.sr, -1, CONFIG_TRANSITION_CROSSFADE, true);
     ticker(&g, &f1, 41);
     render_toast(g.r, "USBから画像を5件取り込みました", true);
     transition_overlay(&g.t, NULL);
     present(&g);
     ref_frame(&rf, 1, -1, 0, 41, true);
     CHECK(same(g.shown, rf.s));
-    transition_compose(&g.t, g.sr, -1, TRANSITION_CROSSFADE, true);
+    transition_compose(&g.t, g.sr, -1, CONFIG_TRANSITION_CROSSFADE, true);
     ticker(&g, &f1, 42);
     present(&g);
     ref_frame(&rf, 1, -1, 0, 42, false);
@@ -190,7 +190,7 @@ static void damage_tracked_frames_should_equal_full_redraws(void) {
 
     /* A new minute: only the header is drawn and sent, and the frame is
      * the slide drawn whole at the new time. */
-    transition_compose(&g.t, g.sr, -1, TRANSITION_CROSSFADE, true);
+    transition_compose(&g.t, g.sr, -1, CONFIG_TRANSITION_CROSSFADE, true);
     struct render_frame later = frame_at(1, true);
     later.now.tm_min = 1;
     CHECK(transition_header(&g.t, g.sr, g.r, &later));
@@ -210,11 +210,11 @@ static void damage_tracked_frames_should_equal_full_redraws(void) {
 
     /* A push ends on the same picture as a full redraw of the slide. */
     transition_draw(&g.t, g.sr, g.r, true, &f0later_early);
-    transition_compose(&g.t, g.sr, 0.5f, TRANSITION_PUSH, true);
+    transition_compose(&g.t, g.sr, 0.5f, CONFIG_TRANSITION_PUSH, true);
     ticker(&g, &f1, 43);
     present(&g);
     transition_swap(&g.t);
-    transition_compose(&g.t, g.sr, -1, TRANSITION_PUSH, true);
+    transition_compose(&g.t, g.sr, -1, CONFIG_TRANSITION_PUSH, true);
     ticker(&g, &f0, 44);
     present(&g);
     struct render_frame f0later = frame_at(0, true);
