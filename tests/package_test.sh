@@ -120,8 +120,13 @@ for lib in libEGL.so.1 libGLESv2.so.2 libgbm.so.1; do
     p=$(pkg_of "/$lib") ; [ -n "$p" ] || p=$(pkg_of "$lib")
     grep -qw -- "$p" <<<"$depends" || fail "SDL's KMSDRM path loads $lib ($p), not in Depends"
 done
-SDL_VIDEODRIVER=offscreen LD_DEBUG=files timeout -s INT 4 "$bin" --windowed >/dev/null 2>"$work/ld.log" || true
-loaded=$(grep -oE "file=[^ ]+ \[[0-9]+\]; +dynamically loaded by" "$work/ld.log" | sed 's/^file=//; s/ .*//' | sort -u)
+# renderer = gpu: the path a machine with a GPU takes (with none, as here,
+# `auto` loads no GL at all, #16).
+printf 'renderer = gpu\n' >"$work/gpu.conf"
+SDL_VIDEODRIVER=offscreen LD_DEBUG=files timeout -s INT 4 "$bin" --config "$work/gpu.conf" --windowed \
+    >/dev/null 2>"$work/ld.log" || true
+loaded=$({ grep -oE "file=[^ ]+ \[[0-9]+\]; +dynamically loaded by" "$work/ld.log" || true; } |
+    sed 's/^file=//; s/ .*//' | sort -u)
 [ -n "$loaded" ] || fail "LD_DEBUG shows nothing dlopened (did the player start?)"
 ldcache=$(ldconfig -p)
 for lib in $loaded; do
