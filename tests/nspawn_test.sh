@@ -193,6 +193,9 @@ grep -qaF $'\e[9;0]' "$work/boot-1.log" || fail "setterm --blank 0 did not reach
 ok "boot: READY=1 with no network, setterm on tty1, no fontconfig errors"
 
 # --- 13. a root shell's run beside the service leaves the service's files alone
+# (the service itself is stopped meanwhile: it rewrites its status and
+# metrics files on its own, within seconds of a slide change)
+ci systemctl stop misato-signage
 before=$(ci sh -c 'sha256sum /var/lib/misato-signage/status.json 2>/dev/null; ls -la --time-style=+%s.%N /var/lib/misato-signage')
 ci sh -c 'SDL_VIDEODRIVER=offscreen timeout -s INT 4 misato-signage --windowed >/dev/null 2>&1; true'
 after=$(ci sh -c 'sha256sum /var/lib/misato-signage/status.json 2>/dev/null; ls -la --time-style=+%s.%N /var/lib/misato-signage')
@@ -201,6 +204,8 @@ $before
 ---
 $after"
 ci misato-signage --status >/dev/null || fail "--status does not read the service's status"
+ci systemctl start misato-signage
+wait_active 60 || fail "not active again after the root run's check"
 ok "root's own run kept to its folders; --status reads the service's"
 
 # --- 3. reinstall ------------------------------------------------------------
