@@ -414,7 +414,7 @@ def case_network(server):
 def media_valid(vm):
     """Every picture the current set names exists with the hash in its name."""
     rc, out = vm.sh(
-        "cd /var/lib/misato-signage/media 2>/dev/null || exit 0; "
+        "cd /var/lib/misato-signage/media 2>/dev/null || exit 0; "  # vm.sh runs it in a subshell
         "for f in $(find . -name '*.png' -path './set*' -o -name '*.png' -path './current*'); do "
         "n=$(basename $f .png); h=$(sha256sum $f | cut -c1-${#n}); [ \"$n\" = \"$h\" ] || echo BAD $f; done")
     return "BAD" not in out, out
