@@ -75,6 +75,9 @@ def case_boot(vm):
     check("does not draw" not in j, "the renderer drew into a render target")
     check("Fontconfig error" not in j, "no fontconfig error (#14.3)")
     vm.boot_ready_s = ready_s
+    later = vm.screendump("boot-later")  # for people: the screen some seconds on
+    print(f"later: {later.describe()}")
+    print("\n".join(l for l in j.splitlines() if "misato-signage[" in l)[-2500:])
 
 
 def case_watchdog(vm):
