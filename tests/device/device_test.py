@@ -74,6 +74,7 @@ def case_boot(vm):
     check("renderer opengles2" in j, "the renderer is GLES2 on KMSDRM (#14.6)")
     check("does not draw" not in j, "the renderer drew into a render target")
     check("Fontconfig error" not in j, "no fontconfig error (#14.3)")
+    check("Can't read /proc/cpuinfo" not in j, "LLVM (llvmpipe) can read /proc/cpuinfo: no ProcSubset=pid")
     vm.boot_ready_s = ready_s
     later = vm.screendump("boot-later")  # for people: the screen some seconds on
     print(f"later: {later.describe()}")
