@@ -289,6 +289,11 @@ static void on_worker_news(void *ctx) {
     display_post(&a->disp, a->ev_feed, 0);
 }
 
+static void on_panel_news(void *ctx) { /* the panel worker: a method answered */
+    struct app *a = ctx;
+    display_post(&a->disp, a->ev_panel, 0);
+}
+
 static void on_usb_news(void *ctx) {
     struct app *a = ctx;
     display_post(&a->disp, a->ev_media, 0);
@@ -398,6 +403,7 @@ struct loop {
     size_t next_index;
     Uint64 anim_start, last_frame;
     struct screenshot shot;
+    unsigned panel_seen;       /* panel_version() the status file was last asked to show */
 };
 
 /* Tells the status file which slide is on screen; write: now, not at the
@@ -445,6 +451,10 @@ static void loop_update(struct app *a, struct loop *l) {
     l->next_change = l->wall + 3600;
     bool on = panel_update(a->panel, deck_screen_on(&a->cfg.hours, l->wall, plausible, &l->next_change),
                            l->alert != NULL, time(NULL)); /* also IT's --panel override (#17) */
+    if (a->updater && panel_version(a->panel) != l->panel_seen) { /* --panel waits to read it */
+        l->panel_seen = panel_version(a->panel);
+        updater_status_soon(a->updater);
+    }
     if (!on && !l->screen_off) {
         l->screen_off = l->dirty = true;
         l->animating = false;
@@ -612,6 +622,7 @@ static int loop_deadline(const struct app *a, const struct loop *l) {
     /* The watchdog hears from this loop only while it turns. */
     int wd = service_watchdog_ms();
     if (wd) at_most(&timeout, wd);
+    at_most(&timeout, panel_wait_ms(a->panel)); /* a CEC adapter that hangs gives way to DPMS */
     return timeout;
 }
 
@@ -729,10 +740,11 @@ static int app_start(struct app *a, const struct app_options *opt) {
     layout_init();
     a->render = render_new(a->disp.renderer, a->font_path[0], a->font_path[1]);
     if (a->render == NULL) return APP_EXIT_ERROR;
-    a->ev_signal = SDL_RegisterEvents(4);
+    a->ev_signal = SDL_RegisterEvents(5);
     a->ev_feed = a->ev_signal + 1;
     a->ev_image = a->ev_signal + 2;
     a->ev_media = a->ev_signal + 3;
+    a->ev_panel = a->ev_signal + 4; /* only wakes the loop: loop_update takes the answer */
     if (a->ev_signal == (Uint32)-1) {
         LOG(LOG_ERROR, "SDL: %s", SDL_GetError());
         return APP_EXIT_ERROR;
@@ -743,6 +755,7 @@ static int app_start(struct app *a, const struct app_options *opt) {
     }
     a->sig_thread_started = true;
     a->panel = panel_open(a->cfg.panel_power, a->cfg.cec_device, a->disp.window);
+    panel_set_wake(a->panel, on_panel_news, a);
     char metrics_path[PATH_MAX + 32];
     snprintf(metrics_path, sizeof metrics_path, "%s/%s", a->cfg.state_dir, METRICS_FILE);
     if (a->cfg.metrics_file[0]) snprintf(metrics_path, sizeof metrics_path, "%s", a->cfg.metrics_file);

@@ -59,6 +59,7 @@ struct app {
     struct display disp;     /* window, renderer, wake-up (display mode only) */
     struct render *render;
     struct panel *panel;     /* the panel's power (display mode only) */
+    Uint32 ev_panel;         /* SDL_RegisterEvents: the panel worker has an answer */
     Uint32 ev_signal;        /* SDL_RegisterEvents: a signal arrived (code = signo) */
     /* signal thread */
     pthread_t sig_thread;
