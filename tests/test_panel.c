@@ -504,6 +504,40 @@ static void a_change_while_the_tv_thinks_should_win(void) {
     close(t.pipe[1]);
 }
 
+/* --panel reads the player's pid and panel back through status.c, the one
+ * place that knows the file's schema. */
+static void the_status_file_should_be_read_back_through_status_c(void) {
+    char dir[] = "/tmp/test-panel-status-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    struct status_panel_view v;
+    CHECK(!status_read_panel(dir, &v)); /* no file */
+    struct status_report r = {.version = "t", .feed_url = "", .result = "not yet", .error = "",
+                              .source = "embedded", .etag = "", .slide = "off", .media_dir = "",
+                              .last_import = "", .pid = 4242, .has_panel = true, .panel_method = "cec",
+                              .panel_state = "switching", .panel_override = "on",
+                              .panel_detail = "cec: no reply", .panel_wanted_on = true};
+    CHECK_INT(status_write(dir, &r), 0);
+    CHECK(status_read_panel(dir, &v));
+    CHECK_INT(v.pid, 4242);
+    CHECK(v.has_panel);
+    CHECK_STR(v.method, "cec");
+    CHECK_STR(v.state, "switching");
+    CHECK_STR(v.override, "on");
+    CHECK_STR(v.detail, "cec: no reply");
+    CHECK(v.wanted_on);
+    char buf[256];
+    status_panel_words(v.state, v.method, v.override, v.wanted_on, buf, sizeof buf);
+    CHECK_STR(buf, "切り替え中 (switching, cec)、保守のためオン (IT override: on)");
+    char path[96];
+    snprintf(path, sizeof path, "%s/%s", dir, STATUS_FILE);
+    FILE *f = fopen(path, "w");
+    fputs("[1, 2]", f); /* not an object */
+    fclose(f);
+    CHECK(!status_read_panel(dir, &v));
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void) {
     RUN(cec_standby_should_match_the_kernels_helper);
     RUN(cec_wake_messages_should_match_the_kernels_helpers);
@@ -521,5 +555,6 @@ int main(void) {
     RUN(a_slow_tv_should_not_hold_up_the_display_loop);
     RUN(a_hung_adapter_should_give_way_to_the_next_method);
     RUN(a_change_while_the_tv_thinks_should_win);
+    RUN(the_status_file_should_be_read_back_through_status_c);
     return CHECK_DONE();
 }
