@@ -25,6 +25,9 @@ struct panel;
 struct usb_watch;
 struct updater;
 
+/* Where the running player is, as its signal thread sees it. */
+enum app_phase { APP_PHASE_STARTING, APP_PHASE_RUNNING, APP_PHASE_STOPPED };
+
 /* Everything the running player holds. */
 struct app {
     bool guarded;            /* the running player: the poison guard looks first (guard.h) */
@@ -65,6 +68,11 @@ struct app {
     pthread_t sig_thread;
     bool sig_thread_started;
     atomic_bool stopping;    /* set by the signal thread or app_run's end, read by the signal thread */
+    pthread_t main_thread;
+    atomic_int phase;        /* enum app_phase: the signal thread and the start-up agree on a stop */
+    atomic_bool start_left;  /* the main thread is past the start-up (or leaving it) */
+    pthread_mutex_t sig_mu;  /* guards sig_pending against the start of the loop */
+    unsigned sig_pending;    /* 1 << signo of the signals that came during the start-up */
 };
 
 /* Loads settings, the feed (the file given, else the cache, else the
