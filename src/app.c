@@ -48,8 +48,10 @@
 #define TOAST_MS 20000 /* how long an import's message stays on screen */
 
 /* The time to show and schedule by: --at shifts it; a system clock that is
- * still in 1970 (no RTC, no NTP yet) is corrected by a server's Date. */
+ * still in 1970 (no RTC, no NTP yet) is corrected by a server's Date. A
+ * render is of one moment: its clock stands still. */
 time_t app_now(const struct app *a) {
+    if (a->frozen_at) return a->frozen_at;
     time_t now = time(NULL) + a->clock_offset;
     if (a->updater && !clock_plausible(now)) {
         struct updater_state st;
@@ -108,6 +110,9 @@ static int load_settings(struct app *a, const struct app_options *opt) {
         }
         a->clock_offset = at - time(NULL);
     }
+    /* --render: every slide shows the same moment (--at, else the start),
+     * however long the render takes. */
+    if (opt->render_dir || opt->sheet_path) a->frozen_at = time(NULL) + a->clock_offset;
     if (opt->feed_url) {
         /* A URL typed on the command line is the operator's choice: http:// too. */
         const char *why = config_set(&a->cfg, "feed_url", opt->feed_url);

@@ -58,6 +58,7 @@ struct app {
     struct picture_loader *pictures; /* display mode only (the preview decodes in place) */
     Uint32 ev_image;         /* SDL_RegisterEvents: a picture was decoded */
     time_t clock_offset;     /* --at: shown time = now + offset */
+    time_t frozen_at;        /* --render: the one moment every slide shows (0: the clock runs) */
     char *font_path[2];      /* owned: regular, bold */
     struct display disp;     /* window, renderer, wake-up (display mode only) */
     struct render *render;
