@@ -607,7 +607,7 @@ void panel_set_patience(struct panel *p, int ms) { p->patience_ms = ms; }
 unsigned panel_version(const struct panel *p) { return p->version; }
 
 int panel_wait_ms(const struct panel *p) {
-    if (!p->job.waiting) return -1;
+    if (!p->job.active || !p->worker_busy) return -1; /* the worker's call may be of a job replaced */
     uint64_t waited = util_monotonic_ms() - p->worker_since;
     return waited >= (uint64_t)p->patience_ms ? 0 : (int)((uint64_t)p->patience_ms - waited);
 }

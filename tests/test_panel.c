@@ -461,6 +461,8 @@ static void a_hung_adapter_should_give_way_to_the_next_method(void) {
     panel_set_patience(p, 300);
     CHECK(panel_update(p, true, false, 10));
     dpms.level = true;
+    /* The loop is told when to look again (it may otherwise sleep an hour). */
+    CHECK(panel_wait_ms(p) >= 0 && panel_wait_ms(p) <= 300);
     /* Evening: CEC hangs; after its patience DPMS puts the panel to sleep,
      * and no turn of the loop waited for either. */
     uint64_t longest = turns(p, false, &t, -1, "standby", 3000);
