@@ -46,11 +46,16 @@ struct panel_backend {
     int (*get)(void *ctx);
     void (*close)(void *ctx);
     void *ctx;
+    /* How long the device may keep saying the old state after a change
+     * (a TV answers "on" for a moment after <Standby>); 0: at once. */
+    unsigned settle_ms;
     bool main_thread;
 };
 
 /* How long a method on the worker may take before the next method is tried
- * and the panel is reported failed (a CEC exchange takes at most ~1.5 s). */
+ * and the panel is reported failed (a CEC exchange takes at most ~1.5 s),
+ * plus 3 x its settle_ms (a read back every 500 ms, each up to 1 s): 17 s
+ * for CEC. */
 #define PANEL_PATIENCE_MS 5000
 
 struct panel;
@@ -96,6 +101,10 @@ unsigned panel_version(const struct panel *p);
 
 /* IT's override: 1 on, 0 off, -1 back to the schedule. */
 void panel_override(struct panel *p, int mode);
+
+/* After the first frame: SDL's first KMS mode set turns the connector back
+ * on, so a player started outside display hours asks for standby again. */
+void panel_after_first_frame(struct panel *p, time_t now);
 
 /* SIGUSR2: reads state_dir/PANEL_REQUEST_FILE ("on", "off" or "auto") and
  * applies it with panel_override; false (logged) when there is none or it

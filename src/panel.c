@@ -220,6 +220,12 @@ static struct cec_ctx *cec_open_one(const char *path, char *why, size_t why_size
         snprintf(why, why_size, "%s: no logical address and none can be claimed", path);
         goto fail;
     }
+    if (!claim && la.log_addr_type[0] == CEC_LOG_ADDR_TYPE_TV) {
+        /* Someone else's adapter playing the TV (vivid's first one, a PC's
+         * TV card): a <Standby> from it to the TV means nothing. */
+        snprintf(why, why_size, "%s: its logical address is a TV's, not a player's output", path);
+        goto fail;
+    }
     if (!claim && la.log_addr[0] == CEC_LOG_ADDR_INVALID) {
         snprintf(why, why_size, "%s: no logical address could be claimed", path);
         goto fail;
@@ -257,7 +263,8 @@ static bool cec_backend(const char *device, struct panel_backend *out, char *why
         }
     }
     if (c == NULL) return false;
-    *out = (struct panel_backend){"cec", cec_set, cec_get, cec_close, c, .main_thread = false};
+    /* A TV answers "on" for a moment after <Standby> (cec-follower too). */
+    *out = (struct panel_backend){"cec", cec_set, cec_get, cec_close, c, 4000, .main_thread = false};
     return true;
 }
 
@@ -327,7 +334,7 @@ static bool kms_backend(int fd, struct panel_backend *out, char *why, size_t why
         return false;
     }
     LOG(LOG_INFO, "panel: DPMS on %d KMS connector(s), the first %u", k->n, k->connectors[0]);
-    *out = (struct panel_backend){"dpms-kms", kms_set, kms_get, kms_close, k, .main_thread = true};
+    *out = (struct panel_backend){"dpms-kms", kms_set, kms_get, kms_close, k, 0, .main_thread = true};
     return true;
 }
 
@@ -396,18 +403,29 @@ static bool x11_backend(Display *dpy, struct panel_backend *out, char *why, size
     struct x11_ctx *x = xcalloc(1, sizeof *x);
     x->dpy = dpy;
     LOG(LOG_INFO, "panel: DPMS through the X server");
-    *out = (struct panel_backend){"dpms-x11", x11_set, x11_get, x11_close, x, .main_thread = true};
+    *out = (struct panel_backend){"dpms-x11", x11_set, x11_get, x11_close, x, 0, .main_thread = true};
     return true;
 }
 
 /* --- the panel worker ------------------------------------------------------ */
+
+/* The state the device reports, asked again every 500 ms while it still
+ * says the old one, up to the backend's settle time. */
+static int settled_state(const struct panel_backend *b, bool on) {
+    int back = b->get(b->ctx);
+    for (unsigned waited = 0; back >= 0 && back != on && waited < b->settle_ms; waited += 500) {
+        SDL_Delay(500);
+        back = b->get(b->ctx);
+    }
+    return back;
+}
 
 /* One method's set (and read back), as the state machine takes it: 0 done,
  * 1 no answer, -1 refused or not as asked. On either thread. */
 static int call_method(const struct panel_backend *b, bool on, char *why, size_t why_size) {
     int rc = b->set(b->ctx, on, why, why_size);
     if (rc == 0 && b->get) {
-        int back = b->get(b->ctx);
+        int back = settled_state(b, on);
         if (back >= 0 && back != on) {
             snprintf(why, why_size, "%s: asked for %s, the panel says %s", b->name, on ? "on" : "standby",
                      back ? "on" : "standby");
@@ -558,6 +576,7 @@ struct panel {
     bool worker_busy;      /* a call is with the worker (perhaps of a job since replaced) */
     uint64_t worker_since; /* when it was given (monotonic ms) */
     int patience_ms;
+    int worker_patience;   /* for the call with the worker: patience_ms and its settle time */
     unsigned version;      /* counts what was published */
 };
 
@@ -609,7 +628,7 @@ unsigned panel_version(const struct panel *p) { return p->version; }
 int panel_wait_ms(const struct panel *p) {
     if (!p->job.active || !p->worker_busy) return -1; /* the worker's call may be of a job replaced */
     uint64_t waited = util_monotonic_ms() - p->worker_since;
-    return waited >= (uint64_t)p->patience_ms ? 0 : (int)((uint64_t)p->patience_ms - waited);
+    return waited >= (uint64_t)p->worker_patience ? 0 : (int)((uint64_t)p->worker_patience - waited);
 }
 
 struct panel *panel_open(enum panel_power power, const char *cec_device, void *sdl_window) {
@@ -720,11 +739,13 @@ static void job_run(struct panel *p, time_t now) {
             worker_give(p->w, b, j->on);
             p->worker_busy = j->waiting = true;
             p->worker_since = util_monotonic_ms();
-        } else if (util_monotonic_ms() - p->worker_since < (uint64_t)p->patience_ms) {
+            /* a read back every 500 ms during the settle time, each up to 1 s */
+            p->worker_patience = p->patience_ms + 3 * (int)b->settle_ms;
+        } else if (util_monotonic_ms() - p->worker_since < (uint64_t)p->worker_patience) {
             return; /* the call of a job since replaced: its answer comes soon */
         } else {
             snprintf(why, sizeof why, "%s: the last call has not returned after %.1f s (the adapter hangs)",
-                     b->name, p->patience_ms / 1000.0);
+                     b->name, p->worker_patience / 1000.0);
             job_answer(p, i, -1, why);
         }
     }
@@ -742,10 +763,10 @@ static void job_poll(struct panel *p, time_t now) {
                 j->waiting = false;
                 job_answer(p, j->next, rc, why);
             }
-        } else if (j->waiting && util_monotonic_ms() - p->worker_since >= (uint64_t)p->patience_ms) {
+        } else if (j->waiting && util_monotonic_ms() - p->worker_since >= (uint64_t)p->worker_patience) {
             j->waiting = false; /* the worker stays busy until it returns */
             snprintf(why, sizeof why, "%s: no answer within %.1f s (the adapter hangs)", p->b[j->next].name,
-                     p->patience_ms / 1000.0);
+                     p->worker_patience / 1000.0);
             job_answer(p, j->next, -1, why);
         }
     }
@@ -783,6 +804,13 @@ bool panel_update(struct panel *p, bool schedule_on, bool alert, time_t now) {
         publish(p);
     }
     return want;
+}
+
+void panel_after_first_frame(struct panel *p, time_t now) {
+    if (p->have_wanted && !p->wanted && p->state == PANEL_STANDBY) {
+        switch_to(p, false, now);
+        publish(p);
+    }
 }
 
 void panel_override(struct panel *p, int mode) {

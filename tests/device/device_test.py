@@ -4,9 +4,9 @@ in QEMU (tests/device/image.sh makes the disk), watched through screendumps.
 Each case is a short function; what it asserts is in its check() lines.
 
     device_test.py IMAGE_DIR WORK_DIR SOURCE_DIR CASE...
-    CASE: boot watchdog usb hours cec nolibgl network powercut[=N]
+    CASE: boot watchdog usb hours panel nolibgl network powercut[=N]
 
-boot, watchdog, usb, hours, cec and nolibgl share one machine booted with no
+boot, watchdog, usb, hours, panel and nolibgl share one machine booted with no
 network (-nic none), in that order (boot first); network and powercut boot
 machines of their own. Screendumps are left in WORK_DIR as PNG.
 """
@@ -235,25 +235,37 @@ def case_hours(vm):
     check(dpms_back.strip() == "On", f"the screen is back on, DPMS {dpms_back.strip()}")
 
 
-def case_cec(vm):
-    """The CEC path on the Debian kernel's vivid: /dev/cec0 is the TV side,
-    /dev/cec1 the player's HDMI output; cec-follower on cec0 plays the TV."""
-    rc, out = vm.sh("modprobe vivid && udevadm settle && ls /dev/cec*")
-    if rc != 0 and "not found" in out:
-        print(f"skip: no vivid in this kernel ({out.strip()})")
-        return
-    check(rc == 0 and "/dev/cec0" in out and "/dev/cec1" in out, f"vivid gives /dev/cec0 and /dev/cec1 ({out})")
-    vm.sh("cec-ctl -d0 --tv --osd-name TV >/dev/null", ok=True)
-    vm.sh("(cec-follower -d0 > /tmp/follower.log 2>&1 &) ; sleep 1", ok=True)
-    vm.sh("cec-ctl -d1 --playback --osd-name Misato >/dev/null", ok=True)
-    vm.sh("cec-ctl -d1 --to 0 --image-view-on", ok=True)
-    _, on = vm.sh("cec-ctl -d1 --to 0 --give-device-power-status", ok=True)
-    check("pwr-state: on" in on, "image-view-on on cec1: the TV (cec-follower on cec0) is on")
-    vm.sh("cec-ctl -d1 --to 0 --standby", ok=True)
-    time.sleep(1)
-    _, off = vm.sh("cec-ctl -d1 --to 0 --give-device-power-status", ok=True)
-    check("pwr-state: standby" in off or "to-standby" in off, "standby on cec1: the TV goes to standby")
-    vm.sh("pkill -x cec-follower; true")
+def case_panel(vm):
+    """#17 on the device, read back from it: tests/panel_device_test.sh in
+    the guest, the player run by hand on the console (the unit stopped, so
+    it can be DRM master), started at 22:00 (outside display hours): KMS
+    DPMS read from /sys/class/drm; then CEC on the kernel's vivid, where
+    /dev/cec0 plays the TV (cec-follower) and /dev/cec1 is the player's
+    HDMI output. Each: Off at night, On after --panel on, Off after --panel auto."""
+    vm.put("/root/panel_device_test.sh", open(os.path.join(SRC, "tests", "panel_device_test.sh")).read(), "755")
+    vm.sh("systemctl stop misato-signage", ok=True, timeout=120)
+    try:
+        rc, out = vm.sh("/root/panel_device_test.sh /usr/bin/misato-signage kms", timeout=300)
+        print(out[-1200:])
+        check(rc == 0 and "passed: panel kms" in out,
+              "KMS: the connector's DPMS reads Off at night, On after --panel on, Off after --panel auto")
+        rc, out = vm.sh("modprobe vivid && udevadm settle && ls /dev/cec*")
+        if rc != 0 and "not found" in out:
+            print(f"skip: no vivid in this kernel ({out.strip()})")
+            return
+        check(rc == 0 and "/dev/cec1" in out, f"vivid gives /dev/cec0 and /dev/cec1 ({out.strip()})")
+        rc, out = vm.sh("SDL_VIDEODRIVER=kmsdrm /root/panel_device_test.sh /usr/bin/misato-signage cec",
+                        timeout=300)
+        print(out[-1200:])
+        check(rc == 0 and "passed: panel cec" in out,
+              "CEC: the TV (cec-follower) reports standby at night, on after --panel on, standby after --panel auto")
+    finally:
+        pid = vm.unit("MainPID")["MainPID"]
+        vm.sh("systemctl start misato-signage", timeout=300)
+        vm.wait_active(after_pid=pid)
+    j = vm.journal()
+    check("panel: CEC on /dev/cec1" in j or "panel: CEC" not in j,
+          "the service, with vivid loaded, takes /dev/cec1 (the player's side), never the TV's /dev/cec0")
 
 
 def case_nolibgl(vm):
@@ -408,7 +420,7 @@ def case_powercut(server, cuts):
 
 def main():
     cases = sys.argv[4:]
-    local = [c for c in cases if c in ("boot", "watchdog", "usb", "hours", "cec", "nolibgl")]
+    local = [c for c in cases if c in ("boot", "watchdog", "usb", "hours", "panel", "nolibgl")]
     failed = []
 
     def run(name, fn, *args):
@@ -427,7 +439,7 @@ def main():
         vm = VM(IMAGE, WORK, ARCH, name="lobby")
         try:
             if run("boot", case_boot, vm):
-                for c in ("watchdog", "usb", "hours", "cec", "nolibgl"):
+                for c in ("watchdog", "usb", "hours", "panel", "nolibgl"):
                     if c in local:
                         run(c, globals()["case_" + c], vm)
         finally:
