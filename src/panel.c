@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,10 +411,12 @@ static bool x11_backend(Display *dpy, struct panel_backend *out, char *why, size
 /* --- the panel worker ------------------------------------------------------ */
 
 /* The state the device reports, asked again every 500 ms while it still
- * says the old one, up to the backend's settle time. */
-static int settled_state(const struct panel_backend *b, bool on) {
+ * says the old one, up to the backend's settle time (or until *cancel:
+ * the player stops). */
+static int settled_state(const struct panel_backend *b, bool on, const atomic_bool *cancel) {
     int back = b->get(b->ctx);
     for (unsigned waited = 0; back >= 0 && back != on && waited < b->settle_ms; waited += 500) {
+        if (cancel && atomic_load(cancel)) break;
         SDL_Delay(500);
         back = b->get(b->ctx);
     }
@@ -422,10 +425,11 @@ static int settled_state(const struct panel_backend *b, bool on) {
 
 /* One method's set (and read back), as the state machine takes it: 0 done,
  * 1 no answer, -1 refused or not as asked. On either thread. */
-static int call_method(const struct panel_backend *b, bool on, char *why, size_t why_size) {
+static int call_method(const struct panel_backend *b, bool on, char *why, size_t why_size,
+                       const atomic_bool *cancel) {
     int rc = b->set(b->ctx, on, why, why_size);
     if (rc == 0 && b->get) {
-        int back = settled_state(b, on);
+        int back = settled_state(b, on, cancel);
         if (back >= 0 && back != on) {
             snprintf(why, why_size, "%s: asked for %s, the panel says %s", b->name, on ? "on" : "standby",
                      back ? "on" : "standby");
@@ -443,6 +447,7 @@ struct worker {
     pthread_mutex_t mu;
     pthread_cond_t cv;         /* the worker's: a call or stop; panel_free's: finished */
     bool stop, finished;
+    atomic_bool cancel;        /* stop, for a method's read backs (no lock there) */
     bool has_call, has_answer;
     const struct panel_backend *b;
     bool on;
@@ -465,7 +470,7 @@ static void *worker_main(void *arg) {
         w->has_call = false;
         pthread_mutex_unlock(&w->mu);
         char why[160] = "";
-        int rc = call_method(b, on, why, sizeof why);
+        int rc = call_method(b, on, why, sizeof why, &w->cancel);
         pthread_mutex_lock(&w->mu);
         w->rc = rc;
         snprintf(w->why, sizeof w->why, "%s", why);
@@ -508,6 +513,7 @@ static bool worker_stop(struct worker *w) {
     until.tv_sec += 2;
     pthread_mutex_lock(&w->mu);
     w->stop = true;
+    atomic_store(&w->cancel, true);
     w->wake = NULL;
     pthread_cond_broadcast(&w->cv);
     while (!w->finished && pthread_cond_timedwait(&w->cv, &w->mu, &until) == 0) {}
@@ -734,7 +740,7 @@ static void job_run(struct panel *p, time_t now) {
         const struct panel_backend *b = &p->b[i];
         char why[160] = "";
         if (b->main_thread) {
-            job_answer(p, i, call_method(b, j->on, why, sizeof why), why);
+            job_answer(p, i, call_method(b, j->on, why, sizeof why, NULL), why);
         } else if (!p->worker_busy) {
             worker_give(p->w, b, j->on);
             p->worker_busy = j->waiting = true;

@@ -539,6 +539,23 @@ static void a_change_while_the_tv_thinks_should_win(void) {
     close(t.pipe[1]);
 }
 
+/* SIGTERM while a TV is slow to sleep (read back every 500 ms for up to
+ * 4 s, on the worker): the player's stop does not wait it out. */
+static void a_stop_should_not_wait_for_a_tv_to_settle(void) {
+    struct fake f = {.lie = 1}; /* says "on" whatever it was asked */
+    struct panel_backend b = {"cec", fake_set, fake_get, NULL, &f, 4000, .main_thread = false};
+    struct panel *p = panel_new(&b, 1);
+    CHECK(!panel_update(p, false, false, 10));
+    struct timespec pause = {0, 200 * 1000 * 1000};
+    nanosleep(&pause, NULL); /* the worker is reading it back */
+    uint64_t t0 = now_ms();
+    panel_free(p);
+    uint64_t took = now_ms() - t0;
+    fprintf(stderr, "  panel_free during the settle took %llu ms\n", (unsigned long long)took);
+    CHECK(took < 1500);
+    CHECK(f.gets >= 1 && f.gets < 8);
+}
+
 /* --panel reads the player's pid and panel back through status.c, the one
  * place that knows the file's schema. */
 static void the_status_file_should_be_read_back_through_status_c(void) {
@@ -591,6 +608,7 @@ int main(void) {
     RUN(a_slow_tv_should_not_hold_up_the_display_loop);
     RUN(a_hung_adapter_should_give_way_to_the_next_method);
     RUN(a_change_while_the_tv_thinks_should_win);
+    RUN(a_stop_should_not_wait_for_a_tv_to_settle);
     RUN(the_status_file_should_be_read_back_through_status_c);
     return CHECK_DONE();
 }
