@@ -813,7 +813,8 @@ bool panel_update(struct panel *p, bool schedule_on, bool alert, time_t now) {
 }
 
 void panel_after_first_frame(struct panel *p, time_t now) {
-    if (p->have_wanted && !p->wanted && p->state == PANEL_STANDBY) {
+    if (p->have_wanted && !p->wanted && p->state == PANEL_STANDBY && p->used >= 0 &&
+        strcmp(p->b[p->used].name, "dpms-kms") == 0) {
         switch_to(p, false, now);
         publish(p);
     }

@@ -35,8 +35,9 @@ cec)
     read_state() {
         local out
         out=$(cec-ctl -d1 --to 0 --give-device-power-status 2>&1 || true)
-        if grep -q 'pwr-state: standby\|pwr-state: in transition on to standby' <<<"$out"; then echo Off
-        elif grep -q 'pwr-state: on\|pwr-state: in transition standby to on' <<<"$out"; then echo On
+        # cec-ctl says "standby", "on", or a transition: "to-standby", "to-on".
+        if grep -q 'pwr-state: \(to-\)\?standby' <<<"$out"; then echo Off
+        elif grep -q 'pwr-state: \(to-\)\?on' <<<"$out"; then echo On
         else echo "unknown: $out"; fi
     }
     settings=$'panel_power = cec\ncec_device = /dev/cec1'

@@ -4,7 +4,7 @@ in QEMU (tests/device/image.sh makes the disk), watched through screendumps.
 Each case is a short function; what it asserts is in its check() lines.
 
     device_test.py IMAGE_DIR WORK_DIR SOURCE_DIR CASE...
-    CASE: boot watchdog usb hours panel nolibgl network powercut[=N]
+    CASE: boot watchdog usb hours panel nolibgl bench network powercut[=N]
 
 boot, watchdog, usb, hours, panel and nolibgl share one machine booted with no
 network (-nic none), in that order (boot first); network and powercut boot
@@ -246,7 +246,7 @@ def case_panel(vm):
     vm.sh("systemctl stop misato-signage", ok=True, timeout=120)
     try:
         rc, out = vm.sh("/root/panel_device_test.sh /usr/bin/misato-signage kms", timeout=300)
-        print(out[-1200:])
+        print(out[-3000:])
         check(rc == 0 and "passed: panel kms" in out,
               "KMS: the connector's DPMS reads Off at night, On after --panel on, Off after --panel auto")
         rc, out = vm.sh("modprobe vivid && udevadm settle && ls /dev/cec*")
@@ -256,7 +256,7 @@ def case_panel(vm):
         check(rc == 0 and "/dev/cec1" in out, f"vivid gives /dev/cec0 and /dev/cec1 ({out.strip()})")
         rc, out = vm.sh("SDL_VIDEODRIVER=kmsdrm /root/panel_device_test.sh /usr/bin/misato-signage cec",
                         timeout=300)
-        print(out[-1200:])
+        print(out[-3000:])
         check(rc == 0 and "passed: panel cec" in out,
               "CEC: the TV (cec-follower) reports standby at night, on after --panel on, standby after --panel auto")
     finally:
@@ -281,6 +281,66 @@ def case_nolibgl(vm):
     rc, out = vm.sh("od -An -tx1 -N24 /var/lib/misato-signage/screenshot.png; "
                     "stat -c %s /var/lib/misato-signage/screenshot.png")
     check(rc == 0 and int(out.split()[-1]) > 20000, "the SIGUSR1 screenshot is a real picture, not black")
+
+
+TICKER = ["マイナンバーカードがあれば全国のコンビニで住民票の写し・印鑑登録証明書が取得できます（6:30〜23:00）",
+          "役場窓口では「書かない窓口」タブレットで申請書の記入が不要になりました",
+          "各種証明書の手数料はキャッシュレス決済（クレジット・電子マネー・QR）に対応しています",
+          "オンライン手続きは町ホームページの「電子申請」からご利用いただけます",
+          "ご不明な点は総務課DX推進係（内線 123）までお問い合わせください"]
+BENCH_STATES = [  # the states of bench/vs-chromium (its harness.py), on the device
+    ("static", "slide_seconds = 600\ntransition = crossfade\ntransition_ms = 1000\n"),
+    ("crossfades", "slide_seconds = 7\ntransition = crossfade\ntransition_ms = 1000\n"),
+    ("ticker", "slide_seconds = 7\ntransition = crossfade\ntransition_ms = 1000\n"
+               "feed_url = file:///var/lib/misato-signage/bench-feed.json\n")]
+
+
+def sample(vm, pid):
+    """(guest seconds, the player's CPU seconds, frames drawn, when the metrics were written)."""
+    _, out = vm.sh(f"cat /proc/uptime; cut -d' ' -f14,15 /proc/{pid}/stat; getconf CLK_TCK; "
+                   "f=/var/lib/misato-signage/misato-signage.prom; date -r $f +%s.%N; cat /proc/uptime; "
+                   "date +%s.%N; grep '^misato_signage_frames_drawn_total' $f", ok=True)
+    l = out.split("\n")
+    up = float(l[0].split()[0])
+    ut, st = (int(x) for x in l[1].split())
+    hz = int(l[2])
+    written, up2, now = float(l[3]), float(l[4].split()[0]), float(l[5])
+    frames = float(l[6].split()[1])
+    return up, (ut + st) / hz, frames, up2 - (now - written)
+
+
+def case_bench(vm):
+    """#16's figures on the device (KMSDRM on virtio-gpu, TCG): the
+    player's cores on a still slide, with 1 s crossfades every 8 s, and with
+    the ticker; CPU seconds and screen updates per crossfade; its start."""
+    doc = json.load(open(os.path.join(SRC, "config", "default-feed.json"), encoding="utf-8"))
+    doc["ticker"] = TICKER
+    vm.put("/var/lib/misato-signage/bench-feed.json", json.dumps(doc, ensure_ascii=False))
+    window = 64
+    rows = []
+    for name, conf in BENCH_STATES:
+        u = vm.settings(conf + "metrics_seconds = 10\n")
+        pid = u["MainPID"]
+        time.sleep(25)  # the start and the first metrics write
+        a = sample(vm, pid)
+        time.sleep(window)
+        b = sample(vm, pid)
+        cores = (b[1] - a[1]) / (b[0] - a[0])
+        fps = (b[2] - a[2]) / max(b[3] - a[3], 1)
+        row = f"{name}: {cores:.4f} cores, {fps:.1f} frames/s (guest clock, over {b[0] - a[0]:.0f} s)"
+        if name != "static":
+            fades = (b[0] - a[0]) / 8.0
+            still = rows[0][1] if rows else 0
+            row += (f"; per 1 s crossfade {(cores - still) * 8:.3f} CPU-s, "
+                    f"{(b[2] - a[2]) / fades:.1f} screen updates")
+        rows.append((name, cores))
+        figure("device bench, " + row)
+    _, j = vm.sh("journalctl -b --no-pager -o short-monotonic -u misato-signage "
+                 "| grep -e 'config .* read' -e 'first frame on screen' | tail -n 2")
+    t = [mono(line) for line in j.splitlines() if mono(line)]
+    if len(t) == 2:
+        figure(f"device bench: config read -> first frame {t[1] - t[0]:.2f} s (TCG)")
+    vm.settings("")
 
 
 # --- the machines with a network ----------------------------------------------
@@ -420,7 +480,7 @@ def case_powercut(server, cuts):
 
 def main():
     cases = sys.argv[4:]
-    local = [c for c in cases if c in ("boot", "watchdog", "usb", "hours", "panel", "nolibgl")]
+    local = [c for c in cases if c in ("boot", "watchdog", "usb", "hours", "panel", "nolibgl", "bench")]
     failed = []
 
     def run(name, fn, *args):
@@ -439,7 +499,7 @@ def main():
         vm = VM(IMAGE, WORK, ARCH, name="lobby")
         try:
             if run("boot", case_boot, vm):
-                for c in ("watchdog", "usb", "hours", "panel", "nolibgl"):
+                for c in ("watchdog", "usb", "hours", "panel", "nolibgl", "bench"):
                     if c in local:
                         run(c, globals()["case_" + c], vm)
         finally:

@@ -101,6 +101,8 @@ if [ ! -s "$out/disk.img" ]; then
     nice -n 10 mke2fs -q -t ext4 -L misato-root -d "$work/root" "$work/disk.img" 3G >&2
     rm -rf "$work/root"
     rm -rf "$out" && mv "$work" "$out"
+    # Each package makes a 1 GB image: keep the newest three of this architecture.
+    ls -1dt "$cache"/vm-"$arch"-*/ 2>/dev/null | tail -n +4 | xargs -r rm -rf
     echo "image.sh: disk image made in $(( $(date +%s) - start )) s" >&2
 fi
 echo "$out"
