@@ -841,6 +841,7 @@ static void app_start_workers(struct app *a, size_t index) {
 }
 
 static void app_stop(struct app *a) {
+    atomic_store(&a->start_left, true); /* a stop during the start-up waits no longer */
     metrics_stop();
     panel_free(a->panel);
     a->panel = NULL;
@@ -850,7 +851,6 @@ static void app_stop(struct app *a) {
     a->updater = NULL;
     loader_stop(a->pictures);
     a->pictures = NULL;
-    atomic_store(&a->start_left, true); /* a stop during the start-up waits no longer */
     if (a->sig_thread_started) {
         atomic_store(&a->stopping, true);
         pthread_kill(a->sig_thread, SIGTERM);
