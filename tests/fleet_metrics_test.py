@@ -62,12 +62,8 @@ class World:
         os.makedirs(self.textfile)
         os.symlink(os.path.join(self.state, "misato-signage.prom"),
                    os.path.join(self.textfile, "misato-signage.prom"))
-        self.env = player_env(self.dir)
-        self.log_path = os.path.join(self.dir, "player.log")
-        self.proc = start_player(player, self.conf, self.dir, self.log_path, "--at", at, env=self.env)
-        self.procs.append(self.proc)
-        wait_for("the metrics file", lambda: os.path.exists(
-            os.path.join(self.state, "misato-signage.prom")), 60)
+        # node_exporter first: the player's first fetch (a 200, then a 304 one
+        # poll later) is not missed while node_exporter starts on a busy machine.
         self.ne_port = free_port()
         self.ne_log = open(os.path.join(self.dir, "node_exporter.log"), "w")
         self.ne = subprocess.Popen([NODE_EXPORTER, "--web.listen-address=127.0.0.1:%d" % self.ne_port,
@@ -76,6 +72,12 @@ class World:
                                    stdout=self.ne_log, stderr=self.ne_log)
         self.procs.append(self.ne)
         wait_for("node_exporter", lambda: self.try_scrape() is not None, 15)
+        self.env = player_env(self.dir)
+        self.log_path = os.path.join(self.dir, "player.log")
+        self.proc = start_player(player, self.conf, self.dir, self.log_path, "--at", at, env=self.env)
+        self.procs.append(self.proc)
+        wait_for("the metrics file", lambda: os.path.exists(
+            os.path.join(self.state, "misato-signage.prom")), 60)
 
     def try_scrape(self):
         try:
