@@ -414,9 +414,14 @@ def case_network(server):
 def media_valid(vm):
     """Every picture the current set names exists with the hash in its name."""
     rc, out = vm.sh(
-        "cd /var/lib/misato-signage/media 2>/dev/null || exit 0; "
-        "for f in $(find . -name '*.png' -path './set*' -o -name '*.png' -path './current*'); do "
-        "n=$(basename $f .png); h=$(sha256sum $f | cut -c1-${#n}); [ \"$n\" = \"$h\" ] || echo BAD $f; done")
+        "cd /var/lib/misato-signage/media 2>/dev/null || exit 0; "  # vm.sh runs it in a subshell
+        "k=0; for f in $(find . -name '*.png' -path './set*' -o -name '*.png' -path './current*'); do "
+        "k=$((k+1)); n=$(basename $f .png); h=$(sha256sum $f | cut -c1-${#n}); "
+        "[ \"$n\" = \"$h\" ] || echo BAD $f; done; "
+        # and every picture a set's playlist names is there
+        "for p in set-*/playlist.json; do [ -f \"$p\" ] || continue; d=${p%/*}; "
+        "for f in $(grep -o '[0-9a-f]\\{16\\}\\.png' $p); do [ -f $d/$f ] || echo BAD missing $d/$f; done; done; "
+        "echo $k pictures checked")
     return "BAD" not in out, out
 
 
