@@ -5,7 +5,11 @@
  * DRM fd), DPMS through the X server, or none (a black screen). A TV that
  * does not answer is reported once and not retried until the next change.
  * IT can override the schedule for maintenance (misato-signage --panel).
- * Main thread only (the X11 and KMS methods use SDL's display). */
+ * The panel object is the main thread's: the methods that use SDL's display
+ * (KMS, X11; an ioctl or a round trip to the local X server) run there, in
+ * panel_update; CEC, whose transmit waits up to ~1.5 s for the TV's answer,
+ * runs on a small panel worker thread, so the display loop never waits for
+ * the TV. */
 #ifndef MISATO_PANEL_H
 #define MISATO_PANEL_H
 
@@ -24,6 +28,7 @@ enum panel_state {
     PANEL_NO_ANSWER, /* the TV did not answer (CEC NACK / no reply): not retried */
     PANEL_FAILED,    /* the method refused (an ioctl or X error): not retried */
     PANEL_BLACK,     /* method none: the screen is drawn black */
+    PANEL_SWITCHING, /* asked for on or standby; the method has not answered yet */
 };
 const char *panel_state_name(enum panel_state s);
 
@@ -32,7 +37,9 @@ const char *panel_state_name(enum panel_state s);
 
 /* One way of switching the panel. set returns 0, or 1 when the device did
  * not answer, or -1 when it refused; *why gets a line for the log. get
- * returns 1 on, 0 off, -1 unknown (may be NULL). */
+ * returns 1 on, 0 off, -1 unknown (may be NULL). set and get run on the
+ * panel worker, where they may block (CEC), unless main_thread is set (they
+ * use SDL's display, and are quick). */
 struct panel_backend {
     const char *name; /* "cec", "dpms-kms", "dpms-x11" */
     int (*set)(void *ctx, bool on, char *why, size_t why_size);
@@ -42,7 +49,14 @@ struct panel_backend {
     /* How long the device may keep saying the old state after a change
      * (a TV answers "on" for a moment after <Standby>); 0: at once. */
     unsigned settle_ms;
+    bool main_thread;
 };
+
+/* How long a method on the worker may take before the next method is tried
+ * and the panel is reported failed (a CEC exchange takes at most ~1.5 s),
+ * plus 3 x its settle_ms (a read back every 500 ms, each up to 1 s): 17 s
+ * for CEC. */
+#define PANEL_PATIENCE_MS 5000
 
 struct panel;
 
@@ -56,15 +70,34 @@ struct panel *panel_open(enum panel_power power, const char *cec_device, void *s
 /* For tests: a panel over the given backends (copied; tried in order). */
 struct panel *panel_new(const struct panel_backend *backends, size_t n);
 
-/* Closes the backends; the panel is left as it is. NULL is a no-op. */
+/* Called on the worker thread when a method's answer is ready for the main
+ * thread (the player posts an SDL event, so the loop takes a turn). */
+void panel_set_wake(struct panel *p, void (*wake)(void *ctx), void *ctx);
+
+/* For tests: PANEL_PATIENCE_MS instead. */
+void panel_set_patience(struct panel *p, int ms);
+
+/* Milliseconds until panel_update must be called again for the worker's
+ * patience to run out (a hung adapter), or -1 when nothing waits. */
+int panel_wait_ms(const struct panel *p);
+
+/* Stops the worker (waiting at most 2 s for a method that hangs, which is
+ * then left behind) and closes the backends; the panel is left as it is.
+ * NULL is a no-op. */
 void panel_free(struct panel *p);
 
 /* Once per turn of the display loop: schedule_on is what the display hours
  * say, alert whether an urgent alert wants the screen. Applies IT's
  * override (which lasts until the schedule next changes), switches the
  * panel when what is wanted changed (only then: a failure waits for the
- * next change), and returns whether slides should be drawn. */
+ * next change), and returns whether slides should be drawn. Never waits for
+ * the worker: a switch through CEC is handed to it, and its answer taken at
+ * a later turn (the state says "switching" meanwhile). */
 bool panel_update(struct panel *p, bool schedule_on, bool alert, time_t now);
+
+/* Changes whenever the report changes (a switch began or ended, an
+ * override): the status file is then written again. */
+unsigned panel_version(const struct panel *p);
 
 /* IT's override: 1 on, 0 off, -1 back to the schedule. */
 void panel_override(struct panel *p, int mode);

@@ -55,6 +55,20 @@ void status_iso_time(char *buf, size_t size, time_t t);
 void status_panel_words(const char *state, const char *method, const char *override, bool wanted_on,
                         char *buf, size_t size);
 
+/* What `misato-signage --panel` reads back from the running player's status
+ * file (strings copied; "" when absent). */
+struct status_panel_view {
+    long pid;                 /* the player's, 0 when the file has none */
+    bool has_panel;           /* the file has a panel object */
+    char method[16], state[16], override[8];
+    bool wanted_on;
+    char detail[160];
+};
+
+/* Reads state_dir/status.json into *out. False when it is missing or is not
+ * a JSON object. */
+bool status_read_panel(const char *state_dir, struct status_panel_view *out);
+
 /* Prints the status file at path in words. Returns 0, or 1 when it is
  * missing or unreadable (said so). */
 int status_print(const char *path);

@@ -18,21 +18,13 @@ A benchmark: it prints figures and fails only when it cannot run."""
 import os
 import random
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from fleetlib import Nginx, start_player, stop_all  # noqa: E402
 
 
 def main():
@@ -41,64 +33,23 @@ def main():
     seconds = float(sys.argv[4]) if len(sys.argv) > 4 else 180
     poll = int(sys.argv[5]) if len(sys.argv) > 5 else 60
     busy = int(sys.argv[6]) if len(sys.argv) > 6 else 0
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     d = tempfile.mkdtemp(prefix="bench-fleet-")
-    os.chmod(d, 0o755)  # nginx's workers (www-data, nobody) read the feed
-    www = os.path.join(d, "www")
-    os.makedirs(www)
-    os.makedirs(os.path.join(d, "tmp"))
-    shutil.copy(os.path.join(src, "config", "default-feed.json"), os.path.join(www, "feed.json"))
-    os.chmod(os.path.join(www, "feed.json"), 0o644)
-    port = free_port()
-    conf = os.path.join(d, "nginx.conf")
+    ngx = Nginx(d)
+    ngx.serve(os.path.join(src, "config", "default-feed.json"), "feed.json")
+    port = ngx.port
 
     def write_conf(retry_after):
         """The server's configuration; retry_after > 0: every feed request
         is answered 503 with that Retry-After (an overloaded server)."""
-        over = ("location = /feed.json { add_header Retry-After %d always; return 503; }" % retry_after
-                if retry_after else "")
-        with open(conf + ".tmp", "w") as f:
-            f.write(template % {"d": d, "port": port, "over": over})
-        os.rename(conf + ".tmp", conf)
-    template = ("""daemon off;
-worker_processes 1;
-pid %(d)s/nginx.pid;
-error_log %(d)s/error.log warn;
-events { worker_connections 1024; }
-http {
-    log_format fleet '$msec $status $body_bytes_sent $arg_screen';
-    access_log %(d)s/access.log fleet;
-    client_body_temp_path %(d)s/tmp/body;
-    proxy_temp_path %(d)s/tmp/proxy;
-    fastcgi_temp_path %(d)s/tmp/fastcgi;
-    uwsgi_temp_path %(d)s/tmp/uwsgi;
-    scgi_temp_path %(d)s/tmp/scgi;
-    types { application/json json; }
-    server {
-        listen 127.0.0.1:%(port)d;
-        root %(d)s/www;
-        %(over)s
-    }
-}
-""")
-    write_conf(0)
+        ngx.configure("location = /feed.json { add_header Retry-After %d always; return 503; }" % retry_after
+                      if retry_after else "")
     procs = []
-    ngx = subprocess.Popen([nginx, "-c", conf, "-p", d], stderr=subprocess.DEVNULL)
-    procs.append(ngx)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
+        ok = ngx.start()
+        procs.append(ngx.proc)
+        if not ok:
             print("nginx did not start (see %s/error.log)" % d)
             return 1
-        env = dict(os.environ, SDL_VIDEODRIVER="offscreen")
-        for k in ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "CACHE_DIRECTORY",
-                  "STATE_DIRECTORY", "NOTIFY_SOCKET", "DISPLAY", "WAYLAND_DISPLAY"):
-            env.pop(k, None)
         confs = []
         for i in range(n):
             p = os.path.join(d, "p%02d" % i)
@@ -112,12 +63,7 @@ http {
                         "usb_roots = none\nslide_seconds = 600\ntransition = none\n" % (port, i, poll, p, p, p))
             confs.append((p, c))
         def start_all(tag):
-            out = []
-            for p, c in confs:
-                e = dict(env, HOME=p)
-                out.append(subprocess.Popen([player, "--config", c, "--windowed", "--size", "320x180"],
-                                            env=e, stderr=open(os.path.join(p, tag + ".log"), "w")))
-            return out
+            return [start_player(player, c, p, os.path.join(p, tag + ".log")) for p, c in confs]
         # The day before: every screen fetched the feed once and keeps it,
         # with its ETag, in its cache.
         warm = start_all("warm")
@@ -126,14 +72,11 @@ http {
         while time.time() < end and not all(os.path.exists(os.path.join(p, "cache", "feed.meta.json"))
                                             for p, _ in confs):
             time.sleep(0.5)
-        for pr in warm:
-            pr.send_signal(signal.SIGTERM)
-        for pr in warm:
-            pr.wait(30)
+        stop_all(warm, 30)
         time.sleep(2)
         if busy:
             write_conf(busy)
-            ngx.send_signal(signal.SIGHUP)
+            ngx.reload()
             time.sleep(1)
         # The power comes back: every screen starts in the same second.
         t0 = time.time()
@@ -143,14 +86,14 @@ http {
             # Busy until every screen was told to come back later.
             end = t0 + seconds
             while time.time() < end:
-                with open(os.path.join(d, "access.log")) as f:
+                with open(ngx.access_log) as f:
                     told = {ln.split(" ", 3)[3].strip() for ln in f
                             if float(ln.split(" ", 1)[0]) >= t0 and ln.split(" ", 2)[1] == "503"}
                 if len(told) >= n:
                     break
                 time.sleep(0.2)
             write_conf(0)
-            ngx.send_signal(signal.SIGHUP)
+            ngx.reload()
         time.sleep(max(0.0, t0 + seconds - time.time()))
         rss = []
         for pr in procs[1 + n:]:
@@ -162,16 +105,9 @@ http {
             except OSError:
                 pass
     finally:
-        for pr in reversed(procs):
-            if pr.poll() is None:
-                pr.send_signal(signal.SIGTERM)
-        for pr in procs:
-            try:
-                pr.wait(15)
-            except subprocess.TimeoutExpired:
-                pr.kill()
+        stop_all(procs)
     rows = []
-    with open(os.path.join(d, "access.log")) as f:
+    with open(ngx.access_log) as f:
         for line in f:
             parts = line.split(" ", 3)
             if float(parts[0]) >= t0:
@@ -185,8 +121,7 @@ http {
     later = [r for r in rows if first_of[r[3]] is not r]
     s304 = sum(1 for r in later if r[1] == 304)
     print("players: %d (launched within %.2f s), poll_seconds %d, measured %.0f s at nginx %s on 127.0.0.1"
-          % (n, launched, poll, seconds, subprocess.run([nginx, "-v"], capture_output=True, text=True)
-             .stderr.strip().split("/")[-1]))
+          % (n, launched, poll, seconds, ngx.version()))
     if firsts:
         print("first fetches: from %.1f s to %.1f s after the launch (spread %.1f s, median %.1f s)"
               % (min(firsts), max(firsts), max(firsts) - min(firsts), statistics.median(firsts)))

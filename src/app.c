@@ -48,8 +48,10 @@
 #define TOAST_MS 20000 /* how long an import's message stays on screen */
 
 /* The time to show and schedule by: --at shifts it; a system clock that is
- * still in 1970 (no RTC, no NTP yet) is corrected by a server's Date. */
+ * still in 1970 (no RTC, no NTP yet) is corrected by a server's Date. A
+ * render is of one moment: its clock stands still. */
 time_t app_now(const struct app *a) {
+    if (a->frozen_at) return a->frozen_at;
     time_t now = time(NULL) + a->clock_offset;
     if (a->updater && !clock_plausible(now)) {
         struct updater_state st;
@@ -108,6 +110,9 @@ static int load_settings(struct app *a, const struct app_options *opt) {
         }
         a->clock_offset = at - time(NULL);
     }
+    /* --render: every slide shows the same moment (--at, else the start),
+     * however long the render takes. */
+    if (opt->render_dir || opt->sheet_path) a->frozen_at = time(NULL) + a->clock_offset;
     if (opt->feed_url) {
         /* A URL typed on the command line is the operator's choice: http:// too. */
         const char *why = config_set(&a->cfg, "feed_url", opt->feed_url);
@@ -260,8 +265,36 @@ sigset_t app_handled_signals(void) {
     return set;
 }
 
+/* SIGTERM or SIGINT while the main thread is still starting (SDL can take
+ * tens of seconds to open a display on a loaded machine, and a hung X
+ * server never answers): the signal is passed on to the main thread, whose
+ * wait for a display takes it, and the start-up steps look for the stop;
+ * when the main thread is somewhere that does not return (inside SDL),
+ * the process ends here after START_STOP_MS, with exit 0, as the clean
+ * stop it is (nothing of ours is half-written: files are replaced
+ * atomically, and the workers start only after the first frame). */
+#define START_STOP_MS 1000
+
+static void stop_during_start_up(struct app *a, int sig) {
+    const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+    LOG(LOG_INFO, "stopping (%s) during start-up", name);
+    pthread_kill(a->main_thread, sig);
+    for (int waited = 0; waited < START_STOP_MS; waited += 10) {
+        if (atomic_load(&a->start_left)) return;
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    LOG(LOG_INFO, "the start-up did not return within %d ms (held in SDL's display set-up): exiting now",
+        START_STOP_MS);
+    service_stopping();
+    guard_clean_exit();
+    _exit(APP_EXIT_OK);
+}
+
 /* Signals are blocked in every thread and taken here with sigwait(), so
- * the handling runs as ordinary code rather than in a signal handler. */
+ * the handling runs as ordinary code rather than in a signal handler. The
+ * thread starts before anything else, so that a stop is heard during the
+ * start-up too; the other signals that come then wait for the loop. */
 static void *signal_thread(void *arg) {
     struct app *a = arg;
     sigset_t set = app_handled_signals();
@@ -271,12 +304,44 @@ static void *signal_thread(void *arg) {
         if (atomic_load(&a->stopping)) break;
         if (sig == SIGTERM || sig == SIGINT) {
             atomic_store(&a->stopping, true);
-            display_post(&a->disp, SDL_QUIT, sig);
+            int starting = APP_PHASE_STARTING;
+            if (atomic_compare_exchange_strong(&a->phase, &starting, APP_PHASE_STOPPED))
+                stop_during_start_up(a, sig);
+            else display_post(&a->disp, SDL_QUIT, sig);
             break;
         }
-        display_post(&a->disp, a->ev_signal, sig);
+        pthread_mutex_lock(&a->sig_mu);
+        if (atomic_load(&a->phase) == APP_PHASE_RUNNING) display_post(&a->disp, a->ev_signal, sig);
+        else a->sig_pending |= 1u << sig;
+        pthread_mutex_unlock(&a->sig_mu);
     }
     return NULL;
+}
+
+/* A start-up step: true when a stop came meanwhile (the main thread then
+ * goes no further and says it has left the start-up). */
+static bool start_stopped(struct app *a) {
+    if (atomic_load(&a->phase) != APP_PHASE_STOPPED) return false;
+    atomic_store(&a->start_left, true);
+    return true;
+}
+
+/* The start-up is over: the loop runs, and the signals that came during the
+ * start-up reach it now. False when a stop came first. */
+static bool start_running(struct app *a) {
+    pthread_mutex_lock(&a->sig_mu);
+    int starting = APP_PHASE_STARTING;
+    bool running = atomic_compare_exchange_strong(&a->phase, &starting, APP_PHASE_RUNNING);
+    unsigned pending = a->sig_pending;
+    a->sig_pending = 0;
+    pthread_mutex_unlock(&a->sig_mu);
+    if (!running) {
+        atomic_store(&a->start_left, true);
+        return false;
+    }
+    for (int sig = 1; sig < 32; sig++)
+        if (pending & (1u << sig)) display_post(&a->disp, a->ev_signal, sig);
+    return true;
 }
 
 static void on_picture(void *ctx) {
@@ -287,6 +352,11 @@ static void on_picture(void *ctx) {
 static void on_worker_news(void *ctx) {
     struct app *a = ctx;
     display_post(&a->disp, a->ev_feed, 0);
+}
+
+static void on_panel_news(void *ctx) { /* the panel worker: a method answered */
+    struct app *a = ctx;
+    display_post(&a->disp, a->ev_panel, 0);
 }
 
 static void on_usb_news(void *ctx) {
@@ -398,6 +468,7 @@ struct loop {
     size_t next_index;
     Uint64 anim_start, last_frame;
     struct screenshot shot;
+    unsigned panel_seen;       /* panel_version() the status file was last asked to show */
 };
 
 /* Tells the status file which slide is on screen; write: now, not at the
@@ -445,6 +516,10 @@ static void loop_update(struct app *a, struct loop *l) {
     l->next_change = l->wall + 3600;
     bool on = panel_update(a->panel, deck_screen_on(&a->cfg.hours, l->wall, plausible, &l->next_change),
                            l->alert != NULL, time(NULL)); /* also IT's --panel override (#17) */
+    if (a->updater && panel_version(a->panel) != l->panel_seen) { /* --panel waits to read it */
+        l->panel_seen = panel_version(a->panel);
+        updater_status_soon(a->updater);
+    }
     if (!on && !l->screen_off) {
         l->screen_off = l->dirty = true;
         l->animating = false;
@@ -613,6 +688,7 @@ static int loop_deadline(const struct app *a, const struct loop *l) {
     /* The watchdog hears from this loop only while it turns. */
     int wd = service_watchdog_ms();
     if (wd) at_most(&timeout, wd);
+    at_most(&timeout, panel_wait_ms(a->panel)); /* a CEC adapter that hangs gives way to DPMS */
     return timeout;
 }
 
@@ -718,9 +794,10 @@ static void loop_advance(struct app *a, struct loop *l) {
  * display, fonts, the events the workers post, and the worker threads. */
 static int app_start(struct app *a, const struct app_options *opt) {
     int rc = app_load(a, opt);
-    if (rc != APP_EXIT_OK) return rc;
+    if (rc != APP_EXIT_OK || start_stopped(a)) return rc;
     a->disp.choice = a->cfg.renderer;
     enum display_status ds = display_open(&a->disp, opt->windowed, opt->width, opt->height);
+    if (start_stopped(a)) return APP_EXIT_OK;
     if (ds != DISPLAY_OK) return ds == DISPLAY_NONE ? APP_EXIT_NO_DISPLAY : APP_EXIT_ERROR;
     if (a->disp.stopped) return APP_EXIT_OK; /* stopped: SIGTERM while waiting for a display */
     if (TTF_Init() != 0) {
@@ -730,20 +807,18 @@ static int app_start(struct app *a, const struct app_options *opt) {
     layout_init();
     a->render = render_new(a->disp.renderer, a->font_path[0], a->font_path[1]);
     if (a->render == NULL) return APP_EXIT_ERROR;
-    a->ev_signal = SDL_RegisterEvents(4);
+    if (start_stopped(a)) return APP_EXIT_OK;
+    a->ev_signal = SDL_RegisterEvents(5);
     a->ev_feed = a->ev_signal + 1;
     a->ev_image = a->ev_signal + 2;
     a->ev_media = a->ev_signal + 3;
+    a->ev_panel = a->ev_signal + 4; /* only wakes the loop: loop_update takes the answer */
     if (a->ev_signal == (Uint32)-1) {
         LOG(LOG_ERROR, "SDL: %s", SDL_GetError());
         return APP_EXIT_ERROR;
     }
-    if (pthread_create(&a->sig_thread, NULL, signal_thread, a) != 0) {
-        LOG(LOG_ERROR, "cannot start the signal thread");
-        return APP_EXIT_ERROR;
-    }
-    a->sig_thread_started = true;
     a->panel = panel_open(a->cfg.panel_power, a->cfg.cec_device, a->disp.window);
+    panel_set_wake(a->panel, on_panel_news, a);
     char metrics_path[PATH_MAX + 32];
     snprintf(metrics_path, sizeof metrics_path, "%s/%s", a->cfg.state_dir, METRICS_FILE);
     if (a->cfg.metrics_file[0]) snprintf(metrics_path, sizeof metrics_path, "%s", a->cfg.metrics_file);
@@ -766,6 +841,7 @@ static void app_start_workers(struct app *a, size_t index) {
 }
 
 static void app_stop(struct app *a) {
+    atomic_store(&a->start_left, true); /* a stop during the start-up waits no longer */
     metrics_stop();
     panel_free(a->panel);
     a->panel = NULL;
@@ -798,8 +874,15 @@ int app_run(const struct app_options *opt) {
     fetch_global_init(); /* before any thread: curl_global_init is not thread-safe */
     service_init();
     a.guarded = true;
+    a.main_thread = pthread_self();
+    pthread_mutex_init(&a.sig_mu, NULL);
+    if (pthread_create(&a.sig_thread, NULL, signal_thread, &a) != 0) {
+        LOG(LOG_ERROR, "cannot start the signal thread");
+        return APP_EXIT_ERROR;
+    }
+    a.sig_thread_started = true;
     int rc = app_start(&a, opt);
-    if (rc == APP_EXIT_OK && !a.disp.stopped) {
+    if (rc == APP_EXIT_OK && !a.disp.stopped && start_running(&a)) {
         struct loop l = {.running = true, .dirty = true, .first = true};
         l.slide_end = SDL_GetTicks64() + slide_ms(&a, 0);
         l.ticker_t0 = SDL_GetTicks64();

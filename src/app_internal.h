@@ -25,6 +25,9 @@ struct panel;
 struct usb_watch;
 struct updater;
 
+/* Where the running player is, as its signal thread sees it. */
+enum app_phase { APP_PHASE_STARTING, APP_PHASE_RUNNING, APP_PHASE_STOPPED };
+
 /* Everything the running player holds. */
 struct app {
     bool guarded;            /* the running player: the poison guard looks first (guard.h) */
@@ -55,15 +58,22 @@ struct app {
     struct picture_loader *pictures; /* display mode only (the preview decodes in place) */
     Uint32 ev_image;         /* SDL_RegisterEvents: a picture was decoded */
     time_t clock_offset;     /* --at: shown time = now + offset */
+    time_t frozen_at;        /* --render: the one moment every slide shows (0: the clock runs) */
     char *font_path[2];      /* owned: regular, bold */
     struct display disp;     /* window, renderer, wake-up (display mode only) */
     struct render *render;
     struct panel *panel;     /* the panel's power (display mode only) */
+    Uint32 ev_panel;         /* SDL_RegisterEvents: the panel worker has an answer */
     Uint32 ev_signal;        /* SDL_RegisterEvents: a signal arrived (code = signo) */
     /* signal thread */
     pthread_t sig_thread;
     bool sig_thread_started;
     atomic_bool stopping;    /* set by the signal thread or app_run's end, read by the signal thread */
+    pthread_t main_thread;
+    atomic_int phase;        /* enum app_phase: the signal thread and the start-up agree on a stop */
+    atomic_bool start_left;  /* the main thread is past the start-up (or leaving it) */
+    pthread_mutex_t sig_mu;  /* guards sig_pending against the start of the loop */
+    unsigned sig_pending;    /* 1 << signo of the signals that came during the start-up */
 };
 
 /* Loads settings, the feed (the file given, else the cache, else the

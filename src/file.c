@@ -51,6 +51,22 @@ int file_create_at(int dirfd, const char *name, const void *data, size_t len) {
     return rc;
 }
 
+/* The end of both reads: the buffer (NUL-terminated) handed over, or
+ * freed with errno = e and st returned; fd closed either way. */
+static enum file_status read_finish(int fd, char *buf, size_t size, enum file_status st, int e,
+                                    char **out, size_t *len) {
+    close(fd);
+    if (st != FILE_OK) {
+        free(buf);
+        errno = e;
+        return st;
+    }
+    buf[size] = '\0';
+    *out = buf;
+    *len = size;
+    return FILE_OK;
+}
+
 /* A file of our own or the administrator's: links are followed, and a file
  * whose size fstat does not know (procfs) is read to its end. */
 static enum file_status read_trusted(int dirfd, const char *name, size_t cap, char **out,
@@ -103,16 +119,9 @@ static enum file_status read_trusted(int dirfd, const char *name, size_t cap, ch
         e = EFBIG;
         goto fail;
     }
-    buf[size] = '\0';
-    close(fd);
-    *out = buf;
-    *len = size;
-    return FILE_OK;
+    return read_finish(fd, buf, size, FILE_OK, 0, out, len);
 fail:
-    free(buf);
-    close(fd);
-    errno = e;
-    return st;
+    return read_finish(fd, buf, 0, st, e, out, len);
 }
 
 /* Reads fd from the start again and compares it with buf: timestamps are
@@ -217,17 +226,10 @@ static enum file_status read_untrusted(int dirfd, const char *name, size_t max, 
             if (e == 0) e = EIO;
             goto fail;
         }
-        buf[size] = '\0';
-        close(fd);
-        *out = buf;
-        *len = size;
-        return FILE_OK;
+        return read_finish(fd, buf, size, FILE_OK, 0, out, len);
     }
 fail:
-    free(buf);
-    close(fd);
-    errno = e;
-    return st;
+    return read_finish(fd, buf, 0, st, e, out, len);
 }
 
 enum file_status file_read(int dirfd, const char *name, size_t max, unsigned flags, char **out,

@@ -61,6 +61,10 @@ void metrics_note_fetch(const char *result, long http_status, bool ok, time_t at
     if (ok) rec.last_success = attempt;
     else rec.failures++;
     rec.consecutive_failures = consecutive_failures;
+    if (running) { /* a poll shorter than the interval must not hide a result */
+        kicked = true;
+        pthread_cond_signal(&cv);
+    }
     pthread_mutex_unlock(&mu);
 }
 

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +16,6 @@
 #include <sys/stat.h>
 
 #include <linux/cec.h>
-
-#include <cjson/cJSON.h>
 
 #include <SDL.h>
 #include <SDL_syswm.h>
@@ -43,6 +43,7 @@ const char *panel_state_name(enum panel_state s) {
     case PANEL_NO_ANSWER: return "no answer";
     case PANEL_FAILED: return "failed";
     case PANEL_BLACK: return "black";
+    case PANEL_SWITCHING: return "switching";
     }
     return "?";
 }
@@ -97,7 +98,36 @@ struct cec_ctx {
     char path[32];
     unsigned la;       /* our logical address (a playback device) */
     uint16_t pa;       /* our physical address, for <Active Source> */
+    bool need_claim;   /* no logical address yet: claimed on the worker, before the first message */
 };
+
+/* Claims a playback logical address. Blocking (the kernel polls the bus
+ * for a free address), so it runs on the panel worker. */
+static bool cec_claim(struct cec_ctx *c, char *why, size_t why_size) {
+    struct cec_log_addrs la;
+    memset(&la, 0, sizeof la);
+    la.cec_version = CEC_OP_CEC_VERSION_1_4;
+    la.num_log_addrs = 1;
+    la.vendor_id = CEC_VENDOR_ID_NONE;
+    snprintf(la.osd_name, sizeof la.osd_name, "Misato Signage");
+    la.primary_device_type[0] = CEC_OP_PRIM_DEVTYPE_PLAYBACK;
+    la.log_addr_type[0] = CEC_LOG_ADDR_TYPE_PLAYBACK;
+    la.all_device_types[0] = CEC_OP_ALL_DEVTYPE_PLAYBACK;
+    /* Returns once the address is claimed (or not). */
+    if (ioctl(c->fd, CEC_ADAP_S_LOG_ADDRS, &la) != 0) {
+        snprintf(why, why_size, "%s: claiming a playback address: %s", c->path, strerror(errno));
+        return false;
+    }
+    if (ioctl(c->fd, CEC_ADAP_G_LOG_ADDRS, &la) != 0 || la.num_log_addrs == 0 ||
+        la.log_addr[0] == CEC_LOG_ADDR_INVALID) {
+        snprintf(why, why_size, "%s: no logical address could be claimed", c->path);
+        return false;
+    }
+    c->la = la.log_addr[0];
+    c->need_claim = false;
+    LOG(LOG_INFO, "panel: CEC on %s claimed logical address %u", c->path, c->la);
+    return true;
+}
 
 /* Sends one message; with reply != 0 waits up to 1 s for that answer,
  * copied into *answer. 0 sent (and answered), 1 no answer, -1 error. */
@@ -130,6 +160,7 @@ static int cec_send(struct cec_ctx *c, const uint8_t *bytes, size_t len, uint8_t
 static int cec_set(void *ctx, bool on, char *why, size_t why_size) {
     struct cec_ctx *c = ctx;
     uint8_t b[4];
+    if (c->need_claim && !cec_claim(c, why, why_size)) return -1;
     if (!on) return cec_send(c, b, panel_cec_standby(b, c->la), 0, NULL, why, why_size);
     int rc = cec_send(c, b, panel_cec_image_view_on(b, c->la), 0, NULL, why, why_size);
     if (rc != 0) return rc;
@@ -144,6 +175,7 @@ static int cec_get(void *ctx) {
     uint8_t b[4];
     struct cec_msg m;
     char why[160];
+    if (c->need_claim) return -1;
     if (cec_send(c, b, panel_cec_give_power_status(b, c->la), CEC_OPC_REPORT_POWER_STATUS, &m, why,
                  sizeof why) != 0) {
         LOG(LOG_DEBUG, "panel: %s (its power state is not known)", why);
@@ -158,8 +190,9 @@ static void cec_close(void *ctx) {
     free(c);
 }
 
-/* Opens one adapter and makes sure it has a logical address (claiming a
- * playback one when none is configured). NULL with *why when unusable. */
+/* Opens one adapter: it can transmit and has an HDMI sink. Only quick
+ * ioctls here (the main thread opens it); a logical address, when there is
+ * none, is claimed later on the worker. NULL with *why when unusable. */
 static struct cec_ctx *cec_open_one(const char *path, char *why, size_t why_size) {
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
@@ -183,43 +216,33 @@ static struct cec_ctx *cec_open_one(const char *path, char *why, size_t why_size
         snprintf(why, why_size, "%s: CEC_ADAP_G_LOG_ADDRS: %s", path, strerror(errno));
         goto fail;
     }
-    if (la.num_log_addrs == 0) {
-        if (!(caps.capabilities & CEC_CAP_LOG_ADDRS)) {
-            snprintf(why, why_size, "%s: no logical address and none can be claimed", path);
-            goto fail;
-        }
-        memset(&la, 0, sizeof la);
-        la.cec_version = CEC_OP_CEC_VERSION_1_4;
-        la.num_log_addrs = 1;
-        la.vendor_id = CEC_VENDOR_ID_NONE;
-        snprintf(la.osd_name, sizeof la.osd_name, "Misato Signage");
-        la.primary_device_type[0] = CEC_OP_PRIM_DEVTYPE_PLAYBACK;
-        la.log_addr_type[0] = CEC_LOG_ADDR_TYPE_PLAYBACK;
-        la.all_device_types[0] = CEC_OP_ALL_DEVTYPE_PLAYBACK;
-        /* Blocking: returns once the address is claimed (or not). */
-        if (ioctl(fd, CEC_ADAP_S_LOG_ADDRS, &la) != 0) {
-            snprintf(why, why_size, "%s: claiming a playback address: %s", path, strerror(errno));
-            goto fail;
-        }
-        if (ioctl(fd, CEC_ADAP_G_LOG_ADDRS, &la) != 0) la.num_log_addrs = 0;
+    bool claim = la.num_log_addrs == 0;
+    if (claim && !(caps.capabilities & CEC_CAP_LOG_ADDRS)) {
+        snprintf(why, why_size, "%s: no logical address and none can be claimed", path);
+        goto fail;
     }
-    if (la.num_log_addrs > 0 && la.log_addr_type[0] == CEC_LOG_ADDR_TYPE_TV) {
+    if (!claim && la.log_addr_type[0] == CEC_LOG_ADDR_TYPE_TV) {
         /* Someone else's adapter playing the TV (vivid's first one, a PC's
          * TV card): a <Standby> from it to the TV means nothing. */
         snprintf(why, why_size, "%s: its logical address is a TV's, not a player's output", path);
         goto fail;
     }
-    if (la.num_log_addrs == 0 || la.log_addr[0] == CEC_LOG_ADDR_INVALID) {
+    if (!claim && la.log_addr[0] == CEC_LOG_ADDR_INVALID) {
         snprintf(why, why_size, "%s: no logical address could be claimed", path);
         goto fail;
     }
     struct cec_ctx *c = xcalloc(1, sizeof *c);
     c->fd = fd;
     snprintf(c->path, sizeof c->path, "%s", path);
-    c->la = la.log_addr[0];
+    c->la = claim ? CEC_LOG_ADDR_INVALID : la.log_addr[0];
+    c->need_claim = claim;
     c->pa = pa;
-    LOG(LOG_INFO, "panel: CEC on %s (%s), logical address %u, physical address %x.%x.%x.%x", path,
-        caps.driver, c->la, pa >> 12, (pa >> 8) & 15, (pa >> 4) & 15, pa & 15);
+    if (claim)
+        LOG(LOG_INFO, "panel: CEC on %s (%s), physical address %x.%x.%x.%x, a playback address to claim", path,
+            caps.driver, pa >> 12, (pa >> 8) & 15, (pa >> 4) & 15, pa & 15);
+    else
+        LOG(LOG_INFO, "panel: CEC on %s (%s), logical address %u, physical address %x.%x.%x.%x", path,
+            caps.driver, c->la, pa >> 12, (pa >> 8) & 15, (pa >> 4) & 15, pa & 15);
     return c;
 fail:
     close(fd);
@@ -242,7 +265,7 @@ static bool cec_backend(const char *device, struct panel_backend *out, char *why
     }
     if (c == NULL) return false;
     /* A TV answers "on" for a moment after <Standby> (cec-follower too). */
-    *out = (struct panel_backend){"cec", cec_set, cec_get, cec_close, c, 4000};
+    *out = (struct panel_backend){"cec", cec_set, cec_get, cec_close, c, 4000, .main_thread = false};
     return true;
 }
 
@@ -312,7 +335,7 @@ static bool kms_backend(int fd, struct panel_backend *out, char *why, size_t why
         return false;
     }
     LOG(LOG_INFO, "panel: DPMS on %d KMS connector(s), the first %u", k->n, k->connectors[0]);
-    *out = (struct panel_backend){"dpms-kms", kms_set, kms_get, kms_close, k, 0};
+    *out = (struct panel_backend){"dpms-kms", kms_set, kms_get, kms_close, k, 0, .main_thread = true};
     return true;
 }
 
@@ -381,11 +404,166 @@ static bool x11_backend(Display *dpy, struct panel_backend *out, char *why, size
     struct x11_ctx *x = xcalloc(1, sizeof *x);
     x->dpy = dpy;
     LOG(LOG_INFO, "panel: DPMS through the X server");
-    *out = (struct panel_backend){"dpms-x11", x11_set, x11_get, x11_close, x, 0};
+    *out = (struct panel_backend){"dpms-x11", x11_set, x11_get, x11_close, x, 0, .main_thread = true};
     return true;
 }
 
+/* --- the panel worker ------------------------------------------------------ */
+
+/* The state the device reports, asked again every 500 ms while it still
+ * says the old one, up to the backend's settle time (or until *cancel:
+ * the player stops). */
+static int settled_state(const struct panel_backend *b, bool on, const atomic_bool *cancel) {
+    int back = b->get(b->ctx);
+    for (unsigned waited = 0; back >= 0 && back != on && waited < b->settle_ms; waited += 500) {
+        if (cancel && atomic_load(cancel)) break;
+        SDL_Delay(500);
+        back = b->get(b->ctx);
+    }
+    return back;
+}
+
+/* One method's set (and read back), as the state machine takes it: 0 done,
+ * 1 no answer, -1 refused or not as asked. On either thread. */
+static int call_method(const struct panel_backend *b, bool on, char *why, size_t why_size,
+                       const atomic_bool *cancel) {
+    int rc = b->set(b->ctx, on, why, why_size);
+    if (rc == 0 && b->get) {
+        int back = settled_state(b, on, cancel);
+        if (back >= 0 && back != on) {
+            snprintf(why, why_size, "%s: asked for %s, the panel says %s", b->name, on ? "on" : "standby",
+                     back ? "on" : "standby");
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* A one-slot hand-off: the main thread gives a call, the worker makes it
+ * and leaves the answer; the main thread takes it at a later turn. Neither
+ * side holds the lock while a method runs. */
+struct worker {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;         /* the worker's: a call or stop; panel_free's: finished */
+    bool stop, finished;
+    atomic_bool cancel;        /* stop, for a method's read backs (no lock there) */
+    bool has_call, has_answer;
+    const struct panel_backend *b;
+    bool on;
+    int rc;
+    char why[160];
+    void (*wake)(void *);
+    void *wake_ctx;
+};
+
+static void *worker_main(void *arg) {
+    struct worker *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stop) {
+        if (!w->has_call) {
+            pthread_cond_wait(&w->cv, &w->mu);
+            continue;
+        }
+        const struct panel_backend *b = w->b;
+        bool on = w->on;
+        w->has_call = false;
+        pthread_mutex_unlock(&w->mu);
+        char why[160] = "";
+        int rc = call_method(b, on, why, sizeof why, &w->cancel);
+        pthread_mutex_lock(&w->mu);
+        w->rc = rc;
+        snprintf(w->why, sizeof w->why, "%s", why);
+        w->has_answer = true;
+        void (*wake)(void *) = w->wake;
+        void *ctx = w->wake_ctx;
+        pthread_mutex_unlock(&w->mu);
+        if (wake) wake(ctx);
+        pthread_mutex_lock(&w->mu);
+    }
+    w->finished = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static struct worker *worker_start(void) {
+    struct worker *w = xcalloc(1, sizeof *w);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        LOG(LOG_WARN, "panel: cannot start the panel worker; CEC is not used");
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/* Stops the worker; false when a method still hangs after 2 s (the thread
+ * is then left behind with what it uses). */
+static bool worker_stop(struct worker *w) {
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += 2;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    atomic_store(&w->cancel, true);
+    w->wake = NULL;
+    pthread_cond_broadcast(&w->cv);
+    while (!w->finished && pthread_cond_timedwait(&w->cv, &w->mu, &until) == 0) {}
+    bool finished = w->finished;
+    pthread_mutex_unlock(&w->mu);
+    if (!finished) {
+        LOG(LOG_WARN, "panel: a CEC call still hangs after 2 s; leaving it behind");
+        pthread_detach(w->thread);
+        return false;
+    }
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+    return true;
+}
+
+static void worker_give(struct worker *w, const struct panel_backend *b, bool on) {
+    pthread_mutex_lock(&w->mu);
+    w->b = b;
+    w->on = on;
+    w->has_call = true;
+    w->has_answer = false;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static bool worker_take(struct worker *w, int *rc, char *why, size_t why_size) {
+    pthread_mutex_lock(&w->mu);
+    bool got = w->has_answer;
+    if (got) {
+        *rc = w->rc;
+        snprintf(why, why_size, "%s", w->why);
+        w->has_answer = false;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return got;
+}
+
 /* --- the panel ---------------------------------------------------------------- */
+
+/* A switch in progress: the methods are tried in order, those of the main
+ * thread at once, CEC through the worker (one call at a time). */
+struct job {
+    bool active, on;
+    size_t next;     /* the method to try next (or the one with the worker) */
+    bool waiting;    /* method `next` is with the worker */
+    int worst, done; /* 1 no answer / -1 refused; the first method that worked, or -1 */
+    char why[160];
+};
 
 struct panel {
     struct panel_backend b[PANEL_MAX_BACKENDS];
@@ -399,9 +577,17 @@ struct panel {
     bool failing;          /* a failure was logged and nothing has worked since */
     char detail[160];
     time_t changed_at;
+    struct job job;
+    struct worker *w;      /* NULL when every method is the main thread's */
+    bool worker_busy;      /* a call is with the worker (perhaps of a job since replaced) */
+    uint64_t worker_since; /* when it was given (monotonic ms) */
+    int patience_ms;
+    int worker_patience;   /* for the call with the worker: patience_ms and its settle time */
+    unsigned version;      /* counts what was published */
 };
 
-static void publish(const struct panel *p) {
+static void publish(struct panel *p) {
+    p->version++;
     struct panel_report r;
     panel_get_report(p, &r);
     struct metrics_panel m = {r.method, panel_state_name(r.state), r.detail, r.wanted_on,
@@ -412,12 +598,43 @@ static void publish(const struct panel *p) {
 struct panel *panel_new(const struct panel_backend *backends, size_t n) {
     struct panel *p = xcalloc(1, sizeof *p);
     if (n > PANEL_MAX_BACKENDS) n = PANEL_MAX_BACKENDS;
-    for (size_t i = 0; i < n; i++) p->b[i] = backends[i];
+    bool threaded = false;
+    for (size_t i = 0; i < n; i++) {
+        p->b[i] = backends[i];
+        threaded |= !backends[i].main_thread;
+    }
     p->n = n;
     p->used = -1;
     p->override = -1;
+    p->patience_ms = PANEL_PATIENCE_MS;
+    if (threaded && (p->w = worker_start()) == NULL) { /* the main thread's methods only */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (p->b[i].main_thread) p->b[k++] = p->b[i];
+            else if (p->b[i].close) p->b[i].close(p->b[i].ctx);
+        }
+        p->n = k;
+    }
     publish(p);
     return p;
+}
+
+void panel_set_wake(struct panel *p, void (*wake)(void *ctx), void *ctx) {
+    if (p->w == NULL) return;
+    pthread_mutex_lock(&p->w->mu);
+    p->w->wake = wake;
+    p->w->wake_ctx = ctx;
+    pthread_mutex_unlock(&p->w->mu);
+}
+
+void panel_set_patience(struct panel *p, int ms) { p->patience_ms = ms; }
+
+unsigned panel_version(const struct panel *p) { return p->version; }
+
+int panel_wait_ms(const struct panel *p) {
+    if (!p->job.active || !p->worker_busy) return -1; /* the worker's call may be of a job replaced */
+    uint64_t waited = util_monotonic_ms() - p->worker_since;
+    return waited >= (uint64_t)p->worker_patience ? 0 : (int)((uint64_t)p->worker_patience - waited);
 }
 
 struct panel *panel_open(enum panel_power power, const char *cec_device, void *sdl_window) {
@@ -453,9 +670,12 @@ struct panel *panel_open(enum panel_power power, const char *cec_device, void *s
 
 void panel_free(struct panel *p) {
     if (p == NULL) return;
+    /* A method that hangs keeps what it uses: the worker's backends are
+     * then not closed (the process is ending). */
+    bool worker_gone = p->w == NULL || worker_stop(p->w);
     for (size_t i = 0; i < p->n; i++)
-        if (p->b[i].close) p->b[i].close(p->b[i].ctx);
-    free(p);
+        if (p->b[i].close && (worker_gone || p->b[i].main_thread)) p->b[i].close(p->b[i].ctx);
+    if (worker_gone) free(p);
 }
 
 static void set_state(struct panel *p, enum panel_state s, time_t now) {
@@ -463,71 +683,118 @@ static void set_state(struct panel *p, enum panel_state s, time_t now) {
     p->state = s;
 }
 
-/* The state the device reports, asked again every 500 ms while it still
- * says the old one, up to the backend's settle time. */
-static int settled_state(const struct panel_backend *b, bool on) {
-    int back = b->get(b->ctx);
-    for (unsigned waited = 0; back >= 0 && back != on && waited < b->settle_ms; waited += 500) {
-        SDL_Delay(500);
-        back = b->get(b->ctx);
+/* Method i answered rc (why: its words) for the job in progress. To wake
+ * the panel every method is told, not only the first that works: a TV
+ * that did not answer CEC last evening (so DPMS put it to sleep) and
+ * answers this morning must also get its signal back. Standby stops at
+ * the first that works. */
+static void job_answer(struct panel *p, size_t i, int rc, const char *why) {
+    struct job *j = &p->job;
+    j->next = i + 1;
+    if (j->done >= 0) { /* already on through an earlier method */
+        if (rc != 0) LOG(LOG_DEBUG, "panel: %s (%s was enough)", why, p->b[j->done].name);
+        return;
     }
-    return back;
+    if (rc == 0) {
+        j->done = (int)i;
+        if (!j->on) j->next = p->n;
+        return;
+    }
+    if (rc < 0) j->worst = -1;
+    snprintf(j->why, sizeof j->why, "%s", why);
+    if (i + 1 < p->n) LOG(LOG_INFO, "panel: %s; trying %s", why, p->b[i + 1].name);
 }
 
-/* Tries each method in turn; the first that works is the one in use. To
- * wake the panel every method is told, not only the first that works: a TV
- * that did not answer CEC last evening (so DPMS put it to sleep) and
- * answers this morning must also get its signal back. */
+/* Every method has been tried: the state, and the log. */
+static void job_finish(struct panel *p, time_t now) {
+    struct job *j = &p->job;
+    bool on = j->on;
+    j->active = false;
+    if (j->done >= 0) {
+        p->used = j->done;
+        set_state(p, on ? PANEL_ON : PANEL_STANDBY, now);
+        if (p->failing) LOG(LOG_INFO, "panel: %s works again", p->b[j->done].name);
+        p->failing = false;
+        p->detail[0] = '\0';
+        LOG(LOG_INFO, "panel: %s through %s", on ? "on" : "standby", p->b[j->done].name);
+        return;
+    }
+    p->errors++;
+    set_state(p, j->worst > 0 ? PANEL_NO_ANSWER : PANEL_FAILED, now);
+    snprintf(p->detail, sizeof p->detail, "%s", j->why);
+    /* Said once; the next change of schedule tries again, nothing sooner. */
+    LOG(p->failing ? LOG_DEBUG : LOG_WARN, "panel: could not switch it %s: %s (not retried until the next change)",
+        on ? "on" : "to standby", j->why);
+    p->failing = true;
+}
+
+/* Goes on with the job until a method is with the worker or all were tried. */
+static void job_run(struct panel *p, time_t now) {
+    struct job *j = &p->job;
+    while (j->active && !j->waiting) {
+        if (j->next >= p->n) {
+            job_finish(p, now);
+            return;
+        }
+        size_t i = j->next;
+        const struct panel_backend *b = &p->b[i];
+        char why[160] = "";
+        if (b->main_thread) {
+            job_answer(p, i, call_method(b, j->on, why, sizeof why, NULL), why);
+        } else if (!p->worker_busy) {
+            worker_give(p->w, b, j->on);
+            p->worker_busy = j->waiting = true;
+            p->worker_since = util_monotonic_ms();
+            /* a read back every 500 ms during the settle time, each up to 1 s */
+            p->worker_patience = p->patience_ms + 3 * (int)b->settle_ms;
+        } else if (util_monotonic_ms() - p->worker_since < (uint64_t)p->worker_patience) {
+            return; /* the call of a job since replaced: its answer comes soon */
+        } else {
+            snprintf(why, sizeof why, "%s: the last call has not returned after %.1f s (the adapter hangs)",
+                     b->name, p->worker_patience / 1000.0);
+            job_answer(p, i, -1, why);
+        }
+    }
+}
+
+/* The worker's answer, or the end of its patience. */
+static void job_poll(struct panel *p, time_t now) {
+    struct job *j = &p->job;
+    if (p->worker_busy) {
+        int rc = 0;
+        char why[160] = "";
+        if (worker_take(p->w, &rc, why, sizeof why)) {
+            p->worker_busy = false;
+            if (j->waiting) { /* else the answer of a job since replaced */
+                j->waiting = false;
+                job_answer(p, j->next, rc, why);
+            }
+        } else if (j->waiting && util_monotonic_ms() - p->worker_since >= (uint64_t)p->worker_patience) {
+            j->waiting = false; /* the worker stays busy until it returns */
+            snprintf(why, sizeof why, "%s: no answer within %.1f s (the adapter hangs)", p->b[j->next].name,
+                     p->worker_patience / 1000.0);
+            job_answer(p, j->next, -1, why);
+        }
+    }
+    if (j->active) {
+        job_run(p, now);
+        if (!j->active) publish(p);
+    }
+}
+
+/* Starts switching to on (a job in progress is replaced). */
 static void switch_to(struct panel *p, bool on, time_t now) {
     if (p->n == 0) {
         set_state(p, on ? PANEL_ON : PANEL_BLACK, now);
         return;
     }
-    char why[160] = "";
-    int worst = 1, done = -1;
-    for (size_t i = 0; i < p->n; i++) {
-        char one[160] = "";
-        int rc = p->b[i].set(p->b[i].ctx, on, one, sizeof one);
-        if (done >= 0) { /* already on through an earlier method */
-            if (rc != 0) LOG(LOG_DEBUG, "panel: %s (%s was enough)", one, p->b[done].name);
-            continue;
-        }
-        if (rc == 0 && p->b[i].get) {
-            int back = settled_state(&p->b[i], on);
-            if (back >= 0 && back != on) {
-                snprintf(one, sizeof one, "%s: asked for %s, the panel says %s", p->b[i].name,
-                         on ? "on" : "standby", back ? "on" : "standby");
-                rc = -1;
-            }
-        }
-        if (rc == 0) {
-            done = (int)i;
-            if (!on) break;
-            continue;
-        }
-        if (rc < 0) worst = -1;
-        snprintf(why, sizeof why, "%s", one);
-        if (i + 1 < p->n) LOG(LOG_INFO, "panel: %s; trying %s", one, p->b[i + 1].name);
-    }
-    if (done >= 0) {
-        p->used = done;
-        set_state(p, on ? PANEL_ON : PANEL_STANDBY, now);
-        if (p->failing) LOG(LOG_INFO, "panel: %s works again", p->b[done].name);
-        p->failing = false;
-        p->detail[0] = '\0';
-        LOG(LOG_INFO, "panel: %s through %s", on ? "on" : "standby", p->b[done].name);
-        return;
-    }
-    p->errors++;
-    set_state(p, worst > 0 ? PANEL_NO_ANSWER : PANEL_FAILED, now);
-    snprintf(p->detail, sizeof p->detail, "%s", why);
-    /* Said once; the next change of schedule tries again, nothing sooner. */
-    LOG(p->failing ? LOG_DEBUG : LOG_WARN, "panel: could not switch it %s: %s (not retried until the next change)",
-        on ? "on" : "to standby", why);
-    p->failing = true;
+    p->job = (struct job){.active = true, .on = on, .worst = 1, .done = -1};
+    job_run(p, now);
+    if (p->job.active) set_state(p, PANEL_SWITCHING, now);
 }
 
 bool panel_update(struct panel *p, bool schedule_on, bool alert, time_t now) {
+    job_poll(p, now);
     if (p->have_schedule && schedule_on != p->last_schedule && p->override >= 0) {
         LOG(LOG_INFO, "panel: the display hours %s: IT's override (%s) ends", schedule_on ? "begin" : "end",
             p->override ? "on" : "off");
@@ -590,27 +857,6 @@ void panel_get_report(const struct panel *p, struct panel_report *out) {
 
 /* --- the status in words, and --panel ------------------------------------ */
 
-static const char *json_str(const cJSON *o, const char *k) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-/* The status file, parsed (the caller deletes it), or NULL. */
-static cJSON *read_status(const char *state_dir) {
-    char *text = NULL;
-    size_t len = 0;
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/%s", state_dir, STATUS_FILE);
-    if (file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) != FILE_OK) return NULL;
-    cJSON *s = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
-    free(text);
-    if (!cJSON_IsObject(s)) {
-        cJSON_Delete(s);
-        return NULL;
-    }
-    return s;
-}
-
 /* True when pid is a running misato-signage (not a reused pid). */
 static bool is_player(long pid) {
     char path[64], comm[32] = "";
@@ -632,10 +878,8 @@ int panel_command(const char *config_path, const char *mode) {
     struct stat sb;
     if (config_path == NULL && stat(CONFIG_DEFAULT_PATH, &sb) == 0) config_path = CONFIG_DEFAULT_PATH;
     if (config_path) config_load(config_path, &cfg, NULL);
-    cJSON *st = read_status(cfg.state_dir);
-    const cJSON *pidj = st ? cJSON_GetObjectItemCaseSensitive(st, "pid") : NULL;
-    long pid = cJSON_IsNumber(pidj) ? (long)pidj->valuedouble : 0;
-    cJSON_Delete(st);
+    struct status_panel_view st;
+    long pid = status_read_panel(cfg.state_dir, &st) ? st.pid : 0;
     if (pid <= 1 || !is_player(pid)) {
         printf("動いているプレーヤーが見つかりません (%s/%s)\n"
                "no running player found (its status file is %s/%s)\n",
@@ -652,28 +896,25 @@ int panel_command(const char *config_path, const char *mode) {
                strerror(rc), strerror(rc));
         return 1;
     }
-    /* The player takes it on its next turn and rewrites the status file. */
+    /* The player takes it on its next turn and rewrites the status file;
+     * a switch through CEC is done once the state is no longer
+     * "switching" (the TV may take a second to answer). */
     const char *want = !strcmp(mode, "auto") ? "none" : mode;
     for (int i = 0; i < 100; i++) {
         struct timespec pause = {0, 100 * 1000 * 1000};
         nanosleep(&pause, NULL);
-        st = read_status(cfg.state_dir);
-        const cJSON *pan = st ? cJSON_GetObjectItemCaseSensitive(st, "panel") : NULL;
-        bool wanted_on = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pan, "wanted_on"));
-        if (pan && !strcmp(json_str(pan, "override"), want) &&
-            (!strcmp(mode, "auto") || wanted_on == !strcmp(mode, "on"))) {
+        if (!status_read_panel(cfg.state_dir, &st) || !st.has_panel) continue;
+        if (!strcmp(st.override, want) && (!strcmp(mode, "auto") || st.wanted_on == !strcmp(mode, "on")) &&
+            strcmp(st.state, panel_state_name(PANEL_SWITCHING)) != 0) {
             char words[256];
-            status_panel_words(json_str(pan, "state"), json_str(pan, "method"), json_str(pan, "override"),
-                           wanted_on, words, sizeof words);
+            status_panel_words(st.state, st.method, st.override, st.wanted_on, words, sizeof words);
             printf("パネル / panel: %s\n", words);
-            if (json_str(pan, "detail")[0]) printf("  %s\n", json_str(pan, "detail"));
+            if (st.detail[0]) printf("  %s\n", st.detail);
             if (strcmp(mode, "auto"))
                 printf("次に表示時間が始まるか終わるまで続きます (until the display hours next begin or end; "
                        "--panel auto ends it now)\n");
-            cJSON_Delete(st);
             return 0;
         }
-        cJSON_Delete(st);
     }
     printf("プレーヤーが10秒以内に答えませんでした / the player did not answer within 10 s\n");
     return 1;

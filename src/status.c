@@ -105,6 +105,7 @@ void status_panel_words(const char *state, const char *method, const char *overr
                      : !strcmp(state, "black")     ? "黒い画面 (電源は入ったまま)"
                      : !strcmp(state, "no answer") ? "テレビが応答しません"
                      : !strcmp(state, "failed")    ? "切り替えられませんでした"
+                     : !strcmp(state, "switching") ? "切り替え中"
                                                    : "不明";
     const char *why = !strcmp(override, "on")    ? "、保守のためオン (IT override: on)"
                       : !strcmp(override, "off") ? "、保守のためオフ (IT override: off)"
@@ -173,18 +174,58 @@ static const char *source_ja(const char *s) {
     return s;
 }
 
-int status_print(const char *path) {
+/* The status file at path, parsed (the caller deletes it); NULL when it is
+ * missing (*missing set) or not a JSON object. */
+static cJSON *status_load(const char *path, bool *missing) {
     char *text = NULL;
     size_t len = 0;
-    if (file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) != FILE_OK) {
-        printf("状態ファイルがありません: %s (no status file: is the player running?)\n", path);
-        return 1;
-    }
+    *missing = file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) != FILE_OK;
+    if (*missing) return NULL;
     cJSON *s = cJSON_ParseWithLengthOpts(text, len + 1, NULL, 1);
     free(text);
     if (!cJSON_IsObject(s)) {
-        printf("状態ファイルを読めません: %s (unreadable status file)\n", path);
         cJSON_Delete(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void copy_str(char *dst, size_t size, const cJSON *o, const char *k) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    snprintf(dst, size, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+bool status_read_panel(const char *state_dir, struct status_panel_view *out) {
+    memset(out, 0, sizeof *out);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/%s", state_dir, STATUS_FILE);
+    bool missing;
+    cJSON *s = status_load(path, &missing);
+    if (s == NULL) return false;
+    const cJSON *pid = cJSON_GetObjectItemCaseSensitive(s, "pid");
+    if (cJSON_IsNumber(pid) && pid->valuedouble >= 1 && pid->valuedouble < 4194305) out->pid = (long)pid->valuedouble;
+    const cJSON *pan = cJSON_GetObjectItemCaseSensitive(s, "panel");
+    if (cJSON_IsObject(pan)) {
+        out->has_panel = true;
+        copy_str(out->method, sizeof out->method, pan, "method");
+        copy_str(out->state, sizeof out->state, pan, "state");
+        copy_str(out->override, sizeof out->override, pan, "override");
+        copy_str(out->detail, sizeof out->detail, pan, "detail");
+        out->wanted_on = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pan, "wanted_on"));
+    }
+    cJSON_Delete(s);
+    return true;
+}
+
+int status_print(const char *path) {
+    bool missing;
+    cJSON *s = status_load(path, &missing);
+    if (missing) {
+        printf("状態ファイルがありません: %s (no status file: is the player running?)\n", path);
+        return 1;
+    }
+    if (s == NULL) {
+        printf("状態ファイルを読めません: %s (unreadable status file)\n", path);
         return 1;
     }
     const cJSON *feed = cJSON_GetObjectItemCaseSensitive(s, "feed");

@@ -18,35 +18,21 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Fail, check, run_case  # noqa: E402
+from fleetlib import free_port, player_env, start_player, stop_all  # noqa: E402
+import fleetlib  # noqa: E402
 
 NODE_EXPORTER = shutil.which("prometheus-node-exporter") or shutil.which("node_exporter")
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def wait_for(what, fn, timeout):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.2)
-    raise Fail("timed out (%g s) waiting for %s" % (timeout, what))
+    return fleetlib.wait_for(what, fn, timeout, Fail)
 
 
 class World:
@@ -76,18 +62,8 @@ class World:
         os.makedirs(self.textfile)
         os.symlink(os.path.join(self.state, "misato-signage.prom"),
                    os.path.join(self.textfile, "misato-signage.prom"))
-        env = dict(os.environ, SDL_VIDEODRIVER="offscreen", HOME=self.dir)
-        for k in ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "CACHE_DIRECTORY",
-                  "STATE_DIRECTORY", "NOTIFY_SOCKET"):
-            env.pop(k, None)
-        self.env = env
-        self.log_path = os.path.join(self.dir, "player.log")
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([player, "--config", self.conf, "--windowed", "--size", "320x180",
-                                      "--at", at], env=env, stderr=self.log)
-        self.procs.append(self.proc)
-        wait_for("the metrics file", lambda: os.path.exists(
-            os.path.join(self.state, "misato-signage.prom")), 60)
+        # node_exporter first: the player's first fetch (a 200, then a 304 one
+        # poll later) is not missed while node_exporter starts on a busy machine.
         self.ne_port = free_port()
         self.ne_log = open(os.path.join(self.dir, "node_exporter.log"), "w")
         self.ne = subprocess.Popen([NODE_EXPORTER, "--web.listen-address=127.0.0.1:%d" % self.ne_port,
@@ -96,6 +72,12 @@ class World:
                                    stdout=self.ne_log, stderr=self.ne_log)
         self.procs.append(self.ne)
         wait_for("node_exporter", lambda: self.try_scrape() is not None, 15)
+        self.env = player_env(self.dir)
+        self.log_path = os.path.join(self.dir, "player.log")
+        self.proc = start_player(player, self.conf, self.dir, self.log_path, "--at", at, env=self.env)
+        self.procs.append(self.proc)
+        wait_for("the metrics file", lambda: os.path.exists(
+            os.path.join(self.state, "misato-signage.prom")), 60)
 
     def try_scrape(self):
         try:
@@ -136,15 +118,7 @@ class World:
             return ""
 
     def close(self):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
-        self.log.close()
+        stop_all(self.procs, 10)
         self.ne_log.close() if hasattr(self, "ne_log") else None
         shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -74,8 +74,10 @@ player=$!
 pids+=("$player")
 # Until the first frame is on screen: on KMS, SDL's first mode set turns the
 # connector back on, after the standby the start-up asked for (#15 found it).
+# And until the standby is done: CEC runs on the panel worker, so the first
+# frame does not wait for the TV's answer.
 for _ in $(seq 600); do
-    grep -q "first frame on screen" "$tmp/log" && break
+    grep -q "first frame on screen" "$tmp/log" && grep -q "panel: standby through" "$tmp/log" && break
     grep -q "panel: could not switch\|panel: no way" "$tmp/log" && break
     sleep 0.1
 done

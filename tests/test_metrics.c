@@ -183,6 +183,20 @@ static void the_writer_should_replace_the_file_whole(void) {
     }
     CHECK(seen);
     panel_free(p);
+    /* So is a fetch's result: with poll_seconds shorter than the interval
+     * a 200 followed by a 304 was never in the file (fleet_metrics_scrape
+     * failed now and then waiting for it). */
+    metrics_note_config(true, 10);
+    metrics_note_fetch("ok", 200, true, 1000, 0);
+    seen = false;
+    for (int i = 0; i < 40 && !seen; i++) {
+        usleep(100000);
+        text = NULL;
+        if (file_read(AT_FDCWD, path, 1 << 20, 0, &text, &len, NULL) == FILE_OK)
+            seen = strstr(text, "misato_signage_fetch_last_http_status 200\n") != NULL;
+        free(text);
+    }
+    CHECK(seen);
     /* The last word at stop. */
     metrics_note_frames(77, true);
     metrics_stop();

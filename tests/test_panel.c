@@ -3,10 +3,12 @@
  * fake methods: switched only on a change, a TV that does not answer is
  * reported once and not retried until the next change, the next method is
  * tried, IT's override lasts until the schedule changes. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <linux/cec.h>
@@ -98,8 +100,11 @@ static int fake_get(void *ctx) {
     return f->lie >= 0 ? f->lie : f->level;
 }
 
+/* The state machine's cases run the fakes on the main thread, answered at
+ * once, as the KMS and X11 methods are; the worker's hand-off has cases of
+ * its own below. */
 static struct panel_backend fake_backend(const char *name, struct fake *f) {
-    return (struct panel_backend){name, fake_set, fake_get, NULL, f, 0};
+    return (struct panel_backend){name, fake_set, fake_get, NULL, f, 0, .main_thread = true};
 }
 
 static void panel_should_switch_only_when_the_schedule_changes(void) {
@@ -380,6 +385,211 @@ static void opening_with_nothing_should_give_a_black_screen(void) {
     panel_free(p);
 }
 
+
+/* --- the panel worker: a method that blocks (CEC waits up to ~1.5 s for
+ * the TV) never holds up the display loop ----------------------------- */
+
+/* Blocks as CEC_TRANSMIT does while the TV thinks: in poll() on a pipe,
+ * until the test writes a byte (the TV's answer) or wait_ms pass. */
+struct slow_tv {
+    int pipe[2];
+    int wait_ms;
+    int calls;
+    bool level;
+};
+
+static int slow_set(void *ctx, bool on, char *why, size_t size) {
+    struct slow_tv *t = ctx;
+    t->calls++;
+    struct pollfd pf = {t->pipe[0], POLLIN, 0};
+    if (poll(&pf, 1, t->wait_ms) != 1) {
+        snprintf(why, size, "slow: no reply from the TV");
+        return 1;
+    }
+    char c;
+    if (read(t->pipe[0], &c, 1) != 1) return -1;
+    t->level = on;
+    return 0;
+}
+
+static void count_wake(void *ctx) { atomic_fetch_add((atomic_int *)ctx, 1); }
+
+static uint64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The display loop's turns, one every 10 ms for up to ms: panel_update as
+ * loop_update calls it. Returns the longest turn; stops early once the
+ * panel reports state `until` (when not NULL), after answer_at ms the TV
+ * answers (a byte down t's pipe; -1: never). */
+static uint64_t turns(struct panel *p, bool on, struct slow_tv *t, int answer_at, const char *until,
+                      int ms) {
+    uint64_t start = now_ms(), longest = 0;
+    bool answered = false;
+    while (now_ms() - start < (uint64_t)ms) {
+        uint64_t t0 = now_ms();
+        panel_update(p, on, false, (time_t)(t0 / 1000));
+        uint64_t took = now_ms() - t0;
+        if (took > longest) longest = took;
+        if (!answered && answer_at >= 0 && now_ms() - start >= (uint64_t)answer_at) {
+            CHECK(write(t->pipe[1], "y", 1) == 1);
+            answered = true;
+        }
+        struct panel_report r;
+        panel_get_report(p, &r);
+        if (until && !strcmp(panel_state_name(r.state), until)) break;
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    return longest;
+}
+
+static void a_slow_tv_should_not_hold_up_the_display_loop(void) {
+    struct slow_tv t = {.wait_ms = 1500};
+    CHECK(pipe(t.pipe) == 0);
+    struct panel_backend b = {"cec", slow_set, NULL, NULL, &t, .main_thread = false};
+    struct panel *p = panel_new(&b, 1);
+    atomic_int woken = 0;
+    panel_set_wake(p, count_wake, &woken);
+    /* The first turn asks for the panel on: it returns at once, and the
+     * panel says it is switching (so do the metrics). */
+    uint64_t t0 = now_ms();
+    CHECK(panel_update(p, true, false, 100));
+    uint64_t took = now_ms() - t0;
+    fprintf(stderr, "  the first turn (a switch on asked for) took %llu ms\n", (unsigned long long)took);
+    CHECK(took < 100);
+    struct panel_report r0;
+    panel_get_report(p, &r0);
+    CHECK_STR(panel_state_name(r0.state), "switching");
+    struct metrics_snapshot ms;
+    metrics_snapshot(&ms);
+    CHECK_STR(ms.panel_state, "switching");
+    /* The TV answers after 300 ms; meanwhile every turn is short, and the
+     * state arrives later. */
+    uint64_t longest = turns(p, true, &t, 300, "on", 3000);
+    fprintf(stderr, "  the longest turn while the TV thought: %llu ms\n", (unsigned long long)longest);
+    CHECK(longest < 100);
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_STR(panel_state_name(r.state), "on");
+    CHECK(t.level);
+    CHECK_INT(t.calls, 1);
+    CHECK_INT(atomic_load(&woken), 1); /* the loop was told the answer is there */
+    metrics_snapshot(&ms);
+    CHECK_STR(ms.panel_state, "on");
+    panel_free(p);
+    close(t.pipe[0]);
+    close(t.pipe[1]);
+}
+
+static void a_hung_adapter_should_give_way_to_the_next_method(void) {
+    struct slow_tv t = {.wait_ms = 20000}; /* answers only when the test ends */
+    CHECK(pipe(t.pipe) == 0);
+    struct fake dpms = {.lie = -1};
+    struct panel_backend b[2] = {{"cec", slow_set, NULL, NULL, &t, .main_thread = false},
+                                 fake_backend("dpms-kms", &dpms)};
+    struct panel *p = panel_new(b, 2);
+    panel_set_patience(p, 300);
+    CHECK(panel_update(p, true, false, 10));
+    dpms.level = true;
+    /* The loop is told when to look again (it may otherwise sleep an hour). */
+    CHECK(panel_wait_ms(p) >= 0 && panel_wait_ms(p) <= 300);
+    /* Evening: CEC hangs; after its patience DPMS puts the panel to sleep,
+     * and no turn of the loop waited for either. */
+    uint64_t longest = turns(p, false, &t, -1, "standby", 3000);
+    fprintf(stderr, "  the longest turn while the adapter hung: %llu ms\n", (unsigned long long)longest);
+    CHECK(longest < 100);
+    CHECK(!dpms.level);
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_STR(panel_state_name(r.state), "standby");
+    CHECK_STR(r.method, "dpms-kms");
+    CHECK(panel_wait_ms(p) < 0);
+    /* Morning: the adapter still hangs; DPMS wakes the panel at once. */
+    CHECK(panel_update(p, true, false, 20));
+    CHECK(dpms.level);
+    panel_get_report(p, &r);
+    CHECK_STR(panel_state_name(r.state), "on");
+    CHECK_INT(t.calls, 1); /* the start's "on", which never returned: nothing more was given */
+    CHECK(write(t.pipe[1], "y", 1) == 1); /* the adapter returns at last */
+    panel_free(p);
+    close(t.pipe[0]);
+    close(t.pipe[1]);
+}
+
+static void a_change_while_the_tv_thinks_should_win(void) {
+    struct slow_tv t = {.wait_ms = 2000};
+    CHECK(pipe(t.pipe) == 0);
+    struct panel_backend b = {"cec", slow_set, NULL, NULL, &t, .main_thread = false};
+    struct panel *p = panel_new(&b, 1);
+    CHECK(!panel_update(p, false, false, 10)); /* evening: standby asked for */
+    CHECK(panel_update(p, true, false, 11));   /* the hours begin before the TV answered */
+    /* The TV answers the standby, then the "on" that replaced it. */
+    CHECK(write(t.pipe[1], "yy", 2) == 2);
+    turns(p, true, &t, -1, "on", 3000);
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_STR(panel_state_name(r.state), "on");
+    CHECK(t.level);
+    CHECK_INT(t.calls, 2);
+    panel_free(p);
+    close(t.pipe[0]);
+    close(t.pipe[1]);
+}
+
+/* SIGTERM while a TV is slow to sleep (read back every 500 ms for up to
+ * 4 s, on the worker): the player's stop does not wait it out. */
+static void a_stop_should_not_wait_for_a_tv_to_settle(void) {
+    struct fake f = {.lie = 1}; /* says "on" whatever it was asked */
+    struct panel_backend b = {"cec", fake_set, fake_get, NULL, &f, 4000, .main_thread = false};
+    struct panel *p = panel_new(&b, 1);
+    CHECK(!panel_update(p, false, false, 10));
+    struct timespec pause = {0, 200 * 1000 * 1000};
+    nanosleep(&pause, NULL); /* the worker is reading it back */
+    uint64_t t0 = now_ms();
+    panel_free(p);
+    uint64_t took = now_ms() - t0;
+    fprintf(stderr, "  panel_free during the settle took %llu ms\n", (unsigned long long)took);
+    CHECK(took < 1500);
+    CHECK(f.gets >= 1 && f.gets < 8);
+}
+
+/* --panel reads the player's pid and panel back through status.c, the one
+ * place that knows the file's schema. */
+static void the_status_file_should_be_read_back_through_status_c(void) {
+    char dir[] = "/tmp/test-panel-status-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    struct status_panel_view v;
+    CHECK(!status_read_panel(dir, &v)); /* no file */
+    struct status_report r = {.version = "t", .feed_url = "", .result = "not yet", .error = "",
+                              .source = "embedded", .etag = "", .slide = "off", .media_dir = "",
+                              .last_import = "", .pid = 4242, .has_panel = true, .panel_method = "cec",
+                              .panel_state = "switching", .panel_override = "on",
+                              .panel_detail = "cec: no reply", .panel_wanted_on = true};
+    CHECK_INT(status_write(dir, &r), 0);
+    CHECK(status_read_panel(dir, &v));
+    CHECK_INT(v.pid, 4242);
+    CHECK(v.has_panel);
+    CHECK_STR(v.method, "cec");
+    CHECK_STR(v.state, "switching");
+    CHECK_STR(v.override, "on");
+    CHECK_STR(v.detail, "cec: no reply");
+    CHECK(v.wanted_on);
+    char buf[256];
+    status_panel_words(v.state, v.method, v.override, v.wanted_on, buf, sizeof buf);
+    CHECK_STR(buf, "切り替え中 (switching, cec)、保守のためオン (IT override: on)");
+    char path[96];
+    snprintf(path, sizeof path, "%s/%s", dir, STATUS_FILE);
+    FILE *f = fopen(path, "w");
+    fputs("[1, 2]", f); /* not an object */
+    fclose(f);
+    CHECK(!status_read_panel(dir, &v));
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void) {
     RUN(cec_standby_should_match_the_kernels_helper);
     RUN(cec_wake_messages_should_match_the_kernels_helpers);
@@ -395,5 +605,10 @@ int main(void) {
     RUN(the_request_file_should_be_taken_once);
     RUN(the_state_should_be_said_in_words);
     RUN(opening_with_nothing_should_give_a_black_screen);
+    RUN(a_slow_tv_should_not_hold_up_the_display_loop);
+    RUN(a_hung_adapter_should_give_way_to_the_next_method);
+    RUN(a_change_while_the_tv_thinks_should_win);
+    RUN(a_stop_should_not_wait_for_a_tv_to_settle);
+    RUN(the_status_file_should_be_read_back_through_status_c);
     return CHECK_DONE();
 }
