@@ -101,8 +101,10 @@ if [ ! -s "$out/disk.img" ]; then
     nice -n 10 mke2fs -q -t ext4 -L misato-root -d "$work/root" "$work/disk.img" 3G >&2
     rm -rf "$work/root"
     rm -rf "$out" && mv "$work" "$out"
-    # Each package makes a 1 GB image: keep the newest three of this architecture.
-    ls -1dt "$cache"/vm-"$arch"-*/ 2>/dev/null | tail -n +4 | xargs -r rm -rf
+    # Each package makes a 1 GB image: keep the newest three of this
+    # architecture, and any made in the last 3 hours (a run may still boot it).
+    ls -1dt "$cache"/vm-"$arch"-*/ 2>/dev/null | tail -n +4 |
+        while read -r old; do [ -n "$(find "$old" -maxdepth 0 -mmin +180)" ] && rm -rf "$old"; done
     echo "image.sh: disk image made in $(( $(date +%s) - start )) s" >&2
 fi
 echo "$out"
