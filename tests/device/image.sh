@@ -104,7 +104,7 @@ if [ ! -s "$out/disk.img" ]; then
     # Each package makes a 1 GB image: keep the newest three of this
     # architecture, and any made in the last 3 hours (a run may still boot it).
     ls -1dt "$cache"/vm-"$arch"-*/ 2>/dev/null | tail -n +4 |
-        while read -r old; do [ -n "$(find "$old" -maxdepth 0 -mmin +180)" ] && rm -rf "$old"; done
+        while read -r old; do if [ -n "$(find "$old" -maxdepth 0 -mmin +180)" ]; then rm -rf "$old"; fi; done
     echo "image.sh: disk image made in $(( $(date +%s) - start )) s" >&2
 fi
 echo "$out"
