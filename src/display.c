@@ -9,6 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <SDL_syswm.h>
+#include <X11/Xatom.h>
+
 #include "config.h"
 #include "log.h"
 #include "service.h"
@@ -143,6 +146,41 @@ static SDL_Renderer *accelerated_renderer(SDL_Window *w, const char *driver) {
     return NULL;
 }
 
+/* Does an EWMH window manager run on the window's X server (the root
+ * window names one in _NET_SUPPORTING_WM_CHECK)? True off X11: there the
+ * video driver decides. */
+static bool x11_window_manager(SDL_Window *w) {
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (!SDL_GetWindowWMInfo(w, &info) || info.subsystem != SDL_SYSWM_X11) return true;
+    Display *dpy = info.info.x11.display;
+    Atom check = XInternAtom(dpy, "_NET_SUPPORTING_WM_CHECK", True);
+    if (check == None) return false; /* no client ever named the atom */
+    Atom type = None;
+    int format = 0;
+    unsigned long n = 0, after = 0;
+    unsigned char *data = NULL;
+    int rc = XGetWindowProperty(dpy, DefaultRootWindow(dpy), check, 0, 1, False, XA_WINDOW, &type, &format, &n,
+                                &after, &data);
+    if (data) XFree(data);
+    return rc == Success && type == XA_WINDOW && n == 1;
+}
+
+/* The window, shown. Full screen on X11 is asked of the window manager
+ * only when there is one: SDL then waits up to 100 ms for it to answer,
+ * and with none (a kiosk's bare X server, Xvfb) nobody answers; the
+ * borderless window at the display's origin and size covers the screen by
+ * itself. */
+static SDL_Window *make_window(const char *driver, int x, int y, int w, int h, Uint32 flags) {
+    bool x11_full = driver && !strcmp(driver, "x11") && (flags & SDL_WINDOW_FULLSCREEN_DESKTOP);
+    if (x11_full) flags = (flags & ~(Uint32)(SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_SHOWN)) | SDL_WINDOW_HIDDEN;
+    SDL_Window *win = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
+    if (win == NULL || !x11_full) return win;
+    if (x11_window_manager(win)) SDL_SetWindowFullscreen(win, SDL_WINDOW_FULLSCREEN_DESKTOP);
+    SDL_ShowWindow(win);
+    return win;
+}
+
 /* The one place the renderer is chosen (renderer = auto | gpu | software):
  * a real GPU gets the accelerated renderer; no GPU, or a GL renderer that is
  * the CPU in disguise (llvmpipe), gets SDL's software renderer on the window
@@ -161,7 +199,7 @@ static SDL_Renderer *pick_renderer(struct display *d, const char *driver, const 
         r = NULL;
         SDL_DestroyWindow(d->window);
         SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-        d->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
+        d->window = make_window(driver, x, y, w, h, flags);
         if (d->window == NULL) return NULL;
         why = "the GL renderer is a software one";
     } else if (gl) {
@@ -217,7 +255,7 @@ static enum display_status open_once(struct display *d, bool windowed, int width
     /* The software path presents the window surface itself (MIT-SHM on X11),
      * not through an OpenGL texture, so that Mesa is never loaded. */
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, why ? "0" : NULL);
-    d->window = SDL_CreateWindow("美郷町 デジタルサイネージ (Misato Signage)", x, y, w, h, flags);
+    d->window = make_window(driver, x, y, w, h, flags);
     if (d->window == NULL) {
         LOG(lv, "no window on video driver %s: %s", driver ? driver : "?", SDL_GetError());
         return DISPLAY_NONE;

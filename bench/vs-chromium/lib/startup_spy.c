@@ -65,12 +65,19 @@ __attribute__((constructor)) static void spy_init(void) {
 /* The bucket's clock runs only at the outermost call (SDL_CreateRenderer
  * may call SDL_CreateTextureFromSurface...). */
 static double enter(int b) { return depth[b]++ == 0 ? now_s() : 0; }
-static void leave(int b, double t) {
+static int trace = -1;
+static void leave_named(int b, double t, const char *name) {
     if (--depth[b] == 0 && !done) {
-        total[b] += now_s() - t;
+        double e = now_s();
+        total[b] += e - t;
         calls[b]++;
+        /* STARTUP_SPY_TRACE=1: every outermost call longer than 1 ms, on stderr */
+        if (trace < 0) trace = getenv("STARTUP_SPY_TRACE") != NULL;
+        if (trace && e - t > 0.001)
+            fprintf(stderr, "startup_spy: %8.4f s +%.4f s %s\n", t - t0_exec, e - t, name);
     }
 }
+#define leave(b, t) leave_named(b, t, __func__)
 
 #define REAL(name, type)                                                                           \
     static __typeof__(type) real;                                                                            \
@@ -179,6 +186,7 @@ WRAP1(B_FONTS, int, TTF_Init, int)
 WRAP2(B_FONTS, P, TTF_OpenFont, P, int)
 WRAP3(B_FONTS, P, TTF_OpenFontRW, P, int, int)
 WRAP1(B_SDL, int, SDL_Init, unsigned)
+WRAP1(B_SDL, int, SDL_InitSubSystem, unsigned)
 WRAP6(B_SDL, P, SDL_CreateWindow, P, int, int, int, int, unsigned)
 WRAP3(B_SDL, P, SDL_CreateRenderer, P, int, unsigned)
 WRAP1(B_SDL, P, SDL_GetWindowSurface, P)
