@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <SDL_syswm.h>
 #include <X11/Xatom.h>
@@ -214,6 +216,22 @@ static SDL_Renderer *pick_renderer(struct display *d, const char *driver, const 
     return r;
 }
 
+/* The window surface's memory (on X11 the MIT-SHM segment) made present
+ * in one call, not a page fault at a time while the first frame is drawn
+ * (2025 faults at 1080p, ~15 us each in a VM; MADV_POPULATE_WRITE, Linux
+ * 5.14, takes about half that). Advice only: older kernels say EINVAL. */
+static void populate_surface(SDL_Window *w) {
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+    SDL_Surface *s = SDL_GetWindowSurface(w);
+    long page = sysconf(_SC_PAGESIZE);
+    if (s == NULL || s->pixels == NULL || page <= 0) return;
+    uintptr_t a = (uintptr_t)s->pixels, end = a + (size_t)s->pitch * (size_t)s->h;
+    a = (a + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    if (end > a) madvise((void *)a, (end - a) & ~((uintptr_t)page - 1), MADV_POPULATE_WRITE);
+}
+
 /* One attempt: SDL video, the window and a renderer that draws. */
 static enum display_status open_once(struct display *d, bool windowed, int width, int height, bool quiet) {
     enum log_level lv = quiet ? LOG_DEBUG : LOG_ERROR;
@@ -271,6 +289,7 @@ static enum display_status open_once(struct display *d, bool windowed, int width
     d->accelerated = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
     d->software = !d->accelerated && SDL_GetWindowSurface(d->window) != NULL;
     if (d->software) d->vsync = false; /* SDL 2.26 says vsync, but nothing waits: the loop paces */
+    if (d->software) populate_surface(d->window);
     d->refresh_hz = SDL_GetWindowDisplayMode(d->window, &mode) == 0 && mode.refresh_rate >= 24 &&
                             mode.refresh_rate <= 240
                         ? mode.refresh_rate
