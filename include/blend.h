@@ -23,6 +23,9 @@ bool blend_rows(SDL_Surface *dst, const SDL_Surface *a, const SDL_Surface *b, in
 bool blend_rows_c(SDL_Surface *dst, const SDL_Surface *a, const SDL_Surface *b, int y0, int y1,
                   Uint8 alpha);
 
+/* Which rows blend_rows uses: "sse2", "neon" or "c" (no SIMD). */
+const char *blend_simd(void);
+
 /* The band of rows where a and b differ: [*y0, *y1). Returns false (and an
  * empty band) when they are identical or do not match in size/format. */
 bool blend_diff_rows(const SDL_Surface *a, const SDL_Surface *b, int *y0, int *y1);

@@ -79,6 +79,16 @@ static bool blend_with(void (*row)(Uint8 *, const Uint8 *, const Uint8 *, size_t
     return true;
 }
 
+const char *blend_simd(void) {
+#if defined(__SSE2__)
+    return "sse2";
+#elif defined(__ARM_NEON)
+    return "neon";
+#else
+    return "c";
+#endif
+}
+
 bool blend_rows(SDL_Surface *dst, const SDL_Surface *a, const SDL_Surface *b, int y0, int y1, Uint8 alpha) {
     return blend_with(row_simd, dst, a, b, y0, y1, alpha);
 }
