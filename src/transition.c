@@ -205,7 +205,8 @@ void transition_draw(struct transition *t, SDL_Renderer *r, struct render *rd, b
             /* The screen shows the next slide where the two differ, and the
              * rows the screen held apart from the slide are redrawn too. */
             blend_diff_rows(t->scur, t->snext, &t->band_y0, &t->band_y1);
-            stale_rows(t, t->band_y0, t->band_y1);
+            t->n_fade = blend_diff_rects(t->scur, t->snext, t->band_y0, t->band_y1, t->fade, TRANSITION_FADE_MAX);
+            t->fading = true;
         } else {
             t->stale_y0 = t->stale_y1 = 0;
             damage_all(&t->damage);
@@ -228,6 +229,23 @@ void transition_swap(struct transition *t) {
     }
 }
 
+/* A crossfade frame: only where the two slides differ is blended; the rest
+ * of the band already shows both (the next slide drawn on the screen, or an
+ * earlier frame's blend: mended at the cut, see `fading`). Rows drawn over
+ * the last frame (a ticker strip, a toast) are the current slide's again
+ * first. */
+static void sw_fade(struct transition *t, SDL_Surface *screen, Uint8 alpha) {
+    if (t->stale_y1 > t->stale_y0) {
+        copy_rows(screen, t->scur, t->stale_y0, t->stale_y1);
+        damage_rows(&t->damage, t->stale_y0, t->stale_y1);
+    }
+    for (int i = 0; i < t->n_fade; i++) {
+        blend_rect(screen, t->scur, t->snext, t->fade[i], alpha);
+        damage_add(&t->damage, t->fade[i]);
+    }
+    t->stale_y0 = t->stale_y1 = 0;
+}
+
 /* The software path's frame: only the rows that can differ are written. */
 static void sw_compose(struct transition *t, SDL_Renderer *r, float p, int kind, bool ticker) {
     SDL_Surface *screen = sw_screen(t);
@@ -235,6 +253,8 @@ static void sw_compose(struct transition *t, SDL_Renderer *r, float p, int kind,
     if (p >= 0 && t->snext == NULL) p = -1; /* no next slide (out of memory): a cut */
     SDL_RenderFlush(r);
     if (p < 0) { /* the current slide: mend what the screen holds apart from it */
+        if (t->fading) stale_rows(t, t->band_y0, t->band_y1);
+        t->fading = false;
         copy_rows(screen, t->scur, t->stale_y0, t->stale_y1);
         damage_rows(&t->damage, t->stale_y0, t->stale_y1);
         t->stale_y0 = t->stale_y1 = 0;
@@ -251,17 +271,7 @@ static void sw_compose(struct transition *t, SDL_Renderer *r, float p, int kind,
         damage_all(&t->damage);
         stale_rows(t, 0, t->h);
     } else {
-        int y0 = t->band_y0, y1 = t->band_y1;
-        /* Rows left over from before (a ticker strip) are the current slide's. */
-        if (t->stale_y1 > t->stale_y0) {
-            if (t->stale_y0 < y0) copy_rows(screen, t->scur, t->stale_y0, y0 < t->stale_y1 ? y0 : t->stale_y1);
-            if (t->stale_y1 > y1) copy_rows(screen, t->scur, y1 > t->stale_y0 ? y1 : t->stale_y0, t->stale_y1);
-            damage_rows(&t->damage, t->stale_y0, t->stale_y1);
-        }
-        blend_rows(screen, t->scur, t->snext, y0, y1, (Uint8)lroundf(p * 255.0f));
-        damage_rows(&t->damage, y0, y1);
-        t->stale_y0 = t->stale_y1 = 0;
-        stale_rows(t, y0, y1);
+        sw_fade(t, screen, (Uint8)lroundf(p * 255.0f));
     }
 }
 
