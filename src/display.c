@@ -305,6 +305,11 @@ static enum display_status open_once(struct display *d, bool windowed, int width
 }
 
 enum display_status display_open(struct display *d, bool windowed, int width, int height) {
+    /* SDL's X11 driver opens an input method, and Xlib's parses the
+     * locale's whole Compose table for it (9 ms of the time to the first
+     * frame); nothing is typed into the player. Before any thread exists
+     * (setenv is not thread-safe). */
+    setenv("XCOMPOSEFILE", "/dev/null", 0);
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
