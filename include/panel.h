@@ -39,6 +39,9 @@ struct panel_backend {
     int (*get)(void *ctx);
     void (*close)(void *ctx);
     void *ctx;
+    /* How long the device may keep saying the old state after a change
+     * (a TV answers "on" for a moment after <Standby>); 0: at once. */
+    unsigned settle_ms;
 };
 
 struct panel;
@@ -65,6 +68,10 @@ bool panel_update(struct panel *p, bool schedule_on, bool alert, time_t now);
 
 /* IT's override: 1 on, 0 off, -1 back to the schedule. */
 void panel_override(struct panel *p, int mode);
+
+/* After the first frame: SDL's first KMS mode set turns the connector back
+ * on, so a player started outside display hours asks for standby again. */
+void panel_after_first_frame(struct panel *p, time_t now);
 
 /* SIGUSR2: reads state_dir/PANEL_REQUEST_FILE ("on", "off" or "auto") and
  * applies it with panel_override; false (logged) when there is none or it

@@ -548,6 +548,7 @@ static void loop_draw(struct app *a, struct loop *l) {
     }
     if (l->first && l->frames > 0) {
         LOG(LOG_INFO, "first frame on screen");
+        panel_after_first_frame(a->panel, time(NULL));
         app_start_workers(a, l->index);
         char st[96];
         snprintf(st, sizeof st, "showing %zu slides", a->deck.n);

@@ -203,6 +203,12 @@ static struct cec_ctx *cec_open_one(const char *path, char *why, size_t why_size
         }
         if (ioctl(fd, CEC_ADAP_G_LOG_ADDRS, &la) != 0) la.num_log_addrs = 0;
     }
+    if (la.num_log_addrs > 0 && la.log_addr_type[0] == CEC_LOG_ADDR_TYPE_TV) {
+        /* Someone else's adapter playing the TV (vivid's first one, a PC's
+         * TV card): a <Standby> from it to the TV means nothing. */
+        snprintf(why, why_size, "%s: its logical address is a TV's, not a player's output", path);
+        goto fail;
+    }
     if (la.num_log_addrs == 0 || la.log_addr[0] == CEC_LOG_ADDR_INVALID) {
         snprintf(why, why_size, "%s: no logical address could be claimed", path);
         goto fail;
@@ -235,7 +241,8 @@ static bool cec_backend(const char *device, struct panel_backend *out, char *why
         }
     }
     if (c == NULL) return false;
-    *out = (struct panel_backend){"cec", cec_set, cec_get, cec_close, c};
+    /* A TV answers "on" for a moment after <Standby> (cec-follower too). */
+    *out = (struct panel_backend){"cec", cec_set, cec_get, cec_close, c, 4000};
     return true;
 }
 
@@ -305,7 +312,7 @@ static bool kms_backend(int fd, struct panel_backend *out, char *why, size_t why
         return false;
     }
     LOG(LOG_INFO, "panel: DPMS on %d KMS connector(s), the first %u", k->n, k->connectors[0]);
-    *out = (struct panel_backend){"dpms-kms", kms_set, kms_get, kms_close, k};
+    *out = (struct panel_backend){"dpms-kms", kms_set, kms_get, kms_close, k, 0};
     return true;
 }
 
@@ -374,7 +381,7 @@ static bool x11_backend(Display *dpy, struct panel_backend *out, char *why, size
     struct x11_ctx *x = xcalloc(1, sizeof *x);
     x->dpy = dpy;
     LOG(LOG_INFO, "panel: DPMS through the X server");
-    *out = (struct panel_backend){"dpms-x11", x11_set, x11_get, x11_close, x};
+    *out = (struct panel_backend){"dpms-x11", x11_set, x11_get, x11_close, x, 0};
     return true;
 }
 
@@ -456,6 +463,17 @@ static void set_state(struct panel *p, enum panel_state s, time_t now) {
     p->state = s;
 }
 
+/* The state the device reports, asked again every 500 ms while it still
+ * says the old one, up to the backend's settle time. */
+static int settled_state(const struct panel_backend *b, bool on) {
+    int back = b->get(b->ctx);
+    for (unsigned waited = 0; back >= 0 && back != on && waited < b->settle_ms; waited += 500) {
+        SDL_Delay(500);
+        back = b->get(b->ctx);
+    }
+    return back;
+}
+
 /* Tries each method in turn; the first that works is the one in use. To
  * wake the panel every method is told, not only the first that works: a TV
  * that did not answer CEC last evening (so DPMS put it to sleep) and
@@ -475,7 +493,7 @@ static void switch_to(struct panel *p, bool on, time_t now) {
             continue;
         }
         if (rc == 0 && p->b[i].get) {
-            int back = p->b[i].get(p->b[i].ctx);
+            int back = settled_state(&p->b[i], on);
             if (back >= 0 && back != on) {
                 snprintf(one, sizeof one, "%s: asked for %s, the panel says %s", p->b[i].name,
                          on ? "on" : "standby", back ? "on" : "standby");
@@ -525,6 +543,14 @@ bool panel_update(struct panel *p, bool schedule_on, bool alert, time_t now) {
         publish(p);
     }
     return want;
+}
+
+void panel_after_first_frame(struct panel *p, time_t now) {
+    if (p->have_wanted && !p->wanted && p->state == PANEL_STANDBY && p->used >= 0 &&
+        strcmp(p->b[p->used].name, "dpms-kms") == 0) {
+        switch_to(p, false, now);
+        publish(p);
+    }
 }
 
 void panel_override(struct panel *p, int mode) {

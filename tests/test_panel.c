@@ -71,6 +71,8 @@ static void power_status_reply_should_be_read(void) {
 struct fake {
     int answer;   /* what set returns: 0, 1 (no answer), -1 */
     int lie;      /* get returns this when >= 0, else the level */
+    int lag;      /* the first lag gets after a change still say the old level */
+    bool old;
     int calls, gets;
     bool level;
 };
@@ -78,7 +80,10 @@ struct fake {
 static int fake_set(void *ctx, bool on, char *why, size_t size) {
     struct fake *f = ctx;
     f->calls++;
-    if (f->answer == 0) f->level = on;
+    if (f->answer == 0) {
+        f->old = f->level;
+        f->level = on;
+    }
     else snprintf(why, size, "fake: %s", f->answer > 0 ? "no answer" : "refused");
     return f->answer;
 }
@@ -86,11 +91,15 @@ static int fake_set(void *ctx, bool on, char *why, size_t size) {
 static int fake_get(void *ctx) {
     struct fake *f = ctx;
     f->gets++;
+    if (f->lag > 0) {
+        f->lag--;
+        return f->old;
+    }
     return f->lie >= 0 ? f->lie : f->level;
 }
 
 static struct panel_backend fake_backend(const char *name, struct fake *f) {
-    return (struct panel_backend){name, fake_set, fake_get, NULL, f};
+    return (struct panel_backend){name, fake_set, fake_get, NULL, f, 0};
 }
 
 static void panel_should_switch_only_when_the_schedule_changes(void) {
@@ -252,6 +261,30 @@ static void a_panel_that_stays_on_should_be_a_failure(void) {
     panel_free(p);
 }
 
+/* The VM's cec-follower (and a real TV) still says "on" just after
+ * <Standby>: within the backend's settle time that is not a failure. */
+static void a_tv_slow_to_sleep_should_be_asked_again(void) {
+    struct fake f = {.lie = -1, .level = true};
+    struct panel_backend b = fake_backend("cec", &f);
+    b.settle_ms = 2000;
+    struct panel *p = panel_new(&b, 1);
+    f.lag = 2;
+    panel_update(p, false, false, 10);
+    struct panel_report r;
+    panel_get_report(p, &r);
+    CHECK_STR(panel_state_name(r.state), "standby");
+    CHECK_INT(f.gets, 3);
+    /* One that never sleeps is asked until the settle time is up, then failed. */
+    f.lie = 1;
+    panel_update(p, true, false, 20);
+    f.gets = 0;
+    panel_update(p, false, false, 30);
+    panel_get_report(p, &r);
+    CHECK_STR(panel_state_name(r.state), "failed");
+    CHECK_INT(f.gets, 5);
+    panel_free(p);
+}
+
 static void without_a_method_the_screen_should_be_black(void) {
     struct panel *p = panel_new(NULL, 0);
     CHECK(!panel_update(p, false, false, 10));
@@ -356,6 +389,7 @@ int main(void) {
     RUN(the_next_method_should_be_tried_when_the_first_fails);
     RUN(waking_should_tell_every_method);
     RUN(a_panel_that_stays_on_should_be_a_failure);
+    RUN(a_tv_slow_to_sleep_should_be_asked_again);
     RUN(without_a_method_the_screen_should_be_black);
     RUN(the_override_should_last_until_the_schedule_changes);
     RUN(the_request_file_should_be_taken_once);

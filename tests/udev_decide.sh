@@ -32,7 +32,18 @@ part() {
     { printf 'MAJOR=%s\nMINOR=%s\nDEVNAME=%s\nDEVTYPE=partition\n' "$ma" "$mi" "$n"; printf '%s\n' "$@"; } > "$p/uevent"
     ln -s /sys/class/block "$p/subsystem"; ln -s "$p" "/sys/class/block/$n"
 }
-scsi() { echo "$usb/$1/$1:1.0/host$2/target$2:0:0/$2:0:0:0"; }
+# scsi PORT HOST: the SCSI disk's folder under a USB device, with the USB
+# devices' own `removable` attribute as the kernel has it ("unknown" on the
+# root hub and QEMU's ports, "removable"/"fixed" where the hub says): a rule
+# that tests ATTRS{removable} must not trip over these parents (#15: the
+# VM's stick was never mounted because of them).
+scsi() {
+    mkdir -p "$usb/$1" /sys/bus/usb
+    for u in "$usb" "$usb/$1"; do
+        echo unknown > "$u/removable"; echo DEVTYPE=usb_device > "$u/uevent"; ln -sfn /sys/bus/usb "$u/subsystem"
+    done
+    echo "$usb/$1/$1:1.0/host$2/target$2:0:0/$2:0:0:0"
+}
 # A USB stick with a FAT partition.
 disk "$(scsi 1-1 0)" sdb 8 16 1 ID_BUS=usb
 part sdb sdb1 8 17 ID_BUS=usb ID_FS_USAGE=filesystem ID_FS_TYPE=vfat

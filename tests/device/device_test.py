@@ -4,9 +4,9 @@ in QEMU (tests/device/image.sh makes the disk), watched through screendumps.
 Each case is a short function; what it asserts is in its check() lines.
 
     device_test.py IMAGE_DIR WORK_DIR SOURCE_DIR CASE...
-    CASE: boot watchdog usb hours cec nolibgl network powercut[=N]
+    CASE: boot watchdog usb hours panel nolibgl bench network powercut[=N]
 
-boot, watchdog, usb, hours, cec and nolibgl share one machine booted with no
+boot, watchdog, usb, hours, panel and nolibgl share one machine booted with no
 network (-nic none), in that order (boot first); network and powercut boot
 machines of their own. Screendumps are left in WORK_DIR as PNG.
 """
@@ -235,25 +235,37 @@ def case_hours(vm):
     check(dpms_back.strip() == "On", f"the screen is back on, DPMS {dpms_back.strip()}")
 
 
-def case_cec(vm):
-    """The CEC path on the Debian kernel's vivid: /dev/cec0 is the TV side,
-    /dev/cec1 the player's HDMI output; cec-follower on cec0 plays the TV."""
-    rc, out = vm.sh("modprobe vivid && udevadm settle && ls /dev/cec*")
-    if rc != 0 and "not found" in out:
-        print(f"skip: no vivid in this kernel ({out.strip()})")
-        return
-    check(rc == 0 and "/dev/cec0" in out and "/dev/cec1" in out, f"vivid gives /dev/cec0 and /dev/cec1 ({out})")
-    vm.sh("cec-ctl -d0 --tv --osd-name TV >/dev/null", ok=True)
-    vm.sh("(cec-follower -d0 > /tmp/follower.log 2>&1 &) ; sleep 1", ok=True)
-    vm.sh("cec-ctl -d1 --playback --osd-name Misato >/dev/null", ok=True)
-    vm.sh("cec-ctl -d1 --to 0 --image-view-on", ok=True)
-    _, on = vm.sh("cec-ctl -d1 --to 0 --give-device-power-status", ok=True)
-    check("pwr-state: on" in on, "image-view-on on cec1: the TV (cec-follower on cec0) is on")
-    vm.sh("cec-ctl -d1 --to 0 --standby", ok=True)
-    time.sleep(1)
-    _, off = vm.sh("cec-ctl -d1 --to 0 --give-device-power-status", ok=True)
-    check("pwr-state: standby" in off or "to-standby" in off, "standby on cec1: the TV goes to standby")
-    vm.sh("pkill -x cec-follower; true")
+def case_panel(vm):
+    """#17 on the device, read back from it: tests/panel_device_test.sh in
+    the guest, the player run by hand on the console (the unit stopped, so
+    it can be DRM master), started at 22:00 (outside display hours): KMS
+    DPMS read from /sys/class/drm; then CEC on the kernel's vivid, where
+    /dev/cec0 plays the TV (cec-follower) and /dev/cec1 is the player's
+    HDMI output. Each: Off at night, On after --panel on, Off after --panel auto."""
+    vm.put("/root/panel_device_test.sh", open(os.path.join(SRC, "tests", "panel_device_test.sh")).read(), "755")
+    vm.sh("systemctl stop misato-signage", ok=True, timeout=120)
+    try:
+        rc, out = vm.sh("/root/panel_device_test.sh /usr/bin/misato-signage kms", timeout=300)
+        print(out[-3000:])
+        check(rc == 0 and "passed: panel kms" in out,
+              "KMS: the connector's DPMS reads Off at night, On after --panel on, Off after --panel auto")
+        rc, out = vm.sh("modprobe vivid && udevadm settle && ls /dev/cec*")
+        if rc != 0 and "not found" in out:
+            print(f"skip: no vivid in this kernel ({out.strip()})")
+            return
+        check(rc == 0 and "/dev/cec1" in out, f"vivid gives /dev/cec0 and /dev/cec1 ({out.strip()})")
+        rc, out = vm.sh("SDL_VIDEODRIVER=kmsdrm /root/panel_device_test.sh /usr/bin/misato-signage cec",
+                        timeout=300)
+        print(out[-3000:])
+        check(rc == 0 and "passed: panel cec" in out,
+              "CEC: the TV (cec-follower) reports standby at night, on after --panel on, standby after --panel auto")
+    finally:
+        pid = vm.unit("MainPID")["MainPID"]
+        vm.sh("systemctl start misato-signage", timeout=300)
+        vm.wait_active(after_pid=pid)
+    j = vm.journal()
+    check("panel: CEC on /dev/cec1" in j or "panel: CEC" not in j,
+          "the service, with vivid loaded, takes /dev/cec1 (the player's side), never the TV's /dev/cec0")
 
 
 def case_nolibgl(vm):
@@ -269,6 +281,66 @@ def case_nolibgl(vm):
     rc, out = vm.sh("od -An -tx1 -N24 /var/lib/misato-signage/screenshot.png; "
                     "stat -c %s /var/lib/misato-signage/screenshot.png")
     check(rc == 0 and int(out.split()[-1]) > 20000, "the SIGUSR1 screenshot is a real picture, not black")
+
+
+TICKER = ["マイナンバーカードがあれば全国のコンビニで住民票の写し・印鑑登録証明書が取得できます（6:30〜23:00）",
+          "役場窓口では「書かない窓口」タブレットで申請書の記入が不要になりました",
+          "各種証明書の手数料はキャッシュレス決済（クレジット・電子マネー・QR）に対応しています",
+          "オンライン手続きは町ホームページの「電子申請」からご利用いただけます",
+          "ご不明な点は総務課DX推進係（内線 123）までお問い合わせください"]
+BENCH_STATES = [  # the states of bench/vs-chromium (its harness.py), on the device
+    ("static", "slide_seconds = 600\ntransition = crossfade\ntransition_ms = 1000\n"),
+    ("crossfades", "slide_seconds = 7\ntransition = crossfade\ntransition_ms = 1000\n"),
+    ("ticker", "slide_seconds = 7\ntransition = crossfade\ntransition_ms = 1000\n"
+               "feed_url = file:///var/lib/misato-signage/bench-feed.json\n")]
+
+
+def sample(vm, pid):
+    """(guest seconds, the player's CPU seconds, frames drawn, when the metrics were written)."""
+    _, out = vm.sh(f"cat /proc/uptime; cut -d' ' -f14,15 /proc/{pid}/stat; getconf CLK_TCK; "
+                   "f=/var/lib/misato-signage/misato-signage.prom; date -r $f +%s.%N; cat /proc/uptime; "
+                   "date +%s.%N; grep '^misato_signage_frames_drawn_total' $f", ok=True)
+    l = out.split("\n")
+    up = float(l[0].split()[0])
+    ut, st = (int(x) for x in l[1].split())
+    hz = int(l[2])
+    written, up2, now = float(l[3]), float(l[4].split()[0]), float(l[5])
+    frames = float(l[6].split()[1])
+    return up, (ut + st) / hz, frames, up2 - (now - written)
+
+
+def case_bench(vm):
+    """#16's figures on the device (KMSDRM on virtio-gpu, TCG): the
+    player's cores on a still slide, with 1 s crossfades every 8 s, and with
+    the ticker; CPU seconds and screen updates per crossfade; its start."""
+    doc = json.load(open(os.path.join(SRC, "config", "default-feed.json"), encoding="utf-8"))
+    doc["ticker"] = TICKER
+    vm.put("/var/lib/misato-signage/bench-feed.json", json.dumps(doc, ensure_ascii=False))
+    window = 64
+    rows = []
+    for name, conf in BENCH_STATES:
+        u = vm.settings(conf + "metrics_seconds = 10\n")
+        pid = u["MainPID"]
+        time.sleep(25)  # the start and the first metrics write
+        a = sample(vm, pid)
+        time.sleep(window)
+        b = sample(vm, pid)
+        cores = (b[1] - a[1]) / (b[0] - a[0])
+        fps = (b[2] - a[2]) / max(b[3] - a[3], 1)
+        row = f"{name}: {cores:.4f} cores, {fps:.1f} frames/s (guest clock, over {b[0] - a[0]:.0f} s)"
+        if name != "static":
+            fades = (b[0] - a[0]) / 8.0
+            still = rows[0][1] if rows else 0
+            row += (f"; per 1 s crossfade {(cores - still) * 8:.3f} CPU-s, "
+                    f"{(b[2] - a[2]) / fades:.1f} screen updates")
+        rows.append((name, cores))
+        figure("device bench, " + row)
+    _, j = vm.sh("journalctl -b --no-pager -o short-monotonic -u misato-signage "
+                 "| grep -e 'config .* read' -e 'first frame on screen' | tail -n 2")
+    t = [mono(line) for line in j.splitlines() if mono(line)]
+    if len(t) == 2:
+        figure(f"device bench: config read -> first frame {t[1] - t[0]:.2f} s (TCG)")
+    vm.settings("")
 
 
 # --- the machines with a network ----------------------------------------------
@@ -342,7 +414,7 @@ def case_network(server):
 def media_valid(vm):
     """Every picture the current set names exists with the hash in its name."""
     rc, out = vm.sh(
-        "cd /var/lib/misato-signage/media 2>/dev/null || exit 0; "
+        "cd /var/lib/misato-signage/media 2>/dev/null || exit 0; "  # vm.sh runs it in a subshell
         "for f in $(find . -name '*.png' -path './set*' -o -name '*.png' -path './current*'); do "
         "n=$(basename $f .png); h=$(sha256sum $f | cut -c1-${#n}); [ \"$n\" = \"$h\" ] || echo BAD $f; done")
     return "BAD" not in out, out
@@ -408,7 +480,7 @@ def case_powercut(server, cuts):
 
 def main():
     cases = sys.argv[4:]
-    local = [c for c in cases if c in ("boot", "watchdog", "usb", "hours", "cec", "nolibgl")]
+    local = [c for c in cases if c in ("boot", "watchdog", "usb", "hours", "panel", "nolibgl", "bench")]
     failed = []
 
     def run(name, fn, *args):
@@ -427,7 +499,7 @@ def main():
         vm = VM(IMAGE, WORK, ARCH, name="lobby")
         try:
             if run("boot", case_boot, vm):
-                for c in ("watchdog", "usb", "hours", "cec", "nolibgl"):
+                for c in ("watchdog", "usb", "hours", "panel", "nolibgl", "bench"):
                     if c in local:
                         run(c, globals()["case_" + c], vm)
         finally:

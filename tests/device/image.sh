@@ -77,17 +77,32 @@ if [ ! -s "$out/disk.img" ]; then
         apt-get install -y -q /tmp/misato-signage.deb >"$work/apt.log" 2>&1 ||
         { tail -n 20 "$work/apt.log" >&2; exit 1; }
     rm -f "$work/root/tmp/misato-signage.deb"
-    # The harness's shell: bash on hvc0 straight away, without login and PAM
-    # (logind and root's systemd --user took minutes under a loaded TCG).
-    printf '%s\n' '[Service]' 'ExecStart=' \
-        'ExecStart=-/sbin/agetty --skip-login --noissue --noclear --login-program /bin/bash --login-options -i %I dumb' \
-        >"$work/root/etc/systemd/system/serial-getty@hvc0.service.d/autologin.conf"
+    # The harness's shell: root's bash on hvc0 from early boot, without
+    # getty, login or PAM, and without waiting for udev: serial-getty@hvc0
+    # is bound to dev-hvc0.device, whose job timed out under a loaded TCG
+    # (the shell then never came). virtio_console is loaded by
+    # systemd-modules-load, and the unit retries until /dev/hvc0 opens.
+    rm -f "$work"/root/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service
+    rm -rf "$work"/root/etc/systemd/system/serial-getty@hvc0.service.d
+    ln -sf /dev/null "$work/root/etc/systemd/system/serial-getty@hvc0.service"
+    echo virtio_console >"$work/root/etc/modules-load.d/misato-test-console.conf"
+    printf '%s\n' '[Unit]' 'Description=Root shell on hvc0 for tests/device (test image only)' \
+        'DefaultDependencies=no' 'After=systemd-modules-load.service' \
+        'Conflicts=shutdown.target' 'Before=shutdown.target' 'StartLimitIntervalSec=0' \
+        '[Service]' 'ExecStart=/bin/bash -i' 'StandardInput=tty-force' 'StandardOutput=tty' \
+        'StandardError=tty' 'TTYPath=/dev/hvc0' 'TTYReset=yes' 'TTYVHangup=yes' \
+        'Environment=TERM=dumb HOME=/root' 'WorkingDirectory=/root' 'Restart=always' 'RestartSec=1' \
+        '[Install]' 'WantedBy=sysinit.target' >"$work/root/etc/systemd/system/misato-test-shell.service"
+    mkdir -p "$work/root/etc/systemd/system/sysinit.target.wants"
+    ln -sf /etc/systemd/system/misato-test-shell.service "$work/root/etc/systemd/system/sysinit.target.wants/misato-test-shell.service"
     cp -L "$(ls "$work"/root/boot/vmlinuz-* | tail -n 1)" "$work/vmlinuz"
     cp -L "$(ls "$work"/root/boot/initrd.img-* | tail -n 1)" "$work/initrd.img"
     chmod 644 "$work/vmlinuz" "$work/initrd.img"
     nice -n 10 mke2fs -q -t ext4 -L misato-root -d "$work/root" "$work/disk.img" 3G >&2
     rm -rf "$work/root"
     rm -rf "$out" && mv "$work" "$out"
+    # Each package makes a 1 GB image: keep the newest three of this architecture.
+    ls -1dt "$cache"/vm-"$arch"-*/ 2>/dev/null | tail -n +4 | xargs -r rm -rf
     echo "image.sh: disk image made in $(( $(date +%s) - start )) s" >&2
 fi
 echo "$out"

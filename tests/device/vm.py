@@ -310,7 +310,8 @@ class VM:
         """Runs cmd in the guest's root shell; (exit code, output)."""
         tag = "%08x" % random.getrandbits(32)
         self.sh_buf = b""
-        line = f"{{ {cmd} ; }} </dev/null 2>&1; echo __E$?_{tag}__\n"
+        # A subshell: an `exit` or `cd` in cmd cannot end or move the shell itself.
+        line = f"( {cmd} ) </dev/null 2>&1; echo __E$?_{tag}__\n"
         if len(line) > 3500:
             raise Fail("shell: command too long for the tty (use put())")
         self.sh_sock.sendall(line.encode())
