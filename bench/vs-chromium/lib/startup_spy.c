@@ -47,6 +47,7 @@ static double total[B_N];
 static int calls[B_N];
 static int depth[B_N];
 static double t_ctor, t0_exec;
+static long faults_ctor;
 static int done, threads;
 static char exe_name[256];
 
@@ -58,6 +59,9 @@ static double now_s(void) {
 
 __attribute__((constructor)) static void spy_init(void) {
     t_ctor = now_s();
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    faults_ctor = ru.ru_minflt; /* ld.so's: mapping and relocating the libraries */
     const char *t0 = getenv("STARTUP_SPY_T0");
     t0_exec = t0 ? strtod(t0, NULL) / 1e9 : t_ctor;
     ssize_t n = readlink("/proc/self/exe", exe_name, sizeof exe_name - 1);
@@ -102,8 +106,8 @@ static void report(double t_end) {
     getrusage(RUSAGE_SELF, &ru); /* every thread of the player, since its exec */
     double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
                  (double)ru.ru_stime.tv_usec / 1e6;
-    fprintf(f, ", \"other_s\": %.4f, \"threads_before_first_frame\": %d, \"cpu_s\": %.4f, \"minor_faults\": %ld}\n",
-            wall - sum, threads, cpu, ru.ru_minflt);
+    fprintf(f, ", \"other_s\": %.4f, \"threads_before_first_frame\": %d, \"cpu_s\": %.4f, \"minor_faults\": %ld, \"load_faults\": %ld}\n",
+            wall - sum, threads, cpu, ru.ru_minflt, faults_ctor);
     fclose(f);
 }
 
