@@ -11,7 +11,7 @@
 
 #include <SDL.h>
 
-#define DAMAGE_MAX 8
+#define DAMAGE_MAX 72 /* a crossfade's rectangles (TRANSITION_FADE_MAX), the ticker, the header */
 
 struct damage {
     int w, h;              /* the screen: every rectangle is clipped to it */

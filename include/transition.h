@@ -19,6 +19,9 @@
 #include "damage.h"
 #include "render.h"
 
+/* Rectangles a crossfade blends at most (the rest of the screen stays). */
+#define TRANSITION_FADE_MAX 64
+
 struct transition {
     SDL_Texture *cur, *next; /* the slide on screen, and the one coming */
     int w, h;
@@ -29,6 +32,9 @@ struct transition {
     SDL_Surface *screen;     /* tests: the screen when there is no window (not owned) */
     SDL_Surface *scur, *snext; /* owned: the slides, in the screen's format */
     int band_y0, band_y1;    /* rows where the two slides differ */
+    SDL_Rect fade[TRANSITION_FADE_MAX]; /* where within them (blend_diff_rects) */
+    int n_fade;
+    bool fading;             /* the band may differ from scur until the next cut */
     int stale_y0, stale_y1;  /* rows where the screen may differ from scur */
     struct damage damage;    /* changed since the last present */
 };

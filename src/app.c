@@ -832,6 +832,9 @@ static int app_start(struct app *a, const struct app_options *opt) {
 /* The feed and USB workers, once the first frame is on screen: nothing the
  * first frame does not need competes with it for the CPU. */
 static void app_start_workers(struct app *a, size_t index) {
+    /* Before the updater, the one thread that calls libcurl (loaded here,
+     * src/lazy.c); curl_global_init is thread-safe from 7.84 on. */
+    fetch_global_init();
     int w = 0, h = 0;
     SDL_GetRendererOutputSize(a->disp.renderer, &w, &h);
     a->updater = updater_start(&a->cfg, a->feed, a->source, index < a->deck.n ? a->deck.slides[index].id : "",
@@ -871,7 +874,6 @@ int app_run(const struct app_options *opt) {
      * so that only the signal thread receives them. */
     sigset_t set = app_handled_signals();
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    fetch_global_init(); /* before any thread: curl_global_init is not thread-safe */
     service_init();
     a.guarded = true;
     a.main_thread = pthread_self();

@@ -62,16 +62,18 @@ static void row_simd(Uint8 *d, const Uint8 *a, const Uint8 *b, size_t n, unsigne
 #define row_simd row_c
 #endif
 
+/* Columns [x0, x1) of rows [y0, y1), clipped to the surfaces. */
 static bool blend_with(void (*row)(Uint8 *, const Uint8 *, const Uint8 *, size_t, unsigned), SDL_Surface *dst,
-                       const SDL_Surface *a, const SDL_Surface *b, int y0, int y1, Uint8 alpha) {
+                       const SDL_Surface *a, const SDL_Surface *b, SDL_Rect r, Uint8 alpha) {
     if (!same_shape(dst, a) || !same_shape(a, b)) return false;
-    if (y0 < 0) y0 = 0;
-    if (y1 > a->h) y1 = a->h;
-    size_t n = (size_t)a->w * 4;
+    int x0 = r.x < 0 ? 0 : r.x, y0 = r.y < 0 ? 0 : r.y;
+    int x1 = r.x + r.w > a->w ? a->w : r.x + r.w, y1 = r.y + r.h > a->h ? a->h : r.y + r.h;
+    if (x1 <= x0) return true;
+    size_t n = (size_t)(x1 - x0) * 4, off = (size_t)x0 * 4;
     for (int y = y0; y < y1; y++) {
-        Uint8 *d = (Uint8 *)dst->pixels + (size_t)y * (size_t)dst->pitch;
-        const Uint8 *pa = (const Uint8 *)a->pixels + (size_t)y * (size_t)a->pitch;
-        const Uint8 *pb = (const Uint8 *)b->pixels + (size_t)y * (size_t)b->pitch;
+        Uint8 *d = (Uint8 *)dst->pixels + (size_t)y * (size_t)dst->pitch + off;
+        const Uint8 *pa = (const Uint8 *)a->pixels + (size_t)y * (size_t)a->pitch + off;
+        const Uint8 *pb = (const Uint8 *)b->pixels + (size_t)y * (size_t)b->pitch + off;
         if (alpha == 0) memcpy(d, pa, n);
         else if (alpha == 255) memcpy(d, pb, n);
         else row(d, pa, pb, n, alpha);
@@ -79,12 +81,26 @@ static bool blend_with(void (*row)(Uint8 *, const Uint8 *, const Uint8 *, size_t
     return true;
 }
 
+const char *blend_simd(void) {
+#if defined(__SSE2__)
+    return "sse2";
+#elif defined(__ARM_NEON)
+    return "neon";
+#else
+    return "c";
+#endif
+}
+
 bool blend_rows(SDL_Surface *dst, const SDL_Surface *a, const SDL_Surface *b, int y0, int y1, Uint8 alpha) {
-    return blend_with(row_simd, dst, a, b, y0, y1, alpha);
+    return blend_with(row_simd, dst, a, b, (SDL_Rect){0, y0, a ? a->w : 0, y1 - y0}, alpha);
+}
+
+bool blend_rect(SDL_Surface *dst, const SDL_Surface *a, const SDL_Surface *b, SDL_Rect r, Uint8 alpha) {
+    return blend_with(row_simd, dst, a, b, r, alpha);
 }
 
 bool blend_rows_c(SDL_Surface *dst, const SDL_Surface *a, const SDL_Surface *b, int y0, int y1, Uint8 alpha) {
-    return blend_with(row_c, dst, a, b, y0, y1, alpha);
+    return blend_with(row_c, dst, a, b, (SDL_Rect){0, y0, a ? a->w : 0, y1 - y0}, alpha);
 }
 
 bool blend_diff_rows(const SDL_Surface *a, const SDL_Surface *b, int *y0, int *y1) {
@@ -101,4 +117,60 @@ bool blend_diff_rows(const SDL_Surface *a, const SDL_Surface *b, int *y0, int *y
     *y0 = top;
     *y1 = bottom;
     return true;
+}
+
+/* Tiles of tw x th pixels over rows [y0, y1): each row of tiles gives runs of
+ * differing tiles, and a run joins the rectangle above it when it spans the
+ * same columns. Returns how many rectangles, or -1 past max. */
+static int diff_tiles(const SDL_Surface *a, const SDL_Surface *b, int y0, int y1, int tw, int th, SDL_Rect *out,
+                      int max) {
+    enum { MAX_COLS = 256 };
+    int cols = (a->w + tw - 1) / tw, n = 0;
+    if (cols > MAX_COLS) return -1;
+    const Uint8 *pa = a->pixels, *pb = b->pixels;
+    for (int ty = y0; ty < y1; ty += th) {
+        int rows = ty + th > y1 ? y1 - ty : th;
+        bool diff[MAX_COLS];
+        for (int c = 0; c < cols; c++) {
+            size_t off = (size_t)c * (size_t)tw * 4, len = (size_t)(c * tw + tw > a->w ? a->w - c * tw : tw) * 4;
+            diff[c] = false;
+            for (int y = ty; y < ty + rows && !diff[c]; y++)
+                diff[c] = memcmp(pa + (size_t)y * (size_t)a->pitch + off, pb + (size_t)y * (size_t)b->pitch + off,
+                                 len) != 0;
+        }
+        for (int c = 0; c < cols;) {
+            if (!diff[c]) {
+                c++;
+                continue;
+            }
+            int c1 = c;
+            while (c1 < cols && diff[c1]) c1++;
+            SDL_Rect r = {c * tw, ty, (c1 * tw > a->w ? a->w : c1 * tw) - c * tw, rows};
+            int k = 0;
+            while (k < n && !(out[k].x == r.x && out[k].w == r.w && out[k].y + out[k].h == r.y)) k++;
+            if (k < n) {
+                out[k].h += r.h;
+            } else {
+                if (n == max) return -1;
+                out[n++] = r;
+            }
+            c = c1;
+        }
+    }
+    return n;
+}
+
+int blend_diff_rects(const SDL_Surface *a, const SDL_Surface *b, int y0, int y1, SDL_Rect *out, int max) {
+    if (!same_shape(a, b) || max < 1) return 0;
+    if (y0 < 0) y0 = 0;
+    if (y1 > a->h) y1 = a->h;
+    if (y1 <= y0) return 0;
+    /* Finer tiles first; coarser ones when the shapes take too many. */
+    static const int widths[] = {64, 128, 256};
+    for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+        int n = diff_tiles(a, b, y0, y1, widths[i], 16, out, max);
+        if (n >= 0) return n;
+    }
+    out[0] = (SDL_Rect){0, y0, a->w, y1 - y0};
+    return 1;
 }

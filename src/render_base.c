@@ -23,7 +23,8 @@
 
 /* The face (0 regular, 1 bold, 2 + k fallback k) at size px, from the cache. */
 static TTF_Font *face_font(struct render *r, int face, int px) {
-    struct font_entry *victim = &r->fonts[0];
+    struct font_entry *victim = &r->fonts[0], *same = NULL;
+    int n_same = 0;
     r->tick++;
     for (size_t i = 0; i < FONT_CACHE_SIZE; i++) {
         struct font_entry *e = &r->fonts[i];
@@ -32,6 +33,19 @@ static TTF_Font *face_font(struct render *r, int face, int px) {
             return e->font;
         }
         if (e->font == NULL || e->last_used < victim->last_used) victim = e;
+        if (e->font && e->face == face && (same == NULL || e->last_used < same->last_used)) same = e;
+        n_same += e->font && e->face == face;
+    }
+    /* Opening a face makes FreeType and HarfBuzz copy its tables (1.3 ms
+     * and ~260 kB each time for BIZ UDPGothic), and fitting a text tries
+     * many sizes: a face keeps at most FACE_SIZES fonts open, and the one
+     * used longest ago takes the new size (the same glyphs as a font opened
+     * at it). Callers hold at most two fonts of a face at a time (the size
+     * they draw at and face_for's), never the least recently used one. */
+    if (n_same >= FACE_SIZES && TTF_SetFontSize(same->font, px) == 0) {
+        same->px = px;
+        same->last_used = r->tick;
+        return same->font;
     }
     if (r->font_map[face] == NULL) { /* once per face: the file, mapped */
         int fd = open(r->font_path[face], O_RDONLY | O_CLOEXEC);

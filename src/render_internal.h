@@ -56,6 +56,7 @@ static const struct rgb C_FIELD[FEED_FIELD_COUNT] = {
 #define TEXT_CACHE_SIZE 384
 #define TEXT_MAX 512
 #define FONT_CACHE_SIZE 48
+#define FACE_SIZES 4 /* open fonts per face (face_font) */
 
 struct text_entry {
     Uint64 hash;

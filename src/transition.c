@@ -2,11 +2,15 @@
 #include "transition.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "blend.h"
 #include "config.h"
 #include "log.h"
+#include "xalloc.h"
 
 /* --- the software path: surfaces, rows, damage ----------------------------- */
 
@@ -18,6 +22,47 @@ void transition_software(struct transition *t, SDL_Window *window, SDL_Surface *
     t->software = true;
     t->window = window;
     t->screen = screen;
+}
+
+/* A slide's surface in memory of its own, asked for in 2 MiB pages: the
+ * kernel hands out fresh memory a page at a time, each a fault, and in a
+ * VM a fault costs ~15 us: 1080p page by page was 2025 faults (30 ms, plus
+ * SDL's memset of memory the kernel had zeroed) before the first frame, in
+ * huge pages 4. The mapping is in userdata (SDL does not free the pixels of
+ * a surface made "from" them). NULL when out of memory. */
+struct sw_pixels {
+    void *map;
+    size_t len;
+};
+
+static SDL_Surface *sw_surface(int w, int h, Uint32 format) {
+    size_t pitch = (size_t)w * 4, bytes = pitch * (size_t)h, huge = (size_t)2 << 20, len = bytes + huge;
+    void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) {
+        SDL_SetError("mmap %zu bytes failed", len);
+        return NULL;
+    }
+    Uint8 *px = (Uint8 *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
+#ifdef MADV_HUGEPAGE
+    madvise(px, bytes, MADV_HUGEPAGE); /* advice: 4 KiB pages where the kernel says no */
+#endif
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormatFrom(px, w, h, 32, (int)pitch, format);
+    if (s == NULL) {
+        munmap(map, len);
+        return NULL;
+    }
+    struct sw_pixels *b = xmalloc(sizeof *b);
+    *b = (struct sw_pixels){map, len};
+    s->userdata = b;
+    return s;
+}
+
+static void sw_surface_free(SDL_Surface *s) {
+    if (s == NULL) return;
+    struct sw_pixels *b = s->userdata;
+    SDL_FreeSurface(s);
+    if (b) munmap(b->map, b->len);
+    free(b);
 }
 
 static void stale_rows(struct transition *t, int y0, int y1) {
@@ -52,7 +97,7 @@ static bool sw_targets(struct transition *t) {
     transition_free(t);
     /* The next slide's surface is made only for a transition (sw_next):
      * a still slide holds one frame besides the window's. */
-    t->scur = SDL_CreateRGBSurfaceWithFormat(0, screen->w, screen->h, 32, screen->format->format);
+    t->scur = sw_surface(screen->w, screen->h, screen->format->format);
     if (t->scur == NULL) {
         LOG(LOG_WARN, "no memory for the slides (%s): slides change without transitions", SDL_GetError());
         transition_free(t);
@@ -70,7 +115,7 @@ static bool sw_targets(struct transition *t) {
 
 static SDL_Surface *sw_next(struct transition *t) {
     if (t->snext == NULL && t->scur)
-        t->snext = SDL_CreateRGBSurfaceWithFormat(0, t->w, t->h, 32, t->scur->format->format);
+        t->snext = sw_surface(t->w, t->h, t->scur->format->format);
     if (t->snext == NULL) LOG(LOG_WARN, "no memory for the next slide: %s", SDL_GetError());
     return t->snext;
 }
@@ -115,8 +160,8 @@ long transition_present(struct transition *t, SDL_Renderer *r) {
 void transition_free(struct transition *t) {
     if (t->cur) SDL_DestroyTexture(t->cur);
     if (t->next) SDL_DestroyTexture(t->next);
-    SDL_FreeSurface(t->scur);
-    SDL_FreeSurface(t->snext);
+    sw_surface_free(t->scur);
+    sw_surface_free(t->snext);
     t->cur = t->next = NULL;
     t->scur = t->snext = NULL;
     t->w = t->h = 0;
@@ -160,7 +205,8 @@ void transition_draw(struct transition *t, SDL_Renderer *r, struct render *rd, b
             /* The screen shows the next slide where the two differ, and the
              * rows the screen held apart from the slide are redrawn too. */
             blend_diff_rows(t->scur, t->snext, &t->band_y0, &t->band_y1);
-            stale_rows(t, t->band_y0, t->band_y1);
+            t->n_fade = blend_diff_rects(t->scur, t->snext, t->band_y0, t->band_y1, t->fade, TRANSITION_FADE_MAX);
+            t->fading = true;
         } else {
             t->stale_y0 = t->stale_y1 = 0;
             damage_all(&t->damage);
@@ -177,10 +223,27 @@ void transition_swap(struct transition *t) {
     t->cur = t->next;
     t->next = x;
     if (t->software && t->snext) { /* the old slide is not needed any more */
-        SDL_FreeSurface(t->scur);
+        sw_surface_free(t->scur);
         t->scur = t->snext;
         t->snext = NULL;
     }
+}
+
+/* A crossfade frame: only where the two slides differ is blended; the rest
+ * of the band already shows both (the next slide drawn on the screen, or an
+ * earlier frame's blend: mended at the cut, see `fading`). Rows drawn over
+ * the last frame (a ticker strip, a toast) are the current slide's again
+ * first. */
+static void sw_fade(struct transition *t, SDL_Surface *screen, Uint8 alpha) {
+    if (t->stale_y1 > t->stale_y0) {
+        copy_rows(screen, t->scur, t->stale_y0, t->stale_y1);
+        damage_rows(&t->damage, t->stale_y0, t->stale_y1);
+    }
+    for (int i = 0; i < t->n_fade; i++) {
+        blend_rect(screen, t->scur, t->snext, t->fade[i], alpha);
+        damage_add(&t->damage, t->fade[i]);
+    }
+    t->stale_y0 = t->stale_y1 = 0;
 }
 
 /* The software path's frame: only the rows that can differ are written. */
@@ -190,6 +253,8 @@ static void sw_compose(struct transition *t, SDL_Renderer *r, float p, int kind,
     if (p >= 0 && t->snext == NULL) p = -1; /* no next slide (out of memory): a cut */
     SDL_RenderFlush(r);
     if (p < 0) { /* the current slide: mend what the screen holds apart from it */
+        if (t->fading) stale_rows(t, t->band_y0, t->band_y1);
+        t->fading = false;
         copy_rows(screen, t->scur, t->stale_y0, t->stale_y1);
         damage_rows(&t->damage, t->stale_y0, t->stale_y1);
         t->stale_y0 = t->stale_y1 = 0;
@@ -206,17 +271,7 @@ static void sw_compose(struct transition *t, SDL_Renderer *r, float p, int kind,
         damage_all(&t->damage);
         stale_rows(t, 0, t->h);
     } else {
-        int y0 = t->band_y0, y1 = t->band_y1;
-        /* Rows left over from before (a ticker strip) are the current slide's. */
-        if (t->stale_y1 > t->stale_y0) {
-            if (t->stale_y0 < y0) copy_rows(screen, t->scur, t->stale_y0, y0 < t->stale_y1 ? y0 : t->stale_y1);
-            if (t->stale_y1 > y1) copy_rows(screen, t->scur, y1 > t->stale_y0 ? y1 : t->stale_y0, t->stale_y1);
-            damage_rows(&t->damage, t->stale_y0, t->stale_y1);
-        }
-        blend_rows(screen, t->scur, t->snext, y0, y1, (Uint8)lroundf(p * 255.0f));
-        damage_rows(&t->damage, y0, y1);
-        t->stale_y0 = t->stale_y1 = 0;
-        stale_rows(t, y0, y1);
+        sw_fade(t, screen, (Uint8)lroundf(p * 255.0f));
     }
 }
 

@@ -46,8 +46,16 @@ static void blend_should_round_every_value_at_every_alpha(void) {
     SDL_FreeSurface(d);
 }
 
-/* The SIMD rows and the C rows give the same bytes (odd widths: the tail). */
+/* The SIMD rows and the C rows give the same bytes (odd widths: the tail).
+ * x86-64 always has SSE2 and arm64 NEON: there the SIMD rows are the ones
+ * compared (scripts/test-arm64 runs this under qemu-aarch64). */
 static void blend_simd_should_equal_plain_c(void) {
+    printf("blend: simd %s\n", blend_simd());
+#if defined(__x86_64__)
+    CHECK(strcmp(blend_simd(), "sse2") == 0);
+#elif defined(__aarch64__)
+    CHECK(strcmp(blend_simd(), "neon") == 0);
+#endif
     int widths[] = {1, 3, 4, 5, 17, 1920};
     for (size_t k = 0; k < sizeof widths / sizeof *widths; k++) {
         SDL_Surface *a = surface(widths[k], 9, 1), *b = surface(widths[k], 9, 2);
@@ -93,6 +101,54 @@ static void blending_the_differing_rows_should_equal_blending_the_frame(void) {
     SDL_FreeSurface(small);
 }
 
+/* The rectangles where two frames differ: within the rows asked, never
+ * overlapping, covering every differing pixel; blending them equals
+ * blending the rows. Too many shapes: coarser tiles, then the whole rows. */
+static void diff_rects_should_cover_every_difference(void) {
+    for (unsigned seed = 1; seed <= 6; seed++) {
+        SDL_Surface *a = surface(700, 300, seed), *b = SDL_DuplicateSurface(a);
+        srand(seed * 77);
+        int boxes = seed == 6 ? 400 : (int)seed * 3;
+        for (int i = 0; i < boxes; i++) {
+            SDL_Rect r = {rand() % 690, 20 + rand() % 250, 1 + rand() % 90, 1 + rand() % 30};
+            SDL_FillRect(b, &r, (Uint32)rand());
+        }
+        SDL_Rect out[64];
+        int n = blend_diff_rects(a, b, 10, 290, out, 64);
+        CHECK(n >= 1 && n <= 64);
+        long area = 0;
+        for (int i = 0; i < n; i++) {
+            CHECK(out[i].y >= 10 && out[i].y + out[i].h <= 290 && out[i].x >= 0 && out[i].x + out[i].w <= 700);
+            area += (long)out[i].w * out[i].h;
+            for (int j = 0; j < i; j++) CHECK(!SDL_HasIntersection(&out[i], &out[j]));
+        }
+        if (seed <= 2) CHECK(area < 700L * 280 / 2); /* a few boxes: a small part of the rows */
+        int missed = 0;
+        for (int y = 10; y < 290; y++)
+            for (int x = 0; x < 700; x++) {
+                Uint32 pa = ((Uint32 *)a->pixels)[y * a->pitch / 4 + x], pb = ((Uint32 *)b->pixels)[y * b->pitch / 4 + x];
+                SDL_Point p = {x, y};
+                bool in = false;
+                for (int i = 0; i < n && !in; i++) in = SDL_PointInRect(&p, &out[i]);
+                missed += pa != pb && !in;
+            }
+        CHECK_INT(missed, 0);
+        SDL_Surface *full = SDL_DuplicateSurface(a), *part = SDL_DuplicateSurface(a);
+        blend_rows(full, a, b, 10, 290, 100);
+        for (int i = 0; i < n; i++) blend_rect(part, a, b, out[i], 100);
+        CHECK(memcmp(full->pixels, part->pixels, (size_t)a->pitch * 300) == 0);
+        SDL_FreeSurface(a);
+        SDL_FreeSurface(b);
+        SDL_FreeSurface(full);
+        SDL_FreeSurface(part);
+    }
+    SDL_Surface *a = surface(64, 64, 1), *same = SDL_DuplicateSurface(a);
+    SDL_Rect out[4];
+    CHECK_INT(blend_diff_rects(a, same, 0, 64, out, 4), 0);
+    SDL_FreeSurface(a);
+    SDL_FreeSurface(same);
+}
+
 static bool covered(const struct damage *d, int x, int y) {
     SDL_Point p = {x, y};
     for (int i = 0; i < d->n; i++)
@@ -136,5 +192,6 @@ int main(void) {
     RUN(blend_simd_should_equal_plain_c);
     RUN(blending_the_differing_rows_should_equal_blending_the_frame);
     RUN(damage_should_merge_clip_and_never_lose_a_pixel);
+    RUN(diff_rects_should_cover_every_difference);
     return CHECK_DONE();
 }

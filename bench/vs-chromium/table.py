@@ -111,10 +111,11 @@ if chosen:
 
 ST = {p: runs('startup', p) for p in PROGS if p != 'chromium'}
 if any(ST.values()):
-    keys = [('load_s', 'exec → main (ld.so: launcher + player, ~100 libraries)'),
-            ('curl_s', 'curl_global_init (OpenSSL)'), ('cache_s', 'cache read + feed parse (cJSON)'),
+    keys = [('load_s', 'exec → main (ld.so: launcher + player, 65 libraries; libcurl and the others load later)'),
+            ('curl_s', 'curl_global_init (before the first frame until #16 round 2)'),
+            ('cache_s', 'cache read + feed parse (cJSON)'),
             ('fontconfig_s', 'fontconfig (FcInit, matching the faces)'), ('fonts_s', 'font loading (TTF_OpenFont, TTF_OpenFontRW)'),
-            ('sdl_s', 'SDL/GL initialisation (SDL_Init, window, renderer)'),
+            ('sdl_s', 'SDL/GL initialisation (SDL_InitSubSystem, window, renderer)'),
             ('raster_s', 'first rasterisation (TTF_RenderUTF8_Blended, TTF_SizeUTF8, textures)'),
             ('present_s', 'the first present'), ('other_s', "the player's own code (layout, config, deck) and waits"),
             ('first_frame_s', 'total: exec → first present returns'),
@@ -125,6 +126,9 @@ if any(ST.values()):
     out.append('| part | ' + ' | '.join(HEAD[p] for p in cols) + ' |')
     out.append('|---|' + '---|' * len(cols))
     for k, label in keys:
+        out.append('| %s | %s |' % (label, ' | '.join(cell([r.get(k) for r in ST[p]]) for p in cols)))
+    for k, label in [('load_faults', 'page faults in ld.so (mapping and relocating the libraries)'),
+                     ('minor_faults', 'page faults to the first present (~15 us each in this VM)')]:
         out.append('| %s | %s |' % (label, ' | '.join(cell([r.get(k) for r in ST[p]]) for p in cols)))
     out.append('| threads started before the first frame | %s |' % ' | '.join(
         cell([r.get('threads_before_first_frame') for r in ST[p]]) for p in cols))

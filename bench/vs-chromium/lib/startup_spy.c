@@ -23,6 +23,8 @@
  *   cpu_s       CPU time of the player's threads from its exec to the first
  *               present: on a loaded machine the wall time is mostly waiting
  *               for a core, this is the work itself
+ *   minor_faults  page faults to then (each a trap to the kernel; in a VM
+ *               that is ~15 us a 4 KiB page: fresh memory costs 4 ms a MiB)
  * "other" is what is left: the player's own code (layout, config, deck).
  *
  * $STARTUP_SPY_T0 is the epoch in ns taken by the bench just before exec;
@@ -45,6 +47,7 @@ static double total[B_N];
 static int calls[B_N];
 static int depth[B_N];
 static double t_ctor, t0_exec;
+static long faults_ctor;
 static int done, threads;
 static char exe_name[256];
 
@@ -56,6 +59,9 @@ static double now_s(void) {
 
 __attribute__((constructor)) static void spy_init(void) {
     t_ctor = now_s();
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    faults_ctor = ru.ru_minflt; /* ld.so's: mapping and relocating the libraries */
     const char *t0 = getenv("STARTUP_SPY_T0");
     t0_exec = t0 ? strtod(t0, NULL) / 1e9 : t_ctor;
     ssize_t n = readlink("/proc/self/exe", exe_name, sizeof exe_name - 1);
@@ -65,12 +71,19 @@ __attribute__((constructor)) static void spy_init(void) {
 /* The bucket's clock runs only at the outermost call (SDL_CreateRenderer
  * may call SDL_CreateTextureFromSurface...). */
 static double enter(int b) { return depth[b]++ == 0 ? now_s() : 0; }
-static void leave(int b, double t) {
+static int trace = -1;
+static void leave_named(int b, double t, const char *name) {
     if (--depth[b] == 0 && !done) {
-        total[b] += now_s() - t;
+        double e = now_s();
+        total[b] += e - t;
         calls[b]++;
+        /* STARTUP_SPY_TRACE=1: every outermost call longer than 1 ms, on stderr */
+        if (trace < 0) trace = getenv("STARTUP_SPY_TRACE") != NULL;
+        if (trace && e - t > 0.001)
+            fprintf(stderr, "startup_spy: %8.4f s +%.4f s %s\n", t - t0_exec, e - t, name);
     }
 }
+#define leave(b, t) leave_named(b, t, __func__)
 
 #define REAL(name, type)                                                                           \
     static __typeof__(type) real;                                                                            \
@@ -93,8 +106,8 @@ static void report(double t_end) {
     getrusage(RUSAGE_SELF, &ru); /* every thread of the player, since its exec */
     double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
                  (double)ru.ru_stime.tv_usec / 1e6;
-    fprintf(f, ", \"other_s\": %.4f, \"threads_before_first_frame\": %d, \"cpu_s\": %.4f}\n", wall - sum,
-            threads, cpu);
+    fprintf(f, ", \"other_s\": %.4f, \"threads_before_first_frame\": %d, \"cpu_s\": %.4f, \"minor_faults\": %ld, \"load_faults\": %ld}\n",
+            wall - sum, threads, cpu, ru.ru_minflt, faults_ctor);
     fclose(f);
 }
 
@@ -179,6 +192,7 @@ WRAP1(B_FONTS, int, TTF_Init, int)
 WRAP2(B_FONTS, P, TTF_OpenFont, P, int)
 WRAP3(B_FONTS, P, TTF_OpenFontRW, P, int, int)
 WRAP1(B_SDL, int, SDL_Init, unsigned)
+WRAP1(B_SDL, int, SDL_InitSubSystem, unsigned)
 WRAP6(B_SDL, P, SDL_CreateWindow, P, int, int, int, int, unsigned)
 WRAP3(B_SDL, P, SDL_CreateRenderer, P, int, unsigned)
 WRAP1(B_SDL, P, SDL_GetWindowSurface, P)
