@@ -900,7 +900,9 @@ int panel_command(const char *config_path, const char *mode) {
      * a switch through CEC is done once the state is no longer
      * "switching" (the TV may take a second to answer). */
     const char *want = !strcmp(mode, "auto") ? "none" : mode;
-    for (int i = 0; i < 100; i++) {
+    /* 30 s: a CEC adapter that hangs is given up after 5 s + 3 x its settle
+     * time (17 s), and a slow device may be drawing a new slide meanwhile. */
+    for (int i = 0; i < 300; i++) {
         struct timespec pause = {0, 100 * 1000 * 1000};
         nanosleep(&pause, NULL);
         if (!status_read_panel(cfg.state_dir, &st) || !st.has_panel) continue;
@@ -916,6 +918,6 @@ int panel_command(const char *config_path, const char *mode) {
             return 0;
         }
     }
-    printf("プレーヤーが10秒以内に答えませんでした / the player did not answer within 10 s\n");
+    printf("プレーヤーが30秒以内に答えませんでした / the player did not answer within 30 s\n");
     return 1;
 }
