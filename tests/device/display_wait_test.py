@@ -6,8 +6,9 @@ driver pointed at an X display that does not exist yet; then Xvfb starts on
 it, as a monitor plugged in. Run by hand (not under systemd) it still ends
 with 3 at once, which scripts/run relies on.
 
-    display_wait_test.py BIN CASE      CASE: appears | sigterm | interactive | extend
+    display_wait_test.py BIN CASE      CASE: appears | sigterm | interactive | extend | distinct
 """
+import fcntl
 import os
 import shutil
 import signal
@@ -23,6 +24,25 @@ from harness import Fail, check  # noqa: E402
 BIN, CASE = sys.argv[1], sys.argv[2]
 
 
+def reserve_display():
+    """A display number nobody uses (no socket in /tmp/.X11-unix, no X
+    lock), held for this test with flock on a file of its own. The cases run
+    side by side under ctest -j: without the hold, "sigterm" and "appears"
+    picked the same free number, and the player that was to wait for ever
+    found the Xvfb that "appears" started (CI, session 5)."""
+    for n in range(170, 400):
+        if os.path.exists(f"/tmp/.X11-unix/X{n}") or os.path.exists(f"/tmp/.X{n}-lock"):
+            continue
+        fd = os.open(f"/tmp/misato-display-wait-{n}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        return n, fd
+    raise Fail("no free X display number in 170..399")
+
+
 class World:
     def __init__(self):
         self.d = tempfile.mkdtemp(prefix="misato-display-wait-")
@@ -34,9 +54,7 @@ class World:
         with open(self.conf, "w") as f:
             f.write(f"state_dir = {self.d}/state\ncache_dir = {self.d}/cache\n"
                     f"media_dir = {self.d}/media\nusb_roots = none\nslide_seconds = 30\n")
-        # A display number nobody uses (no socket in /tmp/.X11-unix).
-        self.disp = next(n for n in range(170, 400) if not os.path.exists(f"/tmp/.X11-unix/X{n}")
-                         and not os.path.exists(f"/tmp/.X{n}-lock"))
+        self.disp, self._reservation = reserve_display()
         self.log_path = os.path.join(self.d, "player.log")
         self.msgs = []
         self.player = self.xvfb = None
@@ -71,6 +89,7 @@ class World:
             if p and p.poll() is None:
                 p.kill()
                 p.wait()
+        os.close(self._reservation)
         shutil.rmtree(self.d, ignore_errors=True)
 
 
@@ -146,6 +165,15 @@ def case_extend(w):
     check(w.player.wait(5) == 0, "SIGTERM ends it with 0")
 
 
+def case_distinct(w):
+    """Two cases at once get two display numbers (the CI race of session 5)."""
+    other = World()
+    try:
+        check(other.disp != w.disp, f"two tests at once: two displays (both got :{w.disp})")
+    finally:
+        other.close()
+
+
 def main():
     if shutil.which("Xvfb") is None:
         print("Xvfb missing: install xvfb")
@@ -153,7 +181,7 @@ def main():
     w = World()
     try:
         {"appears": case_appears, "sigterm": case_sigterm, "interactive": case_interactive,
-         "extend": case_extend}[CASE](w)
+         "extend": case_extend, "distinct": case_distinct}[CASE](w)
     except Fail as e:
         print("FAIL:", e)
         print(w.log()[-3000:])
