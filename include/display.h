@@ -13,8 +13,11 @@ enum display_status {
     DISPLAY_ERROR, /* SDL could not set up what it needs */
 };
 
+struct kms;
+
 struct display {
-    SDL_Window *window;
+    SDL_Window *window;      /* NULL on a KMS dumb buffer of our own (kms) */
+    struct kms *kms;         /* the console with no GPU: frames on a dumb buffer (kms.h) */
     SDL_Renderer *renderer;
     bool native_wait; /* the video driver can sleep in SDL_WaitEventTimeout */
     bool vsync;       /* SDL_RenderPresent waits for the display */
@@ -38,6 +41,13 @@ struct display {
  * Call it with SIGTERM and SIGINT blocked. On failure whatever was opened
  * stays in d for display_close. */
 enum display_status display_open(struct display *d, bool windowed, int width, int height);
+
+/* With no window (a KMS dumb buffer): the surface the renderer draws on,
+ * and what presents rectangles of it (for transition_send_to; ctx is the
+ * display). The DRM device's fd for DPMS, or -1. */
+SDL_Surface *display_screen(const struct display *d);
+void display_send(void *ctx, const SDL_Rect *rects, int n);
+int display_drm_fd(const struct display *d);
 
 /* Frees what display_open made (not SDL_Quit). */
 void display_close(struct display *d);

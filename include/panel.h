@@ -63,9 +63,10 @@ struct panel;
 /* Opens the methods the setting allows, in order, that this machine has:
  * CEC on cec_device (empty: the first of /dev/cec0..3 with a connected
  * HDMI sink), DPMS on the KMS connector or the X server of sdl_window (an
- * SDL_Window *, may be NULL). With none available the panel is drawn black.
- * Logs what it found. Never returns NULL. */
-struct panel *panel_open(enum panel_power power, const char *cec_device, void *sdl_window);
+ * SDL_Window *, may be NULL), or with no window on the KMS device drm_fd
+ * (the display's own dumb buffer, kms.h; -1: none). With none available the
+ * panel is drawn black. Logs what it found. Never returns NULL. */
+struct panel *panel_open(enum panel_power power, const char *cec_device, void *sdl_window, int drm_fd);
 
 /* For tests: a panel over the given backends (copied; tried in order). */
 struct panel *panel_new(const struct panel_backend *backends, size_t n);

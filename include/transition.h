@@ -29,7 +29,9 @@ struct transition {
     /* The software path (transition_software). */
     bool software;
     SDL_Window *window;      /* presents with SDL_UpdateWindowSurfaceRects; NULL: screen below */
-    SDL_Surface *screen;     /* tests: the screen when there is no window (not owned) */
+    SDL_Surface *screen;     /* the screen when there is no window (not owned): tests, KMS */
+    void (*send)(void *ctx, const SDL_Rect *r, int n); /* presents screen's damage; NULL: none */
+    void *send_ctx;
     SDL_Surface *scur, *snext; /* owned: the slides, in the screen's format */
     int band_y0, band_y1;    /* rows where the two slides differ */
     SDL_Rect fade[TRANSITION_FADE_MAX]; /* where within them (blend_diff_rects) */
@@ -42,6 +44,10 @@ struct transition {
 /* Turns on the software path: the renderer draws on the window surface of
  * `window` (or on `screen` when window is NULL: tests). */
 void transition_software(struct transition *t, SDL_Window *window, SDL_Surface *screen);
+
+/* With no window: how a present sends the damaged rectangles of `screen`
+ * to the display (display_send, a KMS dumb buffer). */
+void transition_send_to(struct transition *t, void (*send)(void *ctx, const SDL_Rect *r, int n), void *ctx);
 
 /* Something was drawn over the screen after transition_compose (the ticker
  * strip, a toast): r is where; NULL: anywhere. A no-op off the software

@@ -817,7 +817,7 @@ static int app_start(struct app *a, const struct app_options *opt) {
         LOG(LOG_ERROR, "SDL: %s", SDL_GetError());
         return APP_EXIT_ERROR;
     }
-    a->panel = panel_open(a->cfg.panel_power, a->cfg.cec_device, a->disp.window);
+    a->panel = panel_open(a->cfg.panel_power, a->cfg.cec_device, a->disp.window, display_drm_fd(&a->disp));
     panel_set_wake(a->panel, on_panel_news, a);
     char metrics_path[PATH_MAX + 32];
     snprintf(metrics_path, sizeof metrics_path, "%s/%s", a->cfg.state_dir, METRICS_FILE);
@@ -888,7 +888,11 @@ int app_run(const struct app_options *opt) {
         struct loop l = {.running = true, .dirty = true, .first = true};
         l.slide_end = SDL_GetTicks64() + slide_ms(&a, 0);
         l.ticker_t0 = SDL_GetTicks64();
-        if (a.disp.software) transition_software(&l.tr, a.disp.window, NULL);
+        if (a.disp.software) {
+            /* The window's surface, or the KMS dumb buffer's shadow (display_send). */
+            transition_software(&l.tr, a.disp.window, a.disp.window ? NULL : display_screen(&a.disp));
+            if (!a.disp.window) transition_send_to(&l.tr, display_send, &a.disp);
+        }
         while (l.running) {
             loop_update(&a, &l);
             loop_draw(&a, &l);

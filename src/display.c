@@ -15,6 +15,7 @@
 #include <X11/Xatom.h>
 
 #include "config.h"
+#include "kms.h"
 #include "log.h"
 #include "service.h"
 #include "util.h"
@@ -116,6 +117,7 @@ static const char *no_gpu_reason(const struct display *d) {
     bool node = glob("/dev/dri/renderD*", 0, NULL, &g) == 0 && g.gl_pathc > 0;
     globfree(&g);
     if (!node) return "no GPU render node (/dev/dri/renderD*): GL would be Mesa's llvmpipe";
+    if (!kms_render_gpu()) return "the render node is virtio-gpu without 3D (virgl): GL would be Mesa's llvmpipe";
     return NULL;
 }
 
@@ -183,6 +185,37 @@ static SDL_Window *make_window(const char *driver, int x, int y, int w, int h, U
     return win;
 }
 
+static bool is_kmsdrm(const char *driver) { return driver && !SDL_strcasecmp(driver, "KMSDRM"); }
+
+/* The console with no GPU: SDL's KMSDRM driver is let go (SDL 2.26 has no
+ * framebuffer of its own there: its software surface went through a GLES
+ * texture that llvmpipe composed whole on every frame, 1.1 frames a second
+ * with the ticker in the device VM) and the frames go to a KMS dumb buffer
+ * (kms.c), only what changed copied. False, with SDL video as it was,
+ * when that cannot be had. */
+static bool try_kms(struct display *d, const char *why_sw) {
+    if (d->window) SDL_DestroyWindow(d->window);
+    d->window = NULL;
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);  /* closes SDL's DRM device: one master */
+    SDL_InitSubSystem(SDL_INIT_EVENTS); /* which took the events with it */
+    char why[256] = "";
+    d->kms = kms_open(why, sizeof why);
+    if (d->kms) {
+        d->renderer = SDL_CreateSoftwareRenderer(kms_surface(d->kms));
+        if (d->renderer) {
+            LOG(LOG_INFO, "presentation: SDL's software renderer on a KMS dumb buffer, only what changed copied "
+                          "(%s; %s)", why_sw, kms_describe(d->kms));
+            return true;
+        }
+        snprintf(why, sizeof why, "software renderer: %s", SDL_GetError());
+        kms_close(d->kms);
+        d->kms = NULL;
+    }
+    LOG(LOG_WARN, "KMS dumb buffer: %s; SDL's KMSDRM driver instead", why);
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) LOG(LOG_ERROR, "SDL video again: %s", SDL_GetError());
+    return false;
+}
+
 /* The one place the renderer is chosen (renderer = auto | gpu | software):
  * a real GPU gets the accelerated renderer; no GPU, or a GL renderer that is
  * the CPU in disguise (llvmpipe), gets SDL's software renderer on the window
@@ -199,7 +232,8 @@ static SDL_Renderer *pick_renderer(struct display *d, const char *driver, const 
         LOG(LOG_INFO, "the GL renderer is %s, the CPU: using SDL's software renderer instead", gl);
         SDL_DestroyRenderer(r);
         r = NULL;
-        SDL_DestroyWindow(d->window);
+        if (is_kmsdrm(driver) && try_kms(d, "the GL renderer is a software one")) return d->renderer;
+        if (d->window) SDL_DestroyWindow(d->window);
         SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
         d->window = make_window(driver, x, y, w, h, flags);
         if (d->window == NULL) return NULL;
@@ -231,6 +265,8 @@ static void populate_surface(SDL_Window *w) {
     a = (a + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
     if (end > a) madvise((void *)a, (end - a) & ~((uintptr_t)page - 1), MADV_POPULATE_WRITE);
 }
+
+static enum display_status opened(struct display *d, const char *driver);
 
 /* One attempt: SDL video, the window and a renderer that draws. */
 static enum display_status open_once(struct display *d, bool windowed, int width, int height, bool quiet) {
@@ -270,6 +306,7 @@ static enum display_status open_once(struct display *d, bool windowed, int width
         flags |= SDL_WINDOW_RESIZABLE;
     }
     const char *why = no_gpu_reason(d);
+    if (is_kmsdrm(driver) && why && try_kms(d, why)) return opened(d, driver);
     /* The software path presents the window surface itself (MIT-SHM on X11),
      * not through an OpenGL texture, so that Mesa is never loaded. */
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, why ? "0" : NULL);
@@ -283,21 +320,29 @@ static enum display_status open_once(struct display *d, bool windowed, int width
         LOG(lv, "no renderer: %s", SDL_GetError());
         return DISPLAY_NONE;
     }
+    return opened(d, driver);
+}
+
+/* What the loop needs to know of the renderer and display just opened. */
+static enum display_status opened(struct display *d, const char *driver) {
+    SDL_DisplayMode mode;
     SDL_RendererInfo info;
     SDL_GetRendererInfo(d->renderer, &info);
     d->vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
     d->accelerated = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
-    d->software = !d->accelerated && SDL_GetWindowSurface(d->window) != NULL;
+    d->software = d->kms || (!d->accelerated && SDL_GetWindowSurface(d->window) != NULL);
     if (d->software) d->vsync = false; /* SDL 2.26 says vsync, but nothing waits: the loop paces */
-    if (d->software) populate_surface(d->window);
-    d->refresh_hz = SDL_GetWindowDisplayMode(d->window, &mode) == 0 && mode.refresh_rate >= 24 &&
+    if (d->software && d->window) populate_surface(d->window);
+    if (d->kms) d->native_wait = false;
+    d->refresh_hz = d->kms ? kms_refresh_hz(d->kms)
+                    : SDL_GetWindowDisplayMode(d->window, &mode) == 0 && mode.refresh_rate >= 24 &&
                             mode.refresh_rate <= 240
                         ? mode.refresh_rate
                         : 60;
     int ow = 0, oh = 0;
     SDL_GetRendererOutputSize(d->renderer, &ow, &oh);
-    LOG(LOG_INFO, "video driver %s, renderer %s%s, %dx%d", driver, info.name, d->vsync ? " (vsync)" : "",
-        ow, oh);
+    LOG(LOG_INFO, "video driver %s%s, renderer %s%s, %dx%d", driver, d->kms ? " (our own dumb buffer)" : "",
+        info.name, d->vsync ? " (vsync)" : "", ow, oh);
     SDL_ShowCursor(SDL_DISABLE);
     SDL_DisableScreenSaver();
     service_extend_start(START_STEP_MS); /* for the first frame */
@@ -357,11 +402,22 @@ enum display_status display_open(struct display *d, bool windowed, int width, in
 void display_close(struct display *d) {
     if (d->renderer) SDL_DestroyRenderer(d->renderer);
     if (d->window) SDL_DestroyWindow(d->window);
+    kms_close(d->kms);
     if (d->wake) SDL_DestroySemaphore(d->wake);
     d->renderer = NULL;
     d->window = NULL;
+    d->kms = NULL;
     d->wake = NULL;
 }
+
+SDL_Surface *display_screen(const struct display *d) { return d->kms ? kms_surface(d->kms) : NULL; }
+
+void display_send(void *ctx, const SDL_Rect *rects, int n) {
+    struct display *d = ctx;
+    if (d->kms) kms_present(d->kms, rects, n);
+}
+
+int display_drm_fd(const struct display *d) { return d->kms ? kms_fd(d->kms) : -1; }
 
 void display_post(struct display *d, Uint32 type, Sint32 code) {
     SDL_Event ev;

@@ -272,7 +272,7 @@ static bool cec_backend(const char *device, struct panel_backend *out, char *why
 /* --- DPMS of the KMS connector ------------------------------------------- */
 
 struct kms_ctx {
-    int fd; /* SDL's; not ours to close */
+    int fd; /* SDL's or the display's (kms.c); not ours to close */
     uint32_t connectors[8];
     uint32_t dpms_prop[8];
     int n;
@@ -637,13 +637,15 @@ int panel_wait_ms(const struct panel *p) {
     return waited >= (uint64_t)p->worker_patience ? 0 : (int)((uint64_t)p->worker_patience - waited);
 }
 
-struct panel *panel_open(enum panel_power power, const char *cec_device, void *sdl_window) {
+struct panel *panel_open(enum panel_power power, const char *cec_device, void *sdl_window, int drm_fd) {
     struct panel_backend b[PANEL_MAX_BACKENDS];
     size_t n = 0;
     char why[3][200] = {"", "", ""};
     if (power == PANEL_POWER_AUTO || power == PANEL_POWER_CEC)
         if (cec_backend(cec_device, &b[n], why[0], sizeof why[0])) n++;
-    if ((power == PANEL_POWER_AUTO || power == PANEL_POWER_DPMS) && sdl_window) {
+    if ((power == PANEL_POWER_AUTO || power == PANEL_POWER_DPMS) && !sdl_window && drm_fd >= 0) {
+        if (kms_backend(drm_fd, &b[n], why[1], sizeof why[1])) n++;
+    } else if ((power == PANEL_POWER_AUTO || power == PANEL_POWER_DPMS) && sdl_window) {
         SDL_SysWMinfo info;
         SDL_VERSION(&info.version);
         if (!SDL_GetWindowWMInfo(sdl_window, &info)) {

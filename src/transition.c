@@ -24,6 +24,11 @@ void transition_software(struct transition *t, SDL_Window *window, SDL_Surface *
     t->screen = screen;
 }
 
+void transition_send_to(struct transition *t, void (*send)(void *ctx, const SDL_Rect *r, int n), void *ctx) {
+    t->send = send;
+    t->send_ctx = ctx;
+}
+
 /* A slide's surface in memory of its own, asked for in 2 MiB pages: the
  * kernel hands out fresh memory a page at a time, each a fault, and in a
  * VM a fault costs ~15 us: 1080p page by page was 2025 faults (30 ms, plus
@@ -153,6 +158,7 @@ long transition_present(struct transition *t, SDL_Renderer *r) {
     SDL_RenderFlush(r);
     long area = damage_area(&t->damage);
     if (t->damage.n > 0 && t->window) SDL_UpdateWindowSurfaceRects(t->window, t->damage.r, t->damage.n);
+    else if (t->damage.n > 0 && t->send) t->send(t->send_ctx, t->damage.r, t->damage.n);
     damage_reset(&t->damage, t->w, t->h);
     return area;
 }

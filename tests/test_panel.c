@@ -376,7 +376,7 @@ static void the_state_should_be_said_in_words(void) {
 
 static void opening_with_nothing_should_give_a_black_screen(void) {
     /* No window, no CEC device at this path: the panel is drawn black. */
-    struct panel *p = panel_open(PANEL_POWER_AUTO, "/dev/cec-that-does-not-exist", NULL);
+    struct panel *p = panel_open(PANEL_POWER_AUTO, "/dev/cec-that-does-not-exist", NULL, -1);
     CHECK(!panel_update(p, false, false, 1));
     struct panel_report r;
     panel_get_report(p, &r);

@@ -70,8 +70,13 @@ def case_boot(vm):
     check(wait_end == 0 or start_s < wait_end,
           "the player started before network-online.target gave up: no wait for it (#14.1)")
     j = vm.journal()
-    check("video driver KMSDRM" in j, "SDL draws through KMSDRM")
-    check("renderer opengles2" in j, "the renderer is GLES2 on KMSDRM (#14.6)")
+    check("video driver KMSDRM" in j, "the console's display: KMS")
+    check("on a KMS dumb buffer" in j and "renderer software" in j,
+          "no GPU (virtio-gpu without virgl): SDL's software renderer on the player's own KMS dumb buffer "
+          "(#16), not SDL's GLES2 texture composed by llvmpipe")
+    _, maps = vm.sh(f"grep -c -e libEGL -e libGLES -e _dri.so -e libgallium /proc/{vm.unit('MainPID')['MainPID']}/maps; true",
+                    ok=True)
+    check(maps.strip() == "0", f"Mesa is not loaded in the player ({maps.strip()} mappings of EGL/GLES/DRI)")
     check("does not draw" not in j, "the renderer drew into a render target")
     check("Fontconfig error" not in j, "no fontconfig error (#14.3)")
     check("Can't read /proc/cpuinfo" not in j, "LLVM (llvmpipe) can read /proc/cpuinfo: no ProcSubset=pid")
@@ -277,7 +282,8 @@ def case_panel(vm):
 
 def case_nolibgl(vm):
     """#14.6 on a minimal system: libgl1 gone (the old Depends), the player
-    still draws its slides (GLES2 on KMSDRM), and its screenshot is not black."""
+    still draws its slides (on its KMS dumb buffer; with a GPU, GLES2 on
+    KMSDRM), and its screenshot is not black."""
     vm.sh("dpkg --force-depends -r libgl1 >/dev/null 2>&1; ls /usr/lib/*/libGL.so.1 2>&1 | head -1")
     pid = vm.unit("MainPID")["MainPID"]
     vm.sh("systemctl restart misato-signage", ok=True, timeout=300)
