@@ -82,6 +82,8 @@ class World:
         return False
 
     def log(self):
+        if not os.path.exists(self.log_path):
+            return "(no player was started)"
         return open(self.log_path, encoding="utf-8").read()
 
     def close(self):
@@ -169,7 +171,7 @@ def case_distinct(w):
     """Two cases at once get two display numbers (the CI race of session 5)."""
     other = World()
     try:
-        check(other.disp != w.disp, f"two tests at once: two displays (both got :{w.disp})")
+        check(other.disp != w.disp, f"two tests at once: two displays (:{w.disp} and :{other.disp})")
     finally:
         other.close()
 
