@@ -624,10 +624,12 @@ static void loop_draw(struct app *a, struct loop *l) {
     if (l->first && l->frames > 0) {
         LOG(LOG_INFO, "first frame on screen");
         panel_after_first_frame(a->panel, time(NULL));
-        app_start_workers(a, l->index);
+        /* READY=1 now, before the workers start (libcurl's dlopen and
+         * the first scans took 3 s of a loaded TCG VM between the two). */
         char st[96];
         snprintf(st, sizeof st, "showing %zu slides", a->deck.n);
         service_ready(st);
+        app_start_workers(a, l->index);
         l->first = false;
     }
 }

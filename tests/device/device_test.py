@@ -53,6 +53,7 @@ def case_boot(vm):
     figure(f"QEMU start -> slide on the screendump: {t_shown - vm.t_start:.1f} s (TCG, host clock)")
     check(shot.is_slide(), f"the screen shows a slide: header and footer colours ({shot.describe()})")
     vm.wait_shell()
+    vm.wait_active(timeout=60)  # the slide can be on the screendump a moment before READY=1 is read
     u = vm.unit("ActiveState", "NRestarts", "ExecMainStartTimestampMonotonic",
                 "ActiveEnterTimestampMonotonic")
     start_s = int(u["ExecMainStartTimestampMonotonic"]) / 1e6
