@@ -467,6 +467,7 @@ struct loop {
     bool animating;
     size_t next_index;
     Uint64 anim_start, last_frame;
+    Uint64 due;                /* paced frames (no vsync): when the next is to be on screen; 0: none */
     struct screenshot shot;
     unsigned panel_seen;       /* panel_version() the status file was last asked to show */
 };
@@ -561,7 +562,16 @@ static void loop_animate(struct app *a, struct loop *l, Uint64 tnow) {
     transition_compose(&l->tr, a->disp.renderer, p, a->cfg.transition, l->ticker);
 }
 
+/* How long before a paced frame is due the loop wakes to compose it; the
+ * frame then waits for its time and is presented on it. Composing took
+ * 0.9 ms a frame (median) but 5-13 ms in one frame of twenty (a VM's CPU
+ * is not always there), and presenting when composed made gaps of 22-26
+ * ms in a 60 Hz crossfade on a quiet machine. */
+enum { COMPOSE_AHEAD_MS = 10 };
+
 static void loop_present(struct app *a, struct loop *l, Uint64 tnow) {
+    Uint64 now = SDL_GetTicks64();
+    if (tnow > now) SDL_Delay((Uint32)(tnow - now)); /* composed ahead: presented when due */
     if (a->shot_pending) {
         a->shot_pending = false;
         screenshot_take(&l->shot, a->disp.renderer, a->cfg.state_dir);
@@ -580,6 +590,14 @@ static void loop_draw(struct app *a, struct loop *l) {
     SDL_Renderer *r = a->disp.renderer;
     bool moving = l->animating || l->ticker;
     Uint64 tnow = SDL_GetTicks64();
+    if (moving && l->due && !l->screen_off) {
+        /* A paced frame: drawn for the time it is due (loop_deadline woke
+         * the loop COMPOSE_AHEAD_MS before); an event that woke it earlier
+         * leaves it for then. */
+        if (tnow + COMPOSE_AHEAD_MS < l->due) return;
+        if (l->due > tnow) tnow = l->due;
+    }
+    l->due = 0;
     if (l->screen_off) {
         if (!l->dirty) return;
         SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
@@ -649,18 +667,18 @@ static void at_most(int *timeout, long long ms) {
 /* Without vsync, frames are paced to the display's refresh: due at fixed
  * times from the transition's start (the ticker's: every second refresh
  * when the CPU draws it), so that no frame comes late by the time the last
- * one took to draw, and none twice in one refresh. */
-static int paced_timeout(const struct app *a, const struct loop *l, Uint64 now) {
+ * one took to draw, and none twice in one refresh. Returns when the next
+ * is due (after now). */
+static Uint64 paced_due(const struct app *a, const struct loop *l, Uint64 now) {
     double period = 1000.0 / a->disp.refresh_hz * (l->animating || a->disp.accelerated ? 1 : 2);
     Uint64 t0 = l->animating ? l->anim_start : l->ticker_t0;
     double k = floor((double)(now - t0) / period) + 1;
-    Uint64 due = t0 + (Uint64)ceil(k * period);
-    return due > now ? (int)(due - now) : 0;
+    return t0 + (Uint64)ceil(k * period);
 }
 
 /* How long the loop may sleep: until the next frame while something moves,
  * else until the next thing that changes the screen. */
-static int loop_deadline(const struct app *a, const struct loop *l) {
+static int loop_deadline(const struct app *a, struct loop *l) {
     Uint64 now = SDL_GetTicks64();
     time_t wall = l->wall;
     int timeout;
@@ -675,7 +693,9 @@ static int loop_deadline(const struct app *a, const struct loop *l) {
             Uint64 period = 16, since = now - l->last_frame;
             timeout = since >= period ? 0 : (int)(period - since);
         } else {
-            timeout = paced_timeout(a, l, now);
+            /* Woken ahead to compose; presented when due (loop_draw). */
+            l->due = paced_due(a, l, now > l->last_frame ? now : l->last_frame); /* each due time once */
+            timeout = l->due > now + COMPOSE_AHEAD_MS ? (int)(l->due - now - COMPOSE_AHEAD_MS) : 0;
         }
         if (!l->animating && l->slide_end > now) at_most(&timeout, (long long)(l->slide_end - now));
     } else {
