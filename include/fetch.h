@@ -50,7 +50,8 @@ struct fetch_result {
     char error[512];               /* English, for logs and the status file */
 };
 
-/* Call once at start-up, before any thread uses libcurl. */
+/* libcurl's global set-up: once, by the first fetch_get (or earlier by
+ * hand); any thread. Cleanup only if it was made. */
 void fetch_global_init(void);
 void fetch_global_cleanup(void);
 

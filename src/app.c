@@ -854,9 +854,7 @@ static int app_start(struct app *a, const struct app_options *opt) {
 /* The feed and USB workers, once the first frame is on screen: nothing the
  * first frame does not need competes with it for the CPU. */
 static void app_start_workers(struct app *a, size_t index) {
-    /* Before the updater, the one thread that calls libcurl (loaded here,
-     * src/lazy.c); curl_global_init is thread-safe from 7.84 on. */
-    fetch_global_init();
+    /* libcurl is loaded by the first fetch (fetch.c): never without a feed_url. */
     int w = 0, h = 0;
     SDL_GetRendererOutputSize(a->disp.renderer, &w, &h);
     a->updater = updater_start(&a->cfg, a->feed, a->source, index < a->deck.n ? a->deck.slides[index].id : "",

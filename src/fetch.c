@@ -2,6 +2,8 @@
 #include "fetch.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +15,22 @@
 #include "util.h"
 #include "xalloc.h"
 
-void fetch_global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
-void fetch_global_cleanup(void) { curl_global_cleanup(); }
+/* libcurl (and with it OpenSSL, GnuTLS, Kerberos, LDAP...: src/lazy.c) is
+ * loaded at the first fetch, not before: a player with no feed_url never
+ * maps it (5 MiB of PSS). curl_global_init is thread-safe from 7.84 on;
+ * pthread_once makes it once. */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static atomic_bool curl_ready;
+
+static void curl_init_once(void) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    atomic_store(&curl_ready, true);
+}
+
+void fetch_global_init(void) { pthread_once(&curl_once, curl_init_once); }
+void fetch_global_cleanup(void) {
+    if (atomic_load(&curl_ready)) curl_global_cleanup();
+}
 
 const char *fetch_status_text(enum fetch_status st) {
     switch (st) {
@@ -205,6 +221,7 @@ static void classify(CURLcode rc, const char *errbuf, const struct fetch_request
 }
 
 enum fetch_status fetch_get(const struct fetch_request *req, struct fetch_result *res) {
+    fetch_global_init();
     memset(res, 0, sizeof *res);
     res->retry_after_s = -1;
     const char *protocols = allowed_protocols(req);

@@ -6,7 +6,6 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,15 +15,8 @@ import urllib.request
 import websocket  # python3-websocket
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fleetlib import free_port  # noqa: E402
 from harness import Fail, check  # noqa: E402,F401  (re-exported for the studio's tests)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Studio:
