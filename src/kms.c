@@ -251,11 +251,12 @@ long kms_present(struct kms *k, const SDL_Rect *rects, int n) {
 }
 
 /* A render node that is not a GPU: virtio-gpu without virgl's 3D (Mesa
- * would fall back to llvmpipe there). Other drivers are taken at their
- * word; the GL renderer's name is checked later anyway. */
+ * would fall back to llvmpipe there). Other drivers, and a node this user
+ * cannot open, are taken at their word: the GL renderer's name is checked
+ * later anyway (display.c). */
 static bool render_node_is_gpu(const char *path) {
     int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0) return false;
+    if (fd < 0) return true;
     drmVersion *v = drmGetVersion(fd);
     bool gpu = v != NULL;
     if (v && v->name && !strcmp(v->name, "virtio_gpu")) {
