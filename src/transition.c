@@ -286,8 +286,8 @@ void transition_compose(struct transition *t, SDL_Renderer *r, float p, int kind
         sw_compose(t, r, p, kind, ticker);
         return;
     }
-    SDL_SetRenderDrawColor(r, 0, 0, 0, 255);
-    SDL_RenderClear(r);
+    /* Every frame begins with an opaque copy of a whole slide: no clear (a
+     * full-screen fill, on llvmpipe the CPU's). */
     if (p < 0) {
         SDL_SetTextureAlphaMod(t->cur, 255);
         SDL_SetTextureBlendMode(t->cur, SDL_BLENDMODE_NONE);
