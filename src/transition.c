@@ -142,9 +142,14 @@ bool transition_header(struct transition *t, SDL_Renderer *r, struct render *rd,
     SDL_SetRenderTarget(r, NULL);
     render_header(rd, f);
     SDL_RenderFlush(r);
-    SDL_Rect band = render_header_rect(t->w, t->h);
+    /* Only what changed in the band is sent: the clock's digits, not the
+     * whole 1920x113 (which a DAMAGE client also took for the start of a
+     * crossfade when a minute turned just before one). The screen held the
+     * current slide there (composed before; overlays come after). */
+    SDL_Rect band = render_header_rect(t->w, t->h), changed[16];
+    int n = blend_diff_rects(t->scur, screen, band.y, band.y + band.h, changed, 16);
     copy_rows(t->scur, screen, band.y, band.y + band.h);
-    damage_add(&t->damage, band);
+    for (int i = 0; i < n; i++) damage_add(&t->damage, changed[i]);
     return true;
 }
 
