@@ -21,9 +21,8 @@ struct display {
     SDL_Renderer *renderer;
     bool native_wait; /* the video driver can sleep in SDL_WaitEventTimeout */
     bool vsync;       /* SDL_RenderPresent waits for the display */
-    bool accelerated; /* not SDL's software renderer */
-    bool cpu_gl;      /* accelerated, but the GL renderer is the CPU (llvmpipe: renderer = gpu
-                         forced where there is none): paced like the software path */
+    bool cpu_draws;   /* the CPU draws every frame: SDL's software renderer, or GL on llvmpipe
+                         (renderer = gpu where there is no GPU); the ticker moves at half the refresh */
     SDL_sem *wake;    /* posted with every event pushed from another thread */
     bool stopped;     /* SIGTERM or SIGINT came while waiting for a display */
     int choice;       /* in: enum config_renderer (renderer = auto | gpu | software) */

@@ -670,7 +670,7 @@ static void at_most(int *timeout, long long ms) {
  * one took to draw, and none twice in one refresh. Returns when the next
  * is due (after now). */
 static Uint64 paced_due(const struct app *a, const struct loop *l, Uint64 now) {
-    double period = 1000.0 / a->disp.refresh_hz * (l->animating || (a->disp.accelerated && !a->disp.cpu_gl) ? 1 : 2);
+    double period = 1000.0 / a->disp.refresh_hz * (l->animating || !a->disp.cpu_draws ? 1 : 2);
     Uint64 t0 = l->animating ? l->anim_start : l->ticker_t0;
     double k = floor((double)(now - t0) / period) + 1;
     return t0 + (Uint64)ceil(k * period);
@@ -691,7 +691,7 @@ static int loop_deadline(const struct app *a, struct loop *l) {
          * with working vsync SDL_RenderPresent already waits that long;
          * some drivers claim vsync and do not. */
         if (a->disp.vsync) {
-            Uint64 period = a->disp.cpu_gl && !l->animating ? 33 : 16, since = now - l->last_frame;
+            Uint64 period = a->disp.cpu_draws && !l->animating ? 33 : 16, since = now - l->last_frame;
             timeout = since >= period ? 0 : (int)(period - since);
         } else {
             /* Woken ahead to compose; presented when due (loop_draw). */

@@ -329,12 +329,12 @@ static enum display_status opened(struct display *d, const char *driver) {
     SDL_RendererInfo info;
     SDL_GetRendererInfo(d->renderer, &info);
     d->vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
-    d->accelerated = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
-    d->software = d->kms || (!d->accelerated && SDL_GetWindowSurface(d->window) != NULL);
-    /* GL forced onto llvmpipe: every frame is a full-screen quad run by the
-     * CPU (20-26 ms of it at 1080p here): the ticker moves 30 times a second,
-     * as on the software path (60 had it at 1.7 cores). */
-    d->cpu_gl = d->accelerated && software_gl(gl_renderer_name(d->renderer));
+    bool accelerated = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
+    d->software = d->kms || (!accelerated && SDL_GetWindowSurface(d->window) != NULL);
+    /* GL forced onto llvmpipe is the CPU too: every frame a full-screen quad
+     * (20-26 ms of it at 1080p here; a ticker at 60 frames a second took 1.7
+     * cores, at 30 0.8). */
+    d->cpu_draws = !accelerated || software_gl(gl_renderer_name(d->renderer));
     if (d->software) d->vsync = false; /* SDL 2.26 says vsync, but nothing waits: the loop paces */
     if (d->software && d->window) populate_surface(d->window);
     if (d->kms) d->native_wait = false;
