@@ -157,12 +157,15 @@ static unsigned char *read_whole(int dirfd, const char *name, size_t *len, enum 
     return NULL;
 }
 
+enum { JPEG_PADDING_MAX = 16 };
+
 /* JPEG through libjpeg itself rather than SDL_image, which ignores the
  * decoder's warnings: a JPEG has no checksum, so a file spliced from two
  * versions (one rewritten in place while it was copied or read) decodes
  * "successfully" into a banded picture, and only the entropy decoder's
- * warnings (bad Huffman code, premature end of data) tell. Any warning but
- * the harmless "extraneous bytes before marker" refuses the file. */
+ * warnings (bad Huffman code, premature end of data, many bytes left over
+ * at the end of a scan) tell. Any warning refuses the file but a few
+ * "extraneous bytes before marker" (an encoder's padding). */
 struct jpeg_err {
     struct jpeg_error_mgr mgr;
     jmp_buf jump;
@@ -178,9 +181,67 @@ static void jpeg_on_error(j_common_ptr c) {
 
 static void jpeg_on_message(j_common_ptr c, int level) {
     struct jpeg_err *e = (struct jpeg_err *)c->err;
-    if (level < 0 && c->err->msg_code != JWRN_EXTRANEOUS_DATA) {
-        if (e->warnings++ == 0) c->err->format_message(c, e->msg);
+    if (level >= 0) return; /* trace messages */
+    if (c->err->msg_code == JWRN_EXTRANEOUS_DATA) {
+        /* Bytes skipped before a marker. A few are common and harmless
+         * (an encoder's padding); many before the end, a restart or the next
+         * scan are the entropy data of another version: the decoder ran
+         * out of blocks before it ran out of bytes. */
+        int bytes = c->err->msg_parm.i[0], marker = c->err->msg_parm.i[1];
+        bool after_data = marker == JPEG_EOI || marker == 0xDA || (marker >= 0xD0 && marker <= 0xD7);
+        if (!after_data || bytes <= JPEG_PADDING_MAX) return;
     }
+    if (e->warnings++ == 0) c->err->format_message(c, e->msg);
+}
+
+/* The bytes go to libjpeg JPEG_FEED at a time, not as one buffer
+ * (jpeg_mem_src). While it holds 512 bytes or more per block of an MCU,
+ * libjpeg-turbo takes its fast Huffman path, which decodes a bad code as a
+ * zero without a warning: most splices then decoded "cleanly". With less
+ * buffered it always takes the careful path, which warns. */
+enum { JPEG_FEED = 256 };
+struct jpeg_feed {
+    struct jpeg_source_mgr pub;
+    const JOCTET *data;
+    size_t len, pos;
+};
+
+static void feed_init(j_decompress_ptr c) {
+    (void)c;
+}
+
+static boolean feed_fill(j_decompress_ptr c) {
+    static const JOCTET eoi[2] = {0xFF, JPEG_EOI};
+    struct jpeg_feed *f = (struct jpeg_feed *)c->src;
+    if (f->pos >= f->len) { /* past the end: a warning (so refused), and an end marker */
+        WARNMS(c, JWRN_JPEG_EOF);
+        f->pub.next_input_byte = eoi;
+        f->pub.bytes_in_buffer = sizeof eoi;
+        return TRUE;
+    }
+    size_t n = f->len - f->pos < JPEG_FEED ? f->len - f->pos : JPEG_FEED;
+    f->pub.next_input_byte = f->data + f->pos;
+    f->pub.bytes_in_buffer = n;
+    f->pos += n;
+    return TRUE;
+}
+
+static void feed_skip(j_decompress_ptr c, long n) {
+    struct jpeg_feed *f = (struct jpeg_feed *)c->src;
+    if (n <= 0) return;
+    if ((size_t)n <= f->pub.bytes_in_buffer) {
+        f->pub.next_input_byte += n;
+        f->pub.bytes_in_buffer -= (size_t)n;
+        return;
+    }
+    size_t rest = (size_t)n - f->pub.bytes_in_buffer;
+    f->pos = rest < f->len - f->pos ? f->pos + rest : f->len;
+    f->pub.bytes_in_buffer = 0;
+    feed_fill(c);
+}
+
+static void feed_term(j_decompress_ptr c) {
+    (void)c;
 }
 
 static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, char *why, size_t why_size) {
@@ -197,7 +258,14 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, char *why
         return NULL;
     }
     jpeg_create_decompress(&cinfo);
-    jpeg_mem_src(&cinfo, data, (unsigned long)len);
+    struct jpeg_feed feed = {.pub = {.init_source = feed_init,
+                                     .fill_input_buffer = feed_fill,
+                                     .skip_input_data = feed_skip,
+                                     .resync_to_restart = jpeg_resync_to_restart,
+                                     .term_source = feed_term},
+                             .data = data,
+                             .len = len};
+    cinfo.src = &feed.pub;
     jpeg_read_header(&cinfo, TRUE);
     cinfo.out_color_space = JCS_EXT_BGRX; /* = ARGB8888 in memory on little-endian, as SDL wants */
     jpeg_start_decompress(&cinfo);

@@ -179,9 +179,9 @@ void jpeg_CreateDecompress(j_decompress_ptr cinfo, int version, size_t structsiz
     REAL(L_JPEG, jpeg_CreateDecompress);
     real(cinfo, version, structsize);
 }
-void jpeg_mem_src(j_decompress_ptr cinfo, const unsigned char *buf, unsigned long size) {
-    REAL(L_JPEG, jpeg_mem_src);
-    real(cinfo, buf, size);
+boolean jpeg_resync_to_restart(j_decompress_ptr cinfo, int desired) {
+    REAL(L_JPEG, jpeg_resync_to_restart);
+    return real(cinfo, desired);
 }
 int jpeg_read_header(j_decompress_ptr cinfo, boolean require_image) {
     REAL(L_JPEG, jpeg_read_header);
@@ -259,7 +259,7 @@ int lazy_check(char *why, size_t why_len) {
         {"0", "curl_getdate"},         {"0", "curl_slist_append"},    {"0", "curl_slist_free_all"},
         {"1", "IMG_LoadTyped_RW"},     {"1", "IMG_SavePNG"},          {"1", "IMG_SavePNG_RW"},
         {"1", "IMG_SaveJPG_RW"},       {"2", "jpeg_std_error"},       {"2", "jpeg_CreateDecompress"},
-        {"2", "jpeg_mem_src"},         {"2", "jpeg_read_header"},     {"2", "jpeg_start_decompress"},
+        {"2", "jpeg_resync_to_restart"}, {"2", "jpeg_read_header"},     {"2", "jpeg_start_decompress"},
         {"2", "jpeg_read_scanlines"},  {"2", "jpeg_finish_decompress"}, {"2", "jpeg_destroy_decompress"},
         {"3", "EVP_sha256"},           {"3", "EVP_Digest"},           {"4", "QRcode_encodeString"},
         {"4", "QRcode_free"},          {"5", "sd_notify"},            {"5", "sd_watchdog_enabled"},

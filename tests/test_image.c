@@ -131,12 +131,76 @@ static void links_and_fifos_should_be_refused(void) {
     CHECK(decode("nothing.png", why) == NULL);
 }
 
+/* A JPEG rewritten in place while it was copied: the new version's first
+ * part and the old one's rest. JPEG has no checksum; the entropy decoder's
+ * warnings must tell, at every cut. Two slides of the same size, saved by
+ * SDL_image (libjpeg's standard Huffman tables, as most cameras use, where
+ * almost every bit string is some code) and spliced at 19 points (those
+ * past the bytes both versions share). */
+static void spliced_jpegs_should_be_refused_at_every_cut(void) {
+    const char *src[2] = {MISATO_SOURCE_DIR "/tests/golden/kpi-1-2-1920x1080.png",
+                          MISATO_SOURCE_DIR "/tests/golden/detail-2-1-1920x1080.png"};
+    char *v[2] = {NULL, NULL};
+    size_t n[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        SDL_Surface *s = IMG_Load(src[k]);
+        CHECK(s != NULL);
+        if (s == NULL) return;
+        CHECK(IMG_SaveJPG(s, path("version.jpg"), 90) == 0);
+        SDL_FreeSurface(s);
+        CHECK_INT(file_read(AT_FDCWD, path("version.jpg"), 1 << 24, 0, &v[k], &n[k], NULL), FILE_OK);
+    }
+    char why[200];
+    for (int k = 0; k < 2; k++) { /* each version alone is whole */
+        write_file("whole.jpg", v[k], n[k]);
+        SDL_Surface *s = image_decode(path("whole.jpg"), 0, 0, why, sizeof why);
+        CHECK(s != NULL);
+        SDL_FreeSurface(s);
+    }
+    size_t len = n[0] > n[1] ? n[0] : n[1];
+    unsigned char *mix = calloc(1, len); /* the shorter version's tail: zeros after its end marker */
+    /* Up to the first byte where the versions differ, a "splice" is the
+     * old version itself: whole, and it must decode. */
+    size_t same = 0;
+    while (same < n[0] && same < n[1] && v[0][same] == v[1][same]) same++;
+    int accepted = 0, spliced = 0;
+    for (int pct = 5; pct <= 95; pct += 5) {
+        size_t cut = len * (size_t)pct / 100;
+        if (cut <= same) {
+            write_file("same.jpg", v[0], n[0]);
+            SDL_Surface *s = image_decode(path("same.jpg"), 0, 0, why, sizeof why);
+            CHECK(s != NULL);
+            SDL_FreeSurface(s);
+            continue;
+        }
+        spliced++;
+        memset(mix, 0, len);
+        memcpy(mix, v[1], cut < n[1] ? cut : n[1]);
+        if (cut < n[0]) memcpy(mix + cut, v[0] + cut, n[0] - cut);
+        write_file("spliced.jpg", mix, len);
+        SDL_Surface *s = image_decode(path("spliced.jpg"), 0, 0, why, sizeof why);
+        if (s != NULL) {
+            fprintf(stderr, "spliced at %d%% (byte %zu of %zu): decoded without a warning\n", pct, cut, len);
+            accepted++;
+        } else {
+            fprintf(stderr, "spliced at %d%%: refused: %s\n", pct, why);
+        }
+        SDL_FreeSurface(s);
+    }
+    CHECK_INT(accepted, 0);
+    CHECK(spliced >= 15);
+    free(mix);
+    free(v[0]);
+    free(v[1]);
+}
+
 int main(void) {
     if (mkdtemp(dir) == NULL) return 1;
     RUN(png_and_jpeg_should_decode_and_scale_down);
     RUN(other_formats_should_be_refused_by_their_bytes);
     RUN(huge_dimensions_should_be_refused_before_decoding);
     RUN(links_and_fifos_should_be_refused);
+    RUN(spliced_jpegs_should_be_refused_at_every_cut);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) return 1;
