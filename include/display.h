@@ -29,6 +29,11 @@ struct display {
     bool software;    /* out: SDL's software renderer on the window surface, no GL:
                          frames may update only the rectangles that changed */
     int refresh_hz;   /* the display's refresh rate (60 when it does not say) */
+    /* GL on the CPU under X11 (GLX_MESA_copy_sub_buffer): a frame may draw
+     * and send one rectangle of the window (display_gl_copy); else NULL. */
+    void *gl_copy_sub;
+    void *x_display;
+    unsigned long x_window;
 };
 
 /* Initialises SDL video and opens the window: full screen at the display's
@@ -49,6 +54,12 @@ enum display_status display_open(struct display *d, bool windowed, int width, in
 SDL_Surface *display_screen(const struct display *d);
 void display_send(void *ctx, const SDL_Rect *rects, int n);
 int display_drm_fd(const struct display *d);
+
+/* Where d->gl_copy_sub is set: sends rectangles of the GL back buffer
+ * (what the renderer drew since the last present) to the window, and
+ * leaves the back buffer as it is (for transition_gl_partial; ctx is the
+ * display). */
+void display_gl_copy(void *ctx, const SDL_Rect *rects, int n);
 
 /* Frees what display_open made (not SDL_Quit). */
 void display_close(struct display *d);

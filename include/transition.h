@@ -39,6 +39,11 @@ struct transition {
     bool fading;             /* the band may differ from scur until the next cut */
     int stale_y0, stale_y1;  /* rows where the screen may differ from scur */
     struct damage damage;    /* changed since the last present */
+    /* The GL path where GL is the CPU (transition_gl_partial). */
+    void (*gl_copy)(void *ctx, const SDL_Rect *r, int n); /* sends a rectangle; NULL: none */
+    void *gl_copy_ctx;
+    bool gl_clipped;         /* this frame draws and sends only gl_clip */
+    SDL_Rect gl_clip;
 };
 
 /* Turns on the software path: the renderer draws on the window surface of
@@ -49,6 +54,16 @@ void transition_software(struct transition *t, SDL_Window *window, SDL_Surface *
  * to the display (display_send, a KMS dumb buffer). */
 void transition_send_to(struct transition *t, void (*send)(void *ctx, const SDL_Rect *r, int n), void *ctx);
 
+/* The GL path only: copy sends rectangles of what was drawn to the window
+ * and keeps the rest (display_gl_copy), so that transition_clip can make a
+ * frame draw and send one rectangle. */
+void transition_gl_partial(struct transition *t, void (*copy)(void *ctx, const SDL_Rect *r, int n), void *ctx);
+/* This frame changes only r (the ticker strip) of the last one on screen:
+ * on the GL path with transition_gl_partial, everything drawn until the
+ * present is clipped to r and only r is sent; returns false (the frame is
+ * drawn and sent whole) elsewhere. The software path needs no telling: it
+ * keeps its own damage. */
+bool transition_clip(struct transition *t, SDL_Renderer *r, const SDL_Rect *rect);
 /* Something was drawn over the screen after transition_compose (the ticker
  * strip, a toast): r is where; NULL: anywhere. A no-op off the software
  * path. */

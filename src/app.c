@@ -451,6 +451,7 @@ static void app_reload(struct app *a) {
 struct loop {
     bool running, dirty;       /* dirty: the slide must be drawn again */
     bool clock;                /* a new minute: the header's clock (only it, where the path allows) */
+    time_t minute;             /* the minute on the clock (wall / 60) */
     bool first;                /* READY=1 not sent yet */
     unsigned long frames;
     size_t index;              /* the slide on screen */
@@ -490,6 +491,12 @@ static Uint64 slide_ms(const struct app *a, size_t index) {
  * ended, a toast that expired, display hours, ticker lines. */
 static void loop_update(struct app *a, struct loop *l) {
     l->wall = app_now(a);
+    /* A new minute: the header's clock, once (every turn of the minute's
+     * first second had redrawn it, on the GL path the whole frame). */
+    if (l->wall / 60 != l->minute) {
+        if (l->minute && !l->screen_off) l->clock = true;
+        l->minute = l->wall / 60;
+    }
     bool plausible = clock_plausible(l->wall);
     l->alert = deck_alert(a->feed, l->wall, plausible);
     Uint64 tnow = SDL_GetTicks64();
@@ -612,9 +619,18 @@ static void loop_draw(struct app *a, struct loop *l) {
         app_frame_for(a, l->index, &f);
         if (l->clock && (l->animating || l->alert_on || !l->tr.software)) l->dirty = true;
         bool targets = transition_targets(&l->tr, r);
+        /* Only the ticker moved since the last frame (the screen holds the
+         * rest): where GL is the CPU, only its strip is drawn and sent. */
+        if (targets && l->ticker && !l->dirty && !l->animating && !l->clock && !a->toast_until &&
+            !a->shot_pending) {
+            SDL_Rect strip = render_ticker_rect(l->tr.w, l->tr.h);
+            transition_clip(&l->tr, r, &strip);
+        }
+        bool drawn = false; /* the slide, its clock with it */
         if (l->dirty && !l->animating && targets) {
             transition_draw(&l->tr, r, a->render, false, &f);
             l->dirty = false;
+            drawn = true;
         }
         if (l->animating) {
             loop_animate(a, l, tnow);
@@ -626,7 +642,7 @@ static void loop_draw(struct app *a, struct loop *l) {
             transition_overlay(&l->tr, NULL);
             l->dirty = false;
         }
-        if (l->clock && !l->dirty && !transition_header(&l->tr, r, a->render, &f)) l->dirty = true;
+        if (l->clock && !l->dirty && !drawn && !transition_header(&l->tr, r, a->render, &f)) l->dirty = true;
         l->clock = false;
         if (l->ticker) {
             render_ticker(a->render, &f, (double)(tnow - l->ticker_t0) / 1000.0 * render_ticker_speed(a->render));
@@ -652,11 +668,12 @@ static void loop_draw(struct app *a, struct loop *l) {
     }
 }
 
-/* Milliseconds until the wall clock's next minute, for the header clock. */
-static int ms_to_next_minute(void) {
+/* Milliseconds until the next minute of the time shown (--at's shift
+ * included), for the header clock. */
+static int ms_to_next_minute(const struct app *a) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    long ms = (long)(ts.tv_sec % 60) * 1000 + ts.tv_nsec / 1000000;
+    long ms = (long)((ts.tv_sec + a->clock_offset) % 60) * 1000 + ts.tv_nsec / 1000000;
     return (int)(60000 - ms) + 5;
 }
 
@@ -701,7 +718,7 @@ static int loop_deadline(const struct app *a, struct loop *l) {
         if (!l->animating && l->slide_end > now) at_most(&timeout, (long long)(l->slide_end - now));
     } else {
         timeout = l->alert_on ? 3600000 : l->slide_end > now ? (int)(l->slide_end - now) : 0;
-        at_most(&timeout, ms_to_next_minute());
+        at_most(&timeout, ms_to_next_minute(a));
         if (a->toast_until && a->toast_until > now) at_most(&timeout, (long long)(a->toast_until - now));
         if (l->alert && l->alert->valid.has_until && l->alert->valid.until > wall)
             at_most(&timeout, (long long)(l->alert->valid.until - wall) * 1000 + 5);
@@ -913,6 +930,8 @@ int app_run(const struct app_options *opt) {
             /* The window's surface, or the KMS dumb buffer's shadow (display_send). */
             transition_software(&l.tr, a.disp.window, a.disp.window ? NULL : display_screen(&a.disp));
             if (!a.disp.window) transition_send_to(&l.tr, display_send, &a.disp);
+        } else if (a.disp.gl_copy_sub) {
+            transition_gl_partial(&l.tr, display_gl_copy, &a.disp);
         }
         while (l.running) {
             loop_update(&a, &l);
@@ -923,7 +942,6 @@ int app_run(const struct app_options *opt) {
             bool got = display_wait_event(&a.disp, &ev, loop_deadline(&a, &l));
             for (; got; got = SDL_PollEvent(&ev) == 1) loop_handle(&a, &l, &ev);
             loop_advance(&a, &l);
-            if (!l.screen_off && ms_to_next_minute() > 59000) l.clock = true; /* the header clock */
         }
         transition_free(&l.tr);
         screenshot_finish(&l.shot);

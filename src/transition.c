@@ -153,7 +153,29 @@ bool transition_header(struct transition *t, SDL_Renderer *r, struct render *rd,
     return true;
 }
 
+void transition_gl_partial(struct transition *t, void (*copy)(void *ctx, const SDL_Rect *r, int n), void *ctx) {
+    t->gl_copy = copy;
+    t->gl_copy_ctx = ctx;
+}
+
+bool transition_clip(struct transition *t, SDL_Renderer *r, const SDL_Rect *rect) {
+    if (t->software || t->gl_copy == NULL || rect->w <= 0 || rect->h <= 0) return false;
+    if (SDL_RenderSetClipRect(r, rect) != 0) return false;
+    t->gl_clip = *rect;
+    t->gl_clipped = true;
+    return true;
+}
+
 long transition_present(struct transition *t, SDL_Renderer *r) {
+    if (!t->software && t->gl_clipped) {
+        /* Drawn only within gl_clip; the window holds the last frame
+         * elsewhere (whatever the back buffer holds there is not sent). */
+        SDL_RenderFlush(r);
+        t->gl_copy(t->gl_copy_ctx, &t->gl_clip, 1);
+        SDL_RenderSetClipRect(r, NULL);
+        t->gl_clipped = false;
+        return (long)t->gl_clip.w * t->gl_clip.h;
+    }
     if (!t->software) {
         SDL_RenderPresent(r);
         int w = 0, h = 0;
@@ -188,6 +210,13 @@ bool transition_targets(struct transition *t, SDL_Renderer *r) {
     if (SDL_RenderTargetSupported(r)) {
         t->cur = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
         t->next = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
+    }
+    /* Drawn 1:1 (a push only shifts them by whole pixels): nearest sampling
+     * gives the same pixels as the linear filter pictures are scaled with,
+     * and llvmpipe's shader does a quarter of the texture reads. */
+    if (t->cur && t->next) {
+        SDL_SetTextureScaleMode(t->cur, SDL_ScaleModeNearest);
+        SDL_SetTextureScaleMode(t->next, SDL_ScaleModeNearest);
     }
     if (t->cur == NULL || t->next == NULL) {
         LOG(LOG_WARN, "no render targets (%s): slides change without transitions", SDL_GetError());
