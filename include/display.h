@@ -29,6 +29,9 @@ struct display {
     bool software;    /* out: SDL's software renderer on the window surface, no GL:
                          frames may update only the rectangles that changed */
     int refresh_hz;   /* the display's refresh rate (60 when it does not say) */
+    char path[16];    /* out: "software" (SDL's software renderer on the window surface), "kms" (on a KMS
+                         dumb buffer of our own), "gpu" (the accelerated renderer) */
+    char renderer_name[96]; /* out: SDL's renderer, and the GL renderer where there is one */
     /* GL on the CPU under X11 (GLX_MESA_copy_sub_buffer): a frame may draw
      * and send one rectangle of the window (display_gl_copy); else NULL. */
     void *gl_copy_sub;

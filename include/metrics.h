@@ -47,6 +47,10 @@ struct metrics_snapshot {
     unsigned long frames;
     time_t last_frame;        /* 0: none yet */
     bool screen_on;           /* slides are drawn (not outside display hours) */
+    /* how frames reach the screen (display.c): path software, kms or gpu; "" before the display */
+    char presentation[16];
+    char renderer[96];
+    bool cpu_draws;           /* the CPU draws every frame (no GPU, or GL on llvmpipe) */
     /* the panel */
     bool has_panel;
     char panel_method[16];
@@ -85,6 +89,8 @@ void metrics_note_slide(const char *slide, size_t index, size_t count);
  * are on screen. Cheap (no I/O). */
 void metrics_note_frames(unsigned long frames, bool screen_on);
 void metrics_note_panel(const struct metrics_panel *p);
+/* Once the display is open: how frames reach the screen. */
+void metrics_note_presentation(const char *path, const char *renderer, bool cpu_draws);
 void metrics_note_media(size_t pictures, bool imported_now);
 
 /* A copy of the record now (with the process's resident memory). */

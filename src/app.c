@@ -840,6 +840,7 @@ static int app_start(struct app *a, const struct app_options *opt) {
     if (start_stopped(a)) return APP_EXIT_OK;
     if (ds != DISPLAY_OK) return ds == DISPLAY_NONE ? APP_EXIT_NO_DISPLAY : APP_EXIT_ERROR;
     if (a->disp.stopped) return APP_EXIT_OK; /* stopped: SIGTERM while waiting for a display */
+    metrics_note_presentation(a->disp.path, a->disp.renderer_name, a->disp.cpu_draws);
     if (TTF_Init() != 0) {
         LOG(LOG_ERROR, "SDL_ttf: %s", TTF_GetError());
         return APP_EXIT_ERROR;

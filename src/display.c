@@ -281,6 +281,11 @@ static SDL_Renderer *pick_renderer(struct display *d, const char *driver, const 
         why = "the GL renderer is a software one";
     } else if (gl) {
         LOG(LOG_INFO, "GL renderer: %s", gl);
+        if (software_gl(gl))
+            LOG(LOG_WARN, "renderer = gpu ですが、GL は CPU で描いています (%s)。renderer = auto の方が軽く動きます / "
+                          "renderer = gpu, but this GL is the CPU: crossfades cost several times more than on "
+                          "the software path that renderer = auto takes",
+                gl);
     }
     if (r) return r;
     r = SDL_CreateRenderer(d->window, -1, SDL_RENDERER_SOFTWARE);
@@ -378,6 +383,9 @@ static enum display_status opened(struct display *d, const char *driver) {
     d->cpu_draws = !accelerated || software_gl(gl_renderer_name(d->renderer));
     if (d->software) d->vsync = false; /* SDL 2.26 says vsync, but nothing waits: the loop paces */
     if (d->cpu_draws && !d->software) gl_partial(d);
+    const char *gl = gl_renderer_name(d->renderer);
+    snprintf(d->path, sizeof d->path, "%s", d->kms ? "kms" : d->software ? "software" : "gpu");
+    snprintf(d->renderer_name, sizeof d->renderer_name, "%s%s%s", info.name, gl ? ": " : "", gl ? gl : "");
     if (d->software && d->window) populate_surface(d->window);
     if (d->kms) d->native_wait = false;
     d->refresh_hz = d->kms ? kms_refresh_hz(d->kms)

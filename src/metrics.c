@@ -107,6 +107,14 @@ void metrics_note_panel(const struct metrics_panel *r) {
     pthread_mutex_unlock(&mu);
 }
 
+void metrics_note_presentation(const char *path, const char *renderer, bool cpu_draws) {
+    pthread_mutex_lock(&mu);
+    COPY(rec.presentation, path);
+    COPY(rec.renderer, renderer);
+    rec.cpu_draws = cpu_draws;
+    pthread_mutex_unlock(&mu);
+}
+
 void metrics_note_media(size_t pictures, bool imported_now) {
     pthread_mutex_lock(&mu);
     rec.pictures = pictures;
@@ -231,6 +239,17 @@ size_t metrics_format(const struct metrics_snapshot *s, time_t now, char *buf, s
     gauge(&o, "last_frame_timestamp_seconds", "When the last frame was presented (Unix time, 0: none).",
           (double)s->last_frame);
 
+    if (s->presentation[0]) {
+        /* Which screens of a fleet draw on the CPU (no GPU, or renderer =
+         * gpu on Mesa's llvmpipe): those with the least headroom. */
+        head(&o, "presentation_info", "gauge", "How frames reach the screen: path and renderer (always 1).");
+        put(&o, "misato_signage_presentation_info{path=\"");
+        put_label(&o, s->presentation);
+        put(&o, "\",renderer=\"");
+        put_label(&o, s->renderer);
+        put(&o, "\"} 1\n");
+        gauge(&o, "presentation_cpu", "1 when the CPU draws every frame (no GPU, or GL on llvmpipe).", s->cpu_draws);
+    }
     if (s->has_panel) {
         head(&o, "panel_info", "gauge", "The panel's power method and state (always 1).");
         put(&o, "misato_signage_panel_info{method=\"");

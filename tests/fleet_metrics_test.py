@@ -145,6 +145,10 @@ def case_scrape(w):
     check(s.get("misato_signage_screen_on") == 1, "slides are on screen")
     check(labelled(s, "misato_signage_panel_info") == {'method': 'none', 'state': 'on', 'override': 'none'},
           "the panel: no CEC or DPMS here, on")
+    pres = labelled(s, "misato_signage_presentation_info") or {}
+    check(pres.get("path") == "software" and pres.get("renderer", "").startswith("software"),
+          "how frames reach the screen: SDL's software renderer here (offscreen, no GPU) (%s)" % pres)
+    check(s.get("misato_signage_presentation_cpu") == 1, "and the CPU draws them")
     check(s.get("misato_signage_resident_memory_bytes", 0) > 10e6, "memory is reported")
     check(s.get("misato_signage_start_time_seconds", 0) > 1.7e9, "the start time is reported")
     check((labelled(s, "misato_signage_info") or {}).get("version", "") != "", "the version is reported")

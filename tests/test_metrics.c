@@ -71,6 +71,9 @@ static void format_should_give_every_fact_in_the_text_format(void) {
     s.panel_override = -1;
     s.panel_wanted_on = true;
     s.rss_bytes = 50 << 20;
+    snprintf(s.presentation, sizeof s.presentation, "gpu");
+    snprintf(s.renderer, sizeof s.renderer, "opengl: llvmpipe (LLVM 15.0.6, 256 bits)");
+    s.cpu_draws = true;
     char buf[16384];
     size_t n = metrics_format(&s, 1796000600, buf, sizeof buf);
     CHECK(n > 0);
@@ -88,6 +91,9 @@ static void format_should_give_every_fact_in_the_text_format(void) {
     CHECK(strstr(buf, "misato_signage_frames_drawn_total 1234\n"));
     CHECK(strstr(buf, "misato_signage_panel_info{method=\"cec\",state=\"on\",override=\"none\"} 1\n"));
     CHECK(strstr(buf, "misato_signage_panel_on 1\n"));
+    CHECK(strstr(buf, "misato_signage_presentation_info{path=\"gpu\",renderer=\"opengl: llvmpipe (LLVM 15.0.6, "
+                      "256 bits)\"} 1\n"));
+    CHECK(strstr(buf, "misato_signage_presentation_cpu 1\n"));
     CHECK(strstr(buf, "misato_signage_start_time_seconds 1796000000\n"));
     CHECK(strstr(buf, "misato_signage_resident_memory_bytes 52428800\n"));
     CHECK(strstr(buf, "misato_signage_poll_interval_seconds 60\n"));
