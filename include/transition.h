@@ -40,10 +40,13 @@ struct transition {
     int stale_y0, stale_y1;  /* rows where the screen may differ from scur */
     struct damage damage;    /* changed since the last present */
     /* The GL path where GL is the CPU (transition_gl_partial). */
-    void (*gl_copy)(void *ctx, const SDL_Rect *r, int n); /* sends a rectangle; NULL: none */
+    void (*gl_copy)(void *ctx, const SDL_Rect *r, int n); /* sends rectangles; NULL: none */
     void *gl_copy_ctx;
-    bool gl_clipped;         /* this frame draws and sends only gl_clip */
-    SDL_Rect gl_clip;
+    bool gl_clipped;         /* this frame is clipped to gl_send[0] (transition_clip) */
+    SDL_Rect gl_send[TRANSITION_FADE_MAX + 2]; /* what this frame sends instead of a swap */
+    int gl_n_send;           /* 0: the frame is swapped whole */
+    bool gl_fade;            /* the crossfade's rectangles (fade, n_fade) are known */
+    int gl_fade_frames;      /* frames of it sent so far (the first is drawn whole) */
 };
 
 /* Turns on the software path: the renderer draws on the window surface of

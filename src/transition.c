@@ -125,7 +125,29 @@ static SDL_Surface *sw_next(struct transition *t) {
     return t->snext;
 }
 
+/* The GL path's frame sends rectangles: one more (an overlay), or the
+ * whole screen when NULL or there is no room. */
+static void gl_send_add(struct transition *t, const SDL_Rect *r) {
+    SDL_Rect all = {0, 0, t->w, t->h};
+    if (r == NULL || t->gl_n_send >= (int)(sizeof t->gl_send / sizeof t->gl_send[0])) {
+        t->gl_send[0] = all;
+        t->gl_n_send = 1;
+        return;
+    }
+    for (int i = 0; i < t->gl_n_send; i++)
+        if (SDL_RectEquals(&t->gl_send[i], r) || SDL_RectEquals(&t->gl_send[i], &all)) return;
+    t->gl_send[t->gl_n_send++] = *r;
+}
+
 void transition_overlay(struct transition *t, const SDL_Rect *r) {
+    if (!t->software && t->gl_n_send > 0) {
+        /* Drawn over a frame that sends rectangles: sent too. Anywhere (a
+         * toast): the whole screen, and the next crossfade frame is drawn
+         * whole (what the toast covered may go). */
+        gl_send_add(t, r);
+        if (r == NULL) t->gl_fade_frames = 0;
+        return;
+    }
     if (!t->software || t->scur == NULL) return;
     if (r == NULL) {
         damage_all(&t->damage);
@@ -161,20 +183,25 @@ void transition_gl_partial(struct transition *t, void (*copy)(void *ctx, const S
 bool transition_clip(struct transition *t, SDL_Renderer *r, const SDL_Rect *rect) {
     if (t->software || t->gl_copy == NULL || rect->w <= 0 || rect->h <= 0) return false;
     if (SDL_RenderSetClipRect(r, rect) != 0) return false;
-    t->gl_clip = *rect;
+    t->gl_send[0] = *rect;
+    t->gl_n_send = 1;
     t->gl_clipped = true;
     return true;
 }
 
 long transition_present(struct transition *t, SDL_Renderer *r) {
-    if (!t->software && t->gl_clipped) {
-        /* Drawn only within gl_clip; the window holds the last frame
-         * elsewhere (whatever the back buffer holds there is not sent). */
+    if (!t->software && t->gl_n_send > 0) {
+        /* Drawn only within these rectangles (the rest of the back buffer
+         * is the last frame sent whole, or is not sent): copied, not
+         * swapped, so the back buffer stays what it is. */
         SDL_RenderFlush(r);
-        t->gl_copy(t->gl_copy_ctx, &t->gl_clip, 1);
-        SDL_RenderSetClipRect(r, NULL);
+        t->gl_copy(t->gl_copy_ctx, t->gl_send, t->gl_n_send);
+        if (t->gl_clipped) SDL_RenderSetClipRect(r, NULL);
+        long area = 0;
+        for (int i = 0; i < t->gl_n_send; i++) area += (long)t->gl_send[i].w * t->gl_send[i].h;
         t->gl_clipped = false;
-        return (long)t->gl_clip.w * t->gl_clip.h;
+        t->gl_n_send = 0;
+        return area;
     }
     if (!t->software) {
         SDL_RenderPresent(r);
@@ -229,6 +256,41 @@ bool transition_targets(struct transition *t, SDL_Renderer *r) {
     return true;
 }
 
+/* Where GL is the CPU, a crossfade of two full-screen quads a frame cost
+ * llvmpipe ~30 ms: the two slides are read back once (two 8-MB reads at
+ * 1080p) and only the tiles where they differ are blended, as on the
+ * software path. */
+static void gl_fade_rects(struct transition *t, SDL_Renderer *r) {
+    t->gl_fade = false;
+    t->gl_fade_frames = 0;
+    if (t->gl_copy == NULL) return;
+    Uint64 t0 = SDL_GetPerformanceCounter();
+    SDL_Surface *a = SDL_CreateRGBSurfaceWithFormat(0, t->w, t->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Surface *b = SDL_CreateRGBSurfaceWithFormat(0, t->w, t->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    bool ok = a && b;
+    SDL_Texture *tex[2] = {t->cur, t->next};
+    SDL_Surface *s[2] = {a, b};
+    for (int i = 0; i < 2 && ok; i++) {
+        SDL_SetRenderTarget(r, tex[i]);
+        ok = SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_ARGB8888, s[i]->pixels, s[i]->pitch) == 0;
+    }
+    SDL_SetRenderTarget(r, NULL);
+    if (ok) {
+        int y0 = 0, y1 = 0;
+        t->n_fade = blend_diff_rows(a, b, &y0, &y1) ? blend_diff_rects(a, b, y0, y1, t->fade, TRANSITION_FADE_MAX) : 0;
+        t->gl_fade = true;
+        long px = 0;
+        for (int i = 0; i < t->n_fade; i++) px += (long)t->fade[i].w * t->fade[i].h;
+        LOG(LOG_DEBUG, "crossfade: %d tiles, %.2f Mpx where the slides differ (read back and compared in %.1f ms)",
+            t->n_fade, (double)px / 1e6,
+            (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 / (double)SDL_GetPerformanceFrequency());
+    } else {
+        LOG(LOG_DEBUG, "reading the slides back: %s; crossfades drawn whole", SDL_GetError());
+    }
+    SDL_FreeSurface(a);
+    SDL_FreeSurface(b);
+}
+
 void transition_draw(struct transition *t, SDL_Renderer *r, struct render *rd, bool next,
                      const struct render_frame *f) {
     if (t->software) {
@@ -256,6 +318,7 @@ void transition_draw(struct transition *t, SDL_Renderer *r, struct render *rd, b
     SDL_SetRenderTarget(r, next ? t->next : t->cur);
     render_draw(rd, f);
     SDL_SetRenderTarget(r, NULL);
+    if (next) gl_fade_rects(t, r);
 }
 
 void transition_swap(struct transition *t) {
@@ -337,11 +400,34 @@ void transition_compose(struct transition *t, SDL_Renderer *r, float p, int kind
         SDL_RenderCopy(r, t->next, NULL, NULL); /* the new header and footer */
         SDL_RenderCopy(r, t->cur, &body, &from);
         SDL_RenderCopy(r, t->next, &body, &to);
+    } else if (t->gl_fade && t->gl_fade_frames > 0) {
+        /* After a first frame drawn and sent whole, only where the slides
+         * differ (and the ticker's strip, drawn over next): elsewhere the
+         * back buffer holds that frame, which is either slide there. */
+        SDL_Rect strip = render_ticker_rect(t->w, t->h), one = {0, 0, 1, 1};
+        SDL_SetTextureBlendMode(t->cur, SDL_BLENDMODE_NONE);
+        SDL_SetTextureBlendMode(t->next, SDL_BLENDMODE_BLEND);
+        SDL_SetTextureAlphaMod(t->next, (Uint8)lroundf(p * 255.0f));
+        t->gl_n_send = 0;
+        for (int i = 0; i <= t->n_fade; i++) {
+            /* the slides' tiles that differ, the strip, or (the same
+             * slides, no ticker) one pixel: a frame must be sent */
+            const SDL_Rect *q = i < t->n_fade ? &t->fade[i] : ticker ? &strip : t->n_fade == 0 ? &one : NULL;
+            if (q == NULL) break;
+            SDL_RenderCopy(r, t->cur, q, q);
+            SDL_RenderCopy(r, t->next, q, q);
+            gl_send_add(t, q);
+        }
+        t->gl_fade_frames++;
     } else {
         SDL_SetTextureBlendMode(t->cur, SDL_BLENDMODE_NONE);
         SDL_RenderCopy(r, t->cur, NULL, NULL);
         SDL_SetTextureBlendMode(t->next, SDL_BLENDMODE_BLEND);
         SDL_SetTextureAlphaMod(t->next, (Uint8)lroundf(p * 255.0f));
         SDL_RenderCopy(r, t->next, NULL, NULL);
+        if (t->gl_fade) { /* the first frame: sent whole, and copied, so the back buffer keeps it */
+            gl_send_add(t, NULL);
+            t->gl_fade_frames++;
+        }
     }
 }
