@@ -238,13 +238,6 @@ bool transition_targets(struct transition *t, SDL_Renderer *r) {
         t->cur = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
         t->next = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
     }
-    /* Drawn 1:1 (a push only shifts them by whole pixels): nearest sampling
-     * gives the same pixels as the linear filter pictures are scaled with,
-     * and llvmpipe's shader does a quarter of the texture reads. */
-    if (t->cur && t->next) {
-        SDL_SetTextureScaleMode(t->cur, SDL_ScaleModeNearest);
-        SDL_SetTextureScaleMode(t->next, SDL_ScaleModeNearest);
-    }
     if (t->cur == NULL || t->next == NULL) {
         LOG(LOG_WARN, "no render targets (%s): slides change without transitions", SDL_GetError());
         transition_free(t);
