@@ -32,4 +32,12 @@ bool damage_is_all(const struct damage *d);
 /* Pixels in the set (the rectangles never overlap). */
 long damage_area(const struct damage *d);
 
+/* Fewer, larger rectangles for a path where each rectangle sent costs a
+ * round trip (glXCopySubBufferMESA: a flush, an XShmPutImage and an
+ * XSync): the pair whose bounding box adds the fewest pixels is merged,
+ * again and again, while there are more than max or that box adds at most
+ * slack pixels. The result covers every pixel of r[0..n) (and may overlap);
+ * returns its count, written to r. */
+int damage_coarsen(SDL_Rect *r, int n, int max, long slack);
+
 #endif

@@ -47,6 +47,11 @@ struct transition {
     int gl_n_send;           /* 0: the frame is swapped whole */
     bool gl_fade;            /* the crossfade's rectangles (fade, n_fade) are known */
     int gl_fade_frames;      /* frames of it sent so far (the first is drawn whole) */
+    /* During such a crossfade: the two slides read back, and its frame
+     * blended on the CPU (blend.c) into gmix, uploaded to gtex where the
+     * slides differ; gtex is kept, the surfaces live for one crossfade. */
+    SDL_Surface *ga, *gb, *gmix;
+    SDL_Texture *gtex;
 };
 
 /* Turns on the software path: the renderer draws on the window surface of

@@ -68,3 +68,29 @@ long damage_area(const struct damage *d) {
     for (int i = 0; i < d->n; i++) a += (long)d->r[i].w * d->r[i].h;
     return a;
 }
+
+int damage_coarsen(SDL_Rect *r, int n, int max, long slack) {
+    if (max < 1) max = 1;
+    while (n > 1) {
+        long best = -1;
+        int bi = 0, bj = 1;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) {
+                SDL_Rect u;
+                SDL_UnionRect(&r[i], &r[j], &u);
+                long add = (long)u.w * u.h - (long)r[i].w * r[i].h - (long)r[j].w * r[j].h;
+                if (add < 0) add = 0; /* they overlap */
+                if (best < 0 || add < best) {
+                    best = add;
+                    bi = i;
+                    bj = j;
+                }
+            }
+        if (n <= max && best > slack) break;
+        SDL_Rect u;
+        SDL_UnionRect(&r[bi], &r[bj], &u);
+        r[bi] = u;
+        r[bj] = r[--n];
+    }
+    return n;
+}

@@ -189,12 +189,21 @@ bool transition_clip(struct transition *t, SDL_Renderer *r, const SDL_Rect *rect
     return true;
 }
 
+/* Each rectangle a GL frame sends is a glXCopySubBufferMESA: a flush, an
+ * XShmPutImage and an XSync, ~0.13 ms of waiting for the X server. A
+ * crossfade's 56 tiles made the present take 15 ms (median; 25 ms at the
+ * 90th percentile) and 29-48 frames of ~140 came more than 20 ms apart;
+ * merged into at most 4 (a round trip is worth ~300k pixels of the
+ * server's copying), 8.5 ms and 2-6. */
+enum { GL_COPY_MAX = 4, GL_COPY_SLACK_PX = 200000 };
+
 long transition_present(struct transition *t, SDL_Renderer *r) {
     if (!t->software && t->gl_n_send > 0) {
         /* Drawn only within these rectangles (the rest of the back buffer
          * is the last frame sent whole, or is not sent): copied, not
          * swapped, so the back buffer stays what it is. */
         SDL_RenderFlush(r);
+        t->gl_n_send = damage_coarsen(t->gl_send, t->gl_n_send, GL_COPY_MAX, GL_COPY_SLACK_PX);
         t->gl_copy(t->gl_copy_ctx, t->gl_send, t->gl_n_send);
         if (t->gl_clipped) SDL_RenderSetClipRect(r, NULL);
         long area = 0;
@@ -217,7 +226,19 @@ long transition_present(struct transition *t, SDL_Renderer *r) {
     return area;
 }
 
+static void gl_fade_free(struct transition *t) {
+    sw_surface_free(t->ga);
+    sw_surface_free(t->gb);
+    sw_surface_free(t->gmix);
+    t->ga = t->gb = t->gmix = NULL;
+    t->gl_fade = false;
+    t->gl_fade_frames = 0;
+}
+
 void transition_free(struct transition *t) {
+    gl_fade_free(t);
+    if (t->gtex) SDL_DestroyTexture(t->gtex);
+    t->gtex = NULL;
     if (t->cur) SDL_DestroyTexture(t->cur);
     if (t->next) SDL_DestroyTexture(t->next);
     sw_surface_free(t->scur);
@@ -250,19 +271,24 @@ bool transition_targets(struct transition *t, SDL_Renderer *r) {
 }
 
 /* Where GL is the CPU, a crossfade of two full-screen quads a frame cost
- * llvmpipe ~30 ms: the two slides are read back once (two 8-MB reads at
- * 1080p) and only the tiles where they differ are blended, as on the
- * software path. */
+ * llvmpipe ~30 ms, and two passes over only the tiles where the slides
+ * differ still ~12 ms for 0.77 Mpx (its JIT'd shader blending with the
+ * framebuffer). So the two slides are read back once (two 8-MB reads at
+ * 1080p), the tiles where they differ found, and each frame is blended
+ * there by blend.c (SSE2/NEON, ~1 ms) and uploaded to gtex, which llvmpipe
+ * only copies, opaque: ~7 ms a frame for the same tiles. */
 static void gl_fade_rects(struct transition *t, SDL_Renderer *r) {
-    t->gl_fade = false;
-    t->gl_fade_frames = 0;
+    gl_fade_free(t);
     if (t->gl_copy == NULL) return;
     Uint64 t0 = SDL_GetPerformanceCounter();
-    SDL_Surface *a = SDL_CreateRGBSurfaceWithFormat(0, t->w, t->h, 32, SDL_PIXELFORMAT_ARGB8888);
-    SDL_Surface *b = SDL_CreateRGBSurfaceWithFormat(0, t->w, t->h, 32, SDL_PIXELFORMAT_ARGB8888);
-    bool ok = a && b;
+    if (t->gtex == NULL)
+        t->gtex = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, t->w, t->h);
+    t->ga = sw_surface(t->w, t->h, SDL_PIXELFORMAT_ARGB8888);
+    t->gb = sw_surface(t->w, t->h, SDL_PIXELFORMAT_ARGB8888);
+    t->gmix = sw_surface(t->w, t->h, SDL_PIXELFORMAT_ARGB8888);
+    bool ok = t->gtex && t->ga && t->gb && t->gmix;
     SDL_Texture *tex[2] = {t->cur, t->next};
-    SDL_Surface *s[2] = {a, b};
+    SDL_Surface *s[2] = {t->ga, t->gb};
     for (int i = 0; i < 2 && ok; i++) {
         SDL_SetRenderTarget(r, tex[i]);
         ok = SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_ARGB8888, s[i]->pixels, s[i]->pitch) == 0;
@@ -270,8 +296,11 @@ static void gl_fade_rects(struct transition *t, SDL_Renderer *r) {
     SDL_SetRenderTarget(r, NULL);
     if (ok) {
         int y0 = 0, y1 = 0;
-        t->n_fade = blend_diff_rows(a, b, &y0, &y1) ? blend_diff_rects(a, b, y0, y1, t->fade, TRANSITION_FADE_MAX) : 0;
+        t->n_fade = blend_diff_rows(t->ga, t->gb, &y0, &y1)
+                        ? blend_diff_rects(t->ga, t->gb, y0, y1, t->fade, TRANSITION_FADE_MAX)
+                        : 0;
         t->gl_fade = true;
+        SDL_SetTextureBlendMode(t->gtex, SDL_BLENDMODE_NONE);
         long px = 0;
         for (int i = 0; i < t->n_fade; i++) px += (long)t->fade[i].w * t->fade[i].h;
         LOG(LOG_DEBUG, "crossfade: %d tiles, %.2f Mpx where the slides differ (read back and compared in %.1f ms)",
@@ -279,9 +308,19 @@ static void gl_fade_rects(struct transition *t, SDL_Renderer *r) {
             (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 / (double)SDL_GetPerformanceFrequency());
     } else {
         LOG(LOG_DEBUG, "reading the slides back: %s; crossfades drawn whole", SDL_GetError());
+        gl_fade_free(t);
     }
-    SDL_FreeSurface(a);
-    SDL_FreeSurface(b);
+}
+
+/* One rectangle of a crossfade frame where GL is the CPU: blended from the
+ * slides read back and uploaded. Every rectangle is uploaded before any is
+ * drawn: llvmpipe finishes the draws queued from a texture before that
+ * texture is written (64 waits a frame, 30 ms, when each rectangle was
+ * uploaded and drawn in turn). */
+static void gl_fade_upload(struct transition *t, const SDL_Rect *q, Uint8 alpha) {
+    blend_rect(t->gmix, t->ga, t->gb, *q, alpha);
+    const Uint8 *px = (const Uint8 *)t->gmix->pixels + (size_t)q->y * (size_t)t->gmix->pitch + (size_t)q->x * 4;
+    SDL_UpdateTexture(t->gtex, q, px, t->gmix->pitch);
 }
 
 void transition_draw(struct transition *t, SDL_Renderer *r, struct render *rd, bool next,
@@ -315,6 +354,7 @@ void transition_draw(struct transition *t, SDL_Renderer *r, struct render *rd, b
 }
 
 void transition_swap(struct transition *t) {
+    gl_fade_free(t);
     SDL_Texture *x = t->cur;
     t->cur = t->next;
     t->next = x;
@@ -393,24 +433,32 @@ void transition_compose(struct transition *t, SDL_Renderer *r, float p, int kind
         SDL_RenderCopy(r, t->next, NULL, NULL); /* the new header and footer */
         SDL_RenderCopy(r, t->cur, &body, &from);
         SDL_RenderCopy(r, t->next, &body, &to);
-    } else if (t->gl_fade && t->gl_fade_frames > 0) {
-        /* After a first frame drawn and sent whole, only where the slides
-         * differ (and the ticker's strip, drawn over next): elsewhere the
-         * back buffer holds that frame, which is either slide there. */
+    } else if (t->gl_fade) {
+        /* The first frame: the current slide whole, then the blend where
+         * the slides differ, sent whole and copied (the back buffer keeps
+         * it). After it, only where the slides differ (and the ticker's
+         * strip, drawn over next): elsewhere the back buffer holds that
+         * frame, which is either slide there. */
         SDL_Rect strip = render_ticker_rect(t->w, t->h), one = {0, 0, 1, 1};
-        SDL_SetTextureBlendMode(t->cur, SDL_BLENDMODE_NONE);
-        SDL_SetTextureBlendMode(t->next, SDL_BLENDMODE_BLEND);
-        SDL_SetTextureAlphaMod(t->next, (Uint8)lroundf(p * 255.0f));
+        Uint8 alpha = (Uint8)lroundf(p * 255.0f);
+        bool first = t->gl_fade_frames == 0;
+        if (first) {
+            SDL_SetTextureBlendMode(t->cur, SDL_BLENDMODE_NONE);
+            SDL_RenderCopy(r, t->cur, NULL, NULL);
+        }
         t->gl_n_send = 0;
         for (int i = 0; i <= t->n_fade; i++) {
             /* the slides' tiles that differ, the strip, or (the same
              * slides, no ticker) one pixel: a frame must be sent */
             const SDL_Rect *q = i < t->n_fade ? &t->fade[i] : ticker ? &strip : t->n_fade == 0 ? &one : NULL;
             if (q == NULL) break;
-            SDL_RenderCopy(r, t->cur, q, q);
-            SDL_RenderCopy(r, t->next, q, q);
+            gl_fade_upload(t, q, alpha);
             gl_send_add(t, q);
         }
+        for (int i = 0; i < t->gl_n_send; i++) SDL_RenderCopy(r, t->gtex, &t->gl_send[i], &t->gl_send[i]);
+        /* What the bench's present_spy.so reads as this frame's alpha. */
+        SDL_SetTextureAlphaMod(t->next, alpha);
+        if (first) gl_send_add(t, NULL);
         t->gl_fade_frames++;
     } else {
         SDL_SetTextureBlendMode(t->cur, SDL_BLENDMODE_NONE);
@@ -418,9 +466,5 @@ void transition_compose(struct transition *t, SDL_Renderer *r, float p, int kind
         SDL_SetTextureBlendMode(t->next, SDL_BLENDMODE_BLEND);
         SDL_SetTextureAlphaMod(t->next, (Uint8)lroundf(p * 255.0f));
         SDL_RenderCopy(r, t->next, NULL, NULL);
-        if (t->gl_fade) { /* the first frame: sent whole, and copied, so the back buffer keeps it */
-            gl_send_add(t, NULL);
-            t->gl_fade_frames++;
-        }
     }
 }

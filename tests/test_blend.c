@@ -1,6 +1,7 @@
 /* Unit tests for blend (the software path's crossfade) and damage (the
  * changed rectangles). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "blend.h"
 #include "check.h"
@@ -187,11 +188,50 @@ static void damage_should_merge_clip_and_never_lose_a_pixel(void) {
     CHECK_INT(damage_area(&d), 5000);
 }
 
+static bool in_rects(const SDL_Rect *r, int n, int x, int y) {
+    SDL_Point p = {x, y};
+    for (int i = 0; i < n; i++)
+        if (SDL_PointInRect(&p, &r[i])) return true;
+    return false;
+}
+
+/* A crossfade's tiles sent as few rectangles: at most max, close ones
+ * merged first, far ones kept apart, no pixel lost. */
+static void coarsening_should_cover_every_tile_in_few_rectangles(void) {
+    SDL_Rect tiles[60], r[60];
+    int n = 0;
+    for (int i = 0; i < 30; i++) tiles[n++] = (SDL_Rect){(i % 10) * 64, 200 + (i / 10) * 16, 64, 16}; /* a block */
+    for (int i = 0; i < 30; i++) tiles[n++] = (SDL_Rect){1000 + (i * 131) % 900, 600 + (i * 53) % 300, 64, 16};
+    memcpy(r, tiles, sizeof tiles);
+    int m = damage_coarsen(r, n, 4, 0);
+    CHECK(m >= 1 && m <= 4);
+    for (int i = 0; i < n; i++)
+        for (int y = tiles[i].y; y < tiles[i].y + tiles[i].h; y++)
+            for (int x = tiles[i].x; x < tiles[i].x + tiles[i].w; x++) CHECK(in_rects(r, m, x, y));
+    /* The block of touching tiles costs nothing to merge: it is one of them. */
+    bool block = false;
+    for (int i = 0; i < m; i++) block |= r[i].x == 0 && r[i].y == 200 && r[i].w == 640 && r[i].h == 48;
+    CHECK(block);
+    /* Two far-apart rectangles, under max and over the slack: kept. */
+    SDL_Rect two[2] = {{0, 0, 10, 10}, {500, 500, 10, 10}};
+    CHECK_INT(damage_coarsen(two, 2, 4, 1000), 2);
+    /* Within the slack: merged into their bounding box. */
+    CHECK_INT(damage_coarsen(two, 2, 4, 510L * 510), 1);
+    CHECK_INT(two[0].w, 510);
+    CHECK_INT(two[0].h, 510);
+    /* max 1: the bounding box of everything. */
+    memcpy(r, tiles, sizeof tiles);
+    CHECK_INT(damage_coarsen(r, n, 1, 0), 1);
+    CHECK_INT(r[0].x, 0);
+    CHECK_INT(r[0].y, 200);
+}
+
 int main(void) {
     RUN(blend_should_round_every_value_at_every_alpha);
     RUN(blend_simd_should_equal_plain_c);
     RUN(blending_the_differing_rows_should_equal_blending_the_frame);
     RUN(damage_should_merge_clip_and_never_lose_a_pixel);
     RUN(diff_rects_should_cover_every_difference);
+    RUN(coarsening_should_cover_every_tile_in_few_rectangles);
     return CHECK_DONE();
 }
