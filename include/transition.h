@@ -49,9 +49,11 @@ struct transition {
     int gl_fade_frames;      /* frames of it sent so far (the first is drawn whole) */
     /* During such a crossfade: the two slides read back, and its frame
      * blended on the CPU (blend.c) into gmix, uploaded to gtex where the
-     * slides differ; gtex is kept, the surfaces live for one crossfade. */
+     * slides differ; gtex and ga are kept, gb and gmix live for one
+     * crossfade. */
     SDL_Surface *ga, *gb, *gmix;
     SDL_Texture *gtex;
+    bool ga_is_cur;          /* ga holds the current slide (kept between crossfades) */
 };
 
 /* Turns on the software path: the renderer draws on the window surface of

@@ -226,17 +226,23 @@ long transition_present(struct transition *t, SDL_Renderer *r) {
     return area;
 }
 
-static void gl_fade_free(struct transition *t) {
-    sw_surface_free(t->ga);
+/* The crossfade's surfaces; ga, the current slide read back, is kept
+ * unless `all` (it is read back again only once the slide is redrawn). */
+static void gl_fade_free(struct transition *t, bool all) {
+    if (all) {
+        sw_surface_free(t->ga);
+        t->ga = NULL;
+        t->ga_is_cur = false;
+    }
     sw_surface_free(t->gb);
     sw_surface_free(t->gmix);
-    t->ga = t->gb = t->gmix = NULL;
+    t->gb = t->gmix = NULL;
     t->gl_fade = false;
     t->gl_fade_frames = 0;
 }
 
 void transition_free(struct transition *t) {
-    gl_fade_free(t);
+    gl_fade_free(t, true);
     if (t->gtex) SDL_DestroyTexture(t->gtex);
     t->gtex = NULL;
     if (t->cur) SDL_DestroyTexture(t->cur);
@@ -278,22 +284,25 @@ bool transition_targets(struct transition *t, SDL_Renderer *r) {
  * there by blend.c (SSE2/NEON, ~1 ms) and uploaded to gtex, which llvmpipe
  * only copies, opaque: ~7 ms a frame for the same tiles. */
 static void gl_fade_rects(struct transition *t, SDL_Renderer *r) {
-    gl_fade_free(t);
+    gl_fade_free(t, false);
     if (t->gl_copy == NULL) return;
     Uint64 t0 = SDL_GetPerformanceCounter();
     if (t->gtex == NULL)
         t->gtex = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, t->w, t->h);
-    t->ga = sw_surface(t->w, t->h, SDL_PIXELFORMAT_ARGB8888);
+    if (t->ga == NULL) t->ga = sw_surface(t->w, t->h, SDL_PIXELFORMAT_ARGB8888);
     t->gb = sw_surface(t->w, t->h, SDL_PIXELFORMAT_ARGB8888);
     t->gmix = sw_surface(t->w, t->h, SDL_PIXELFORMAT_ARGB8888);
     bool ok = t->gtex && t->ga && t->gb && t->gmix;
+    /* The current slide was read back as the last crossfade's next one,
+     * unless it was redrawn since: one 8-MB read instead of two. */
     SDL_Texture *tex[2] = {t->cur, t->next};
     SDL_Surface *s[2] = {t->ga, t->gb};
-    for (int i = 0; i < 2 && ok; i++) {
+    for (int i = t->ga_is_cur ? 1 : 0; i < 2 && ok; i++) {
         SDL_SetRenderTarget(r, tex[i]);
         ok = SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_ARGB8888, s[i]->pixels, s[i]->pitch) == 0;
     }
     SDL_SetRenderTarget(r, NULL);
+    t->ga_is_cur = ok;
     if (ok) {
         int y0 = 0, y1 = 0;
         t->n_fade = blend_diff_rows(t->ga, t->gb, &y0, &y1)
@@ -308,7 +317,7 @@ static void gl_fade_rects(struct transition *t, SDL_Renderer *r) {
             (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 / (double)SDL_GetPerformanceFrequency());
     } else {
         LOG(LOG_DEBUG, "reading the slides back: %s; crossfades drawn whole", SDL_GetError());
-        gl_fade_free(t);
+        gl_fade_free(t, true);
     }
 }
 
@@ -351,10 +360,18 @@ void transition_draw(struct transition *t, SDL_Renderer *r, struct render *rd, b
     render_draw(rd, f);
     SDL_SetRenderTarget(r, NULL);
     if (next) gl_fade_rects(t, r);
+    else t->ga_is_cur = false;
 }
 
 void transition_swap(struct transition *t) {
-    gl_fade_free(t);
+    if (!t->software && t->gl_fade && t->ga_is_cur) { /* the next slide's copy is the current one's now */
+        SDL_Surface *x = t->ga;
+        t->ga = t->gb;
+        t->gb = x;
+    } else {
+        t->ga_is_cur = false;
+    }
+    gl_fade_free(t, false);
     SDL_Texture *x = t->cur;
     t->cur = t->next;
     t->next = x;

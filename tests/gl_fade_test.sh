@@ -8,7 +8,9 @@
 #  2. What is on screen mid-fade is a crossfade: screenshots taken while it
 #     runs are, wherever the two slides differ, between them by one alpha
 #     (none shows a part of the screen still the old slide or already the
-#     new one), and where they do not differ, the slide.
+#     new one), and where they do not differ, the slide. Checked for the
+#     first crossfade and the second, which reads back only the new slide
+#     (the current one's copy is the first crossfade's next slide).
 #   gl_fade_test.sh BIN SRC_DIR
 set -euo pipefail
 bin=$1 src=$2
@@ -31,22 +33,31 @@ bin=$1 tmp=$2 src=$3
 unset SDL_VIDEODRIVER SDL_RENDER_DRIVER
 "$tmp/xdamage_mon" "$DISPLAY" "$tmp/damage" &
 mon=$!
-# No ticker, and no minute turns in the 12 s (--at 09:00:05).
+# No ticker, and no minute turns in the 15 s (--at 09:00:05).
 "$bin" --config "$tmp/gpu.conf" --feed "$src/config/default-feed.json" --at 2026-11-24T09:00:05 2>"$tmp/log" &
 pid=$!
 for _ in $(seq 200); do grep -q "first frame on screen" "$tmp/log" && break; sleep 0.1; done
-date +%s.%N >"$tmp/t-first"
-sleep 1.5
-xwd -root -silent >"$tmp/before.xwd"   # slide 1, still
-sleep 2.2                               # the fade runs 4-6 s after the first frame
-k=0
-end=$(( $(date +%s%N) + 2600000000 ))
-while [ "$(date +%s%N)" -lt "$end" ]; do
-    xwd -root -silent >"$tmp/mid-$k.xwd"
-    k=$((k + 1))
+t0=$(date +%s%N)
+printf '%s.%s\n' "${t0:0:10}" "${t0:10}" >"$tmp/t-first"
+# at MS: sleeps until MS milliseconds after the first frame.
+at() {
+    local left=$(( (t0 + $1 * 1000000 - $(date +%s%N)) / 1000000 ))
+    [ "$left" -gt 0 ] && sleep "$(awk -v m="$left" 'BEGIN { printf "%.3f", m / 1000 }')"
+    return 0
+}
+# Fades run 4-6 s and 10-12 s after the first frame: slides 1, 2, 3 still
+# at 1.5, 7.8 and 13.8 s; screenshots as fast as they come within each fade.
+at 1500; xwd -root -silent >"$tmp/still-1.xwd"
+for f in 1 2; do
+    at $(( f == 1 ? 3800 : 9800 ))
+    k=0
+    end=$(( t0 + (f == 1 ? 6600 : 12600) * 1000000 ))
+    while [ "$(date +%s%N)" -lt "$end" ]; do
+        xwd -root -silent >"$tmp/mid$f-$k.xwd"
+        k=$((k + 1))
+    done
+    at $(( f == 1 ? 7800 : 13800 )); xwd -root -silent >"$tmp/still-$((f + 1)).xwd"
 done
-sleep 1.2
-xwd -root -silent >"$tmp/after.xwd"    # slide 2, still
 date +%s.%N >"$tmp/t-end"
 kill -TERM "$pid" "$mon"
 wait "$pid" || true
@@ -71,33 +82,37 @@ def load(path):
         sys.exit('FAIL: %s is not a %dx%d screen' % (path, W, H))
     return d
 
-a, b = load(tmp + '/before.rgb'), load(tmp + '/after.rgb')
-# Sample every 7th byte of the screen (all rows, all channels over the run).
-idx = range(0, W * H * 3, 7)
-diff = [i for i in idx if abs(a[i] - b[i]) >= 48]
-same = [i for i in idx if a[i] == b[i]]
-print('slides 1 and 2 differ in %d of %d sampled values' % (len(diff), len(idx)))
-if len(diff) < 1000:
-    fail.append('the two slides hardly differ: nothing to check')
-mids = 0
-for path in sorted(glob.glob(tmp + '/mid-*.rgb')):
-    m = load(path)
-    al = [(m[i] - a[i]) / (b[i] - a[i]) for i in diff]
-    p = statistics.median(al)
-    if not 0.15 <= p <= 0.85:
-        continue  # before, at the very start or the end of the fade
-    mids += 1
-    off = sum(1 for x in al if abs(x - p) > 0.25) / len(al)
-    wrong = sum(1 for i in same if abs(m[i] - a[i]) > 8) / len(same)
-    print('%s: alpha %.2f; values off that alpha by > 0.25: %.2f%%; where the slides are the same, '
-          'values not the slide: %.3f%%' % (path.rsplit('/', 1)[1], p, off * 100, wrong * 100))
-    if off > 0.01:
-        fail.append('%s: %.1f%% of the differing values are not the crossfade (parts of the screen old '
-                    'or new)' % (path, off * 100))
-    if wrong > 0.001:
-        fail.append('%s: %.2f%% of the values that are the same on both slides are not' % (path, wrong * 100))
-if mids == 0:
-    fail.append('no screenshot caught the crossfade halfway (a machine too busy?)')
+# Both crossfades: the first reads both slides back, the second only the
+# new one (the current slide's copy is the first one's next).
+for f in (1, 2):
+    a, b = load('%s/still-%d.rgb' % (tmp, f)), load('%s/still-%d.rgb' % (tmp, f + 1))
+    # Sample every 7th byte of the screen (all rows, all channels over the run).
+    idx = range(0, W * H * 3, 7)
+    diff = [i for i in idx if abs(a[i] - b[i]) >= 48]
+    same = [i for i in idx if a[i] == b[i]]
+    print('crossfade %d: slides %d and %d differ in %d of %d sampled values' % (f, f, f + 1, len(diff), len(idx)))
+    if len(diff) < 1000:
+        fail.append('crossfade %d: the two slides hardly differ: nothing to check' % f)
+        continue
+    mids = 0
+    for path in sorted(glob.glob('%s/mid%d-*.rgb' % (tmp, f))):
+        m = load(path)
+        al = [(m[i] - a[i]) / (b[i] - a[i]) for i in diff]
+        p = statistics.median(al)
+        if not 0.15 <= p <= 0.85:
+            continue  # before, at the very start or the end of the fade
+        mids += 1
+        off = sum(1 for x in al if abs(x - p) > 0.25) / len(al)
+        wrong = sum(1 for i in same if abs(m[i] - a[i]) > 8) / len(same)
+        print('%s: alpha %.2f; values off that alpha by > 0.25: %.2f%%; where the slides are the same, '
+              'values not the slide: %.3f%%' % (path.rsplit('/', 1)[1], p, off * 100, wrong * 100))
+        if off > 0.01:
+            fail.append('%s: %.1f%% of the differing values are not the crossfade (parts of the screen old '
+                        'or new)' % (path, off * 100))
+        if wrong > 0.001:
+            fail.append('%s: %.2f%% of the values that are the same on both slides are not' % (path, wrong * 100))
+    if mids == 0:
+        fail.append('crossfade %d: no screenshot caught it halfway (a machine too busy?)' % f)
 
 # What was sent: the updates of the fade (those in its 2 s) are smaller than the screen, but a few.
 t0 = float(open(tmp + '/t-first').read())
