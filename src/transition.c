@@ -463,16 +463,20 @@ void transition_compose(struct transition *t, SDL_Renderer *r, float p, int kind
             SDL_SetTextureBlendMode(t->cur, SDL_BLENDMODE_NONE);
             SDL_RenderCopy(r, t->cur, NULL, NULL);
         }
+        /* the slides' tiles that differ, the strip, or (the same slides,
+         * no ticker) one pixel: a frame must be sent */
+        const SDL_Rect *extra = ticker ? &strip : t->n_fade == 0 ? &one : NULL;
+        int n = t->n_fade + (extra != NULL);
         t->gl_n_send = 0;
-        for (int i = 0; i <= t->n_fade; i++) {
-            /* the slides' tiles that differ, the strip, or (the same
-             * slides, no ticker) one pixel: a frame must be sent */
-            const SDL_Rect *q = i < t->n_fade ? &t->fade[i] : ticker ? &strip : t->n_fade == 0 ? &one : NULL;
-            if (q == NULL) break;
+        for (int i = 0; i < n; i++) {
+            const SDL_Rect *q = i < t->n_fade ? &t->fade[i] : extra;
             gl_fade_upload(t, q, alpha);
             gl_send_add(t, q);
         }
-        for (int i = 0; i < t->gl_n_send; i++) SDL_RenderCopy(r, t->gtex, &t->gl_send[i], &t->gl_send[i]);
+        for (int i = 0; i < n; i++) { /* drawn only where gmix was blended */
+            const SDL_Rect *q = i < t->n_fade ? &t->fade[i] : extra;
+            SDL_RenderCopy(r, t->gtex, q, q);
+        }
         /* What the bench's present_spy.so reads as this frame's alpha. */
         SDL_SetTextureAlphaMod(t->next, alpha);
         if (first) gl_send_add(t, NULL);
